@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs what Passport needs to build and test (on Debian and Ubuntu with
+# apt-get; elsewhere it prints what to install), then configures and builds
+# into ./build. Used by both commands of the README and by CI.
+#
+#   scripts/setup.sh            build dependencies + test dependencies
+#   BUILD_DIR=dir scripts/setup.sh
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BUILD_DIR:-$top/build}
+
+# Debian 12 package names. Build: compiler, meson and the libraries.
+# Test: Xvfb, a private D-Bus session with gnome-keyring, the accessibility
+# bus, a real browser (chromium) and the validators for the desktop files.
+debian_packages=(
+  gcc pkg-config meson ninja-build gettext
+  libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
+  libsqlite3-dev libargon2-dev libssl-dev libpwquality-dev
+  libgtk-4-dev libadwaita-1-dev
+  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
+  at-spi2-core python3 python3-gi gir1.2-atspi-2.0 gir1.2-glib-2.0
+  gir1.2-gtk-4.0 gir1.2-adw-1
+  chromium imagemagick appstream desktop-file-utils curl ca-certificates
+)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${debian_packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+      command -v sudo >/dev/null || { echo "setup: need root or sudo to install packages" >&2; exit 1; }
+      sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  cat >&2 <<MSG
+setup: this is not a Debian-like system; install these (names as on Debian 12):
+  ${debian_packages[*]}
+Minimum versions: GLib 2.74, GTK 4.8, libadwaita 1.2, libsoup 3.2, json-glib 1.6, libsecret 0.20, Meson 1.0.
+MSG
+fi
+
+# Warnings are errors in CI; locally they are warnings.
+werror=false
+[[ -n "${CI:-}" || -n "${PASSPORT_WERROR:-}" ]] && werror=true
+
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  meson setup "$build_dir" "$top" -Dwerror=$werror
+else
+  meson configure "$build_dir" -Dwerror=$werror >/dev/null
+fi
+meson compile -C "$build_dir"
