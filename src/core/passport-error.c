@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "passport-error.h"
+
+typedef struct
+{
+  guint retry_after;
+  guint min_length;
+  char **reasons;
+  char *version;
+} PassportErrorPrivate;
+
+static void
+passport_error_private_init (PassportErrorPrivate *priv)
+{
+}
+
+static void
+passport_error_private_copy (const PassportErrorPrivate *src,
+                             PassportErrorPrivate       *dest)
+{
+  dest->retry_after = src->retry_after;
+  dest->min_length = src->min_length;
+  dest->reasons = g_strdupv (src->reasons);
+  dest->version = g_strdup (src->version);
+}
+
+static void
+passport_error_private_clear (PassportErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->reasons, g_strfreev);
+  g_clear_pointer (&priv->version, g_free);
+}
+
+/* GLib's extended errors let the extra fields of the contract ride on the
+ * GError instead of beside it. */
+G_DEFINE_EXTENDED_ERROR (PassportError, passport_error)
+
+static const struct
+{
+  PassportErrorCode code;
+  const char *name;
+} api_names[] = {
+  { PASSPORT_ERROR_SERVER_ERROR, "server_error" },
+  { PASSPORT_ERROR_ACCESS_DENIED, "access_denied" },
+  { PASSPORT_ERROR_INVALID_REQUEST, "invalid_request" },
+  { PASSPORT_ERROR_INVALID_CLIENT, "invalid_client" },
+  { PASSPORT_ERROR_INVALID_GRANT, "invalid_grant" },
+  { PASSPORT_ERROR_UNAUTHORIZED_CLIENT, "unauthorized_client" },
+  { PASSPORT_ERROR_UNSUPPORTED_GRANT_TYPE, "unsupported_grant_type" },
+  { PASSPORT_ERROR_INVALID_TOKEN, "invalid_token" },
+  { PASSPORT_ERROR_TERMS_OUTDATED, "terms_outdated" },
+  { PASSPORT_ERROR_TERMS_NOT_ACCEPTED, "terms_not_accepted" },
+  { PASSPORT_ERROR_EMAIL_EXISTS, "email_exists" },
+  { PASSPORT_ERROR_EMAIL_ALREADY_BOUND, "email_already_bound" },
+  { PASSPORT_ERROR_INVALID_EMAIL, "invalid_email" },
+  { PASSPORT_ERROR_WEAK_PASSWORD, "weak_password" },
+  { PASSPORT_ERROR_TOO_MANY_REQUESTS, "too_many_requests" },
+  { PASSPORT_ERROR_NO_PENDING_EMAIL, "no_pending_email" },
+  { PASSPORT_ERROR_INVALID_PASSWORD, "invalid_password" },
+  { PASSPORT_ERROR_NO_EMAIL, "no_email" },
+};
+
+PassportErrorCode
+passport_error_code_from_string (const char *api_error)
+{
+  if (api_error == NULL)
+    return PASSPORT_ERROR_FAILED;
+
+  for (guint i = 0; i < G_N_ELEMENTS (api_names); i++)
+    if (g_str_equal (api_names[i].name, api_error))
+      return api_names[i].code;
+
+  return PASSPORT_ERROR_FAILED;
+}
+
+const char *
+passport_error_code_to_string (PassportErrorCode code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (api_names); i++)
+    if (api_names[i].code == code)
+      return api_names[i].name;
+
+  return NULL;
+}
+
+const char *
+passport_error_code_describe (PassportErrorCode code)
+{
+  switch (code)
+    {
+    case PASSPORT_ERROR_OFFLINE:
+      return _("You are offline. Connect to the network and try again.");
+    case PASSPORT_ERROR_UNREACHABLE:
+      return _("The server cannot be reached. Check the address or try again later.");
+    case PASSPORT_ERROR_TLS:
+      return _("The server’s identity cannot be verified, so the connection was not made.");
+    case PASSPORT_ERROR_TIMEOUT:
+      return _("The server took too long to answer. Try again.");
+    case PASSPORT_ERROR_BAD_RESPONSE:
+      return _("The server sent an answer Passport does not understand. Try again later.");
+    case PASSPORT_ERROR_SERVER_ERROR:
+      return _("The server had a problem. Try again later.");
+    case PASSPORT_ERROR_INSECURE_URL:
+      return _("The address must start with https://.");
+    case PASSPORT_ERROR_NOT_A_PASSPORT_SERVER:
+      return _("This address is not a sign-in server.");
+    case PASSPORT_ERROR_ISSUER_MISMATCH:
+      return _("The server describes itself with another address, so it is not trusted.");
+    case PASSPORT_ERROR_NOT_SUPPORTED:
+      return _("This server does not offer account management.");
+    case PASSPORT_ERROR_ACCESS_DENIED:
+      return _("Sign-in was cancelled in the browser.");
+    case PASSPORT_ERROR_BROWSER_TIMEOUT:
+      return _("The browser did not come back in time. Try signing in again.");
+    case PASSPORT_ERROR_BROWSER_LAUNCH:
+      return _("No web browser could be opened. Copy the link and open it yourself.");
+    case PASSPORT_ERROR_INVALID_ID_TOKEN:
+      return _("The server’s answer to the sign-in could not be verified.");
+    case PASSPORT_ERROR_INVALID_REQUEST:
+      return _("The server did not accept the request.");
+    case PASSPORT_ERROR_INVALID_CLIENT:
+    case PASSPORT_ERROR_UNAUTHORIZED_CLIENT:
+    case PASSPORT_ERROR_UNSUPPORTED_GRANT_TYPE:
+      return _("This server does not allow Passport to sign in this way.");
+    case PASSPORT_ERROR_INVALID_GRANT:
+      return _("The e-mail or password is wrong, or the sign-in has expired.");
+    case PASSPORT_ERROR_INVALID_TOKEN:
+    case PASSPORT_ERROR_SESSION_EXPIRED:
+      return _("Your session has ended. Sign in again.");
+    case PASSPORT_ERROR_TERMS_OUTDATED:
+      return _("The user agreement has changed. Read and accept the new version.");
+    case PASSPORT_ERROR_TERMS_NOT_ACCEPTED:
+      return _("Accept the user agreement first.");
+    case PASSPORT_ERROR_EMAIL_EXISTS:
+      return _("A user with this e-mail already exists.");
+    case PASSPORT_ERROR_EMAIL_ALREADY_BOUND:
+      return _("This account already has a confirmed e-mail. Change it instead.");
+    case PASSPORT_ERROR_INVALID_EMAIL:
+      return _("This is not a valid e-mail address.");
+    case PASSPORT_ERROR_WEAK_PASSWORD:
+      return _("This password is too weak.");
+    case PASSPORT_ERROR_TOO_MANY_REQUESTS:
+      return _("Too many attempts. Wait a little and try again.");
+    case PASSPORT_ERROR_NO_PENDING_EMAIL:
+      return _("No e-mail is waiting for confirmation.");
+    case PASSPORT_ERROR_INVALID_PASSWORD:
+      return _("The current password is wrong.");
+    case PASSPORT_ERROR_NO_EMAIL:
+      return _("This account has no e-mail yet. Add one first.");
+    case PASSPORT_ERROR_KEYRING_UNAVAILABLE:
+      return _("The system keyring is not available, so Passport cannot remember you.");
+    case PASSPORT_ERROR_KEYRING_LOCKED:
+      return _("The system keyring is locked. Unlock it to stay signed in.");
+    case PASSPORT_ERROR_FAILED:
+    default:
+      return _("Something went wrong. Try again.");
+    }
+}
+
+void
+passport_error_set_retry_after (GError *error,
+                                guint   seconds)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  priv->retry_after = seconds;
+}
+
+guint
+passport_error_get_retry_after (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? priv->retry_after : 0;
+}
+
+void
+passport_error_set_reasons (GError             *error,
+                            const char * const *reasons)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  g_strfreev (priv->reasons);
+  priv->reasons = g_strdupv ((char **) reasons);
+}
+
+const char * const *
+passport_error_get_reasons (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? (const char * const *) priv->reasons : NULL;
+}
+
+void
+passport_error_set_min_length (GError *error,
+                               guint   min_length)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  priv->min_length = min_length;
+}
+
+guint
+passport_error_get_min_length (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? priv->min_length : 0;
+}
+
+void
+passport_error_set_version (GError     *error,
+                            const char *version)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  g_free (priv->version);
+  priv->version = g_strdup (version);
+}
+
+const char *
+passport_error_get_version (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? priv->version : NULL;
+}

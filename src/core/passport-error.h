@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PASSPORT_ERROR (passport_error_quark ())
+
+/* One code per `error` of the API contract, plus transport, sign-in and
+ * keyring codes. Codes name what happened, not where. */
+typedef enum
+{
+  PASSPORT_ERROR_FAILED,
+
+  /* transport */
+  PASSPORT_ERROR_OFFLINE,              /* no network at all */
+  PASSPORT_ERROR_UNREACHABLE,          /* host not found, connection refused */
+  PASSPORT_ERROR_TLS,                  /* certificate or handshake problem */
+  PASSPORT_ERROR_TIMEOUT,
+  PASSPORT_ERROR_BAD_RESPONSE,         /* malformed, mistyped or oversized answer */
+  PASSPORT_ERROR_SERVER_ERROR,         /* 5xx, or error=server_error */
+  PASSPORT_ERROR_INSECURE_URL,         /* plain http:// to a non-loopback host */
+  PASSPORT_ERROR_NOT_A_PASSPORT_SERVER,/* no or invalid discovery document */
+  PASSPORT_ERROR_ISSUER_MISMATCH,
+  PASSPORT_ERROR_NOT_SUPPORTED,        /* server offers no account management */
+
+  /* browser sign-in */
+  PASSPORT_ERROR_ACCESS_DENIED,        /* user cancelled at the social network */
+  PASSPORT_ERROR_BROWSER_TIMEOUT,      /* the browser never came back */
+  PASSPORT_ERROR_BROWSER_LAUNCH,       /* could not open a browser */
+  PASSPORT_ERROR_INVALID_ID_TOKEN,
+
+  /* token endpoint (RFC 6749 §5.2) */
+  PASSPORT_ERROR_INVALID_REQUEST,
+  PASSPORT_ERROR_INVALID_CLIENT,
+  PASSPORT_ERROR_INVALID_GRANT,        /* also: wrong e-mail or password */
+  PASSPORT_ERROR_UNAUTHORIZED_CLIENT,
+  PASSPORT_ERROR_UNSUPPORTED_GRANT_TYPE,
+  PASSPORT_ERROR_INVALID_TOKEN,        /* 401 from the account API */
+  PASSPORT_ERROR_SESSION_EXPIRED,      /* refresh failed for good: sign in again */
+
+  /* account API */
+  PASSPORT_ERROR_TERMS_OUTDATED,
+  PASSPORT_ERROR_TERMS_NOT_ACCEPTED,
+  PASSPORT_ERROR_EMAIL_EXISTS,
+  PASSPORT_ERROR_EMAIL_ALREADY_BOUND,
+  PASSPORT_ERROR_INVALID_EMAIL,
+  PASSPORT_ERROR_WEAK_PASSWORD,
+  PASSPORT_ERROR_TOO_MANY_REQUESTS,
+  PASSPORT_ERROR_NO_PENDING_EMAIL,
+  PASSPORT_ERROR_INVALID_PASSWORD,
+  PASSPORT_ERROR_NO_EMAIL,
+
+  /* credential store */
+  PASSPORT_ERROR_KEYRING_UNAVAILABLE,
+  PASSPORT_ERROR_KEYRING_LOCKED,
+} PassportErrorCode;
+
+GQuark passport_error_quark (void);
+
+/* Maps an API `error` string to its code; unknown strings give
+ * PASSPORT_ERROR_FAILED. */
+PassportErrorCode passport_error_code_from_string (const char *api_error);
+
+/* The API `error` string of @code, or NULL for codes that have none. */
+const char *passport_error_code_to_string (PassportErrorCode code);
+
+/* A translated, user-facing sentence for @code (never the server's text). */
+const char *passport_error_code_describe (PassportErrorCode code);
+
+/* Extra fields some errors carry (contract section 4), attached to the
+ * GError itself so they travel with it. */
+void         passport_error_set_retry_after (GError *error, guint seconds);
+guint        passport_error_get_retry_after (const GError *error);
+void         passport_error_set_reasons     (GError *error, const char * const *reasons);
+/* Owned by @error; NULL when none. */
+const char * const *passport_error_get_reasons (const GError *error);
+void         passport_error_set_min_length  (GError *error, guint min_length);
+guint        passport_error_get_min_length  (const GError *error);
+void         passport_error_set_version     (GError *error, const char *version);
+/* Owned by @error; NULL when none. */
+const char  *passport_error_get_version     (const GError *error);
+
+G_END_DECLS
