@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "passport-account.h"
+#include "passport-session.h"
+
+G_BEGIN_DECLS
+
+#define PASSPORT_TYPE_CLIENT (passport_client_get_type ())
+G_DECLARE_FINAL_TYPE (PassportClient, passport_client, PASSPORT, CLIENT, GObject)
+
+/* The account API (contract section 4) for one session. Every call gets
+ * an access token from the session, and after a 401 forces one refresh
+ * and tries once more. API errors come back as their PASSPORT_ERROR code
+ * with the details (passport_error_get_retry_after/_reasons/_min_length/
+ * _version); transport errors as OFFLINE, UNREACHABLE, TLS, TIMEOUT,
+ * BAD_RESPONSE. Calls other than get_userinfo fail with
+ * PASSPORT_ERROR_NOT_SUPPORTED on a server without an account API.
+ * Disposing the client cancels its calls. Property: session. */
+
+/* Returns a new client for @session. */
+PassportClient  *passport_client_new                      (PassportSession *session);
+
+PassportSession *passport_client_get_session              (PassportClient *self);
+
+/* GET /me. With @wait_seconds > 0 a long poll: the server answers when
+ * revision > @after_revision or after @wait_seconds (≤ 60). */
+void             passport_client_get_me_async             (PassportClient      *self,
+                                                           guint                wait_seconds,
+                                                           gint64               after_revision,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+/* All *_finish returning PassportAccount give a new reference or NULL with
+ * @error. */
+PassportAccount *passport_client_get_me_finish            (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+
+/* POST /me/terms. */
+void             passport_client_accept_terms_async       (PassportClient      *self,
+                                                           const char          *version,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+PassportAccount *passport_client_accept_terms_finish      (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+
+/* POST /me/email: bind an address and create the password. */
+void             passport_client_bind_email_async         (PassportClient      *self,
+                                                           const char          *email,
+                                                           const char          *password,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+/* @needs_confirmation (may be NULL): TRUE for 202 (a link was mailed),
+ * FALSE for 200 (bound at once). */
+PassportAccount *passport_client_bind_email_finish        (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           gboolean        *needs_confirmation,
+                                                           GError         **error);
+
+/* POST /me/email/resend. */
+void             passport_client_resend_confirmation_async  (PassportClient      *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+PassportAccount *passport_client_resend_confirmation_finish (PassportClient  *self,
+                                                             GAsyncResult    *result,
+                                                             GError         **error);
+
+/* DELETE /me/email/pending. */
+void             passport_client_cancel_pending_email_async  (PassportClient      *self,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+PassportAccount *passport_client_cancel_pending_email_finish (PassportClient  *self,
+                                                              GAsyncResult    *result,
+                                                              GError         **error);
+
+/* PUT /me/email: change the bound address (frees the old one once the new
+ * one is confirmed). */
+void             passport_client_change_email_async       (PassportClient      *self,
+                                                           const char          *new_email,
+                                                           const char          *current_password,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+PassportAccount *passport_client_change_email_finish      (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+
+/* POST /me/password. */
+void             passport_client_change_password_async    (PassportClient      *self,
+                                                           const char          *current_password,
+                                                           const char          *new_password,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean         passport_client_change_password_finish   (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+
+/* GET {userinfo_endpoint}: for a plain OpenID provider, the account as
+ * userinfo describes it (see passport_account_new_from_userinfo()). */
+void             passport_client_get_userinfo_async       (PassportClient      *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+PassportAccount *passport_client_get_userinfo_finish      (PassportClient  *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+
+G_END_DECLS

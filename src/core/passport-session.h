@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "passport-server.h"
+
+G_BEGIN_DECLS
+
+#define PASSPORT_TYPE_SESSION (passport_session_get_type ())
+G_DECLARE_FINAL_TYPE (PassportSession, passport_session, PASSPORT, SESSION, GObject)
+
+/* The token set of one signed-in account, and its refresh.
+ *
+ * Properties (read-only): server (PassportServer), subject (the id_token
+ * `sub`), email (from the id_token, nullable), access-token-expires-at
+ * (gint64, Unix seconds; 0 when no access token is held), expired (TRUE
+ * once a refresh failed for good: sign in again).
+ *
+ * Signal "tokens-changed" (no arguments): emitted after every rotation of
+ * the refresh token. Store passport_session_serialize() right away: the old
+ * refresh token is retired at the server.
+ *
+ * Disposing the session cancels a refresh in flight. */
+
+/* Browser sign-in with the defaults (system browser or $PASSPORT_BROWSER,
+ * 10 minute timeout). Use PassportBrowserSignIn when the UI needs the URL
+ * while waiting. @provider_id and @login_hint may be NULL. */
+void             passport_session_sign_in_with_browser_async  (PassportServer      *server,
+                                                               const char          *provider_id,
+                                                               const char          *login_hint,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+
+/* Returns a new session, or NULL with @error. */
+PassportSession *passport_session_sign_in_with_browser_finish (GAsyncResult  *result,
+                                                               GError       **error);
+
+/* The password grant (first-party clients only). Wrong e-mail or password:
+ * PASSPORT_ERROR_INVALID_GRANT; throttled: PASSPORT_ERROR_TOO_MANY_REQUESTS
+ * with passport_error_get_retry_after(). The password is wiped from our
+ * buffers after sending. */
+void             passport_session_sign_in_with_password_async  (PassportServer      *server,
+                                                                const char          *email,
+                                                                const char          *password,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+
+/* Returns a new session, or NULL with @error. */
+PassportSession *passport_session_sign_in_with_password_finish (GAsyncResult  *result,
+                                                                GError       **error);
+
+/* Restores a session from passport_session_serialize() output. The
+ * serialized issuer must be @server's (PASSPORT_ERROR_ISSUER_MISMATCH);
+ * malformed input gives PASSPORT_ERROR_BAD_RESPONSE. No network: the first
+ * passport_session_get_access_token_async() refreshes. Returns a new
+ * session, or NULL with @error. */
+PassportSession *passport_session_new_from_serialized (PassportServer  *server,
+                                                       const char      *serialized,
+                                                       GError         **error);
+
+/* One line of JSON with the refresh token and what restoring needs (issuer,
+ * subject, email); never a password. Free with passport_secure_free().
+ * NULL when the session holds no refresh token (expired or revoked). */
+char            *passport_session_serialize            (PassportSession *self);
+
+/* A valid access token: refreshes first when it expires within a minute.
+ * Only one refresh runs at a time; concurrent callers wait for it.
+ * Transient failures are retried with a short, bounded backoff, then
+ * reported; a refresh the server refuses (invalid_grant) marks the session
+ * expired and fails with PASSPORT_ERROR_SESSION_EXPIRED. */
+void             passport_session_get_access_token_async  (PassportSession     *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+
+/* Returns the access token (free with passport_secure_free()), or NULL
+ * with @error. */
+char            *passport_session_get_access_token_finish (PassportSession  *self,
+                                                           GAsyncResult     *result,
+                                                           GError          **error);
+
+/* Refreshes now (e.g. after a 401), joining a refresh already in flight.
+ * Same errors as passport_session_get_access_token_async(). */
+void             passport_session_refresh_async        (PassportSession     *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean         passport_session_refresh_finish       (PassportSession  *self,
+                                                        GAsyncResult     *result,
+                                                        GError          **error);
+
+/* Revokes the refresh token at the server (RFC 7009) and forgets the
+ * tokens. The tokens are forgotten even when the server cannot be reached;
+ * the error then says so. */
+void             passport_session_revoke_async         (PassportSession     *self,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean         passport_session_revoke_finish        (PassportSession  *self,
+                                                        GAsyncResult     *result,
+                                                        GError          **error);
+
+/* Getters; strings owned by @self. */
+PassportServer  *passport_session_get_server           (PassportSession *self);
+const char      *passport_session_get_subject          (PassportSession *self);
+const char      *passport_session_get_email            (PassportSession *self);
+gint64           passport_session_get_access_token_expires_at (PassportSession *self);
+gboolean         passport_session_get_expired          (PassportSession *self);
+
+G_END_DECLS
