@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "passport-error.h"
+#include "passport-json-private.h"
+
+static gboolean
+fail (GError     **error,
+      const char  *member,
+      const char  *what)
+{
+  /* The member name is ours, never the server's value: safe to log. */
+  g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+               "Field “%s” %s", member, what);
+  return FALSE;
+}
+
+JsonNode *
+passport_json_parse_object (const char  *data,
+                            gsize        length,
+                            GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (length > G_MAXSSIZE)
+    length = G_MAXSSIZE;
+  if (data == NULL || length == 0)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Empty answer where JSON was expected");
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Answer is not UTF-8");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
+    {
+      g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                   "Malformed JSON: %s", local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "JSON answer is not an object");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+JsonObject *
+passport_json_node_get_object (JsonNode  *node,
+                               GError   **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "JSON answer is not an object");
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+static JsonNode *
+member (JsonObject *object,
+        const char *name)
+{
+  return json_object_get_member (object, name);
+}
+
+static gboolean
+is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+gboolean
+passport_json_require_string (JsonObject  *object,
+                              const char  *name,
+                              char       **out,
+                              GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (!is_string (node))
+    return fail (error, name, "is not a string");
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+gboolean
+passport_json_optional_string (JsonObject  *object,
+                               const char  *name,
+                               char       **out,
+                               GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NULL;
+      return TRUE;
+    }
+  return passport_json_require_string (object, name, out, error);
+}
+
+gboolean
+passport_json_nullable_string (JsonObject  *object,
+                               const char  *name,
+                               char       **out,
+                               GError     **error)
+{
+  if (member (object, name) == NULL)
+    return fail (error, name, "is missing");
+  return passport_json_optional_string (object, name, out, error);
+}
+
+gboolean
+passport_json_require_boolean (JsonObject  *object,
+                               const char  *name,
+                               gboolean    *out,
+                               GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fail (error, name, "is not a boolean");
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+passport_json_optional_boolean (JsonObject  *object,
+                                const char  *name,
+                                gboolean     fallback,
+                                gboolean    *out,
+                                GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  return passport_json_require_boolean (object, name, out, error);
+}
+
+gboolean
+passport_json_require_int (JsonObject  *object,
+                           const char  *name,
+                           gint64      *out,
+                           GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fail (error, name, "is not an integer");
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+passport_json_optional_int (JsonObject  *object,
+                            const char  *name,
+                            gint64       fallback,
+                            gint64      *out,
+                            GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  return passport_json_require_int (object, name, out, error);
+}
+
+gboolean
+passport_json_require_object (JsonObject  *object,
+                              const char  *name,
+                              JsonObject **out,
+                              GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (error, name, "is not an object");
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+passport_json_nullable_object (JsonObject  *object,
+                               const char  *name,
+                               JsonObject **out,
+                               GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NULL;
+      return TRUE;
+    }
+  return passport_json_require_object (object, name, out, error);
+}
+
+gboolean
+passport_json_require_array (JsonObject  *object,
+                             const char  *name,
+                             JsonArray  **out,
+                             GError     **error)
+{
+  JsonNode *node = member (object, name);
+
+  if (node == NULL)
+    return fail (error, name, "is missing");
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (error, name, "is not an array");
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+passport_json_optional_strv (JsonObject   *object,
+                             const char   *name,
+                             char       ***out,
+                             GError      **error)
+{
+  JsonNode *node = member (object, name);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (error, name, "is not an array");
+
+  array = json_node_get_array (node);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!is_string (item))
+        return fail (error, name, "holds something other than strings");
+      g_strv_builder_add (builder, json_node_get_string (item));
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+gboolean
+passport_json_require_datetime (JsonObject  *object,
+                                const char  *name,
+                                GDateTime  **out,
+                                GError     **error)
+{
+  g_autofree char *text = NULL;
+  GDateTime *parsed;
+
+  if (!passport_json_require_string (object, name, &text, error))
+    return FALSE;
+  /* RFC 3339 needs a zone; g_date_time_new_from_iso8601 would otherwise
+   * take the local one. */
+  parsed = g_date_time_new_from_iso8601 (text, NULL);
+  if (parsed == NULL)
+    return fail (error, name, "is not an RFC 3339 time");
+  *out = parsed;
+  return TRUE;
+}
