@@ -29,12 +29,21 @@ SoupMessage *passport_http_new_form_post      (const char  *url,
                                                const char  *first_name,
                                                ...) G_GNUC_NULL_TERMINATED;
 
-/* A request with an application/json body from @body (may be NULL for
- * none). Wiped like the form body. */
+/* A request accepting JSON, with @body (JSON text, may be NULL) as an
+ * application/json body. Make @body with passport_http_wiping_bytes_new()
+ * when it holds a secret. */
 SoupMessage *passport_http_new_json_request   (const char  *method,
                                                const char  *url,
-                                               JsonNode    *body,
+                                               GBytes      *body,
                                                GError     **error);
+
+/* Takes @string; the bytes are wiped when freed. */
+GBytes      *passport_http_wiping_bytes_new   (GString *string);
+
+/* Appends @value as a JSON string literal (for bodies built by hand, so no
+ * un-wiped copy of a password stays in a parser's tree). */
+void         passport_http_append_json_string (GString    *out,
+                                               const char *value);
 
 /* Sends @msg, reads at most PASSPORT_HTTP_MAX_BODY and parses it.
  * @timeout_seconds: the whole exchange's deadline (0 = the default).
@@ -49,7 +58,8 @@ void         passport_http_send_async         (SoupSession         *session,
                                                gpointer             user_data);
 
 /* TRUE for a 2xx answer, with *@json the parsed object (NULL for an empty
- * body, e.g. 204). FALSE with @error: the API error of a non-2xx answer,
+ * body, e.g. 204); pass @json NULL when the body does not matter (then a
+ * body that is not JSON is no error). FALSE with @error: the API error of a non-2xx answer,
  * a transport error (mapped), or BAD_RESPONSE. *@status is set either way
  * (0 when no answer came). */
 gboolean     passport_http_send_finish        (GAsyncResult  *result,

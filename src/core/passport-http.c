@@ -19,8 +19,30 @@ wipe_and_free_gstring (gpointer data)
   g_string_free (string, TRUE);
 }
 
-static GBytes *
-wiping_bytes_new (GString *string)
+void
+passport_http_append_json_string (GString    *out,
+                                  const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+GBytes *
+passport_http_wiping_bytes_new (GString *string)
 {
   return g_bytes_new_with_free_func (string->str, string->len,
                                      wipe_and_free_gstring, string);
@@ -133,7 +155,7 @@ passport_http_new_form_post (const char  *url,
     }
   va_end (args);
 
-  bytes = wiping_bytes_new (body);
+  bytes = passport_http_wiping_bytes_new (body);
   soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
 
   return g_steal_pointer (&msg);
@@ -142,7 +164,7 @@ passport_http_new_form_post (const char  *url,
 SoupMessage *
 passport_http_new_json_request (const char  *method,
                                 const char  *url,
-                                JsonNode    *body,
+                                GBytes      *body,
                                 GError     **error)
 {
   g_autoptr(SoupMessage) msg = NULL;
@@ -154,21 +176,7 @@ passport_http_new_json_request (const char  *method,
   soup_message_headers_replace (soup_message_get_request_headers (msg),
                                 "Accept", "application/json");
   if (body != NULL)
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(GBytes) bytes = NULL;
-      gsize len = 0;
-      char *text;
-      GString *string;
-
-      json_generator_set_root (generator, body);
-      text = json_generator_to_data (generator, &len);
-      string = g_string_new_len (text, (gssize) len);
-      explicit_bzero (text, len);
-      g_free (text);
-      bytes = wiping_bytes_new (string);
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
   return g_steal_pointer (&msg);
 }
@@ -341,12 +349,14 @@ typedef struct
 {
   guint status;
   JsonNode *json;
+  GError *parse_error;  /* only an error for callers that want the body */
 } Answer;
 
 static void
 answer_free (Answer *answer)
 {
   g_clear_pointer (&answer->json, json_node_unref);
+  g_clear_error (&answer->parse_error);
   g_free (answer);
 }
 
@@ -411,15 +421,10 @@ finish_answer (GTask *task)
       return;
     }
 
-  if (error != NULL)
-    {
-      return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
   answer = g_new0 (Answer, 1);
   answer->status = req->status;
   answer->json = g_steal_pointer (&json);
+  answer->parse_error = g_steal_pointer (&error);
   g_task_return_pointer (task, answer, (GDestroyNotify) answer_free);
 }
 
@@ -564,6 +569,13 @@ passport_http_send_finish (GAsyncResult  *result,
   answer = g_task_propagate_pointer (task, error);
   if (answer == NULL)
     return FALSE;
+
+  if (json != NULL && answer->parse_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&answer->parse_error));
+      answer_free (answer);
+      return FALSE;
+    }
 
   if (json != NULL)
     *json = g_steal_pointer (&answer->json);

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "passport-account.h"
+#include "passport-error.h"
+#include "passport-identity.h"
+#include "passport-json-private.h"
+#include "passport-util-private.h"
+
+struct _PassportAccount
+{
+  GObject parent_instance;
+
+  char *id;
+  char *display_name;
+  char *email;
+  gboolean email_verified;
+  char *pending_email;
+  GDateTime *pending_sent_at;
+  GDateTime *pending_resend_after;
+  GDateTime *pending_expires_at;
+  gboolean has_password;
+  gboolean terms_accepted;
+  char *terms_version;
+  GListStore *identities;
+  gint64 revision;
+};
+
+G_DEFINE_FINAL_TYPE (PassportAccount, passport_account, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_DISPLAY_NAME,
+  PROP_EMAIL,
+  PROP_EMAIL_VERIFIED,
+  PROP_PENDING_EMAIL,
+  PROP_PENDING_SENT_AT,
+  PROP_PENDING_RESEND_AFTER,
+  PROP_PENDING_EXPIRES_AT,
+  PROP_HAS_PASSWORD,
+  PROP_TERMS_ACCEPTED,
+  PROP_TERMS_VERSION,
+  PROP_IDENTITIES,
+  PROP_REVISION,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+static void
+passport_account_finalize (GObject *object)
+{
+  PassportAccount *self = PASSPORT_ACCOUNT (object);
+
+  g_free (self->id);
+  g_free (self->display_name);
+  g_free (self->email);
+  g_free (self->pending_email);
+  g_clear_pointer (&self->pending_sent_at, g_date_time_unref);
+  g_clear_pointer (&self->pending_resend_after, g_date_time_unref);
+  g_clear_pointer (&self->pending_expires_at, g_date_time_unref);
+  g_free (self->terms_version);
+  g_clear_object (&self->identities);
+
+  G_OBJECT_CLASS (passport_account_parent_class)->finalize (object);
+}
+
+static void
+passport_account_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PassportAccount *self = PASSPORT_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_DISPLAY_NAME:
+      g_value_set_string (value, self->display_name);
+      break;
+    case PROP_EMAIL:
+      g_value_set_string (value, self->email);
+      break;
+    case PROP_EMAIL_VERIFIED:
+      g_value_set_boolean (value, self->email_verified);
+      break;
+    case PROP_PENDING_EMAIL:
+      g_value_set_string (value, self->pending_email);
+      break;
+    case PROP_PENDING_SENT_AT:
+      g_value_set_boxed (value, self->pending_sent_at);
+      break;
+    case PROP_PENDING_RESEND_AFTER:
+      g_value_set_boxed (value, self->pending_resend_after);
+      break;
+    case PROP_PENDING_EXPIRES_AT:
+      g_value_set_boxed (value, self->pending_expires_at);
+      break;
+    case PROP_HAS_PASSWORD:
+      g_value_set_boolean (value, self->has_password);
+      break;
+    case PROP_TERMS_ACCEPTED:
+      g_value_set_boolean (value, self->terms_accepted);
+      break;
+    case PROP_TERMS_VERSION:
+      g_value_set_string (value, self->terms_version);
+      break;
+    case PROP_IDENTITIES:
+      g_value_set_object (value, self->identities);
+      break;
+    case PROP_REVISION:
+      g_value_set_int64 (value, self->revision);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_account_class_init (PassportAccountClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = passport_account_finalize;
+  object_class->get_property = passport_account_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
+  properties[PROP_EMAIL] = g_param_spec_string ("email", NULL, NULL, NULL, flags);
+  properties[PROP_EMAIL_VERIFIED] =
+    g_param_spec_boolean ("email-verified", NULL, NULL, FALSE, flags);
+  properties[PROP_PENDING_EMAIL] = g_param_spec_string ("pending-email", NULL, NULL, NULL, flags);
+  properties[PROP_PENDING_SENT_AT] =
+    g_param_spec_boxed ("pending-sent-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  properties[PROP_PENDING_RESEND_AFTER] =
+    g_param_spec_boxed ("pending-resend-after", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  properties[PROP_PENDING_EXPIRES_AT] =
+    g_param_spec_boxed ("pending-expires-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
+  properties[PROP_HAS_PASSWORD] = g_param_spec_boolean ("has-password", NULL, NULL, FALSE, flags);
+  properties[PROP_TERMS_ACCEPTED] =
+    g_param_spec_boolean ("terms-accepted", NULL, NULL, FALSE, flags);
+  properties[PROP_TERMS_VERSION] = g_param_spec_string ("terms-version", NULL, NULL, NULL, flags);
+  properties[PROP_IDENTITIES] =
+    g_param_spec_object ("identities", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_REVISION] =
+    g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+passport_account_init (PassportAccount *self)
+{
+  self->identities = g_list_store_new (PASSPORT_TYPE_IDENTITY);
+}
+
+static gboolean
+parse_identities (PassportAccount  *self,
+                  JsonArray        *array,
+                  GError          **error)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      g_autoptr(PassportIdentity) identity = NULL;
+      g_autofree char *provider = NULL;
+      g_autofree char *email = NULL;
+      gboolean verified = FALSE;
+      JsonObject *object;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        {
+          g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                               "Field “identities” holds something other than objects");
+          return FALSE;
+        }
+      object = json_node_get_object (item);
+      if (!passport_json_require_string (object, "provider", &provider, error) ||
+          !passport_json_optional_string (object, "email", &email, error) ||
+          !passport_json_optional_boolean (object, "email_verified", FALSE, &verified, error))
+        return FALSE;
+
+      identity = passport_identity_new (provider, email, verified);
+      g_list_store_append (self->identities, identity);
+    }
+
+  return TRUE;
+}
+
+PassportAccount *
+passport_account_new_from_json (JsonNode  *node,
+                                GError   **error)
+{
+  g_autoptr(PassportAccount) self = g_object_new (PASSPORT_TYPE_ACCOUNT, NULL);
+  JsonObject *object;
+  JsonObject *pending = NULL;
+  JsonObject *terms = NULL;
+  JsonArray *identities = NULL;
+
+  object = passport_json_node_get_object (node, error);
+  if (object == NULL)
+    return NULL;
+
+  if (!passport_json_require_string (object, "id", &self->id, error) ||
+      !passport_json_optional_string (object, "display_name", &self->display_name, error) ||
+      !passport_json_nullable_string (object, "email", &self->email, error) ||
+      !passport_json_require_boolean (object, "email_verified", &self->email_verified, error) ||
+      !passport_json_nullable_object (object, "pending_email", &pending, error) ||
+      !passport_json_require_boolean (object, "has_password", &self->has_password, error) ||
+      !passport_json_require_object (object, "terms", &terms, error) ||
+      !passport_json_require_boolean (terms, "accepted", &self->terms_accepted, error) ||
+      !passport_json_optional_string (terms, "version", &self->terms_version, error) ||
+      !passport_json_require_array (object, "identities", &identities, error) ||
+      !passport_json_require_int (object, "revision", &self->revision, error))
+    return NULL;
+
+  if (*self->id == '\0' || self->revision < 0)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Field “id” or “revision” is out of range");
+      return NULL;
+    }
+
+  if (pending != NULL &&
+      (!passport_json_require_string (pending, "address", &self->pending_email, error) ||
+       !passport_json_require_datetime (pending, "sent_at", &self->pending_sent_at, error) ||
+       !passport_json_require_datetime (pending, "resend_after", &self->pending_resend_after, error) ||
+       !passport_json_require_datetime (pending, "expires_at", &self->pending_expires_at, error)))
+    return NULL;
+
+  if (!parse_identities (self, identities, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+PassportAccount *
+passport_account_new_from_userinfo (JsonNode  *node,
+                                    GError   **error)
+{
+  g_autoptr(PassportAccount) self = g_object_new (PASSPORT_TYPE_ACCOUNT, NULL);
+  JsonObject *object;
+
+  object = passport_json_node_get_object (node, error);
+  if (object == NULL)
+    return NULL;
+
+  if (!passport_json_require_string (object, "sub", &self->id, error) ||
+      !passport_json_optional_string (object, "name", &self->display_name, error) ||
+      !passport_json_optional_string (object, "email", &self->email, error) ||
+      !passport_json_optional_boolean (object, "email_verified", FALSE, &self->email_verified, error))
+    return NULL;
+
+  /* A plain OpenID provider has no agreement of ours to accept. */
+  self->terms_accepted = TRUE;
+
+  return g_steal_pointer (&self);
+}
+
+static void
+update_str (PassportAccount  *self,
+            char            **field,
+            const char       *value,
+            guint             prop)
+{
+  if (passport_set_str (field, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+update_bool (PassportAccount *self,
+             gboolean        *field,
+             gboolean         value,
+             guint            prop)
+{
+  if (!*field != !value)
+    {
+      *field = !!value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+    }
+}
+
+static void
+update_time (PassportAccount  *self,
+             GDateTime       **field,
+             GDateTime        *value,
+             guint             prop)
+{
+  if (*field == value || (*field != NULL && value != NULL && g_date_time_equal (*field, value)))
+    return;
+
+  g_clear_pointer (field, g_date_time_unref);
+  *field = value ? g_date_time_ref (value) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static gboolean
+identities_equal (GListModel *a,
+                  GListModel *b)
+{
+  guint n = g_list_model_get_n_items (a);
+
+  if (n != g_list_model_get_n_items (b))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PassportIdentity) x = g_list_model_get_item (a, i);
+      g_autoptr(PassportIdentity) y = g_list_model_get_item (b, i);
+
+      if (!passport_identity_equal (x, y))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+passport_account_update (PassportAccount *self,
+                         PassportAccount *from)
+{
+  g_return_if_fail (PASSPORT_IS_ACCOUNT (self));
+  g_return_if_fail (PASSPORT_IS_ACCOUNT (from));
+
+  if (self == from)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  update_str (self, &self->id, from->id, PROP_ID);
+  update_str (self, &self->display_name, from->display_name, PROP_DISPLAY_NAME);
+  update_str (self, &self->email, from->email, PROP_EMAIL);
+  update_bool (self, &self->email_verified, from->email_verified, PROP_EMAIL_VERIFIED);
+  update_str (self, &self->pending_email, from->pending_email, PROP_PENDING_EMAIL);
+  update_time (self, &self->pending_sent_at, from->pending_sent_at, PROP_PENDING_SENT_AT);
+  update_time (self, &self->pending_resend_after, from->pending_resend_after,
+               PROP_PENDING_RESEND_AFTER);
+  update_time (self, &self->pending_expires_at, from->pending_expires_at,
+               PROP_PENDING_EXPIRES_AT);
+  update_bool (self, &self->has_password, from->has_password, PROP_HAS_PASSWORD);
+  update_bool (self, &self->terms_accepted, from->terms_accepted, PROP_TERMS_ACCEPTED);
+  update_str (self, &self->terms_version, from->terms_version, PROP_TERMS_VERSION);
+
+  /* The list object stays the same so views bound to it keep working. */
+  if (!identities_equal (G_LIST_MODEL (self->identities), G_LIST_MODEL (from->identities)))
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (from->identities));
+      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (from->identities), i));
+      g_list_store_splice (self->identities, 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->identities)),
+                           items->pdata, items->len);
+    }
+
+  if (self->revision != from->revision)
+    {
+      self->revision = from->revision;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVISION]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+passport_account_get_id (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->id;
+}
+
+const char *
+passport_account_get_display_name (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->display_name;
+}
+
+const char *
+passport_account_get_email (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->email;
+}
+
+gboolean
+passport_account_get_email_verified (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), FALSE);
+  return self->email_verified;
+}
+
+const char *
+passport_account_get_pending_email (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->pending_email;
+}
+
+GDateTime *
+passport_account_get_pending_sent_at (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->pending_sent_at;
+}
+
+GDateTime *
+passport_account_get_pending_resend_after (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->pending_resend_after;
+}
+
+GDateTime *
+passport_account_get_pending_expires_at (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->pending_expires_at;
+}
+
+gboolean
+passport_account_get_has_password (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), FALSE);
+  return self->has_password;
+}
+
+gboolean
+passport_account_get_terms_accepted (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), FALSE);
+  return self->terms_accepted;
+}
+
+const char *
+passport_account_get_terms_version (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->terms_version;
+}
+
+GListModel *
+passport_account_get_identities (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return G_LIST_MODEL (self->identities);
+}
+
+gint64
+passport_account_get_revision (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), 0);
+  return self->revision;
+}

@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "passport-browser-sign-in.h"
+#include "passport-error.h"
+#include "passport-http-private.h"
+#include "passport-loopback.h"
+#include "passport-pkce.h"
+#include "passport-session-private.h"
+#include "passport-util-private.h"
+
+#define DEFAULT_TIMEOUT_SECONDS 600
+
+struct _PassportBrowserSignIn
+{
+  GObject parent_instance;
+
+  PassportServer *server;
+  char *provider_id;
+  char *login_hint;
+  char *url;
+  guint timeout_seconds;
+  GError *launch_error;
+
+  PassportBrowserLauncher launcher;
+  gpointer launcher_data;
+  GDestroyNotify launcher_destroy;
+
+  gboolean started;
+  PassportLoopback *loopback;
+  char *verifier;
+  char *state;
+  char *nonce;
+  GCancellable *cancellable;
+  guint timeout_source;
+  gboolean timed_out;
+};
+
+G_DEFINE_FINAL_TYPE (PassportBrowserSignIn, passport_browser_sign_in, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SERVER,
+  PROP_PROVIDER_ID,
+  PROP_LOGIN_HINT,
+  PROP_URL,
+  PROP_TIMEOUT_SECONDS,
+  PROP_LAUNCH_ERROR,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+static void
+passport_browser_sign_in_dispose (GObject *object)
+{
+  PassportBrowserSignIn *self = PASSPORT_BROWSER_SIGN_IN (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  if (self->loopback != NULL)
+    passport_loopback_close (self->loopback);
+  g_clear_object (&self->loopback);
+  if (self->launcher_destroy != NULL)
+    g_clear_pointer (&self->launcher_data, self->launcher_destroy);
+  self->launcher = NULL;
+
+  G_OBJECT_CLASS (passport_browser_sign_in_parent_class)->dispose (object);
+}
+
+static void
+passport_browser_sign_in_finalize (GObject *object)
+{
+  PassportBrowserSignIn *self = PASSPORT_BROWSER_SIGN_IN (object);
+
+  g_clear_object (&self->server);
+  g_clear_object (&self->cancellable);
+  g_free (self->provider_id);
+  g_free (self->login_hint);
+  g_free (self->url);
+  g_clear_error (&self->launch_error);
+  passport_clear_secret (&self->verifier);
+  passport_clear_secret (&self->state);
+  passport_clear_secret (&self->nonce);
+
+  G_OBJECT_CLASS (passport_browser_sign_in_parent_class)->finalize (object);
+}
+
+static void
+passport_browser_sign_in_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  PassportBrowserSignIn *self = PASSPORT_BROWSER_SIGN_IN (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_object (value, self->server);
+      break;
+    case PROP_PROVIDER_ID:
+      g_value_set_string (value, self->provider_id);
+      break;
+    case PROP_LOGIN_HINT:
+      g_value_set_string (value, self->login_hint);
+      break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_TIMEOUT_SECONDS:
+      g_value_set_uint (value, self->timeout_seconds);
+      break;
+    case PROP_LAUNCH_ERROR:
+      g_value_set_boxed (value, self->launch_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_browser_sign_in_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  PassportBrowserSignIn *self = PASSPORT_BROWSER_SIGN_IN (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      self->server = g_value_dup_object (value);
+      break;
+    case PROP_PROVIDER_ID:
+      self->provider_id = g_value_dup_string (value);
+      break;
+    case PROP_LOGIN_HINT:
+      self->login_hint = g_value_dup_string (value);
+      break;
+    case PROP_TIMEOUT_SECONDS:
+      passport_browser_sign_in_set_timeout_seconds (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_browser_sign_in_class_init (PassportBrowserSignInClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = passport_browser_sign_in_dispose;
+  object_class->finalize = passport_browser_sign_in_finalize;
+  object_class->get_property = passport_browser_sign_in_get_property;
+  object_class->set_property = passport_browser_sign_in_set_property;
+
+  properties[PROP_SERVER] =
+    g_param_spec_object ("server", NULL, NULL, PASSPORT_TYPE_SERVER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROVIDER_ID] =
+    g_param_spec_string ("provider-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOGIN_HINT] =
+    g_param_spec_string ("login-hint", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TIMEOUT_SECONDS] =
+    g_param_spec_uint ("timeout-seconds", NULL, NULL, 1, G_MAXUINT, DEFAULT_TIMEOUT_SECONDS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LAUNCH_ERROR] =
+    g_param_spec_boxed ("launch-error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+passport_browser_sign_in_init (PassportBrowserSignIn *self)
+{
+  self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
+  self->cancellable = g_cancellable_new ();
+}
+
+PassportBrowserSignIn *
+passport_browser_sign_in_new (PassportServer *server,
+                              const char     *provider_id,
+                              const char     *login_hint)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (server), NULL);
+
+  return g_object_new (PASSPORT_TYPE_BROWSER_SIGN_IN,
+                       "server", server,
+                       "provider-id", provider_id,
+                       "login-hint", login_hint,
+                       NULL);
+}
+
+void
+passport_browser_sign_in_set_launcher (PassportBrowserSignIn   *self,
+                                       PassportBrowserLauncher  launcher,
+                                       gpointer                 user_data,
+                                       GDestroyNotify           destroy)
+{
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
+
+  if (self->launcher_destroy != NULL)
+    g_clear_pointer (&self->launcher_data, self->launcher_destroy);
+  self->launcher = launcher;
+  self->launcher_data = user_data;
+  self->launcher_destroy = destroy;
+}
+
+void
+passport_browser_sign_in_set_timeout_seconds (PassportBrowserSignIn *self,
+                                              guint                  seconds)
+{
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->timeout_seconds == seconds)
+    return;
+  self->timeout_seconds = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT_SECONDS]);
+}
+
+guint
+passport_browser_sign_in_get_timeout_seconds (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), 0);
+  return self->timeout_seconds;
+}
+
+gboolean
+passport_browser_launch_default (const char  *url,
+                                 GError     **error)
+{
+  const char *command = g_getenv ("PASSPORT_BROWSER");
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (command != NULL && *command != '\0')
+    {
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) full = NULL;
+
+      if (g_shell_parse_argv (command, NULL, &argv, &local_error))
+        {
+          g_strv_builder_addv (builder, (const char **) argv);
+          g_strv_builder_add (builder, url);
+          full = g_strv_builder_end (builder);
+          if (g_spawn_async (NULL, full, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                             &local_error))
+            return TRUE;
+        }
+    }
+  else if (g_app_info_launch_default_for_uri (url, NULL, &local_error))
+    return TRUE;
+
+  /* The URL is not in the message: it must not reach a log. */
+  g_debug ("Could not open a browser: %s", local_error->message);
+  g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                       passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
+  return FALSE;
+}
+
+gboolean
+passport_browser_sign_in_open_browser (PassportBrowserSignIn  *self,
+                                       GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), FALSE);
+
+  if (self->url == NULL)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                           "The sign-in has not started");
+      return FALSE;
+    }
+
+  if (self->launcher != NULL)
+    ok = self->launcher (self->url, self->launcher_data, &local_error);
+  else
+    ok = passport_browser_launch_default (self->url, &local_error);
+
+  if (!ok && local_error == NULL)
+    local_error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                                       passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
+  if (!ok && local_error->domain != PASSPORT_ERROR)
+    {
+      g_clear_error (&local_error);
+      local_error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                                         passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
+    }
+
+  if (ok && self->launch_error != NULL)
+    {
+      g_clear_error (&self->launch_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAUNCH_ERROR]);
+    }
+  else if (!ok)
+    {
+      g_clear_error (&self->launch_error);
+      self->launch_error = g_error_copy (local_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAUNCH_ERROR]);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+
+  return ok;
+}
+
+static char *
+build_url (PassportBrowserSignIn *self,
+           const char            *redirect_uri,
+           const char            *challenge)
+{
+  const char *endpoint = passport_server_get_authorization_endpoint (self->server);
+  const char *scope = passport_server_has_account_api (self->server)
+                        ? "openid profile email passport" : "openid profile email";
+  GString *url = g_string_new (endpoint);
+  const char *params[] = {
+    "response_type", "code",
+    "client_id", PASSPORT_CLIENT_ID,
+    "redirect_uri", redirect_uri,
+    "scope", scope,
+    "state", self->state,
+    "nonce", self->nonce,
+    "code_challenge", challenge,
+    "code_challenge_method", "S256",
+    "provider", self->provider_id,
+    "login_hint", self->login_hint,
+  };
+  gboolean first = strchr (endpoint, '?') == NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i += 2)
+    {
+      if (params[i + 1] == NULL)
+        continue;
+      g_string_append_c (url, first ? '?' : '&');
+      first = FALSE;
+      g_string_append (url, params[i]);
+      g_string_append_c (url, '=');
+      g_string_append_uri_escaped (url, params[i + 1], NULL, FALSE);
+    }
+
+  return g_string_free (url, FALSE);
+}
+
+static void
+exchange_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PassportSession *session;
+
+  session = passport_session_token_request_finish (result, &error);
+  if (session == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, session, g_object_unref);
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportBrowserSignIn *self = g_task_get_source_object (task);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+  char *code;
+
+  g_clear_handle_id (&self->timeout_source, g_source_remove);
+
+  code = passport_loopback_wait_finish (PASSPORT_LOOPBACK (source), result, &error);
+  if (code == NULL)
+    {
+      if (self->timed_out && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+        g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_TIMEOUT, "%s",
+                                 passport_error_code_describe (PASSPORT_ERROR_BROWSER_TIMEOUT));
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  msg = passport_http_new_form_post (passport_server_get_token_endpoint (self->server), &error,
+                                     "grant_type", "authorization_code",
+                                     "code", code,
+                                     "redirect_uri", passport_loopback_get_redirect_uri (self->loopback),
+                                     "code_verifier", self->verifier,
+                                     "client_id", PASSPORT_CLIENT_ID,
+                                     NULL);
+  passport_wipe_free (code);
+  if (msg == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  passport_session_token_request_async (self->server, msg, self->nonce,
+                                        g_task_get_cancellable (task), exchange_cb,
+                                        g_steal_pointer (&task));
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  PassportBrowserSignIn *self = data;
+
+  self->timeout_source = 0;
+  self->timed_out = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *cancellable,
+                     gpointer      data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  gulong handler;
+} CancelLink;
+
+static void
+cancel_link_free (CancelLink *link)
+{
+  g_cancellable_disconnect (link->cancellable, link->handler);
+  g_object_unref (link->cancellable);
+  g_free (link);
+}
+
+void
+passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
+                                      GCancellable          *cancellable,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *challenge = NULL;
+  g_autoptr(GError) launch_error = NULL;
+  GError *error = NULL;
+  const char *iss;
+
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_browser_sign_in_start_async);
+
+  if (self->started)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "This sign-in has already started");
+      return;
+    }
+  self->started = TRUE;
+
+  self->loopback = passport_loopback_new (&error);
+  if (self->loopback == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  self->verifier = passport_pkce_new_verifier ();
+  self->state = passport_random_token (32);
+  self->nonce = passport_random_token (32);
+  challenge = passport_pkce_challenge_s256 (self->verifier);
+
+  self->url = build_url (self, passport_loopback_get_redirect_uri (self->loopback), challenge);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_URL]);
+
+  if (cancellable != NULL)
+    {
+      CancelLink *link = g_new0 (CancelLink, 1);
+
+      link->cancellable = g_object_ref (cancellable);
+      link->handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                             g_object_ref (self->cancellable), g_object_unref);
+      /* Disconnected when the task goes. */
+      g_task_set_task_data (task, link, (GDestroyNotify) cancel_link_free);
+    }
+
+  /* RFC 9207: a server that announces `iss` must send it, and it must be
+   * this server: that is what stops a mix-up between servers. */
+  iss = passport_server_get_sends_iss (self->server) ? passport_server_get_issuer (self->server)
+                                                      : NULL;
+  passport_loopback_wait_async (self->loopback, self->state, iss, self->cancellable, wait_cb,
+                                g_object_ref (task));
+  self->timeout_source = g_timeout_add_seconds (self->timeout_seconds, timeout_cb, self);
+
+  /* A browser that does not open is no failure: the URL can be copied. */
+  passport_browser_sign_in_open_browser (self, &launch_error);
+}
+
+PassportSession *
+passport_browser_sign_in_start_finish (PassportBrowserSignIn  *self,
+                                       GAsyncResult           *result,
+                                       GError                **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+passport_browser_sign_in_get_url (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), NULL);
+  return self->url;
+}
+
+const char *
+passport_browser_sign_in_get_provider_id (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), NULL);
+  return self->provider_id;
+}
+
+const char *
+passport_browser_sign_in_get_login_hint (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), NULL);
+  return self->login_hint;
+}
+
+PassportServer *
+passport_browser_sign_in_get_server (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), NULL);
+  return self->server;
+}
+
+const GError *
+passport_browser_sign_in_get_launch_error (PassportBrowserSignIn *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), NULL);
+  return self->launch_error;
+}

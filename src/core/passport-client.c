@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "passport-client.h"
+#include "passport-error.h"
+#include "passport-http-private.h"
+#include "passport-server-private.h"
+#include "passport-util-private.h"
+
+#define MAX_WAIT_SECONDS 60
+
+struct _PassportClient
+{
+  GObject parent_instance;
+
+  PassportSession *session;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (PassportClient, passport_client, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_SESSION, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  ANSWER_ACCOUNT,
+  ANSWER_NONE,
+  ANSWER_USERINFO,
+} AnswerKind;
+
+/* One API call: token, request, and at most one retry after a 401. */
+typedef struct
+{
+  char *method;
+  char *url;
+  GBytes *body;
+  guint timeout;
+  AnswerKind kind;
+  gboolean retried;
+  guint status;
+} Call;
+
+typedef struct
+{
+  PassportAccount *account;
+  guint status;
+} CallResult;
+
+static void
+call_free (Call *call)
+{
+  g_free (call->method);
+  g_free (call->url);
+  g_clear_pointer (&call->body, g_bytes_unref);
+  g_free (call);
+}
+
+static void
+call_result_free (CallResult *result)
+{
+  g_clear_object (&result->account);
+  g_free (result);
+}
+
+static void
+passport_client_dispose (GObject *object)
+{
+  PassportClient *self = PASSPORT_CLIENT (object);
+
+  g_cancellable_cancel (self->cancellable);
+  G_OBJECT_CLASS (passport_client_parent_class)->dispose (object);
+}
+
+static void
+passport_client_finalize (GObject *object)
+{
+  PassportClient *self = PASSPORT_CLIENT (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (passport_client_parent_class)->finalize (object);
+}
+
+static void
+passport_client_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PassportClient *self = PASSPORT_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_client_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PassportClient *self = PASSPORT_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_client_class_init (PassportClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = passport_client_dispose;
+  object_class->finalize = passport_client_finalize;
+  object_class->get_property = passport_client_get_property;
+  object_class->set_property = passport_client_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, PASSPORT_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+passport_client_init (PassportClient *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+PassportClient *
+passport_client_new (PassportSession *session)
+{
+  g_return_val_if_fail (PASSPORT_IS_SESSION (session), NULL);
+
+  return g_object_new (PASSPORT_TYPE_CLIENT, "session", session, NULL);
+}
+
+PassportSession *
+passport_client_get_session (PassportClient *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_CLIENT (self), NULL);
+  return self->session;
+}
+
+/* The call machinery */
+
+static void call_get_token (GTask *task);
+
+static void
+call_refreshed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!passport_session_refresh_finish (PASSPORT_SESSION (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  call_get_token (g_steal_pointer (&task));
+}
+
+static void
+call_sent_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(JsonNode) json = NULL;
+  GError *error = NULL;
+  CallResult *call_result;
+  gboolean ok;
+
+  ok = passport_http_send_finish (result, &call->status,
+                                  call->kind == ANSWER_NONE ? NULL : &json, &error);
+  if (!ok)
+    {
+      /* The access token may have been revoked or expired early: one
+       * forced refresh, one more try. */
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_TOKEN) && !call->retried)
+        {
+          call->retried = TRUE;
+          g_clear_error (&error);
+          passport_session_refresh_async (self->session, g_task_get_cancellable (task),
+                                          call_refreshed_cb, g_steal_pointer (&task));
+          return;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+
+  call_result = g_new0 (CallResult, 1);
+  call_result->status = call->status;
+  if (call->kind == ANSWER_ACCOUNT)
+    call_result->account = passport_account_new_from_json (json, &error);
+  else if (call->kind == ANSWER_USERINFO)
+    call_result->account = passport_account_new_from_userinfo (json, &error);
+
+  if (error != NULL)
+    {
+      call_result_free (call_result);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, call_result, (GDestroyNotify) call_result_free);
+}
+
+static void
+call_token_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autofree char *authorization = NULL;
+  char *token;
+  GError *error = NULL;
+
+  token = passport_session_get_access_token_finish (PASSPORT_SESSION (source), result, &error);
+  if (token == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  msg = passport_http_new_json_request (call->method, call->url, call->body, &error);
+  if (msg == NULL)
+    {
+      passport_wipe_free (token);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  authorization = g_strconcat ("Bearer ", token, NULL);
+  passport_wipe_free (token);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                authorization);
+  explicit_bzero (authorization, strlen (authorization));
+
+  passport_http_send_async (passport_server_get_session (passport_session_get_server (self->session)),
+                            msg, call->timeout, self->cancellable, g_task_get_cancellable (task),
+                            call_sent_cb, g_steal_pointer (&task));
+}
+
+static void
+call_get_token (GTask *task)
+{
+  PassportClient *self = g_task_get_source_object (task);
+
+  passport_session_get_access_token_async (self->session, g_task_get_cancellable (task),
+                                           call_token_cb, task);
+}
+
+static void
+call_start (PassportClient      *self,
+            const char          *method,
+            const char          *path,
+            GString             *body,
+            guint                timeout,
+            AnswerKind           kind,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PassportServer *server = passport_session_get_server (self->session);
+  Call *call;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  call = g_new0 (Call, 1);
+  call->method = g_strdup (method);
+  call->kind = kind;
+  call->timeout = timeout;
+  if (body != NULL)
+    call->body = passport_http_wiping_bytes_new (body);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
+  if (kind == ANSWER_USERINFO)
+    {
+      if (passport_server_get_userinfo_endpoint (server) == NULL)
+        {
+          g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED, "%s",
+                                   passport_error_code_describe (PASSPORT_ERROR_NOT_SUPPORTED));
+          return;
+        }
+      call->url = g_strdup (passport_server_get_userinfo_endpoint (server));
+    }
+  else
+    {
+      if (!passport_server_has_account_api (server))
+        {
+          g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED, "%s",
+                                   passport_error_code_describe (PASSPORT_ERROR_NOT_SUPPORTED));
+          return;
+        }
+      call->url = g_strconcat (passport_server_get_api_endpoint (server), path, NULL);
+    }
+
+  call_get_token (g_steal_pointer (&task));
+}
+
+/* Builds a JSON object of string members from NULL-ended pairs. */
+static GString *
+json_body (const char *first_name,
+           ...)
+{
+  GString *out = g_string_sized_new (128);
+  const char *name;
+  va_list args;
+
+  g_string_append_c (out, '{');
+  va_start (args, first_name);
+  for (name = first_name; name != NULL; name = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (out->len > 1)
+        g_string_append_c (out, ',');
+      passport_http_append_json_string (out, name);
+      g_string_append_c (out, ':');
+      passport_http_append_json_string (out, value);
+    }
+  va_end (args);
+  g_string_append_c (out, '}');
+
+  return out;
+}
+
+static PassportAccount *
+finish_account (PassportClient  *self,
+                GAsyncResult    *result,
+                guint           *status,
+                GError         **error)
+{
+  CallResult *call_result;
+  PassportAccount *account;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  call_result = g_task_propagate_pointer (G_TASK (result), error);
+  if (call_result == NULL)
+    return NULL;
+  if (status != NULL)
+    *status = call_result->status;
+  account = g_steal_pointer (&call_result->account);
+  call_result_free (call_result);
+  return account;
+}
+
+/* The calls */
+
+void
+passport_client_get_me_async (PassportClient      *self,
+                              guint                wait_seconds,
+                              gint64               after_revision,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  guint timeout = 0;
+
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  if (wait_seconds > 0)
+    {
+      wait_seconds = MIN (wait_seconds, MAX_WAIT_SECONDS);
+      path = g_strdup_printf ("/me?wait=%u&after_revision=%" G_GINT64_FORMAT,
+                              wait_seconds, after_revision);
+      timeout = wait_seconds + PASSPORT_HTTP_LONG_POLL_EXTRA_SECONDS;
+    }
+  else
+    path = g_strdup ("/me");
+
+  call_start (self, SOUP_METHOD_GET, path, NULL, timeout, ANSWER_ACCOUNT,
+              passport_client_get_me_async, cancellable, callback, user_data);
+}
+
+PassportAccount *
+passport_client_get_me_finish (PassportClient  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_accept_terms_async (PassportClient      *self,
+                                    const char          *version,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (version != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/terms", json_body ("version", version, NULL), 0,
+              ANSWER_ACCOUNT, passport_client_accept_terms_async, cancellable, callback,
+              user_data);
+}
+
+PassportAccount *
+passport_client_accept_terms_finish (PassportClient  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_bind_email_async (PassportClient      *self,
+                                  const char          *email,
+                                  const char          *password,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (email != NULL);
+  g_return_if_fail (password != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/email",
+              json_body ("email", email, "password", password, NULL), 0,
+              ANSWER_ACCOUNT, passport_client_bind_email_async, cancellable, callback,
+              user_data);
+}
+
+PassportAccount *
+passport_client_bind_email_finish (PassportClient  *self,
+                                   GAsyncResult    *result,
+                                   gboolean        *needs_confirmation,
+                                   GError         **error)
+{
+  guint status = 0;
+  PassportAccount *account = finish_account (self, result, &status, error);
+
+  if (needs_confirmation != NULL)
+    *needs_confirmation = account != NULL && status == SOUP_STATUS_ACCEPTED;
+  return account;
+}
+
+void
+passport_client_resend_confirmation_async (PassportClient      *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_POST, "/me/email/resend", NULL, 0, ANSWER_ACCOUNT,
+              passport_client_resend_confirmation_async, cancellable, callback, user_data);
+}
+
+PassportAccount *
+passport_client_resend_confirmation_finish (PassportClient  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_cancel_pending_email_async (PassportClient      *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_DELETE, "/me/email/pending", NULL, 0, ANSWER_ACCOUNT,
+              passport_client_cancel_pending_email_async, cancellable, callback, user_data);
+}
+
+PassportAccount *
+passport_client_cancel_pending_email_finish (PassportClient  *self,
+                                             GAsyncResult    *result,
+                                             GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_change_email_async (PassportClient      *self,
+                                    const char          *new_email,
+                                    const char          *current_password,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (new_email != NULL);
+  g_return_if_fail (current_password != NULL);
+
+  call_start (self, SOUP_METHOD_PUT, "/me/email",
+              json_body ("email", new_email, "password", current_password, NULL), 0,
+              ANSWER_ACCOUNT, passport_client_change_email_async, cancellable, callback,
+              user_data);
+}
+
+PassportAccount *
+passport_client_change_email_finish (PassportClient  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_change_password_async (PassportClient      *self,
+                                       const char          *current_password,
+                                       const char          *new_password,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (current_password != NULL);
+  g_return_if_fail (new_password != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/password",
+              json_body ("current_password", current_password,
+                         "new_password", new_password, NULL), 0,
+              ANSWER_NONE, passport_client_change_password_async, cancellable, callback,
+              user_data);
+}
+
+gboolean
+passport_client_change_password_finish (PassportClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  CallResult *call_result;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  call_result = g_task_propagate_pointer (G_TASK (result), error);
+  if (call_result == NULL)
+    return FALSE;
+  call_result_free (call_result);
+  return TRUE;
+}
+
+void
+passport_client_get_userinfo_async (PassportClient      *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_GET, NULL, NULL, 0, ANSWER_USERINFO,
+              passport_client_get_userinfo_async, cancellable, callback, user_data);
+}
+
+PassportAccount *
+passport_client_get_userinfo_finish (PassportClient  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
