@@ -10,6 +10,10 @@ G_BEGIN_DECLS
  * is missing or of the wrong type. "optional" accepts a missing member or
  * null. Out strings are newly allocated. */
 
+/* Whether @data is one JSON value by RFC 8259, nested at most 32 deep. */
+gboolean    passport_json_is_strict         (const char  *data,
+                                             gsize        length);
+
 /* Parses @data as JSON whose root is an object. Returns the root node. */
 JsonNode   *passport_json_parse_object      (const char  *data,
                                              gsize        length,

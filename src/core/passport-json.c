@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "passport-error.h"
 #include "passport-json-private.h"
 
@@ -13,6 +15,193 @@ fail (GError     **error,
   g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
                "Field “%s” %s", member, what);
   return FALSE;
+}
+
+/* A strict RFC 8259 syntax check run before json-glib, which accepts
+ * single-quoted strings and the like, and which recurses without limit
+ * (a megabyte of "[[[[" would exhaust the stack). */
+#define MAX_DEPTH 32
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scanner;
+
+static void
+skip_ws (Scanner *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+scan_literal (Scanner    *s,
+              const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (s->end - s->p) < len || memcmp (s->p, word, len) != 0)
+    return FALSE;
+  s->p += len;
+  return TRUE;
+}
+
+static gboolean
+scan_string (Scanner *s)
+{
+  if (s->p >= s->end || *s->p != '"')
+    return FALSE;
+  s->p++;
+  while (s->p < s->end)
+    {
+      guchar c = (guchar) *s->p++;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          if (s->p >= s->end)
+            return FALSE;
+          c = (guchar) *s->p++;
+          if (c == 'u')
+            {
+              for (int i = 0; i < 4; i++, s->p++)
+                if (s->p >= s->end || !g_ascii_isxdigit (*s->p))
+                  return FALSE;
+            }
+          else if (strchr ("\"\\/bfnrt", c) == NULL || c == '\0')
+            return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_digits (Scanner *s)
+{
+  const char *start = s->p;
+
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    s->p++;
+  return s->p > start;
+}
+
+static gboolean
+scan_number (Scanner *s)
+{
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (!scan_digits (s))
+    return FALSE;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (!scan_digits (s))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_value (Scanner *s,
+            guint    depth)
+{
+  if (depth > MAX_DEPTH)
+    return FALSE;
+  skip_ws (s);
+  if (s->p >= s->end)
+    return FALSE;
+
+  switch (*s->p)
+    {
+    case '{':
+      s->p++;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == '}')
+        {
+          s->p++;
+          return TRUE;
+        }
+      for (;;)
+        {
+          skip_ws (s);
+          if (!scan_string (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end || *s->p++ != ':')
+            return FALSE;
+          if (!scan_value (s, depth + 1))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end)
+            return FALSE;
+          if (*s->p == '}')
+            {
+              s->p++;
+              return TRUE;
+            }
+          if (*s->p++ != ',')
+            return FALSE;
+        }
+    case '[':
+      s->p++;
+      skip_ws (s);
+      if (s->p < s->end && *s->p == ']')
+        {
+          s->p++;
+          return TRUE;
+        }
+      for (;;)
+        {
+          if (!scan_value (s, depth + 1))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end)
+            return FALSE;
+          if (*s->p == ']')
+            {
+              s->p++;
+              return TRUE;
+            }
+          if (*s->p++ != ',')
+            return FALSE;
+        }
+    case '"':
+      return scan_string (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      return scan_number (s);
+    }
+}
+
+gboolean
+passport_json_is_strict (const char *data,
+                         gsize       length)
+{
+  Scanner s = { data, data + length };
+
+  if (!scan_value (&s, 0))
+    return FALSE;
+  skip_ws (&s);
+  return s.p == s.end;
 }
 
 JsonNode *
@@ -36,6 +225,12 @@ passport_json_parse_object (const char  *data,
     {
       g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
                            "Answer is not UTF-8");
+      return NULL;
+    }
+  if (!passport_json_is_strict (data, length))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Malformed or too deeply nested JSON");
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))

@@ -190,6 +190,7 @@ normalize (const char  *url,
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
   gsize len;
+  int port;
 
   if (add_scheme && g_uri_peek_scheme (text) == NULL)
     with_scheme = g_strconcat ("https://", text, NULL);
@@ -224,8 +225,11 @@ normalize (const char  *url,
   while (len > 0 && path[len - 1] == '/')
     path[--len] = '\0';
 
-  return g_uri_join (G_URI_FLAGS_ENCODED_PATH, scheme, NULL, host,
-                     g_uri_get_port (uri), path, NULL, NULL);
+  port = g_uri_get_port (uri);
+  if ((g_str_equal (scheme, "https") && port == 443) || (g_str_equal (scheme, "http") && port == 80))
+    port = -1;
+
+  return g_uri_join (G_URI_FLAGS_ENCODED_PATH, scheme, NULL, host, port, path, NULL, NULL);
 }
 
 char *
