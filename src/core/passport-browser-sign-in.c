@@ -379,6 +379,7 @@ wait_cb (GObject      *source,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
   char *code;
+  GCancellable *cancellable;
 
   g_clear_handle_id (&self->timeout_source, g_source_remove);
 
@@ -407,9 +408,9 @@ wait_cb (GObject      *source,
       return;
     }
 
-  passport_session_token_request_async (self->server, msg, self->nonce,
-                                        g_task_get_cancellable (task), exchange_cb,
-                                        g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  passport_session_token_request_async (self->server, msg, self->nonce, cancellable,
+                                        exchange_cb, g_steal_pointer (&task));
 }
 
 static gboolean

@@ -198,7 +198,9 @@ call_sent_cb (GObject      *source,
         {
           call->retried = TRUE;
           g_clear_error (&error);
-          passport_session_refresh_async (self->session, g_task_get_cancellable (task),
+          GCancellable *cancellable = g_task_get_cancellable (task);
+
+          passport_session_refresh_async (self->session, cancellable,
                                           call_refreshed_cb, g_steal_pointer (&task));
           return;
         }
@@ -234,6 +236,7 @@ call_token_cb (GObject      *source,
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *authorization = NULL;
   char *token;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
   token = passport_session_get_access_token_finish (PASSPORT_SESSION (source), result, &error);
@@ -258,7 +261,7 @@ call_token_cb (GObject      *source,
   explicit_bzero (authorization, strlen (authorization));
 
   passport_http_send_async (passport_server_get_session (passport_session_get_server (self->session)),
-                            msg, call->timeout, self->cancellable, g_task_get_cancellable (task),
+                            msg, call->timeout, self->cancellable, cancellable,
                             call_sent_cb, g_steal_pointer (&task));
 }
 

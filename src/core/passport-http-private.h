@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 /* No answer of the contract comes near this; a bigger one is refused. */
 #define PASSPORT_HTTP_MAX_BODY (1024 * 1024)
 
+/* PASSPORT_HTTP_TIMEOUT_SECONDS, or $PASSPORT_HTTP_TIMEOUT (1–3600). */
+guint        passport_http_default_timeout    (void);
+
 /* The session a PassportServer owns: no redirect to other schemes, no
  * certificate exceptions, Accept-Language from the locale. */
 SoupSession *passport_http_session_new        (void);

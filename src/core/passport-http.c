@@ -86,6 +86,18 @@ passport_http_accept_language (void)
   return g_string_free (g_steal_pointer (&header), FALSE);
 }
 
+guint
+passport_http_default_timeout (void)
+{
+  const char *value = g_getenv ("PASSPORT_HTTP_TIMEOUT");
+  guint64 seconds;
+
+  /* For tests and slow links; the default suits an interactive app. */
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 3600, &seconds, NULL))
+    return (guint) seconds;
+  return PASSPORT_HTTP_TIMEOUT_SECONDS;
+}
+
 SoupSession *
 passport_http_session_new (void)
 {
@@ -544,7 +556,7 @@ passport_http_send_async (SoupSession         *session,
     }
 
   if (timeout_seconds == 0)
-    timeout_seconds = PASSPORT_HTTP_TIMEOUT_SECONDS;
+    timeout_seconds = passport_http_default_timeout ();
   req->deadline_source = g_timeout_add_seconds (timeout_seconds, deadline_cb, task);
 
   soup_session_send_async (session, msg, G_PRIORITY_DEFAULT, req->cancellable,

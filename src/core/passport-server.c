@@ -440,6 +440,7 @@ discover_cb (GObject      *source,
   g_autoptr(JsonNode) json = NULL;
   g_autoptr(GError) error = NULL;
   guint status = 0;
+  GCancellable *cancellable;
 
   if (!passport_http_send_finish (result, &status, &json, &error))
     {
@@ -474,7 +475,8 @@ discover_cb (GObject      *source,
       return;
     }
 
-  passport_server_reload_providers_async (discovery->server, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  passport_server_reload_providers_async (discovery->server, cancellable,
                                           discover_providers_cb, g_steal_pointer (&task));
 }
 

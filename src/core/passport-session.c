@@ -1002,6 +1002,7 @@ revoke_now (GTask *task_in)
   const char *endpoint = passport_server_get_revocation_endpoint (self->server);
   g_autoptr(SoupMessage) msg = NULL;
   GError *error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (self->refresh_token == NULL || endpoint == NULL)
     {
@@ -1024,7 +1025,7 @@ revoke_now (GTask *task_in)
     }
 
   passport_http_send_async (passport_server_get_session (self->server), msg, 0,
-                            NULL, g_task_get_cancellable (task), revoke_cb,
+                            NULL, cancellable, revoke_cb,
                             g_steal_pointer (&task));
 }
 
