@@ -12,224 +12,7 @@
 #include "passport-core.h"
 #include "passport-pkce.h"
 #include "core-test-util.h"
-
-typedef struct
-{
-  int status;
-  char *content_type;
-  char *body;
-  gsize huge;          /* send this many bytes of padding instead of @body */
-  gboolean chunked;
-  guint delay_ms;
-  char *retry_after;
-} Answer;
-
-typedef struct
-{
-  SoupServer *server;
-  char *base;
-  gboolean with_api;
-  GHashTable *answers;   /* path → Answer, overriding the good answers */
-  char *token_aud;
-  char *token_iss;
-  gboolean token_without_id;
-} Fake;
-
-static void
-answer_free (Answer *a)
-{
-  g_free (a->content_type);
-  g_free (a->body);
-  g_free (a->retry_after);
-  g_free (a);
-}
-
-static gboolean
-unpause_cb (gpointer data)
-{
-  g_object_set_data (data, "unpause-source", NULL);
-  soup_server_message_unpause (data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-slow_finished_cb (SoupServerMessage *msg,
-                  gpointer           data)
-{
-  /* The client gave up and hung up: nothing left to unpause. */
-  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), "unpause-source"));
-
-  if (id != 0)
-    g_source_remove (id);
-  g_object_set_data (G_OBJECT (msg), "unpause-source", NULL);
-}
-
-static char *
-b64 (const char *text)
-{
-  return passport_base64url_encode ((const guint8 *) text, strlen (text));
-}
-
-static char *
-make_token_answer (Fake *fake)
-{
-  g_autofree char *header = b64 ("{\"alg\":\"RS256\",\"kid\":\"test\"}");
-  g_autofree char *claims = g_strdup_printf ("{\"iss\":\"%s\",\"sub\":\"plain-user\",\"aud\":\"%s\","
-                                             "\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT ","
-                                             "\"email\":\"plain@example.com\"}",
-                                             fake->token_iss ? fake->token_iss : fake->base,
-                                             fake->token_aud ? fake->token_aud : "passport-desktop",
-                                             g_get_real_time () / G_USEC_PER_SEC + 300,
-                                             g_get_real_time () / G_USEC_PER_SEC);
-  g_autofree char *payload = b64 (claims);
-
-  if (fake->token_without_id)
-    return g_strdup ("{\"access_token\":\"plain-at\",\"token_type\":\"Bearer\",\"expires_in\":300,"
-                     "\"refresh_token\":\"plain-rt\"}");
-  return g_strdup_printf ("{\"access_token\":\"plain-at\",\"token_type\":\"Bearer\",\"expires_in\":300,"
-                          "\"refresh_token\":\"plain-rt\",\"scope\":\"openid\","
-                          "\"id_token\":\"%s.%s.c2ln\"}", header, payload);
-}
-
-static char *
-good_answer (Fake       *fake,
-             const char *path)
-{
-  if (g_str_equal (path, "/.well-known/openid-configuration"))
-    {
-      g_autofree char *api = fake->with_api
-        ? g_strdup_printf (",\"passport_api_endpoint\":\"%s/api\"", fake->base) : g_strdup ("");
-
-      return g_strdup_printf ("{\"issuer\":\"%s\",\"authorization_endpoint\":\"%s/authorize\","
-                              "\"token_endpoint\":\"%s/token\",\"userinfo_endpoint\":\"%s/userinfo\","
-                              "\"jwks_uri\":\"%s/jwks\",\"response_types_supported\":[\"code\"],"
-                              "\"code_challenge_methods_supported\":[\"S256\"]%s}",
-                              fake->base, fake->base, fake->base, fake->base, fake->base, api);
-    }
-  if (g_str_equal (path, "/api/providers"))
-    return g_strdup ("{\"providers\":[{\"id\":\"google\",\"name\":\"Google\",\"icon_url\":null}]}");
-  if (g_str_equal (path, "/api/terms"))
-    return g_strdup ("{\"version\":\"1\",\"url\":null,\"text\":\"Terms\"}");
-  if (g_str_equal (path, "/token"))
-    return make_token_answer (fake);
-  if (g_str_equal (path, "/userinfo"))
-    return g_strdup ("{\"sub\":\"plain-user\",\"name\":\"Plain User\",\"email\":\"plain@example.com\","
-                     "\"email_verified\":true}");
-  if (g_str_equal (path, "/api/me"))
-    return g_strdup ("{\"id\":\"acc\",\"display_name\":\"A\",\"email\":null,\"email_verified\":false,"
-                     "\"pending_email\":null,\"has_password\":false,\"terms\":{\"accepted\":true,"
-                     "\"version\":\"1\"},\"identities\":[],\"revision\":1}");
-  return NULL;
-}
-
-static void
-handler (SoupServer        *server,
-         SoupServerMessage *msg,
-         const char        *path,
-         GHashTable        *query,
-         gpointer           data)
-{
-  Fake *fake = data;
-  Answer *answer = g_hash_table_lookup (fake->answers, path);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autofree char *good = NULL;
-
-  if (answer == NULL)
-    {
-      good = good_answer (fake, path);
-      if (good == NULL)
-        {
-          soup_server_message_set_status (msg, 404, NULL);
-          return;
-        }
-      soup_server_message_set_status (msg, 200, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                        good, strlen (good));
-      return;
-    }
-
-  soup_server_message_set_status (msg, answer->status, NULL);
-  if (answer->retry_after != NULL)
-    soup_message_headers_replace (headers, "Retry-After", answer->retry_after);
-
-  if (answer->huge > 0)
-    {
-      SoupMessageBody *body = soup_server_message_get_response_body (msg);
-      g_autofree char *chunk = g_malloc (65536);
-
-      memset (chunk, ' ', 65536);
-      if (answer->chunked)
-        soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-      soup_message_headers_replace (headers, "Content-Type", "application/json");
-      soup_message_body_append (body, SOUP_MEMORY_COPY, "{\"a\":\"", 6);
-      for (gsize sent = 0; sent < answer->huge; sent += 65536)
-        soup_message_body_append (body, SOUP_MEMORY_COPY, chunk, 65536);
-      soup_message_body_append (body, SOUP_MEMORY_COPY, "\"}", 2);
-      soup_message_body_complete (body);
-    }
-  else if (answer->body != NULL)
-    soup_server_message_set_response (msg, answer->content_type ? answer->content_type
-                                                                 : "application/json",
-                                      SOUP_MEMORY_COPY, answer->body, strlen (answer->body));
-
-  if (answer->delay_ms > 0)
-    {
-      guint id;
-
-      soup_server_message_pause (msg);
-      id = g_timeout_add_full (G_PRIORITY_DEFAULT, answer->delay_ms, unpause_cb,
-                               g_object_ref (msg), g_object_unref);
-      g_object_set_data (G_OBJECT (msg), "unpause-source", GUINT_TO_POINTER (id));
-      g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), NULL);
-      g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), NULL);
-    }
-}
-
-static Fake *
-fake_new (gboolean with_api)
-{
-  Fake *fake = g_new0 (Fake, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  fake->with_api = with_api;
-  fake->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) answer_free);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
-  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  fake->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return fake;
-}
-
-static void
-fake_free (Fake *fake)
-{
-  soup_server_disconnect (fake->server);
-  g_object_unref (fake->server);
-  g_hash_table_unref (fake->answers);
-  g_free (fake->base);
-  g_free (fake->token_aud);
-  g_free (fake->token_iss);
-  g_free (fake);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fake, fake_free)
-
-static Answer *
-fake_set (Fake       *fake,
-          const char *path,
-          int         status,
-          const char *body)
-{
-  Answer *answer = g_new0 (Answer, 1);
-
-  answer->status = status;
-  answer->body = g_strdup (body);
-  g_hash_table_replace (fake->answers, g_strdup (path), answer);
-  return answer;
-}
+#include "fake-oidc.h"
 
 static PassportServer *
 discover (const char  *url,
@@ -309,7 +92,7 @@ test_plain_oidc (void)
 /* Discovery */
 
 static void
-check_discovery (Answer *(*setup) (Fake *),
+check_discovery (FakeAnswer *(*setup) (Fake *),
                  int      code)
 {
   g_autoptr(Fake) fake = fake_new (TRUE);
@@ -324,53 +107,53 @@ check_discovery (Answer *(*setup) (Fake *),
 
 #define DISCO "/.well-known/openid-configuration"
 
-static Answer *disco_malformed (Fake *f) { return fake_set (f, DISCO, 200, "{\"issuer\": \"x\""); }
-static Answer *disco_html (Fake *f)
+static FakeAnswer *disco_malformed (Fake *f) { return fake_set (f, DISCO, 200, "{\"issuer\": \"x\""); }
+static FakeAnswer *disco_html (Fake *f)
 {
-  Answer *a = fake_set (f, DISCO, 200, "<html><body>Welcome</body></html>");
+  FakeAnswer *a = fake_set (f, DISCO, 200, "<html><body>Welcome</body></html>");
   a->content_type = g_strdup ("text/html");
   return a;
 }
-static Answer *disco_wrong_types (Fake *f)
+static FakeAnswer *disco_wrong_types (Fake *f)
 {
   return fake_set (f, DISCO, 200, "{\"issuer\":[1],\"authorization_endpoint\":2,\"token_endpoint\":false}");
 }
-static Answer *disco_empty (Fake *f) { return fake_set (f, DISCO, 200, ""); }
-static Answer *disco_array (Fake *f) { return fake_set (f, DISCO, 200, "[]"); }
-static Answer *disco_404 (Fake *f) { return fake_set (f, DISCO, 404, "not found"); }
-static Answer *disco_500 (Fake *f) { return fake_set (f, DISCO, 500, "oops"); }
-static Answer *disco_huge (Fake *f)
+static FakeAnswer *disco_empty (Fake *f) { return fake_set (f, DISCO, 200, ""); }
+static FakeAnswer *disco_array (Fake *f) { return fake_set (f, DISCO, 200, "[]"); }
+static FakeAnswer *disco_404 (Fake *f) { return fake_set (f, DISCO, 404, "not found"); }
+static FakeAnswer *disco_500 (Fake *f) { return fake_set (f, DISCO, 500, "oops"); }
+static FakeAnswer *disco_huge (Fake *f)
 {
-  Answer *a = fake_set (f, DISCO, 200, NULL);
+  FakeAnswer *a = fake_set (f, DISCO, 200, NULL);
   a->huge = 4 * 1024 * 1024;
   return a;
 }
-static Answer *disco_huge_chunked (Fake *f)
+static FakeAnswer *disco_huge_chunked (Fake *f)
 {
-  Answer *a = disco_huge (f);
+  FakeAnswer *a = disco_huge (f);
   a->chunked = TRUE;
   return a;
 }
-static Answer *disco_slow (Fake *f)
+static FakeAnswer *disco_slow (Fake *f)
 {
-  g_autofree char *good = good_answer (f, DISCO);
-  Answer *a = fake_set (f, DISCO, 200, good);
+  g_autofree char *good = fake_good_answer (f, DISCO);
+  FakeAnswer *a = fake_set (f, DISCO, 200, good);
   a->delay_ms = 3000;
   return a;
 }
-static Answer *disco_issuer (Fake *f)
+static FakeAnswer *disco_issuer (Fake *f)
 {
   return fake_set (f, DISCO, 200,
                    "{\"issuer\":\"https://passport.example\",\"authorization_endpoint\":\"https://passport.example/a\","
                    "\"token_endpoint\":\"https://passport.example/t\"}");
 }
-static Answer *providers_garbage (Fake *f)
+static FakeAnswer *providers_garbage (Fake *f)
 {
   return fake_set (f, "/api/providers", 200, "{\"providers\":[{\"id\":\"g\",\"name\":7}]}");
 }
-static Answer *providers_slow (Fake *f)
+static FakeAnswer *providers_slow (Fake *f)
 {
-  Answer *a = fake_set (f, "/api/providers", 200, "{\"providers\":[]}");
+  FakeAnswer *a = fake_set (f, "/api/providers", 200, "{\"providers\":[]}");
   a->delay_ms = 3000;
   return a;
 }
@@ -424,7 +207,7 @@ test_discovery_retry_after (void)
   g_autoptr(Fake) fake = fake_new (TRUE);
   g_autoptr(GError) error = NULL;
   g_autoptr(PassportServer) server = NULL;
-  Answer *a = fake_set (fake, DISCO, 503, "{\"error\":\"server_error\"}");
+  FakeAnswer *a = fake_set (fake, DISCO, 503, "{\"error\":\"server_error\"}");
 
   a->retry_after = g_strdup ("30");
   server = discover (fake->base, &error);
@@ -473,7 +256,7 @@ test_token_garbage (void)
 
   {
     g_autoptr(Fake) fake = fake_new (TRUE);
-    Answer *a = fake_set (fake, "/token", 429, "{\"error\":\"too_many_requests\"}");
+    FakeAnswer *a = fake_set (fake, "/token", 429, "{\"error\":\"too_many_requests\"}");
 
     a->retry_after = g_strdup ("120");
     {
@@ -514,7 +297,7 @@ test_id_token_checks (void)
 /* Account API */
 
 static void
-check_me (Answer *(*setup) (Fake *),
+check_me (FakeAnswer *(*setup) (Fake *),
           int      code)
 {
   g_autoptr(Fake) fake = fake_new (TRUE);
@@ -534,30 +317,30 @@ check_me (Answer *(*setup) (Fake *),
   g_assert_error (error, PASSPORT_ERROR, code);
 }
 
-static Answer *me_malformed (Fake *f) { return fake_set (f, "/api/me", 200, "{\"id\":"); }
-static Answer *me_wrong_types (Fake *f)
+static FakeAnswer *me_malformed (Fake *f) { return fake_set (f, "/api/me", 200, "{\"id\":"); }
+static FakeAnswer *me_wrong_types (Fake *f)
 {
   return fake_set (f, "/api/me", 200,
                    "{\"id\":\"acc\",\"display_name\":\"A\",\"email\":null,\"email_verified\":\"false\","
                    "\"pending_email\":null,\"has_password\":false,\"terms\":{\"accepted\":true},"
                    "\"identities\":[],\"revision\":1}");
 }
-static Answer *me_huge (Fake *f)
+static FakeAnswer *me_huge (Fake *f)
 {
-  Answer *a = fake_set (f, "/api/me", 200, NULL);
+  FakeAnswer *a = fake_set (f, "/api/me", 200, NULL);
   a->huge = 2 * 1024 * 1024;
   a->chunked = TRUE;
   return a;
 }
-static Answer *me_slow (Fake *f)
+static FakeAnswer *me_slow (Fake *f)
 {
-  g_autofree char *good = good_answer (f, "/api/me");
-  Answer *a = fake_set (f, "/api/me", 200, good);
+  g_autofree char *good = fake_good_answer (f, "/api/me");
+  FakeAnswer *a = fake_set (f, "/api/me", 200, good);
   a->delay_ms = 3000;
   return a;
 }
-static Answer *me_no_body (Fake *f) { return fake_set (f, "/api/me", 200, NULL); }
-static Answer *me_401 (Fake *f) { return fake_set (f, "/api/me", 401, "{\"error\":\"invalid_token\"}"); }
+static FakeAnswer *me_no_body (Fake *f) { return fake_set (f, "/api/me", 200, NULL); }
+static FakeAnswer *me_401 (Fake *f) { return fake_set (f, "/api/me", 401, "{\"error\":\"invalid_token\"}"); }
 
 static void
 test_me_garbage (void)
