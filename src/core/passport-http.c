@@ -122,6 +122,7 @@ new_message (const char  *method,
              GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
+  SoupMessage *msg;
 
   uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 &&
@@ -132,7 +133,12 @@ new_message (const char  *method,
       return NULL;
     }
 
-  return soup_message_new_from_uri (method, uri);
+  msg = soup_message_new_from_uri (method, uri);
+  /* Never follow a redirect: a 307 from the token endpoint would resend
+   * the password or refresh token wherever it points, possibly in the
+   * clear. No answer of the contract is a redirect. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  return msg;
 }
 
 SoupMessage *
@@ -292,6 +298,8 @@ passport_http_error_from_response (guint               status,
         code = PASSPORT_ERROR_TOO_MANY_REQUESTS;
       else if (status >= 500)
         code = PASSPORT_ERROR_SERVER_ERROR;
+      else if (status >= 300 && status < 400)
+        code = PASSPORT_ERROR_BAD_RESPONSE;  /* redirects are not followed */
     }
 
   error = g_error_new_literal (PASSPORT_ERROR, code, passport_error_code_describe (code));

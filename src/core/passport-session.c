@@ -789,9 +789,11 @@ refresh_cb (GObject      *source,
                          g_strcmp0 (response->refresh_token, self->refresh_token) != 0;
 
       take_tokens (self, response);
-      complete_waiters (self, NULL);
+      /* Stored before anyone uses the new tokens: the old refresh token
+       * is already retired at the server. */
       if (rotated)
         g_signal_emit (self, signals[TOKENS_CHANGED], 0);
+      complete_waiters (self, NULL);
       return;
     }
 

@@ -12,6 +12,7 @@ answer_free (FakeAnswer *a)
   g_free (a->content_type);
   g_free (a->body);
   g_free (a->retry_after);
+  g_free (a->location);
   g_free (a);
 }
 
@@ -301,6 +302,8 @@ handler (SoupServer        *server,
   soup_server_message_set_status (msg, answer->status, NULL);
   if (answer->retry_after != NULL)
     soup_message_headers_replace (headers, "Retry-After", answer->retry_after);
+  if (answer->location != NULL)
+    soup_message_headers_replace (headers, "Location", answer->location);
 
   if (answer->huge > 0)
     {

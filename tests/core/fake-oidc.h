@@ -21,6 +21,7 @@ typedef struct
   gboolean chunked;
   guint delay_ms;
   char *retry_after;
+  char *location;
 } FakeAnswer;
 
 typedef enum

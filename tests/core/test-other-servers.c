@@ -246,6 +246,24 @@ test_token_garbage (void)
     { 502, "<html>bad gateway</html>", PASSPORT_ERROR_SERVER_ERROR },
   };
 
+  /* A redirect of the token request is not followed (it would carry the
+   * password along). */
+  {
+    g_autoptr(Fake) fake = fake_new (TRUE);
+    g_autoptr(Fake) elsewhere = fake_new (TRUE);
+    g_autofree char *target = g_strconcat (elsewhere->base, "/token", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PassportServer) server = discover (fake->base, &error);
+    g_autoptr(PassportSession) session = NULL;
+    FakeAnswer *a = fake_set (fake, "/token", 307, NULL);
+
+    a->location = g_strdup (target);
+    session = password_sign_in (server, &error);
+    g_assert_null (session);
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    g_assert_null (elsewhere->access_token);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(Fake) fake = fake_new (TRUE);
