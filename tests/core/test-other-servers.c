@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "passport-core.h"
@@ -372,6 +373,49 @@ test_me_garbage (void)
   check_me (me_401, PASSPORT_ERROR_INVALID_TOKEN);
 }
 
+/* TLS: a server with a certificate nobody vouches for is refused, with
+ * its own error, not treated like a network failure or let through. */
+static void
+test_tls_untrusted (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("passport-tls-XXXXXX", &error);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) https = NULL;
+  g_autoptr(PassportServer) server = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+
+  g_assert_no_error (error);
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                              "-keyout", key, "-out", cert, "-days", "1",
+                              "-subj", "/CN=127.0.0.1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+
+  https = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_listen_local (https, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (https);
+  url = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  server = discover (url, &error);
+  g_assert_null (server);
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_TLS);
+
+  soup_server_disconnect (https);
+  g_unlink (key);
+  g_unlink (cert);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,6 +431,7 @@ main (int   argc,
   g_test_add_func ("/other/token/garbage", test_token_garbage);
   g_test_add_func ("/other/token/id-token", test_id_token_checks);
   g_test_add_func ("/other/me/garbage", test_me_garbage);
+  g_test_add_func ("/other/tls-untrusted", test_tls_untrusted);
 
   return g_test_run ();
 }
