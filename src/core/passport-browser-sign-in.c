@@ -34,7 +34,7 @@ struct _PassportBrowserSignIn
   char *state;
   char *nonce;
   GCancellable *cancellable;
-  guint timeout_source;
+  GSource *timeout_source;
   gboolean timed_out;
 };
 
@@ -58,7 +58,7 @@ passport_browser_sign_in_dispose (GObject *object)
   PassportBrowserSignIn *self = PASSPORT_BROWSER_SIGN_IN (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  passport_clear_source (&self->timeout_source);
   if (self->loopback != NULL)
     passport_loopback_close (self->loopback);
   g_clear_object (&self->loopback);
@@ -381,7 +381,7 @@ wait_cb (GObject      *source,
   char *code;
   GCancellable *cancellable;
 
-  g_clear_handle_id (&self->timeout_source, g_source_remove);
+  passport_clear_source (&self->timeout_source);
 
   code = passport_loopback_wait_finish (PASSPORT_LOOPBACK (source), result, &error);
   if (code == NULL)
@@ -418,7 +418,7 @@ timeout_cb (gpointer data)
 {
   PassportBrowserSignIn *self = data;
 
-  self->timeout_source = 0;
+  passport_clear_source (&self->timeout_source);
   self->timed_out = TRUE;
   g_cancellable_cancel (self->cancellable);
   return G_SOURCE_REMOVE;
@@ -502,7 +502,8 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
                                                       : NULL;
   passport_loopback_wait_async (self->loopback, self->state, iss, self->cancellable, wait_cb,
                                 g_object_ref (task));
-  self->timeout_source = g_timeout_add_seconds (self->timeout_seconds, timeout_cb, self);
+  self->timeout_source = passport_source_attach (g_timeout_source_new_seconds (self->timeout_seconds),
+                                                 timeout_cb, self, NULL);
 
   /* A browser that does not open is no failure: the URL can be copied. */
   passport_browser_sign_in_open_browser (self, &launch_error);

@@ -7,6 +7,7 @@
 #include "passport-error.h"
 #include "passport-http-private.h"
 #include "passport-json-private.h"
+#include "passport-util-private.h"
 
 #define READ_CHUNK 16384
 
@@ -340,7 +341,7 @@ typedef struct
   gulong caller_handler;
   GCancellable *owner_cancellable;  /* the object that started it going away */
   gulong owner_handler;
-  guint deadline_source;
+  GSource *deadline_source;
   gboolean timed_out;
   GInputStream *stream;
   GByteArray *body;
@@ -355,7 +356,7 @@ request_free (Request *req)
   if (req->owner_handler != 0)
     g_cancellable_disconnect (req->owner_cancellable, req->owner_handler);
   g_clear_object (&req->owner_cancellable);
-  g_clear_handle_id (&req->deadline_source, g_source_remove);
+  passport_clear_source (&req->deadline_source);
   g_clear_object (&req->caller_cancellable);
   g_clear_object (&req->cancellable);
   g_clear_object (&req->stream);
@@ -386,7 +387,7 @@ deadline_cb (gpointer data)
   GTask *task = data;
   Request *req = g_task_get_task_data (task);
 
-  req->deadline_source = 0;
+  passport_clear_source (&req->deadline_source);
   req->timed_out = TRUE;
   g_cancellable_cancel (req->cancellable);
 
@@ -565,7 +566,8 @@ passport_http_send_async (SoupSession         *session,
 
   if (timeout_seconds == 0)
     timeout_seconds = passport_http_default_timeout ();
-  req->deadline_source = g_timeout_add_seconds (timeout_seconds, deadline_cb, task);
+  req->deadline_source = passport_source_attach (g_timeout_source_new_seconds (timeout_seconds),
+                                                 deadline_cb, task, NULL);
 
   soup_session_send_async (session, msg, G_PRIORITY_DEFAULT, req->cancellable,
                            send_cb, g_steal_pointer (&task));

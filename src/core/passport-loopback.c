@@ -150,7 +150,8 @@ final_message_finished_cb (SoupServerMessage *msg,
                            gpointer           data)
 {
   /* Stop listening only once the browser has our page. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, disconnect_idle, g_object_ref (data), g_object_unref);
+  g_source_unref (passport_source_attach (g_idle_source_new (), disconnect_idle,
+                                         g_object_ref (data), g_object_unref));
 }
 
 static void

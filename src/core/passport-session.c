@@ -44,7 +44,7 @@ struct _PassportSession
   gboolean refreshing;
   GPtrArray *waiters;
   guint attempt;
-  guint retry_source;
+  GSource *retry_source;
   guint first_delay_ms;
   guint refresh_count;
 };
@@ -283,7 +283,7 @@ passport_session_dispose (GObject *object)
   PassportSession *self = PASSPORT_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  passport_clear_source (&self->retry_source);
 
   G_OBJECT_CLASS (passport_session_parent_class)->dispose (object);
 }
@@ -751,7 +751,7 @@ retry_cb (gpointer data)
 {
   PassportSession *self = data;
 
-  self->retry_source = 0;
+  passport_clear_source (&self->retry_source);
   refresh_attempt (self);
   return G_SOURCE_REMOVE;
 }
@@ -824,7 +824,7 @@ refresh_cb (GObject      *source,
       delay = MIN (delay, REFRESH_MAX_DELAY_MS);
       self->attempt++;
       g_debug ("Refresh failed (%s), retrying in %u ms", error->message, delay);
-      self->retry_source = g_timeout_add (delay, retry_cb, self);
+      self->retry_source = passport_source_attach (g_timeout_source_new (delay), retry_cb, self, NULL);
       return;
     }
 

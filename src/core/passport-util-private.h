@@ -35,4 +35,28 @@ passport_clear_secret (char **secret)
   *secret = NULL;
 }
 
+/* Timers and idles on the thread-default main context (where the GTasks
+ * that started them will call back), not the global one. The caller holds
+ * the returned reference; drop it with passport_clear_source(). */
+static inline GSource *
+passport_source_attach (GSource        *source,
+                        GSourceFunc     func,
+                        gpointer        data,
+                        GDestroyNotify  notify)
+{
+  g_source_set_callback (source, func, data, notify);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static inline void
+passport_clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_source_unref (*source);
+  *source = NULL;
+}
+
 G_END_DECLS

@@ -19,8 +19,10 @@ core_test_result_cb (GObject      *source,
 static inline GAsyncResult *
 core_test_await (GAsyncResult **result)
 {
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
   while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (context, TRUE);
   return *result;
 }
 
@@ -29,10 +31,11 @@ static inline void
 core_test_sleep (guint ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
   while (g_get_monotonic_time () < end)
     {
-      g_main_context_iteration (NULL, FALSE);
+      g_main_context_iteration (context, FALSE);
       g_usleep (1000);
     }
 }

@@ -482,6 +482,32 @@ test_client_retries_401 (void)
   g_assert_cmpuint (fake->me_requests, ==, 2);
 }
 
+/* Everything runs on the thread-default context of the caller (as a
+ * command-line tool with a private loop would use it), timers included. */
+static void
+test_thread_default_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  g_main_context_push_thread_default (context);
+  {
+    g_autoptr(Fake) fake = fake_new (TRUE);
+    g_autoptr(PassportServer) server = discover (fake->base);
+    g_autoptr(PassportSession) session = NULL;
+
+    fake->access_ttl = 1;
+    session = password_session (fake, server);
+    core_test_sleep (1100);
+    fake->transient_failures = 1;
+    token = get_token (session, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (fake->refresh_requests, ==, 2);
+  }
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -498,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/session-fake/refresh/invalid-grant", test_refresh_invalid_grant);
   g_test_add_func ("/session-fake/serialize-restore-revoke", test_serialize_restore_revoke);
   g_test_add_func ("/session-fake/client-retries-401", test_client_retries_401);
+  g_test_add_func ("/session-fake/thread-default-context", test_thread_default_context);
 
   return g_test_run ();
 }
