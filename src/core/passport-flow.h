@@ -99,7 +99,7 @@ void                 passport_flow_set_browser_timeout  (PassportFlow *self,
                                                          guint         seconds);
 
 /* Actions. Each returns at once; progress and outcome come through the
- * properties above. An action that does not fit the current state sets
+ * properties above. An action that does not fit the current state
  * is ignored with a g_debug (the UI only offers what fits). Each is
  * cancellable with passport_flow_cancel(). */
 
