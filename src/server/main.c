@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// passportd: command line, listening socket, routing, shutdown.
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+
+#include "pd.h"
+
+static GLogLevelFlags log_threshold = G_LOG_LEVEL_MESSAGE;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  /* Lower numeric value = more severe. */
+  if ((level & G_LOG_LEVEL_MASK) > log_threshold)
+    return G_LOG_WRITER_HANDLED;
+  /* Everything to stderr: stdout carries only the URL line. */
+  {
+    g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
+    fprintf (stderr, "%s\n", line);
+    fflush (stderr);
+  }
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void
+free_provider (PdProvider *p)
+{
+  g_free (p->id);
+  g_free (p->name);
+  g_free (p);
+}
+
+static gboolean
+parse_provider (Pd          *pd,
+                const char  *spec,
+                GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
+  PdProvider *p;
+
+  if (g_strv_length (parts) < 2 || !g_regex_match_simple ("^[a-z0-9_-]{1,32}$", parts[0], 0, 0) ||
+      *parts[1] == '\0' || (parts[2] != NULL && !g_str_equal (parts[2], "verified")))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--provider wants ID:NAME[:verified] with ID of a-z, 0-9, _ and -; got %s", spec);
+      return FALSE;
+    }
+  if (pd_find_provider (pd, parts[0]) != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--provider %s given twice", parts[0]);
+      return FALSE;
+    }
+
+  p = g_new0 (PdProvider, 1);
+  p->id = g_strdup (parts[0]);
+  p->name = g_strdup (parts[1]);
+  p->verified_default = parts[2] != NULL;
+  g_ptr_array_add (pd->providers, p);
+  return TRUE;
+}
+
+static void
+log_request (SoupServer        *server,
+             SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  /* Method, path and status only: queries carry codes and tokens. */
+  g_debug ("%s %s -> %u", soup_server_message_get_method (msg),
+           g_uri_get_path (soup_server_message_get_uri (msg)),
+           soup_server_message_get_status (msg));
+}
+
+/* Refuse oversized bodies before they are read. */
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > PD_BODY_LIMIT)
+    pd_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "invalid_request",
+                      "The body is too large", NULL);
+  else if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    pd_respond_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "invalid_request",
+                      "The body needs a Content-Length", NULL);
+}
+
+static void
+handle_terms_page (Pd                *pd,
+                   SoupServerMessage *msg)
+{
+  PdLang lang = pd_request_lang (msg);
+  g_autoptr(GString) b = g_string_new ("<pre>");
+  g_autofree char *page = NULL;
+
+  pd_html_escape (b, pd_text (lang, PD_T_TERMS_TEXT));
+  g_string_append (b, "</pre>");
+  page = pd_html_page (lang, pd_text (lang, PD_T_TERMS_TITLE), b->str);
+  pd_respond_html (msg, SOUP_STATUS_OK, page);
+}
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Pd *pd = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  gboolean get = g_str_equal (method, "GET") || g_str_equal (method, "HEAD");
+
+  if (g_str_has_prefix (path, "/api/v1/"))
+    pd_handle_api (pd, msg, path + strlen ("/api/v1"), query);
+  else if (g_str_equal (path, "/.well-known/openid-configuration") && get)
+    pd_handle_discovery (pd, msg);
+  else if (g_str_equal (path, "/oauth/authorize") && get)
+    pd_handle_authorize (pd, msg, query);
+  else if (g_str_equal (path, "/oauth/social") && g_str_equal (method, "POST"))
+    pd_handle_social (pd, msg);
+  else if (g_str_equal (path, "/oauth/token"))
+    pd_handle_token (pd, msg);
+  else if (g_str_equal (path, "/oauth/revoke"))
+    pd_handle_revoke (pd, msg);
+  else if (g_str_equal (path, "/oauth/userinfo") && (get || g_str_equal (method, "POST")))
+    pd_handle_userinfo (pd, msg);
+  else if (g_str_equal (path, "/oauth/jwks") && get)
+    pd_handle_jwks (pd, msg);
+  else if (g_str_equal (path, "/terms") && get)
+    handle_terms_page (pd, msg);
+  else if (g_str_has_prefix (path, "/static/providers/") && g_str_has_suffix (path, ".svg") && get)
+    {
+      g_autofree char *id = g_strndup (path + strlen ("/static/providers/"),
+                                       strlen (path) - strlen ("/static/providers/") - 4);
+      pd_handle_icon (pd, msg, id);
+    }
+  else if (g_str_equal (path, "/outbox") && pd->dev_outbox && get)
+    pd_handle_outbox (pd, msg);
+  else
+    pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+parse_listen (const char      *listen,
+              GInetAddress   **address,
+              guint           *port,
+              GError         **error)
+{
+  const char *colon = strrchr (listen, ':');
+  g_autofree char *host = NULL;
+  guint64 p;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &p, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--listen wants ADDRESS:PORT, got %s", listen);
+      return FALSE;
+    }
+  host = g_strndup (listen, colon - listen);
+  if (host[0] == '[' && g_str_has_suffix (host, "]"))
+    {
+      char *inner = g_strndup (host + 1, strlen (host) - 2);
+      g_free (host);
+      host = inner;
+    }
+  *address = g_inet_address_new_from_string (host);
+  if (*address == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--listen wants an IP address, got %s", host);
+      return FALSE;
+    }
+  *port = (guint) p;
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *maildir = NULL;
+  g_autofree char *public_url = NULL;
+  g_autofree char *smtp = NULL;
+  g_autofree char *log_level = NULL;
+  g_auto(GStrv) provider_specs = NULL;
+  gboolean dev_outbox = FALSE;
+  gint64 access_ttl = 900, resend_delay = 60, confirm_ttl = 86400, window = 900;
+  int max_failed = 5;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) sockaddr = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *bound = NULL;
+  guint port = 0;
+  Pd pd = { 0 };
+  GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address and port (port 0 = any free one)", "ADDR:PORT" },
+    { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database, or :memory:", "PATH" },
+    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, "Maildir that receives every mail", "DIR" },
+    { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url, "Issuer and base of published URLs", "URL" },
+    { "provider", 0, 0, G_OPTION_ARG_STRING_ARRAY, &provider_specs, "A stand-in social network (repeatable)", "ID:NAME[:verified]" },
+    { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, "Also send mail through this SMTP relay", "HOST[:PORT]" },
+    { "dev-outbox", 0, 0, G_OPTION_ARG_NONE, &dev_outbox, "Serve /outbox with sent mails (development only)", NULL },
+    { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level, "error, warning, info or debug", "LEVEL" },
+    { "access-token-ttl", 0, 0, G_OPTION_ARG_INT64, &access_ttl, "Access token lifetime (900)", "SECONDS" },
+    { "resend-delay", 0, 0, G_OPTION_ARG_INT64, &resend_delay, "Delay before a mail may be resent (60)", "SECONDS" },
+    { "confirm-ttl", 0, 0, G_OPTION_ARG_INT64, &confirm_ttl, "Confirmation link lifetime (86400)", "SECONDS" },
+    { "max-failed-passwords", 0, 0, G_OPTION_ARG_INT, &max_failed, "Failed passwords allowed per window (5)", "N" },
+    { "failed-password-window", 0, 0, G_OPTION_ARG_INT64, &window, "Window for failed passwords (900)", "SECONDS" },
+    { NULL }
+  };
+
+  context = g_option_context_new ("— the reference Passport server");
+  g_option_context_set_summary (context,
+                                "Implements the Passport API with stand-in social networks, a SQLite\n"
+                                "database and a Maildir. Prints its base URL as the first line on stdout.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("passportd: %s\n", error->message);
+      return 2;
+    }
+
+  if (log_level == NULL || g_str_equal (log_level, "warning"))
+    log_threshold = G_LOG_LEVEL_MESSAGE;
+  else if (g_str_equal (log_level, "error"))
+    log_threshold = G_LOG_LEVEL_CRITICAL;
+  else if (g_str_equal (log_level, "info"))
+    log_threshold = G_LOG_LEVEL_INFO;
+  else if (g_str_equal (log_level, "debug"))
+    log_threshold = G_LOG_LEVEL_DEBUG;
+  else
+    {
+      g_printerr ("passportd: --log-level wants error, warning, info or debug\n");
+      return 2;
+    }
+  g_log_set_writer_func (log_writer, NULL, NULL);
+
+  if (access_ttl < 1 || resend_delay < 0 || confirm_ttl < 1 || window < 1 || max_failed < 1)
+    {
+      g_printerr ("passportd: the durations and --max-failed-passwords must be positive\n");
+      return 2;
+    }
+
+  pd.access_token_ttl = access_ttl;
+  pd.resend_delay = resend_delay;
+  pd.confirm_ttl = confirm_ttl;
+  pd.failed_password_window = window;
+  pd.max_failed_passwords = (guint) max_failed;
+  pd.dev_outbox = dev_outbox;
+  pd.providers = g_ptr_array_new_with_free_func ((GDestroyNotify) free_provider);
+  pd.waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (provider_specs == NULL)
+    {
+      const char *defaults[] = { "google:Google", "vk:VK", "yandex:Yandex" };
+      for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+        parse_provider (&pd, defaults[i], NULL);
+    }
+  for (guint i = 0; provider_specs != NULL && provider_specs[i] != NULL; i++)
+    if (!parse_provider (&pd, provider_specs[i], &error))
+      {
+        g_printerr ("passportd: %s\n", error->message);
+        return 2;
+      }
+
+  if (smtp != NULL)
+    pd.smtp = g_strdup (smtp);
+
+  if (!parse_listen (listen != NULL ? listen : "127.0.0.1:8765", &address, &port, &error))
+    {
+      g_printerr ("passportd: %s\n", error->message);
+      return 2;
+    }
+
+  if (database == NULL)
+    database = g_build_filename (g_get_user_data_dir (), "passportd", "passportd.sqlite3", NULL);
+  if (maildir == NULL)
+    maildir = g_build_filename (g_get_user_data_dir (), "passportd", "Maildir", NULL);
+  pd.maildir = g_strdup (maildir);
+
+  if (!pd_db_open (&pd, database, &error) ||
+      !pd_maildir_prepare (maildir, &error) ||
+      !pd_keys_load (&pd, &error))
+    {
+      g_printerr ("passportd: %s\n", error->message);
+      return 1;
+    }
+  pd.dummy_hash = pd_password_hash ("passportd dummy password, never a real one");
+
+  pd.server = soup_server_new ("server-header", "passportd/" PACKAGE_VERSION, NULL);
+  soup_server_add_early_handler (pd.server, NULL, early_handler, &pd, NULL);
+  soup_server_add_handler (pd.server, NULL, handler, &pd, NULL);
+  g_signal_connect (pd.server, "request-finished", G_CALLBACK (log_request), NULL);
+
+  sockaddr = g_inet_socket_address_new (address, port);
+  if (!soup_server_listen (pd.server, sockaddr, 0, &error))
+    {
+      g_printerr ("passportd: cannot listen on %s: %s\n",
+                  listen != NULL ? listen : "127.0.0.1:8765", error->message);
+      return 1;
+    }
+
+  uris = soup_server_get_uris (pd.server);
+  if (uris != NULL)
+    {
+      GUri *uri = uris->data;
+      g_autoptr(GUri) clean = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, g_uri_get_host (uri),
+                                           g_uri_get_port (uri), "", NULL, NULL);
+      bound = g_uri_to_string (clean);
+    }
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  if (public_url != NULL)
+    {
+      g_autoptr(GUri) parsed = g_uri_parse (public_url, G_URI_FLAGS_NONE, NULL);
+      if (parsed == NULL || (g_strcmp0 (g_uri_get_scheme (parsed), "http") != 0 &&
+                             g_strcmp0 (g_uri_get_scheme (parsed), "https") != 0))
+        {
+          g_printerr ("passportd: --public-url wants an http or https URL\n");
+          return 2;
+        }
+      pd.public_url = g_strdup (public_url);
+    }
+  else
+    pd.public_url = g_strdup (bound);
+  while (g_str_has_suffix (pd.public_url, "/"))
+    pd.public_url[strlen (pd.public_url) - 1] = '\0';
+
+  /* The contract with tests and scripts: the first stdout line is the URL. */
+  printf ("%s\n", bound);
+  fflush (stdout);
+  g_message ("listening on %s (public URL %s)", bound, pd.public_url);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+
+  g_message ("shutting down");
+  pd_waiters_flush (&pd);
+  soup_server_disconnect (pd.server);
+  g_clear_object (&pd.server);
+  pd_keys_free (&pd);
+  pd_db_close (&pd);
+  g_clear_pointer (&pd.providers, g_ptr_array_unref);
+  g_clear_pointer (&pd.waiters, g_hash_table_unref);
+  g_free (pd.public_url);
+  g_free (pd.maildir);
+  g_free (pd.smtp);
+  g_free (pd.dummy_hash);
+
+  return 0;
+}

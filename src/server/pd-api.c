@@ -1,0 +1,1198 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The account API (section 4 of the contract) and the confirmation page.
+#include "config.h"
+
+#include <string.h>
+
+#include "pd.h"
+
+gboolean pd_provider_has_icon (const char *id);
+
+#define PD_MIN_PASSWORD 8
+#define PD_MAX_PASSWORD 128
+
+/* Validation ------------------------------------------------------------- */
+
+gboolean
+pd_email_valid (const char *email)
+{
+  const char *at;
+  const char *domain;
+
+  if (email == NULL || strlen (email) > 254 || !g_utf8_validate (email, -1, NULL))
+    return FALSE;
+
+  for (const char *p = email; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+      return FALSE;
+
+  at = strchr (email, '@');
+  if (at == NULL || at == email || strchr (at + 1, '@') != NULL)
+    return FALSE;
+
+  domain = at + 1;
+  if (*domain == '\0' || *domain == '.' || g_str_has_suffix (domain, ".") ||
+      strchr (domain, '.') == NULL || strstr (domain, "..") != NULL)
+    return FALSE;
+
+  return TRUE;
+}
+
+static const char *common_passwords[] = {
+  "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd", "12345678",
+  "123456789", "1234567890", "87654321", "11111111", "00000000", "12341234", "123123123",
+  "qwertyui", "qwerty12", "qwerty123", "qwertyuiop", "1q2w3e4r", "1q2w3e4r5t", "zaq12wsx",
+  "iloveyou", "sunshine", "football", "baseball", "princess", "superman", "trustno1",
+  "letmein1", "welcome1", "admin123", "abc12345", "abcd1234", "dragon12", "monkey12",
+  "starwars", "whatever", "computer", "internet", "michael1", "jennifer", "passport",
+  "йцукенгш", "пароль12", "пароль123", "qwerty1234", "asdfghjk", "asdf1234",
+};
+
+static gboolean
+contains_folded (const char *haystack_folded,
+                 const char *needle)
+{
+  g_autofree char *folded = g_utf8_casefold (needle, -1);
+
+  return g_utf8_strlen (folded, -1) >= 3 && strstr (haystack_folded, folded) != NULL;
+}
+
+GStrv
+pd_password_weak_reasons (const char *password,
+                          const char *email,
+                          const char *name)
+{
+  g_autoptr(GStrvBuilder) reasons = g_strv_builder_new ();
+  g_autofree char *folded = g_utf8_casefold (password, -1);
+  glong length = g_utf8_strlen (password, -1);
+  gboolean any = FALSE;
+
+  if (length < PD_MIN_PASSWORD)
+    {
+      g_strv_builder_add (reasons, "too_short");
+      any = TRUE;
+    }
+  if (length > PD_MAX_PASSWORD)
+    {
+      g_strv_builder_add (reasons, "too_long");
+      any = TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (common_passwords); i++)
+    {
+      if (g_str_equal (folded, common_passwords[i]))
+        {
+          g_strv_builder_add (reasons, "too_common");
+          any = TRUE;
+          break;
+        }
+    }
+  if (email != NULL)
+    {
+      g_autofree char *local = g_strndup (email, strcspn (email, "@"));
+      if (contains_folded (folded, local))
+        {
+          g_strv_builder_add (reasons, "contains_email");
+          any = TRUE;
+        }
+    }
+  if (name != NULL)
+    {
+      g_auto(GStrv) words = g_regex_split_simple ("[\\s\\p{P}]+", name, 0, 0);
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          if (contains_folded (folded, words[i]))
+            {
+              g_strv_builder_add (reasons, "contains_name");
+              any = TRUE;
+              break;
+            }
+        }
+    }
+
+  return any ? g_strv_builder_end (reasons) : NULL;
+}
+
+static gboolean
+respond_if_weak (SoupServerMessage *msg,
+                 const char        *password,
+                 const char        *email,
+                 const char        *name)
+{
+  g_auto(GStrv) reasons = pd_password_weak_reasons (password, email, name);
+  g_autoptr(JsonObject) extra = NULL;
+  JsonArray *array;
+
+  if (reasons == NULL)
+    return FALSE;
+
+  extra = json_object_new ();
+  array = json_array_new ();
+  for (guint i = 0; reasons[i] != NULL; i++)
+    json_array_add_string_element (array, reasons[i]);
+  json_object_set_array_member (extra, "reasons", array);
+  json_object_set_int_member (extra, "min_length", PD_MIN_PASSWORD);
+  pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "weak_password",
+                    "The password is too weak", extra);
+  return TRUE;
+}
+
+/* The account ----------------------------------------------------------- */
+
+typedef struct
+{
+  char *id;
+  char *display_name;
+  char *email;
+  char *password_hash;
+  char *terms_version;
+  char *language;
+  gint64 revision;
+  /* pending_emails */
+  char *pending;
+  gboolean pending_has_password;
+  gint64 sent_at, resend_after, expires_at;
+} Account;
+
+static void
+account_free (Account *a)
+{
+  g_free (a->id);
+  g_free (a->display_name);
+  g_free (a->email);
+  g_free (a->password_hash);
+  g_free (a->terms_version);
+  g_free (a->language);
+  g_free (a->pending);
+  g_free (a);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Account, account_free)
+
+static Account *
+account_load (Pd         *pd,
+              const char *id)
+{
+  g_autoptr(sqlite3_stmt) stmt =
+    pd_db_prepare (pd, "SELECT a.display_name, a.email, a.password_hash, a.terms_version, a.language,"
+                       " a.revision, p.address, p.password_hash IS NOT NULL, p.sent_at, p.resend_after,"
+                       " p.expires_at FROM accounts a LEFT JOIN pending_emails p ON p.account_id = a.id"
+                       " WHERE a.id = ?", "s", id);
+  Account *a;
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+
+  a = g_new0 (Account, 1);
+  a->id = g_strdup (id);
+  a->display_name = pd_db_column_text (stmt, 0);
+  a->email = pd_db_column_text (stmt, 1);
+  a->password_hash = pd_db_column_text (stmt, 2);
+  a->terms_version = pd_db_column_text (stmt, 3);
+  a->language = pd_db_column_text (stmt, 4);
+  a->revision = sqlite3_column_int64 (stmt, 5);
+  a->pending = pd_db_column_text (stmt, 6);
+  a->pending_has_password = sqlite3_column_int (stmt, 7) != 0;
+  a->sent_at = sqlite3_column_int64 (stmt, 8);
+  a->resend_after = sqlite3_column_int64 (stmt, 9);
+  a->expires_at = sqlite3_column_int64 (stmt, 10);
+  return a;
+}
+
+static void
+set_time (JsonObject *o,
+          const char *member,
+          gint64      t)
+{
+  g_autofree char *s = pd_rfc3339 (t);
+  json_object_set_string_member (o, member, s);
+}
+
+JsonObject *
+pd_account_json (Pd         *pd,
+                 const char *account_id)
+{
+  g_autoptr(Account) a = account_load (pd, account_id);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  JsonObject *o, *terms;
+  JsonArray *identities;
+
+  if (a == NULL)
+    return NULL;
+
+  o = json_object_new ();
+  json_object_set_string_member (o, "id", a->id);
+  json_object_set_string_member (o, "display_name", a->display_name);
+  if (a->email != NULL)
+    json_object_set_string_member (o, "email", a->email);
+  else
+    json_object_set_null_member (o, "email");
+  json_object_set_boolean_member (o, "email_verified", a->email != NULL);
+
+  if (a->pending != NULL)
+    {
+      JsonObject *p = json_object_new ();
+      json_object_set_string_member (p, "address", a->pending);
+      set_time (p, "sent_at", a->sent_at);
+      set_time (p, "resend_after", a->resend_after);
+      set_time (p, "expires_at", a->expires_at);
+      json_object_set_object_member (o, "pending_email", p);
+    }
+  else
+    json_object_set_null_member (o, "pending_email");
+
+  json_object_set_boolean_member (o, "has_password", a->password_hash != NULL);
+
+  terms = json_object_new ();
+  json_object_set_boolean_member (terms, "accepted", g_strcmp0 (a->terms_version, PD_TERMS_VERSION) == 0);
+  json_object_set_string_member (terms, "version", PD_TERMS_VERSION);
+  json_object_set_object_member (o, "terms", terms);
+
+  identities = json_array_new ();
+  stmt = pd_db_prepare (pd, "SELECT provider, email, email_verified FROM identities WHERE account_id = ?"
+                            " ORDER BY provider, email", "s", a->id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *i = json_object_new ();
+      json_object_set_string_member (i, "provider", (const char *) sqlite3_column_text (stmt, 0));
+      json_object_set_string_member (i, "email", (const char *) sqlite3_column_text (stmt, 1));
+      json_object_set_boolean_member (i, "email_verified", sqlite3_column_int (stmt, 2) != 0);
+      json_array_add_object_element (identities, i);
+    }
+  json_object_set_array_member (o, "identities", identities);
+  json_object_set_int_member (o, "revision", a->revision);
+
+  return o;
+}
+
+static void
+respond_account (Pd                *pd,
+                 SoupServerMessage *msg,
+                 guint              status,
+                 const char        *account_id)
+{
+  g_autoptr(JsonObject) o = pd_account_json (pd, account_id);
+
+  if (o == NULL)
+    pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+  else
+    pd_respond_object (msg, status, o);
+}
+
+static void
+bump_revision (Pd         *pd,
+               const char *account_id)
+{
+  pd_db_exec (pd, "UPDATE accounts SET revision = revision + 1 WHERE id = ?", "s", account_id);
+}
+
+/* Long poll ---------------------------------------------------------------- */
+
+typedef struct
+{
+  Pd *pd;
+  SoupServerMessage *msg;
+  char *account_id;
+  gint64 after;
+  guint timeout_id;
+  gulong disconnect_id;
+} Waiter;
+
+static void
+waiter_free (Waiter *w)
+{
+  g_clear_handle_id (&w->timeout_id, g_source_remove);
+  g_clear_signal_handler (&w->disconnect_id, w->msg);
+  g_object_unref (w->msg);
+  g_free (w->account_id);
+  g_free (w);
+}
+
+static void
+waiter_remove (Waiter *w)
+{
+  GList *list = g_hash_table_lookup (w->pd->waiters, w->account_id);
+
+  list = g_list_remove (list, w);
+  if (list == NULL)
+    g_hash_table_remove (w->pd->waiters, w->account_id);
+  else
+    g_hash_table_replace (w->pd->waiters, g_strdup (w->account_id), list);
+}
+
+static void
+waiter_answer (Waiter *w)
+{
+  SoupServerMessage *msg = g_object_ref (w->msg);
+
+  waiter_remove (w);
+  respond_account (w->pd, msg, SOUP_STATUS_OK, w->account_id);
+  waiter_free (w);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static gboolean
+waiter_timeout (gpointer data)
+{
+  Waiter *w = data;
+
+  w->timeout_id = 0;
+  waiter_answer (w);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiter_disconnected (SoupServerMessage *msg,
+                     gpointer           data)
+{
+  Waiter *w = data;
+
+  waiter_remove (w);
+  waiter_free (w);
+}
+
+void
+pd_account_changed (Pd         *pd,
+                    const char *account_id)
+{
+  GList *list = g_hash_table_lookup (pd->waiters, account_id);
+  g_autoptr(GList) copy = g_list_copy (list);
+  g_autoptr(Account) a = NULL;
+
+  if (copy == NULL)
+    return;
+
+  a = account_load (pd, account_id);
+  for (GList *l = copy; l != NULL; l = l->next)
+    {
+      Waiter *w = l->data;
+      if (a == NULL || a->revision > w->after)
+        waiter_answer (w);
+    }
+}
+
+void
+pd_waiters_flush (Pd *pd)
+{
+  GHashTableIter iter;
+  gpointer value;
+  GList *all = NULL;
+
+  g_hash_table_iter_init (&iter, pd->waiters);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    all = g_list_concat (all, g_list_copy (value));
+
+  for (GList *l = all; l != NULL; l = l->next)
+    waiter_answer (l->data);
+  g_list_free (all);
+}
+
+static gboolean
+parse_int_param (GHashTable *query,
+                 const char *name,
+                 gint64      min,
+                 gint64      max,
+                 gint64     *out)
+{
+  const char *value = query ? g_hash_table_lookup (query, name) : NULL;
+  guint64 n;
+
+  if (value == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (value, 10, min, max, &n, NULL))
+    return FALSE;
+  *out = (gint64) n;
+  return TRUE;
+}
+
+static void
+get_me (Pd                *pd,
+        SoupServerMessage *msg,
+        const char        *account_id,
+        GHashTable        *query)
+{
+  gint64 wait = 0, after = -1;
+  g_autoptr(Account) a = NULL;
+  Waiter *w;
+
+  if (!parse_int_param (query, "wait", 0, PD_LONG_POLL_MAX, &wait) ||
+      !parse_int_param (query, "after_revision", 0, G_MAXINT64, &after))
+    {
+      pd_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                        "wait must be 0 to 60 and after_revision a revision", NULL);
+      return;
+    }
+
+  a = account_load (pd, account_id);
+  if (a == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+  if (after < 0)
+    after = a->revision;
+
+  if (wait == 0 || a->revision > after)
+    {
+      respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+      return;
+    }
+
+  w = g_new0 (Waiter, 1);
+  w->pd = pd;
+  w->msg = g_object_ref (msg);
+  w->account_id = g_strdup (account_id);
+  w->after = after;
+  w->timeout_id = g_timeout_add_seconds (wait, waiter_timeout, w);
+  if (g_signal_lookup ("disconnected", SOUP_TYPE_SERVER_MESSAGE) != 0)
+    w->disconnect_id = g_signal_connect (msg, "disconnected", G_CALLBACK (waiter_disconnected), w);
+  g_hash_table_replace (pd->waiters, g_strdup (account_id),
+                        g_list_append (g_hash_table_lookup (pd->waiters, account_id), w));
+  soup_server_message_pause (msg);
+}
+
+/* Password work off the main loop ----------------------------------------- */
+
+typedef struct _Op Op;
+struct _Op
+{
+  Pd *pd;
+  SoupServerMessage *msg;
+  char *account_id;
+  PdLang lang;
+  char *email;
+  char *password;      /* verified against verify_hash when that is set */
+  char *verify_hash;
+  char *hash_input;    /* hashed into new_hash when set (and verification passed) */
+  gboolean verified;
+  char *new_hash;
+  void (*done) (Op *op);
+};
+
+static void
+wipe (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+  g_free (s);
+}
+
+static void
+op_free (Op *op)
+{
+  g_object_unref (op->msg);
+  g_free (op->account_id);
+  g_free (op->email);
+  wipe (op->password);
+  g_free (op->verify_hash);
+  wipe (op->hash_input);
+  g_free (op->new_hash);
+  g_free (op);
+}
+
+static void
+op_thread (GTask        *task,
+           gpointer      source,
+           gpointer      data,
+           GCancellable *cancellable)
+{
+  Op *op = data;
+
+  op->verified = op->verify_hash == NULL || pd_password_verify (op->verify_hash, op->password);
+  if (op->verified && op->hash_input != NULL)
+    op->new_hash = pd_password_hash (op->hash_input);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+op_finished (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Op *op = g_task_get_task_data (G_TASK (result));
+
+  op->done (op);
+  soup_server_message_unpause (op->msg);
+}
+
+static void
+op_run (Op *op)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, op_finished, NULL);
+
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  soup_server_message_pause (op->msg);
+  g_task_run_in_thread (task, op_thread);
+}
+
+static Op *
+op_new (Pd                *pd,
+        SoupServerMessage *msg,
+        const char        *account_id,
+        void             (*done) (Op *op))
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->pd = pd;
+  op->msg = g_object_ref (msg);
+  op->account_id = g_strdup (account_id);
+  op->lang = pd_request_lang (msg);
+  op->done = done;
+  return op;
+}
+
+/* A new pending address with a fresh link, mailed. Replaces an older one. */
+static gboolean
+start_pending (Pd         *pd,
+               const char *account_id,
+               const char *address,
+               const char *password_hash,
+               PdLang      lang)
+{
+  g_autofree char *token = pd_random_token (32);
+  g_autofree char *token_hash = pd_sha256_hex (token);
+  g_autofree char *link = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = pd_now ();
+
+  pd_db_begin (pd);
+  pd_db_exec (pd, "INSERT OR IGNORE INTO spent_confirmations (token_hash, outcome, at)"
+                  " SELECT token_hash, 'replaced', ? FROM pending_emails WHERE account_id = ?",
+              "is", now, account_id);
+  pd_db_exec (pd, "INSERT OR REPLACE INTO pending_emails (account_id, address, password_hash, token_hash,"
+                  " sent_at, resend_after, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              "ssssiii", account_id, address, password_hash, token_hash, now,
+              now + pd->resend_delay, now + pd->confirm_ttl);
+  pd_db_exec (pd, "UPDATE accounts SET revision = revision + 1, language = ? WHERE id = ?",
+              "ss", pd_lang_code (lang), account_id);
+
+  link = g_strconcat (pd->public_url, "/api/v1/email/confirm?token=", token, NULL);
+  if (!pd_mail_send_confirmation (pd, account_id, address, link, lang, &error))
+    {
+      g_warning ("cannot deliver the confirmation mail: %s", error->message);
+      pd_db_rollback (pd);
+      explicit_bzero (link, strlen (link));
+      return FALSE;
+    }
+
+  pd_db_commit (pd);
+  explicit_bzero (link, strlen (link));
+  explicit_bzero (token, strlen (token));
+  pd_account_changed (pd, account_id);
+  return TRUE;
+}
+
+static void
+respond_mail_failed (SoupServerMessage *msg)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "30");
+  pd_respond_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_error",
+                    "The confirmation mail could not be sent", NULL);
+}
+
+static gboolean
+respond_if_resend_too_soon (SoupServerMessage *msg,
+                            Account           *a)
+{
+  gint64 now = pd_now ();
+
+  if (a->pending == NULL || a->resend_after <= now)
+    return FALSE;
+  pd_respond_too_many (msg, a->resend_after - now, TRUE);
+  return TRUE;
+}
+
+static gboolean
+email_bound_elsewhere (Pd         *pd,
+                       const char *email,
+                       const char *account_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, "SELECT id FROM accounts WHERE email = ?", "s", email);
+
+  return sqlite3_step (stmt) == SQLITE_ROW &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), account_id) != 0;
+}
+
+static void
+respond_email_exists (SoupServerMessage *msg)
+{
+  pd_respond_error (msg, SOUP_STATUS_CONFLICT, "email_exists", "A user with this email already exists", NULL);
+}
+
+/* POST /me/terms */
+static void
+post_terms (Pd                *pd,
+            SoupServerMessage *msg,
+            const char        *account_id)
+{
+  g_autoptr(JsonObject) body = pd_request_json (msg);
+  const char *version;
+
+  if (body == NULL ||
+      !pd_json_only_members (msg, body, (const char *[]) { "version", NULL }) ||
+      !pd_json_get_string (msg, body, "version", TRUE, &version))
+    return;
+
+  if (!g_str_equal (version, PD_TERMS_VERSION))
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+      json_object_set_string_member (extra, "version", PD_TERMS_VERSION);
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "terms_outdated",
+                        "A newer user agreement must be accepted", extra);
+      return;
+    }
+
+  if (pd_db_exec (pd, "UPDATE accounts SET terms_version = ?, revision = revision + 1"
+                      " WHERE id = ? AND terms_version IS NOT ?", "sss",
+                  version, account_id, version) == SQLITE_DONE &&
+      sqlite3_changes (pd->db) > 0)
+    pd_account_changed (pd, account_id);
+
+  respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+}
+
+/* POST /me/email */
+static void
+bind_email_done (Op *op)
+{
+  Pd *pd = op->pd;
+  g_autoptr(Account) a = account_load (pd, op->account_id);
+  g_autoptr(sqlite3_stmt) verified = NULL;
+
+  if (a == NULL)
+    {
+      pd_respond_error (op->msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+  /* The account may have changed while the password was hashed. */
+  if (a->email != NULL)
+    {
+      pd_respond_error (op->msg, SOUP_STATUS_CONFLICT, "email_already_bound",
+                        "This account already has a confirmed e-mail", NULL);
+      return;
+    }
+
+  verified = pd_db_prepare (pd, "SELECT 1 FROM identities WHERE account_id = ? AND email = ?"
+                                " AND email_verified = 1", "ss", op->account_id, op->email);
+  if (sqlite3_step (verified) == SQLITE_ROW)
+    {
+      /* The network vouches for the address: bind it now. The UNIQUE
+       * constraint decides a race with another account. */
+      int rc;
+
+      pd_db_begin (pd);
+      rc = pd_db_exec (pd, "UPDATE accounts SET email = ?, password_hash = ?, revision = revision + 1"
+                           " WHERE id = ? AND email IS NULL", "sss", op->email, op->new_hash, op->account_id);
+      if (rc != SQLITE_DONE)
+        {
+          pd_db_rollback (pd);
+          respond_email_exists (op->msg);
+          return;
+        }
+      pd_db_exec (pd, "INSERT OR IGNORE INTO spent_confirmations (token_hash, outcome, at)"
+                      " SELECT token_hash, 'replaced', ? FROM pending_emails WHERE account_id = ?",
+                  "is", pd_now (), op->account_id);
+      pd_db_exec (pd, "DELETE FROM pending_emails WHERE account_id = ?", "s", op->account_id);
+      pd_db_commit (pd);
+      pd_account_changed (pd, op->account_id);
+      respond_account (pd, op->msg, SOUP_STATUS_OK, op->account_id);
+      return;
+    }
+
+  if (email_bound_elsewhere (pd, op->email, op->account_id))
+    {
+      respond_email_exists (op->msg);
+      return;
+    }
+
+  if (!start_pending (pd, op->account_id, op->email, op->new_hash, op->lang))
+    {
+      respond_mail_failed (op->msg);
+      return;
+    }
+  respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
+}
+
+static void
+post_email (Pd                *pd,
+            SoupServerMessage *msg,
+            const char        *account_id)
+{
+  g_autoptr(JsonObject) body = pd_request_json (msg);
+  g_autoptr(Account) a = NULL;
+  g_autofree char *email = NULL;
+  const char *email_in, *password;
+  Op *op;
+
+  if (body == NULL ||
+      !pd_json_only_members (msg, body, (const char *[]) { "email", "password", NULL }) ||
+      !pd_json_get_string (msg, body, "email", TRUE, &email_in) ||
+      !pd_json_get_string (msg, body, "password", TRUE, &password))
+    return;
+
+  a = account_load (pd, account_id);
+  if (a == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+  if (g_strcmp0 (a->terms_version, PD_TERMS_VERSION) != 0)
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+      json_object_set_string_member (extra, "version", PD_TERMS_VERSION);
+      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "terms_not_accepted",
+                        "The user agreement must be accepted first", extra);
+      return;
+    }
+  if (a->email != NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "email_already_bound",
+                        "This account already has a confirmed e-mail; use PUT /me/email", NULL);
+      return;
+    }
+
+  email = g_utf8_strdown (email_in, -1);
+  g_strstrip (email);
+  if (!pd_email_valid (email))
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_email",
+                        "This is not a deliverable e-mail address", NULL);
+      return;
+    }
+  if (respond_if_weak (msg, password, email, a->display_name))
+    return;
+  if (email_bound_elsewhere (pd, email, account_id))
+    {
+      respond_email_exists (msg);
+      return;
+    }
+  if (respond_if_resend_too_soon (msg, a))
+    return;
+
+  op = op_new (pd, msg, account_id, bind_email_done);
+  op->email = g_steal_pointer (&email);
+  op->hash_input = g_strdup (password);
+  op_run (op);
+}
+
+/* PUT /me/email */
+static void
+change_email_done (Op *op)
+{
+  Pd *pd = op->pd;
+  g_autofree char *key = g_strconcat ("account:", op->account_id, NULL);
+
+  if (!op->verified)
+    {
+      pd_throttle_fail (pd, key);
+      pd_respond_error (op->msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The password is not correct", NULL);
+      return;
+    }
+  pd_throttle_clear (pd, key);
+
+  if (email_bound_elsewhere (pd, op->email, op->account_id))
+    {
+      respond_email_exists (op->msg);
+      return;
+    }
+  if (!start_pending (pd, op->account_id, op->email, NULL, op->lang))
+    {
+      respond_mail_failed (op->msg);
+      return;
+    }
+  respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
+}
+
+static void
+put_email (Pd                *pd,
+           SoupServerMessage *msg,
+           const char        *account_id)
+{
+  g_autoptr(JsonObject) body = pd_request_json (msg);
+  g_autoptr(Account) a = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *key = NULL;
+  const char *email_in, *password;
+  gint64 wait;
+  Op *op;
+
+  if (body == NULL ||
+      !pd_json_only_members (msg, body, (const char *[]) { "email", "password", NULL }) ||
+      !pd_json_get_string (msg, body, "email", TRUE, &email_in) ||
+      !pd_json_get_string (msg, body, "password", TRUE, &password))
+    return;
+
+  a = account_load (pd, account_id);
+  if (a == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+  if (a->email == NULL || a->password_hash == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_email",
+                        "No e-mail is bound yet; use POST /me/email", NULL);
+      return;
+    }
+
+  email = g_utf8_strdown (email_in, -1);
+  g_strstrip (email);
+  if (!pd_email_valid (email))
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_email",
+                        "This is not a deliverable e-mail address", NULL);
+      return;
+    }
+  if (g_str_equal (email, a->email) || email_bound_elsewhere (pd, email, account_id))
+    {
+      respond_email_exists (msg);
+      return;
+    }
+
+  key = g_strconcat ("account:", account_id, NULL);
+  wait = pd_throttle_check (pd, key);
+  if (wait > 0)
+    {
+      pd_respond_too_many (msg, wait, TRUE);
+      return;
+    }
+  if (respond_if_resend_too_soon (msg, a))
+    return;
+
+  op = op_new (pd, msg, account_id, change_email_done);
+  op->email = g_steal_pointer (&email);
+  op->password = g_strdup (password);
+  op->verify_hash = g_strdup (a->password_hash);
+  op_run (op);
+}
+
+/* POST /me/email/resend */
+static void
+resend_email (Pd                *pd,
+              SoupServerMessage *msg,
+              const char        *account_id)
+{
+  g_autoptr(Account) a = account_load (pd, account_id);
+  g_autofree char *password_hash = NULL;
+
+  if (a == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+  if (a->pending == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_pending_email", "No address waits for confirmation", NULL);
+      return;
+    }
+  if (respond_if_resend_too_soon (msg, a))
+    return;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, "SELECT password_hash FROM pending_emails WHERE account_id = ?",
+                                                  "s", account_id);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      password_hash = pd_db_column_text (stmt, 0);
+  }
+
+  if (!start_pending (pd, account_id, a->pending, password_hash, pd_request_lang (msg)))
+    {
+      respond_mail_failed (msg);
+      return;
+    }
+  respond_account (pd, msg, SOUP_STATUS_ACCEPTED, account_id);
+}
+
+/* DELETE /me/email/pending */
+static void
+cancel_pending (Pd                *pd,
+                SoupServerMessage *msg,
+                const char        *account_id)
+{
+  pd_db_begin (pd);
+  pd_db_exec (pd, "INSERT OR IGNORE INTO spent_confirmations (token_hash, outcome, at)"
+                  " SELECT token_hash, 'replaced', ? FROM pending_emails WHERE account_id = ?",
+              "is", pd_now (), account_id);
+  pd_db_exec (pd, "DELETE FROM pending_emails WHERE account_id = ?", "s", account_id);
+  if (sqlite3_changes (pd->db) > 0)
+    {
+      bump_revision (pd, account_id);
+      pd_db_commit (pd);
+      pd_account_changed (pd, account_id);
+    }
+  else
+    pd_db_commit (pd);
+
+  respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+}
+
+/* POST /me/password */
+static void
+change_password_done (Op *op)
+{
+  Pd *pd = op->pd;
+  g_autofree char *key = g_strconcat ("account:", op->account_id, NULL);
+
+  if (!op->verified)
+    {
+      pd_throttle_fail (pd, key);
+      pd_respond_error (op->msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The password is not correct", NULL);
+      return;
+    }
+  pd_throttle_clear (pd, key);
+
+  pd_db_exec (pd, "UPDATE accounts SET password_hash = ?, revision = revision + 1 WHERE id = ?",
+              "ss", op->new_hash, op->account_id);
+  pd_account_changed (pd, op->account_id);
+  soup_server_message_set_status (op->msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+static void
+post_password (Pd                *pd,
+               SoupServerMessage *msg,
+               const char        *account_id)
+{
+  g_autoptr(JsonObject) body = pd_request_json (msg);
+  g_autoptr(Account) a = NULL;
+  g_autofree char *key = NULL;
+  const char *current, *new_password;
+  gint64 wait;
+  Op *op;
+
+  if (body == NULL ||
+      !pd_json_only_members (msg, body, (const char *[]) { "current_password", "new_password", NULL }) ||
+      !pd_json_get_string (msg, body, "current_password", TRUE, &current) ||
+      !pd_json_get_string (msg, body, "new_password", TRUE, &new_password))
+    return;
+
+  a = account_load (pd, account_id);
+  if (a == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+      return;
+    }
+
+  key = g_strconcat ("account:", account_id, NULL);
+  wait = pd_throttle_check (pd, key);
+  if (wait > 0)
+    {
+      pd_respond_too_many (msg, wait, TRUE);
+      return;
+    }
+  if (a->password_hash == NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The account has no password yet", NULL);
+      return;
+    }
+  if (respond_if_weak (msg, new_password, a->email, a->display_name))
+    return;
+
+  op = op_new (pd, msg, account_id, change_password_done);
+  op->password = g_strdup (current);
+  op->verify_hash = g_strdup (a->password_hash);
+  op->hash_input = g_strdup (new_password);
+  op_run (op);
+}
+
+/* GET /email/confirm?token=… */
+static void
+confirm_page (Pd                *pd,
+              SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  PdLang lang = pd_request_lang (msg);
+  const char *token = query ? g_hash_table_lookup (query, "token") : NULL;
+  g_autofree char *hash = token ? pd_sha256_hex (token) : NULL;
+  g_autofree char *account_id = NULL, *address = NULL, *password_hash = NULL;
+  g_autoptr(GString) body = g_string_new ("<p>");
+  g_autofree char *page = NULL;
+  PdText title = PD_T_CONFIRM_FAIL_TITLE, text = PD_T_CONFIRM_INVALID;
+  guint status = SOUP_STATUS_NOT_FOUND;
+  gboolean found = FALSE;
+  gint64 expires_at = 0;
+
+  if (hash != NULL)
+    {
+      g_autoptr(sqlite3_stmt) stmt =
+        pd_db_prepare (pd, "SELECT account_id, address, password_hash, expires_at FROM pending_emails"
+                           " WHERE token_hash = ?", "s", hash);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          found = TRUE;
+          account_id = pd_db_column_text (stmt, 0);
+          address = pd_db_column_text (stmt, 1);
+          password_hash = pd_db_column_text (stmt, 2);
+          expires_at = sqlite3_column_int64 (stmt, 3);
+        }
+      else
+        {
+          g_autoptr(sqlite3_stmt) spent =
+            pd_db_prepare (pd, "SELECT outcome FROM spent_confirmations WHERE token_hash = ?", "s", hash);
+          if (sqlite3_step (spent) == SQLITE_ROW)
+            {
+              text = PD_T_CONFIRM_USED;
+              status = SOUP_STATUS_GONE;
+            }
+        }
+    }
+
+  if (found && expires_at < pd_now ())
+    {
+      text = PD_T_CONFIRM_EXPIRED;
+      status = SOUP_STATUS_GONE;
+    }
+  else if (found)
+    {
+      int rc;
+
+      pd_db_begin (pd);
+      /* Binding the new address releases the old one in the same statement;
+       * the UNIQUE constraint decides against an account that took it meanwhile. */
+      if (password_hash != NULL)
+        rc = pd_db_exec (pd, "UPDATE accounts SET email = ?, password_hash = ?, revision = revision + 1"
+                             " WHERE id = ?", "sss", address, password_hash, account_id);
+      else
+        rc = pd_db_exec (pd, "UPDATE accounts SET email = ?, revision = revision + 1 WHERE id = ?",
+                         "ss", address, account_id);
+
+      if (rc == SQLITE_DONE)
+        {
+          title = PD_T_CONFIRM_OK_TITLE;
+          text = PD_T_CONFIRM_OK;
+          status = SOUP_STATUS_OK;
+        }
+      else
+        {
+          text = PD_T_CONFIRM_TAKEN;
+          status = SOUP_STATUS_CONFLICT;
+          bump_revision (pd, account_id);
+        }
+      pd_db_exec (pd, "INSERT OR REPLACE INTO spent_confirmations (token_hash, outcome, at) VALUES (?, ?, ?)",
+                  "ssi", hash, rc == SQLITE_DONE ? "confirmed" : "taken", pd_now ());
+      pd_db_exec (pd, "DELETE FROM pending_emails WHERE account_id = ?", "s", account_id);
+      pd_db_commit (pd);
+      pd_account_changed (pd, account_id);
+      g_info ("confirmation link used: %s", rc == SQLITE_DONE ? "confirmed" : "address taken");
+    }
+
+  if (text == PD_T_CONFIRM_OK)
+    {
+      /* Escape first, then fill, so the address can be emphasised. */
+      g_autofree char *escaped = g_string_free (pd_html_escape (g_string_new (NULL), address), FALSE);
+      g_autofree char *strong = g_strconcat ("<strong>", escaped, "</strong>", NULL);
+      g_autoptr(GString) t = pd_html_escape (g_string_new (NULL), pd_text (lang, text));
+      g_string_replace (t, "%s", strong, 1);
+      g_string_append (body, t->str);
+    }
+  else
+    pd_html_escape (body, pd_text (lang, text));
+  g_string_append (body, "</p>");
+
+  page = pd_html_page (lang, pd_text (lang, title), body->str);
+  pd_respond_html (msg, status, page);
+}
+
+/* GET /providers, GET /terms */
+static void
+get_providers (Pd                *pd,
+               SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) o = json_object_new ();
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < pd->providers->len; i++)
+    {
+      const PdProvider *p = g_ptr_array_index (pd->providers, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "id", p->id);
+      json_object_set_string_member (item, "name", p->name);
+      if (pd_provider_has_icon (p->id))
+        {
+          g_autofree char *icon = g_strdup_printf ("%s/static/providers/%s.svg", pd->public_url, p->id);
+          json_object_set_string_member (item, "icon_url", icon);
+        }
+      else
+        json_object_set_null_member (item, "icon_url");
+      json_array_add_object_element (array, item);
+    }
+  json_object_set_array_member (o, "providers", array);
+  pd_respond_object (msg, SOUP_STATUS_OK, o);
+}
+
+static void
+get_terms (Pd                *pd,
+           SoupServerMessage *msg)
+{
+  PdLang lang = pd_request_lang (msg);
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autofree char *terms_url = g_strconcat (pd->public_url, "/terms", NULL);
+
+  json_object_set_string_member (o, "version", PD_TERMS_VERSION);
+  json_object_set_string_member (o, "url", terms_url);
+  json_object_set_string_member (o, "text", pd_text (lang, PD_T_TERMS_TEXT));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Language",
+                                pd_lang_code (lang));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Vary", "Accept-Language");
+  pd_respond_object (msg, SOUP_STATUS_OK, o);
+}
+
+static void
+method_not_allowed (SoupServerMessage *msg)
+{
+  pd_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "invalid_request",
+                    "This method is not allowed here", NULL);
+}
+
+void
+pd_handle_api (Pd                *pd,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query)
+{
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *account_id = NULL;
+
+  if (g_str_equal (path, "/providers") || g_str_equal (path, "/terms") ||
+      g_str_equal (path, "/email/confirm"))
+    {
+      if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+        method_not_allowed (msg);
+      else if (g_str_equal (path, "/providers"))
+        get_providers (pd, msg);
+      else if (g_str_equal (path, "/terms"))
+        get_terms (pd, msg);
+      else
+        confirm_page (pd, msg, query);
+      return;
+    }
+
+  if (!g_str_equal (path, "/me") && !g_str_equal (path, "/me/terms") &&
+      !g_str_equal (path, "/me/email") && !g_str_equal (path, "/me/email/resend") &&
+      !g_str_equal (path, "/me/email/pending") && !g_str_equal (path, "/me/password"))
+    {
+      pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
+      return;
+    }
+
+  account_id = pd_authenticate (pd, msg);
+  if (account_id == NULL)
+    return;
+
+  if (g_str_equal (path, "/me") && g_str_equal (method, "GET"))
+    get_me (pd, msg, account_id, query);
+  else if (g_str_equal (path, "/me/terms") && g_str_equal (method, "POST"))
+    post_terms (pd, msg, account_id);
+  else if (g_str_equal (path, "/me/email") && g_str_equal (method, "POST"))
+    post_email (pd, msg, account_id);
+  else if (g_str_equal (path, "/me/email") && g_str_equal (method, "PUT"))
+    put_email (pd, msg, account_id);
+  else if (g_str_equal (path, "/me/email/resend") && g_str_equal (method, "POST"))
+    resend_email (pd, msg, account_id);
+  else if (g_str_equal (path, "/me/email/pending") && g_str_equal (method, "DELETE"))
+    cancel_pending (pd, msg, account_id);
+  else if (g_str_equal (path, "/me/password") && g_str_equal (method, "POST"))
+    post_password (pd, msg, account_id);
+  else
+    method_not_allowed (msg);
+}

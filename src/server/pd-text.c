@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The server's own texts. They are chosen per request (Accept-Language) or
+// per account (mail), not by the process locale, so they are a table here
+// rather than gettext catalogues.
+#include "config.h"
+
+#include <string.h>
+
+#include "pd.h"
+
+static const char *texts[PD_N_TEXTS][2] = {
+  [PD_T_TERMS_TEXT] = {
+    "Passport user agreement (version 2025-01)\n\n"
+    "1. Passport keeps your account: your name, the social networks you sign in with, "
+    "your e-mail address and a hash of your password.\n"
+    "2. We use your e-mail address to let you sign in and to send you messages about your "
+    "account. We do not sell it or show it to other users.\n"
+    "3. Keep your password secret. You are responsible for what is done with your account.\n"
+    "4. You can change your e-mail address and password at any time.\n"
+    "5. This is the reference server of the Passport project, for demonstration and tests.",
+    "Пользовательское соглашение Passport (версия 2025-01)\n\n"
+    "1. Passport хранит вашу учётную запись: имя, социальные сети, через которые вы входите, "
+    "адрес электронной почты и хеш пароля.\n"
+    "2. Адрес электронной почты нужен для входа и для писем о вашей учётной записи. "
+    "Мы не продаём его и не показываем другим пользователям.\n"
+    "3. Храните пароль в тайне. Вы отвечаете за действия, совершённые с вашей учётной записью.\n"
+    "4. Адрес электронной почты и пароль можно сменить в любое время.\n"
+    "5. Это эталонный сервер проекта Passport, для демонстрации и тестов.",
+  },
+  [PD_T_TERMS_TITLE] = { "User agreement", "Пользовательское соглашение" },
+  [PD_T_SIGN_IN_WITH] = { "Sign in with %s", "Вход через %s" },
+  [PD_T_SOCIAL_INTRO] = {
+    "This page stands in for the social network's sign-in. Choose whom to sign in as.",
+    "Эта страница заменяет вход в социальную сеть. Укажите, кем войти.",
+  },
+  [PD_T_EMAIL] = { "E-mail", "Электронная почта" },
+  [PD_T_NAME] = { "Name", "Имя" },
+  [PD_T_VERIFIED] = {
+    "This network has verified the e-mail address",
+    "Эта сеть подтвердила адрес электронной почты",
+  },
+  [PD_T_CONTINUE] = { "Continue", "Продолжить" },
+  [PD_T_CANCEL] = { "Cancel", "Отмена" },
+  [PD_T_CHOOSE_PROVIDER] = { "Choose how to sign in:", "Выберите способ входа:" },
+  [PD_T_CHOOSE_TITLE] = { "Sign in", "Вход" },
+  [PD_T_BAD_REQUEST_TITLE] = { "Sign-in cannot continue", "Вход невозможен" },
+  [PD_T_BAD_CLIENT] = {
+    "The application that sent you here is not known to this server.",
+    "Приложение, которое направило вас сюда, неизвестно этому серверу.",
+  },
+  [PD_T_BAD_REDIRECT] = {
+    "The application asked to return to an address this server does not allow.",
+    "Приложение попросило вернуться по адресу, который этот сервер не разрешает.",
+  },
+  [PD_T_FLOW_EXPIRED] = {
+    "This sign-in has expired or was already used. Start again from the application.",
+    "Срок этого входа истёк, или он уже использован. Начните заново в приложении.",
+  },
+  [PD_T_CSRF] = {
+    "This form was not sent from this browser session. Start again from the application.",
+    "Форма отправлена не из этого сеанса браузера. Начните заново в приложении.",
+  },
+  [PD_T_EMAIL_INVALID] = {
+    "Enter a valid e-mail address.",
+    "Введите правильный адрес электронной почты.",
+  },
+  [PD_T_CONFIRM_OK_TITLE] = { "Address confirmed", "Адрес подтверждён" },
+  [PD_T_CONFIRM_OK] = {
+    "The address %s is confirmed. You can return to Passport and sign in with it and your password.",
+    "Адрес %s подтверждён. Вернитесь в Passport: теперь с ним и паролем можно входить.",
+  },
+  [PD_T_CONFIRM_FAIL_TITLE] = { "Address not confirmed", "Адрес не подтверждён" },
+  [PD_T_CONFIRM_EXPIRED] = {
+    "This link has expired. Ask Passport to send a new one.",
+    "Срок действия ссылки истёк. Попросите Passport прислать новую.",
+  },
+  [PD_T_CONFIRM_USED] = {
+    "This link was already used or replaced by a newer one. If the address is not confirmed yet, use the newest mail.",
+    "Эта ссылка уже использована или заменена новой. Если адрес ещё не подтверждён, откройте самое новое письмо.",
+  },
+  [PD_T_CONFIRM_TAKEN] = {
+    "Another account has bound this address in the meantime. Choose another address in Passport.",
+    "Тем временем этот адрес привязала другая учётная запись. Выберите в Passport другой адрес.",
+  },
+  [PD_T_CONFIRM_INVALID] = {
+    "This link is not valid. Check that you opened the whole link from the mail.",
+    "Ссылка недействительна. Проверьте, что открыли её из письма целиком.",
+  },
+  [PD_T_MAIL_SUBJECT] = { "Confirm your e-mail address", "Подтвердите адрес электронной почты" },
+  [PD_T_MAIL_BODY] = {
+    "Hello,\n\nsomeone, probably you, asked to use this address for a Passport account.\n"
+    "Open this link to confirm it:\n\n%s\n\n"
+    "The link works once and expires on %s (UTC).\n"
+    "If it was not you, ignore this mail: nothing changes without the link.\n",
+    "Здравствуйте!\n\nКто-то, вероятно вы, указал этот адрес для учётной записи Passport.\n"
+    "Чтобы подтвердить его, откройте ссылку:\n\n%s\n\n"
+    "Ссылка действует один раз, до %s (UTC).\n"
+    "Если это были не вы, не обращайте внимания на письмо: без ссылки ничего не изменится.\n",
+  },
+  [PD_T_OUTBOX_TITLE] = { "Outbox (development)", "Исходящие (для разработки)" },
+  [PD_T_OUTBOX_EMPTY] = { "No mail has been sent yet.", "Писем пока не отправлено." },
+};
+
+const char *
+pd_text (PdLang lang,
+         PdText text)
+{
+  g_return_val_if_fail (text < PD_N_TEXTS, "");
+  return texts[text][lang == PD_LANG_RU ? 1 : 0];
+}
+
+char *
+pd_text_fill (PdLang      lang,
+              PdText      text,
+              const char *first,
+              const char *second)
+{
+  const char *args[] = { first, second };
+  const char *p = pd_text (lang, text);
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+
+  /* Substitutes "%s" in order, without handing a table string to printf. */
+  for (const char *hole; (hole = strstr (p, "%s")) != NULL; p = hole + 2)
+    {
+      g_string_append_len (out, p, hole - p);
+      if (n < G_N_ELEMENTS (args) && args[n] != NULL)
+        g_string_append (out, args[n]);
+      n++;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// passportd: the reference passport server. One process, one GMainLoop,
+// one SQLite connection on the main thread; only password hashing runs in
+// worker threads. Shared state lives in Pd.
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define PD_BODY_LIMIT (64 * 1024)
+#define PD_TERMS_VERSION "2025-01"
+#define PD_CODE_TTL 60
+#define PD_AUTH_REQUEST_TTL 600
+#define PD_REFRESH_TTL (60 * 24 * 3600)
+#define PD_LONG_POLL_MAX 60
+#define PD_STATUS_TOO_MANY_REQUESTS 429 /* RFC 6585; libsoup 3.2 has no name for it */
+
+typedef struct
+{
+  char *id;
+  char *name;
+  gboolean verified_default; /* the stand-in page's checkbox starts checked */
+} PdProvider;
+
+typedef struct
+{
+  /* configuration */
+  char *public_url;          /* no trailing slash; the issuer */
+  char *maildir;
+  char *smtp;                /* HOST:PORT or NULL */
+  gboolean dev_outbox;
+  GPtrArray *providers;      /* PdProvider* */
+  gint64 access_token_ttl;
+  gint64 resend_delay;
+  gint64 confirm_ttl;
+  guint max_failed_passwords;
+  gint64 failed_password_window;
+
+  /* state */
+  sqlite3 *db;
+  void *signing_key;         /* EVP_PKEY* */
+  char *signing_kid;
+  char *jwks;                /* the JWKS document */
+  char *dummy_hash;          /* verified against when a user is unknown */
+  GHashTable *waiters;       /* account id → GList* of PdWaiter*, long polls */
+  SoupServer *server;
+  guint64 mail_counter;
+} Pd;
+
+/* pd-db.c ------------------------------------------------------------- */
+
+gboolean      pd_db_open          (Pd *pd, const char *path, GError **error);
+void          pd_db_close         (Pd *pd);
+/* Prepares @sql and binds the variadic arguments by @sig: 's' const char*
+ * (NULL binds NULL), 'i' gint64. Aborts on a malformed statement (a bug). */
+sqlite3_stmt *pd_db_prepare       (Pd *pd, const char *sql, const char *sig, ...);
+/* Runs a statement with no result rows. Returns the SQLite result code
+ * (SQLITE_DONE on success, SQLITE_CONSTRAINT on a unique violation). */
+int           pd_db_exec          (Pd *pd, const char *sql, const char *sig, ...);
+gboolean      pd_db_begin         (Pd *pd);
+void          pd_db_commit        (Pd *pd);
+void          pd_db_rollback      (Pd *pd);
+char         *pd_db_get_meta      (Pd *pd, const char *key);
+void          pd_db_set_meta      (Pd *pd, const char *key, const char *value);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Copies column @col as a newly allocated string, or NULL. */
+char         *pd_db_column_text   (sqlite3_stmt *stmt, int col);
+
+/* pd-crypto.c ---------------------------------------------------------- */
+
+/* @n_bytes from the CSPRNG, base64url without padding. */
+char     *pd_random_token    (gsize n_bytes);
+/* Lower-case hex SHA-256 of @data. */
+char     *pd_sha256_hex      (const char *data);
+/* base64url of the SHA-256 of @data (PKCE S256). */
+char     *pd_sha256_b64url   (const char *data);
+char     *pd_base64url       (const guchar *data, gsize len);
+gboolean  pd_constant_equal  (const char *a, const char *b);
+/* argon2id with the OWASP parameters; blocking: call from a worker thread. */
+char     *pd_password_hash   (const char *password);
+gboolean  pd_password_verify (const char *encoded, const char *password);
+gboolean  pd_keys_load       (Pd *pd, GError **error);
+/* A signed RS256 JWT of @claims. */
+char     *pd_jwt_sign        (Pd *pd, JsonObject *claims);
+void      pd_keys_free       (Pd *pd);
+
+/* pd-http.c ------------------------------------------------------------ */
+
+typedef enum { PD_LANG_EN, PD_LANG_RU } PdLang;
+
+PdLang      pd_request_lang        (SoupServerMessage *msg);
+const char *pd_lang_code           (PdLang lang);
+void        pd_respond_json        (SoupServerMessage *msg, guint status, JsonNode *node);
+void        pd_respond_object      (SoupServerMessage *msg, guint status, JsonObject *object);
+/* An error body of the contract; @extra (may be NULL) adds fields. */
+void        pd_respond_error       (SoupServerMessage *msg, guint status, const char *error,
+                                    const char *description, JsonObject *extra);
+void        pd_respond_html        (SoupServerMessage *msg, guint status, const char *html);
+void        pd_respond_redirect    (SoupServerMessage *msg, const char *location);
+void        pd_respond_too_many    (SoupServerMessage *msg, gint64 retry_after, gboolean in_body);
+/* The request body as a JSON object: checks the size, UTF-8, strict nesting
+ * and that the root is an object. On failure answers 400 and returns NULL. */
+JsonObject *pd_request_json        (SoupServerMessage *msg);
+/* Only the members in @allowed (NULL-terminated); else answers 400. */
+gboolean    pd_json_only_members   (SoupServerMessage *msg, JsonObject *object, const char * const *allowed);
+/* A string member or NULL; answers 400 when present with another type. */
+gboolean    pd_json_get_string     (SoupServerMessage *msg, JsonObject *object, const char *member,
+                                    gboolean required, const char **out);
+GHashTable *pd_request_form        (SoupServerMessage *msg);
+GString    *pd_html_escape         (GString *out, const char *text);
+char       *pd_html_page           (PdLang lang, const char *title, const char *body_html);
+char       *pd_rfc3339             (gint64 unix_seconds);
+gint64      pd_now                 (void);
+const char *pd_bearer_token        (SoupServerMessage *msg);
+char       *pd_cookie              (SoupServerMessage *msg, const char *name);
+
+/* pd-oauth.c ----------------------------------------------------------- */
+
+void pd_handle_discovery (Pd *pd, SoupServerMessage *msg);
+void pd_handle_jwks      (Pd *pd, SoupServerMessage *msg);
+void pd_handle_authorize (Pd *pd, SoupServerMessage *msg, GHashTable *query);
+void pd_handle_social    (Pd *pd, SoupServerMessage *msg);
+void pd_handle_token     (Pd *pd, SoupServerMessage *msg);
+void pd_handle_revoke    (Pd *pd, SoupServerMessage *msg);
+void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
+void pd_handle_icon      (Pd *pd, SoupServerMessage *msg, const char *id);
+/* The account id of a valid access token in the Authorization header, or
+ * NULL after answering 401. */
+char *pd_authenticate    (Pd *pd, SoupServerMessage *msg);
+/* Failed-password throttling: seconds to wait (0 = go on). */
+gint64 pd_throttle_check  (Pd *pd, const char *key);
+void   pd_throttle_fail   (Pd *pd, const char *key);
+void   pd_throttle_clear  (Pd *pd, const char *key);
+const PdProvider *pd_find_provider (Pd *pd, const char *id);
+
+/* pd-api.c ------------------------------------------------------------- */
+
+void pd_handle_api      (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
+void pd_account_changed (Pd *pd, const char *account_id);
+/* Answers every waiting long poll (at shutdown). */
+void pd_waiters_flush   (Pd *pd);
+/* GET /me as JSON, or NULL when there is no such account. */
+JsonObject *pd_account_json (Pd *pd, const char *account_id);
+/* Validation of the contract's rules. */
+gboolean pd_email_valid (const char *email);
+/* NULL when the password is acceptable, else the reasons (NULL-terminated). */
+GStrv    pd_password_weak_reasons (const char *password, const char *email, const char *name);
+
+/* pd-mail.c ------------------------------------------------------------ */
+
+gboolean pd_mail_send_confirmation (Pd *pd, const char *account_id, const char *to,
+                                    const char *link, PdLang lang, GError **error);
+void     pd_handle_outbox          (Pd *pd, SoupServerMessage *msg);
+gboolean pd_maildir_prepare        (const char *maildir, GError **error);
+
+/* pd-text.c ------------------------------------------------------------ */
+
+/* Server texts in English and Russian, chosen per request. */
+typedef enum
+{
+  PD_T_TERMS_TEXT,
+  PD_T_TERMS_TITLE,
+  PD_T_SIGN_IN_WITH,
+  PD_T_SOCIAL_INTRO,
+  PD_T_EMAIL,
+  PD_T_NAME,
+  PD_T_VERIFIED,
+  PD_T_CONTINUE,
+  PD_T_CANCEL,
+  PD_T_CHOOSE_PROVIDER,
+  PD_T_CHOOSE_TITLE,
+  PD_T_BAD_REQUEST_TITLE,
+  PD_T_BAD_CLIENT,
+  PD_T_BAD_REDIRECT,
+  PD_T_FLOW_EXPIRED,
+  PD_T_CSRF,
+  PD_T_EMAIL_INVALID,
+  PD_T_CONFIRM_OK_TITLE,
+  PD_T_CONFIRM_OK,
+  PD_T_CONFIRM_FAIL_TITLE,
+  PD_T_CONFIRM_EXPIRED,
+  PD_T_CONFIRM_USED,
+  PD_T_CONFIRM_TAKEN,
+  PD_T_CONFIRM_INVALID,
+  PD_T_MAIL_SUBJECT,
+  PD_T_MAIL_BODY,
+  PD_T_OUTBOX_TITLE,
+  PD_T_OUTBOX_EMPTY,
+  PD_N_TEXTS
+} PdText;
+
+const char *pd_text (PdLang lang, PdText text);
+/* The text with its "%s" holes filled with @first and @second, in order. */
+char       *pd_text_fill (PdLang lang, PdText text, const char *first, const char *second);
+
+G_END_DECLS
