@@ -295,7 +295,9 @@ pd_client_new (PdServer *server)
 
   client->server = server;
   /* long polls wait up to 60 s */
+  /* no proxy: all test traffic stays on loopback */
   client->session = soup_session_new_with_options ("timeout", 120,
+                                                   "proxy-resolver", NULL,
                                                    "max-conns", 16,
                                                    "max-conns-per-host", 8,
                                                    NULL);
