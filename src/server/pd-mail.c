@@ -207,7 +207,7 @@ pd_mail_send_confirmation (Pd          *pd,
 
   /* The C locale names days and months in English, as RFC 5322 wants. */
   message = g_strdup_printf ("From: Passport <%s>\n"
-                             "To: <%s>\n"
+                             "To: %s\n"
                              "Subject: %s\n"
                              "Date: %s\n"
                              "Message-ID: <%s@%s>\n"
