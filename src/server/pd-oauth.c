@@ -598,10 +598,25 @@ issue_tokens (Pd         *pd,
       json_object_set_string_member (claims, "nonce", nonce);
     if (sqlite3_step (stmt) == SQLITE_ROW)
       {
-        if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-          json_object_set_string_member (claims, "email", (const char *) sqlite3_column_text (stmt, 0));
-        json_object_set_boolean_member (claims, "email_verified", sqlite3_column_type (stmt, 0) != SQLITE_NULL);
         json_object_set_string_member (claims, "name", (const char *) sqlite3_column_text (stmt, 1));
+        if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+          {
+            json_object_set_string_member (claims, "email", (const char *) sqlite3_column_text (stmt, 0));
+            json_object_set_boolean_member (claims, "email_verified", TRUE);
+          }
+        else
+          {
+            /* Nothing bound yet: the address the social network gave, as
+             * verified as that network says. */
+            g_autoptr(sqlite3_stmt) identity =
+              pd_db_prepare (pd, "SELECT email, email_verified FROM identities WHERE account_id = ?"
+                                 " ORDER BY email_verified DESC, provider LIMIT 1", "s", account_id);
+            if (sqlite3_step (identity) == SQLITE_ROW)
+              {
+                json_object_set_string_member (claims, "email", (const char *) sqlite3_column_text (identity, 0));
+                json_object_set_boolean_member (claims, "email_verified", sqlite3_column_int (identity, 1) != 0);
+              }
+          }
       }
     jwt = pd_jwt_sign (pd, claims);
     json_object_set_string_member (o, "id_token", jwt);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -46,6 +47,12 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static Pd *
 pd_start (const char *first_arg,
           ...)
@@ -76,8 +83,14 @@ pd_start (const char *first_arg,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  pd->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    /* A failed assertion aborts the test: the server must not outlive it
+     * (it holds the test's stderr, and meson would wait for the timeout). */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    pd->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (pd->process));
   pd->url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
