@@ -115,27 +115,24 @@ smtp_send (GOutputStream    *out,
          smtp_expect (in, expect, error);
 }
 
-static void
-smtp_thread (GTask        *task,
-             gpointer      source,
-             gpointer      data,
-             GCancellable *cancellable)
+static gboolean
+smtp_deliver (SmtpJob       *job,
+              GCancellable  *cancellable,
+              GError       **error)
 {
-  SmtpJob *job = data;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) conn = NULL;
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(GString) body = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
   g_autofree char *mail_from = g_strdup_printf ("MAIL FROM:<%s>", job->from);
   g_autofree char *rcpt_to = g_strdup_printf ("RCPT TO:<%s>", job->to);
-  GOutputStream *out;
   g_auto(GStrv) lines = NULL;
+  GOutputStream *out;
 
   g_socket_client_set_timeout (client, 30);
-  conn = g_socket_client_connect_to_host (client, job->relay, 25, cancellable, &error);
+  conn = g_socket_client_connect_to_host (client, job->relay, 25, cancellable, error);
   if (conn == NULL)
-    goto failed;
+    return FALSE;
 
   in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
   g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_ANY);
@@ -154,19 +151,30 @@ smtp_thread (GTask        *task,
     }
   g_string_append (body, ".");
 
-  if (!smtp_expect (in, "220", &error) ||
-      !smtp_send (out, in, "EHLO passportd", "250", &error) ||
-      !smtp_send (out, in, mail_from, "250", &error) ||
-      !smtp_send (out, in, rcpt_to, "250", &error) ||
-      !smtp_send (out, in, "DATA", "354", &error) ||
-      !smtp_send (out, in, body->str, "250", &error))
-    goto failed;
-  smtp_send (out, in, "QUIT", "221", NULL);
-  g_task_return_boolean (task, TRUE);
-  return;
+  if (!smtp_expect (in, "220", error) ||
+      !smtp_send (out, in, "EHLO passportd", "250", error) ||
+      !smtp_send (out, in, mail_from, "250", error) ||
+      !smtp_send (out, in, rcpt_to, "250", error) ||
+      !smtp_send (out, in, "DATA", "354", error) ||
+      !smtp_send (out, in, body->str, "250", error))
+    return FALSE;
 
-failed:
-  g_task_return_error (task, g_steal_pointer (&error));
+  smtp_send (out, in, "QUIT", "221", NULL);
+  return TRUE;
+}
+
+static void
+smtp_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (smtp_deliver (data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 static void
