@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# passportd never writes a secret where it does not belong: after a whole
+# story (social sign-in, bind, confirm, password grant, refresh, password
+# change) with debug logging, no token, code, password or confirmation token
+# appears in its log, and none but hashes in its database files. The
+# confirmation token is only in the mail (that is its job).
+import base64, glob, hashlib, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
+
+exe = os.environ['PASSPORTD']
+tmp = tempfile.mkdtemp(prefix='passportd-secrets-')
+log_path = os.path.join(tmp, 'passportd.log')
+log = open(log_path, 'wb')
+proc = subprocess.Popen([exe, '--listen', '127.0.0.1:0', '--database', os.path.join(tmp, 'db.sqlite3'),
+                         '--maildir', os.path.join(tmp, 'Maildir'), '--log-level', 'debug', '--dev-outbox'],
+                        stdout=subprocess.PIPE, stderr=log)
+failures = 0
+try:
+    base = proc.stdout.readline().decode().strip()
+    assert base.startswith('http://127.0.0.1:'), base
+    url = urllib.parse.urlparse(base)
+
+    def req(method, path, body=None, form=None, token=None, headers=None):
+        c = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        h = dict(headers or {})
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h['Content-Type'] = 'application/x-www-form-urlencoded'
+        elif body is not None:
+            body = json.dumps(body)
+            h['Content-Type'] = 'application/json'
+        if token:
+            h['Authorization'] = 'Bearer ' + token
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            parsed = None
+        return r.status, dict(r.getheaders()), data, parsed
+
+    secrets = []
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b'=').decode()
+    verifier = b64(os.urandom(32))
+    challenge = b64(hashlib.sha256(verifier.encode()).digest())
+    redirect = 'http://127.0.0.1:5555/callback'
+    q = urllib.parse.urlencode(dict(client_id='passport-desktop', redirect_uri=redirect, response_type='code',
+                                    scope='openid profile email passport', state='state-1', nonce='nonce-1',
+                                    code_challenge=challenge, code_challenge_method='S256', provider='google'))
+    status, headers, page, _ = req('GET', '/oauth/authorize?' + q)
+    assert status == 200, status
+    cookie = headers['Set-Cookie'].split(';')[0]
+    flow = re.search(r'name="flow" value="([^"]+)"', page.decode()).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.decode()).group(1)
+    secrets += [csrf, verifier]
+    status, headers, _, _ = req('POST', '/oauth/social', headers={'Cookie': cookie},
+                                form=dict(flow=flow, csrf=csrf, email='secret@example.com', name='Anna', action='continue'))
+    assert status == 302, status
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(headers['Location']).query))['code']
+    secrets.append(code)
+    status, _, _, tokens = req('POST', '/oauth/token', form=dict(grant_type='authorization_code', code=code,
+                                                                 redirect_uri=redirect, code_verifier=verifier,
+                                                                 client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [tokens['access_token'], tokens['refresh_token']]
+    access = tokens['access_token']
+
+    password = 'Correct-Horse-Battery-7'
+    new_password = 'Another-Long-Secret-42'
+    secrets += [password, new_password]
+    assert req('POST', '/api/v1/me/terms', {'version': '2025-01'}, token=access)[0] == 200
+    status, _, _, me = req('POST', '/api/v1/me/email', {'email': 'anna@example.com', 'password': password}, token=access)
+    assert status == 202, status
+    mail = open(sorted(glob.glob(os.path.join(tmp, 'Maildir', 'new', '*')))[-1]).read()
+    link = re.search(r'^(http://\S+/email/confirm\?token=(\S+))$', mail, re.M)
+    confirm_token = link.group(2)
+    secrets.append(confirm_token)
+    assert req('GET', link.group(1)[len(base):])[0] == 200
+    status, _, _, pw_tokens = req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
+                                                                    password=password, client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [pw_tokens['access_token'], pw_tokens['refresh_token']]
+    status, _, _, refreshed = req('POST', '/oauth/token', form=dict(grant_type='refresh_token',
+                                                                    refresh_token=pw_tokens['refresh_token'],
+                                                                    client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [refreshed['access_token'], refreshed['refresh_token']]
+    assert req('POST', '/api/v1/me/password', {'current_password': password, 'new_password': new_password},
+               token=refreshed['access_token'])[0] == 204
+    assert req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
+                                                 password='wrong password', client_id='passport-desktop'))[0] == 400
+    assert req('GET', '/outbox')[0] == 200
+finally:
+    proc.terminate()
+    rc = proc.wait(timeout=30)
+    log.close()
+
+assert rc == 0, 'passportd exit status %d' % rc
+places = {'log': open(log_path, 'rb').read()}
+for path in glob.glob(os.path.join(tmp, 'db.sqlite3*')):
+    places[os.path.basename(path)] = open(path, 'rb').read()
+assert len(places['log']) > 0, 'the debug log is empty: the test would prove nothing'
+assert 'db.sqlite3' in places
+
+for name, data in places.items():
+    for secret in secrets:
+        if secret.encode() in data:
+            failures += 1
+            print('not ok: a secret (%d characters) appears in %s' % (len(secret), name))
+# The database does hold the hashes (proof that it was looked at).
+hash_of_access = hashlib.sha256(access.encode()).hexdigest().encode()
+db_bytes = b''.join(v for k, v in places.items() if k.startswith('db.sqlite3'))
+if hash_of_access not in db_bytes:
+    failures += 1
+    print('not ok: the access token hash is not in the database either')
+
+shutil.rmtree(tmp)
+print('checked %d secrets in %d places: %s' % (len(secrets), len(places), 'FAIL' if failures else 'ok'))
+sys.exit(1 if failures else 0)
