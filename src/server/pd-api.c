@@ -459,6 +459,7 @@ struct _Op
   Pd *pd;
   SoupServerMessage *msg;
   char *account_id;
+  char *family;        /* token family of the request */
   PdLang lang;
   char *email;
   char *password;      /* verified against verify_hash when that is set */
@@ -482,6 +483,7 @@ op_free (Op *op)
 {
   g_object_unref (op->msg);
   g_free (op->account_id);
+  g_free (op->family);
   g_free (op->email);
   wipe (op->password);
   g_free (op->verify_hash);
@@ -943,6 +945,10 @@ change_password_done (Op *op)
 
   pd_db_exec (pd, "UPDATE accounts SET password_hash = ?, revision = revision + 1 WHERE id = ?",
               "ss", op->new_hash, op->account_id);
+  /* A new password ends every other session of the account: whoever knew
+   * the old one may hold tokens. The session that changed it stays. */
+  pd_db_exec (pd, "UPDATE token_families SET revoked = 1 WHERE account_id = ? AND id IS NOT ?",
+              "ss", op->account_id, op->family);
   pd_account_changed (pd, op->account_id);
   soup_server_message_set_status (op->msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
@@ -950,7 +956,8 @@ change_password_done (Op *op)
 static void
 post_password (Pd                *pd,
                SoupServerMessage *msg,
-               const char        *account_id)
+               const char        *account_id,
+               const char        *family)
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
   g_autoptr(Account) a = NULL;
@@ -988,6 +995,7 @@ post_password (Pd                *pd,
     return;
 
   op = op_new (pd, msg, account_id, change_password_done);
+  op->family = g_strdup (family);
   op->password = g_strdup (current);
   op->verify_hash = g_strdup (a->password_hash);
   op->hash_input = g_strdup (new_password);
@@ -1152,6 +1160,7 @@ pd_handle_api (Pd                *pd,
 {
   const char *method = soup_server_message_get_method (msg);
   g_autofree char *account_id = NULL;
+  g_autofree char *family = NULL;
 
   if (g_str_equal (path, "/providers") || g_str_equal (path, "/terms") ||
       g_str_equal (path, "/email/confirm"))
@@ -1175,7 +1184,7 @@ pd_handle_api (Pd                *pd,
       return;
     }
 
-  account_id = pd_authenticate (pd, msg);
+  account_id = pd_authenticate (pd, msg, &family);
   if (account_id == NULL)
     return;
 
@@ -1192,7 +1201,7 @@ pd_handle_api (Pd                *pd,
   else if (g_str_equal (path, "/me/email/pending") && g_str_equal (method, "DELETE"))
     cancel_pending (pd, msg, account_id);
   else if (g_str_equal (path, "/me/password") && g_str_equal (method, "POST"))
-    post_password (pd, msg, account_id);
+    post_password (pd, msg, account_id, family);
   else
     method_not_allowed (msg);
 }

@@ -1044,7 +1044,8 @@ pd_handle_revoke (Pd                *pd,
 
 char *
 pd_authenticate (Pd                *pd,
-                 SoupServerMessage *msg)
+                 SoupServerMessage *msg,
+                 char             **family)
 {
   const char *token = pd_bearer_token (msg);
   g_autofree char *hash = NULL;
@@ -1057,7 +1058,7 @@ pd_authenticate (Pd                *pd,
     }
 
   hash = pd_sha256_hex (token);
-  stmt = pd_db_prepare (pd, "SELECT f.account_id FROM access_tokens a"
+  stmt = pd_db_prepare (pd, "SELECT f.account_id, f.id FROM access_tokens a"
                             " JOIN token_families f ON f.id = a.family_id"
                             " WHERE a.hash = ? AND a.revoked = 0 AND f.revoked = 0 AND a.expires_at > ?",
                         "si", hash, pd_now ());
@@ -1068,6 +1069,8 @@ pd_authenticate (Pd                *pd,
       return NULL;
     }
 
+  if (family != NULL)
+    *family = pd_db_column_text (stmt, 1);
   return pd_db_column_text (stmt, 0);
 }
 
@@ -1075,7 +1078,7 @@ void
 pd_handle_userinfo (Pd                *pd,
                     SoupServerMessage *msg)
 {
-  g_autofree char *account_id = pd_authenticate (pd, msg);
+  g_autofree char *account_id = pd_authenticate (pd, msg, NULL);
   g_autoptr(JsonObject) o = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 

@@ -130,8 +130,8 @@ void pd_handle_revoke    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 void pd_handle_icon      (Pd *pd, SoupServerMessage *msg, const char *id);
 /* The account id of a valid access token in the Authorization header, or
- * NULL after answering 401. */
-char *pd_authenticate    (Pd *pd, SoupServerMessage *msg);
+ * NULL after answering 401. @family (may be NULL) gets its token family. */
+char *pd_authenticate    (Pd *pd, SoupServerMessage *msg, char **family);
 /* Failed-password throttling: seconds to wait (0 = go on). */
 gint64 pd_throttle_check  (Pd *pd, const char *key);
 void   pd_throttle_fail   (Pd *pd, const char *key);
