@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The signed-in account: avatar, name, e-mail and whether it is confirmed,
+// the sign-in methods, change password, sign out. Bound to the flow's
+// PassportAccount, which the long poll updates in place.
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "passport-account-page.h"
+#include "passport-error.h"
+#include "passport-identity.h"
+#include "passport-provider.h"
+#include "passport-server.h"
+
+struct _PassportAccountPage
+{
+  PassportPage         parent_instance;
+
+  AdwAvatar           *avatar;
+  GtkLabel            *name_label;
+  AdwActionRow        *email_row;
+  GtkImage            *verified_icon;
+  GtkListBox          *methods_list;
+  AdwPasswordEntryRow *current_password_row;
+  AdwPasswordEntryRow *new_password_row;
+  GtkLabel            *password_error;
+
+  PassportAccount     *account;
+  gboolean             changing_password;
+};
+
+G_DEFINE_FINAL_TYPE (PassportAccountPage, passport_account_page, PASSPORT_TYPE_PAGE)
+
+static char *
+provider_name (PassportFlow *flow,
+               const char   *id)
+{
+  PassportServer *server = passport_flow_get_server (flow);
+  GListModel *providers = server ? passport_server_get_providers (server) : NULL;
+
+  for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (passport_provider_get_id (provider), id) == 0)
+        return g_strdup (passport_provider_get_name (provider));
+    }
+  return g_strdup (id);
+}
+
+static void
+add_method (PassportAccountPage *self,
+            const char          *title,
+            const char          *subtitle,
+            const char          *icon_name)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), icon_name);
+  gtk_list_box_append (self->methods_list, row);
+}
+
+static void
+rebuild_methods (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  GListModel *identities = self->account ? passport_account_get_identities (self->account) : NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->methods_list))) != NULL)
+    gtk_list_box_remove (self->methods_list, child);
+  if (self->account == NULL || flow == NULL)
+    return;
+
+  for (guint i = 0; identities != NULL && i < g_list_model_get_n_items (identities); i++)
+    {
+      g_autoptr (PassportIdentity) identity = g_list_model_get_item (identities, i);
+      g_autofree char *name = provider_name (flow, passport_identity_get_provider (identity));
+
+      add_method (self, name, passport_identity_get_email (identity), "system-users-symbolic");
+    }
+  if (passport_account_get_has_password (self->account))
+    add_method (self, _("E-mail and password"), passport_account_get_email (self->account),
+                "dialog-password-symbolic");
+}
+
+static void
+update (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportAccount *account = self->account;
+  const char *name = account ? passport_account_get_display_name (account) : NULL;
+  const char *email = account ? passport_account_get_email (account) : NULL;
+  const char *pending = account ? passport_account_get_pending_email (account) : NULL;
+  gboolean verified = account != NULL && passport_account_get_email_verified (account);
+  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  gboolean signed_in = flow != NULL &&
+                       passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_IN;
+  gboolean busy = flow != NULL && passport_flow_get_busy (flow);
+  const char *shown = name ? name : (email ? email : "");
+  g_autofree char *subtitle = NULL;
+
+  adw_avatar_set_text (self->avatar, shown);
+  gtk_label_set_label (self->name_label, shown);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->email_row), email ? email : _("No e-mail"));
+  if (pending != NULL)
+    {
+      /* Translators: %s is an e-mail address waiting for confirmation */
+      subtitle = g_strdup_printf (_("Changing to %s, waiting for confirmation"), pending);
+    }
+  else
+    subtitle = g_strdup (verified ? _("Confirmed") : _("Not confirmed"));
+  adw_action_row_set_subtitle (self->email_row, subtitle);
+  gtk_image_set_from_icon_name (self->verified_icon,
+                                verified ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->verified_icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  verified ? _("Confirmed") : _("Not confirmed"),
+                                  -1);
+
+  gtk_label_set_label (self->password_error, error ? passport_page_describe_error (error) : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->password_error), error != NULL);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password",
+                                 signed_in && !busy &&
+                                 *gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)) != '\0' &&
+                                 *gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)) != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", signed_in && !busy);
+}
+
+static void
+on_busy (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  /* The flow reports a finished change as "not busy, no error". */
+  if (self->changing_password && flow != NULL && !passport_flow_get_busy (flow))
+    {
+      self->changing_password = FALSE;
+      if (passport_flow_get_error (flow) == NULL)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
+          gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+          gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s", _("Password changed"));
+        }
+    }
+  update (self);
+}
+
+static void
+set_account (PassportAccountPage *self,
+             PassportAccount     *account)
+{
+  if (self->account == account)
+    return;
+  if (self->account != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->account, self);
+      g_signal_handlers_disconnect_by_data (passport_account_get_identities (self->account), self);
+    }
+  g_set_object (&self->account, account);
+  if (account != NULL)
+    {
+      g_signal_connect_object (account, "notify", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "notify::has-password", G_CALLBACK (rebuild_methods),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (account, "notify::email", G_CALLBACK (rebuild_methods),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (passport_account_get_identities (account), "items-changed",
+                               G_CALLBACK (rebuild_methods), self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+on_account (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  set_account (self, flow ? passport_flow_get_account (flow) : NULL);
+  rebuild_methods (self);
+  update (self);
+}
+
+static void
+on_state (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  if (flow == NULL || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_IN)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+    }
+  on_account (self);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::account", G_CALLBACK (on_account));
+      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (on_busy));
+      passport_page_watch (page, "notify::error", G_CALLBACK (update));
+    }
+  on_state (PASSPORT_ACCOUNT_PAGE (page));
+}
+
+static void
+change_password_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  if (flow == NULL)
+    return;
+  self->changing_password = TRUE;
+  passport_flow_change_password (flow,
+                                 gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)),
+                                 gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)));
+}
+
+static void
+sign_out_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_sign_out (flow);
+}
+
+static void
+on_password_activated (PassportAccountPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "account.change-password", NULL);
+}
+
+static void
+passport_account_page_dispose (GObject *object)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (object);
+
+  set_account (self, NULL);
+
+  G_OBJECT_CLASS (passport_account_page_parent_class)->dispose (object);
+}
+
+static void
+passport_account_page_class_init (PassportAccountPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  object_class->dispose = passport_account_page_dispose;
+  page_class->flow_changed = flow_changed;
+  passport_page_class_set_inline_errors (page_class,
+                                         PASSPORT_ERROR_INVALID_PASSWORD,
+                                         PASSPORT_ERROR_WEAK_PASSWORD,
+                                         PASSPORT_ERROR_TOO_MANY_REQUESTS,
+                                         -1);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-account-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, avatar);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, verified_icon);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, current_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, new_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_error);
+  gtk_widget_class_bind_template_callback (widget_class, update);
+  gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
+
+  gtk_widget_class_install_action (widget_class, "account.change-password", NULL, change_password_activated);
+  gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_activated);
+}
+
+static void
+passport_account_page_init (PassportAccountPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The application: one PassportFlow with the system keyring, one window,
+// the --server option, the last server in GSettings, About and shortcuts.
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sys/resource.h>
+
+#include "passport-application.h"
+#include "passport-flow.h"
+#include "passport-secret-store.h"
+#include "passport-server.h"
+#include "passport-window.h"
+
+/* How long the browser sign-in waits for the callback. */
+#define BROWSER_TIMEOUT_SECONDS 300
+
+struct _PassportApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  PassportFlow   *flow;
+  char           *server_url;
+  gint64          started_at;
+  gboolean        benchmark;
+};
+
+G_DEFINE_FINAL_TYPE (PassportApplication, passport_application, ADW_TYPE_APPLICATION)
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  /* Running from the build dir without GSETTINGS_SCHEMA_DIR should not
+   * abort: the app then simply does not remember the server. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("GSettings schema %s is not installed", APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new (APPLICATION_ID);
+}
+
+static void
+on_server_changed (PassportApplication *self)
+{
+  PassportServer *server = passport_flow_get_server (self->flow);
+
+  if (server != NULL && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-server-url", passport_server_get_base_url (server));
+}
+
+static void
+connect_if_known (PassportApplication *self)
+{
+  g_autofree char *url = NULL;
+
+  if (self->server_url != NULL)
+    url = g_strdup (self->server_url);
+  else if (self->settings != NULL)
+    url = g_settings_get_string (self->settings, "last-server-url");
+
+  if (url == NULL || *url == '\0')
+    return;
+  if (passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER ||
+      (self->server_url != NULL &&
+       passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_SIGNED_OUT))
+    passport_flow_set_server_url (self->flow, url);
+}
+
+static void
+on_after_paint (GdkFrameClock       *clock,
+                PassportApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  struct rusage usage;
+
+  if (window == NULL ||
+      g_strcmp0 (passport_window_get_visible_page_name (PASSPORT_WINDOW (window)), "sign-in-page") != 0)
+    return;
+
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint, self);
+  getrusage (RUSAGE_SELF, &usage);
+  /* Machine-readable lines for the benchmark script. */
+  g_print ("first-frame-ms: %.1f\n", (g_get_monotonic_time () - self->started_at) / 1000.0);
+  g_print ("max-rss-kib: %ld\n", usage.ru_maxrss);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_window_mapped (GtkWidget           *window,
+                  PassportApplication *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), self);
+  gtk_widget_queue_draw (window);
+}
+
+static void
+passport_application_activate (GApplication *application)
+{
+  PassportApplication *self = PASSPORT_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      g_autofree char *last = NULL;
+
+      window = GTK_WINDOW (passport_window_new (GTK_APPLICATION (self), self->flow));
+      passport_window_set_browser_timeout (PASSPORT_WINDOW (window), BROWSER_TIMEOUT_SECONDS);
+      if (self->settings != NULL)
+        {
+          last = g_settings_get_string (self->settings, "last-server-url");
+          g_settings_bind (self->settings, "window-width", window, "default-width", G_SETTINGS_BIND_DEFAULT);
+          g_settings_bind (self->settings, "window-height", window, "default-height", G_SETTINGS_BIND_DEFAULT);
+        }
+      passport_window_set_server_url (PASSPORT_WINDOW (window), self->server_url ? self->server_url : last);
+      if (self->benchmark)
+        g_signal_connect (window, "map", G_CALLBACK (on_window_mapped), self);
+    }
+
+  connect_if_known (self);
+  gtk_window_present (window);
+}
+
+static void
+set_server_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PassportApplication *self = user_data;
+
+  g_free (self->server_url);
+  self->server_url = g_variant_dup_string (parameter, NULL);
+  if (self->flow != NULL)
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      if (window != NULL)
+        passport_window_set_server_url (PASSPORT_WINDOW (window), self->server_url);
+    }
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  PassportApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *developers[] = { "Passport developers", NULL };
+
+  adw_show_about_window (window,
+                         "application-name", _("Passport"),
+                         "application-icon", APPLICATION_ID,
+                         "developer-name", "Passport developers",
+                         "version", PACKAGE_VERSION,
+                         "website", "https://github.com/passportdesk/passport",
+                         "issue-url", "https://github.com/passportdesk/passport/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         /* Translators: your names, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_activated },
+  { .name = "quit", .activate = quit_activated },
+  { .name = "set-server", .activate = set_server_activated, .parameter_type = "s" },
+};
+
+static void
+passport_application_startup (GApplication *application)
+{
+  PassportApplication *self = PASSPORT_APPLICATION (application);
+  g_autoptr (PassportSecretStore) store = NULL;
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *help_accels[] = { "<Control>question", NULL };
+
+  G_APPLICATION_CLASS (passport_application_parent_class)->startup (application);
+
+  self->settings = settings_new_if_installed ();
+  store = passport_secret_store_new ();
+  self->flow = passport_flow_new (PASSPORT_CREDENTIAL_STORE (store));
+  passport_flow_set_browser_timeout (self->flow, BROWSER_TIMEOUT_SECONDS);
+  g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (on_server_changed),
+                           self, G_CONNECT_SWAPPED);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+}
+
+static int
+passport_application_handle_local_options (GApplication *application,
+                                           GVariantDict *options)
+{
+  const char *server = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (g_variant_dict_lookup (options, "server", "&s", &server))
+    {
+      /* Register first so a running instance receives the address. */
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      g_action_group_activate_action (G_ACTION_GROUP (application), "set-server",
+                                      g_variant_new_string (server));
+    }
+  return -1;
+}
+
+static void
+passport_application_shutdown (GApplication *application)
+{
+  PassportApplication *self = PASSPORT_APPLICATION (application);
+
+  if (self->flow != NULL)
+    passport_flow_cancel (self->flow);
+
+  G_APPLICATION_CLASS (passport_application_parent_class)->shutdown (application);
+}
+
+static void
+passport_application_finalize (GObject *object)
+{
+  PassportApplication *self = PASSPORT_APPLICATION (object);
+
+  g_clear_object (&self->flow);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->server_url, g_free);
+
+  G_OBJECT_CLASS (passport_application_parent_class)->finalize (object);
+}
+
+static void
+passport_application_class_init (PassportApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = passport_application_finalize;
+  app_class->activate = passport_application_activate;
+  app_class->startup = passport_application_startup;
+  app_class->shutdown = passport_application_shutdown;
+  app_class->handle_local_options = passport_application_handle_local_options;
+}
+
+static void
+passport_application_init (PassportApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "server", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+      N_("Connect to the passport server at URL"), N_("URL") },
+    { NULL }
+  };
+
+  self->started_at = g_get_monotonic_time ();
+  self->benchmark = g_getenv ("PASSPORT_BENCHMARK") != NULL;
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Sign in to a passport account and add an e-mail and password to it."));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+}
+
+PassportApplication *
+passport_application_new (void)
+{
+  return g_object_new (PASSPORT_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/passportdesk/Passport",
+                       NULL);
+}

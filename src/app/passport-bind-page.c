@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Bind an e-mail and create a password. The strength bar and hints come from
+// libpwquality (through PassportPasswordQuality) with the server's words;
+// the server's own errors are shown on the field they concern, and nothing
+// typed is cleared when one comes back.
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "passport-bind-page.h"
+#include "passport-error.h"
+#include "passport-password-quality.h"
+
+struct _PassportBindPage
+{
+  PassportPage             parent_instance;
+
+  AdwEntryRow             *email_row;
+  AdwPasswordEntryRow     *password_row;
+  AdwPasswordEntryRow     *repeat_row;
+  GtkLabel                *email_error;
+  GtkLevelBar             *strength_bar;
+  GtkLabel                *password_hints;
+  GtkLabel                *repeat_error;
+  GtkSpinner              *spinner;
+
+  PassportPasswordQuality *quality;
+};
+
+G_DEFINE_FINAL_TYPE (PassportBindPage, passport_bind_page, PASSPORT_TYPE_PAGE)
+
+static void
+show_message (GtkLabel   *label,
+              GtkWidget  *row,
+              const char *message)
+{
+  gtk_label_set_label (label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+  if (row == NULL)
+    return;
+  if (message != NULL && *message != '\0')
+    gtk_widget_add_css_class (row, "error");
+  else
+    gtk_widget_remove_css_class (row, "error");
+}
+
+static gboolean
+looks_like_email (const char *text)
+{
+  const char *at;
+
+  if (passport_page_is_blank (text))
+    return FALSE;
+  at = strchr (text, '@');
+  return at != NULL && at != text && at[1] != '\0' && strchr (at + 1, '@') == NULL;
+}
+
+static void
+update (PassportBindPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportAccount *account = flow ? passport_flow_get_account (flow) : NULL;
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_row));
+  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  g_auto (GStrv) reasons = NULL;
+  g_auto (GStrv) hints = NULL;
+  g_autofree char *hint_text = NULL;
+  gboolean busy = flow != NULL && passport_flow_get_busy (flow);
+  gboolean mismatch;
+  guint score = 0;
+
+  /* Strength and hints as the user types. */
+  if (*password != '\0')
+    score = passport_password_quality_check (self->quality, password, email,
+                                             account ? passport_account_get_display_name (account) : NULL,
+                                             &reasons);
+  gtk_level_bar_set_value (self->strength_bar, score);
+
+  if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD &&
+      passport_error_get_reasons (error) != NULL)
+    hints = passport_password_quality_describe_reasons (passport_error_get_reasons (error),
+                                                        passport_error_get_min_length (error));
+  else if (reasons != NULL && reasons[0] != NULL)
+    hints = passport_password_quality_describe_reasons ((const char * const *) reasons, 0);
+  if (hints != NULL)
+    hint_text = g_strjoinv ("\n", hints);
+  else if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD)
+    hint_text = g_strdup (passport_page_describe_error (error));
+  show_message (self->password_hints, GTK_WIDGET (self->password_row),
+                error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD ? hint_text : NULL);
+  if (error == NULL || error->code != PASSPORT_ERROR_WEAK_PASSWORD)
+    {
+      /* Local hints are advice, not an error: no red row. */
+      gtk_label_set_label (self->password_hints, hint_text ? hint_text : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->password_hints), hint_text != NULL);
+    }
+
+  show_message (self->email_error, GTK_WIDGET (self->email_row),
+                error != NULL && error->code != PASSPORT_ERROR_WEAK_PASSWORD
+                  ? passport_page_describe_error (error) : NULL);
+
+  mismatch = *repeat != '\0' && g_strcmp0 (password, repeat) != 0;
+  show_message (self->repeat_error, GTK_WIDGET (self->repeat_row),
+                mismatch ? _("The passwords do not match.") : NULL);
+
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "bind.save",
+                                 flow != NULL && !busy &&
+                                 passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_EMAIL &&
+                                 looks_like_email (email) && score > 0 &&
+                                 g_strcmp0 (password, repeat) == 0);
+}
+
+static void
+on_flow_state (PassportBindPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  const char *kept;
+
+  /* After "use another e-mail" the flow still holds the password typed
+   * before: put it back rather than asking again. */
+  if (flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_EMAIL &&
+      (kept = passport_flow_get_pending_password (flow)) != NULL &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->password_row)) == '\0')
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->password_row), kept);
+      gtk_editable_set_text (GTK_EDITABLE (self->repeat_row), kept);
+    }
+  update (self);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::state", G_CALLBACK (on_flow_state));
+      passport_page_watch (page, "notify::error", G_CALLBACK (update));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
+    }
+  on_flow_state (PASSPORT_BIND_PAGE (page));
+}
+
+static void
+save_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PassportBindPage *self = PASSPORT_BIND_PAGE (widget);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+
+  if (flow == NULL)
+    return;
+  passport_flow_bind_email (flow, g_strstrip (email),
+                            gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+}
+
+static void
+on_entry_activated (PassportBindPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "bind.save", NULL);
+}
+
+static void
+passport_bind_page_dispose (GObject *object)
+{
+  PassportBindPage *self = PASSPORT_BIND_PAGE (object);
+
+  g_clear_object (&self->quality);
+
+  G_OBJECT_CLASS (passport_bind_page_parent_class)->dispose (object);
+}
+
+static void
+passport_bind_page_class_init (PassportBindPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  object_class->dispose = passport_bind_page_dispose;
+  page_class->flow_changed = flow_changed;
+  passport_page_class_set_inline_errors (page_class,
+                                         PASSPORT_ERROR_INVALID_EMAIL,
+                                         PASSPORT_ERROR_EMAIL_ALREADY_BOUND,
+                                         PASSPORT_ERROR_WEAK_PASSWORD,
+                                         -1);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-bind-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, repeat_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, email_error);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, strength_bar);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, password_hints);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, repeat_error);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, update);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+
+  gtk_widget_class_install_action (widget_class, "bind.save", NULL, save_activated);
+}
+
+static void
+passport_bind_page_init (PassportBindPage *self)
+{
+  self->quality = passport_password_quality_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// "Continue in your browser": the browser sign-in is running; the page says
+// with which network, how long it still waits, and offers to open the
+// browser again, to copy the link, or to cancel.
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "passport-browser-page.h"
+#include "passport-provider.h"
+#include "passport-server.h"
+
+struct _PassportBrowserPage
+{
+  PassportPage   parent_instance;
+
+  AdwStatusPage *status_page;
+  GtkLabel      *timeout_label;
+
+  guint          timeout_seconds;
+  gint64         started_at;
+  guint          tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (PassportBrowserPage, passport_browser_page, PASSPORT_TYPE_PAGE)
+
+static char *
+provider_name (PassportFlow *flow)
+{
+  const char *id = passport_flow_get_browser_provider (flow);
+  PassportServer *server = passport_flow_get_server (flow);
+  GListModel *providers;
+
+  if (id == NULL)
+    return NULL;
+  providers = server ? passport_server_get_providers (server) : NULL;
+  for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (passport_provider_get_id (provider), id) == 0)
+        return g_strdup (passport_provider_get_name (provider));
+    }
+  return g_strdup (id);
+}
+
+static gboolean
+update_countdown (gpointer user_data)
+{
+  PassportBrowserPage *self = user_data;
+  gint64 elapsed;
+  gint64 left;
+  g_autofree char *text = NULL;
+
+  if (self->timeout_seconds == 0 || self->started_at == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->timeout_label), FALSE);
+      return G_SOURCE_CONTINUE;
+    }
+  elapsed = (g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC;
+  left = MAX (0, (gint64) self->timeout_seconds - elapsed);
+  /* Translators: a countdown in minutes and seconds, e.g. "4:59" */
+  text = g_strdup_printf (_("Waiting for the browser for another %d:%02d"),
+                          (int) (left / 60), (int) (left % 60));
+  gtk_label_set_label (self->timeout_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->timeout_label), TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update (PassportBrowserPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  gboolean waiting = flow != NULL &&
+                     passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_BROWSER;
+  g_autofree char *name = flow ? provider_name (flow) : NULL;
+  g_autofree char *description = NULL;
+
+  if (name != NULL)
+    {
+      /* Translators: %s is a social network, e.g. "Google" */
+      description = g_strdup_printf (_("Sign in with %s in the browser window that has opened, then come back here."),
+                                     name);
+    }
+  else
+    description = g_strdup (_("Sign in in the browser window that has opened, then come back here."));
+  adw_status_page_set_description (self->status_page, description);
+
+  if (waiting && self->started_at == 0)
+    self->started_at = g_get_monotonic_time ();
+  else if (!waiting)
+    self->started_at = 0;
+
+  if (waiting && self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, update_countdown, self);
+  else if (!waiting)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
+  update_countdown (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.reopen", waiting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.copy-link",
+                                 waiting && passport_flow_get_browser_url (flow) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.cancel", waiting);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::state", G_CALLBACK (update));
+      passport_page_watch (page, "notify::browser-url", G_CALLBACK (update));
+      passport_page_watch (page, "notify::browser-provider", G_CALLBACK (update));
+    }
+  update (PASSPORT_BROWSER_PAGE (page));
+}
+
+static void
+reopen_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_reopen_browser (flow);
+}
+
+static void
+copy_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+  const char *url = flow ? passport_flow_get_browser_url (flow) : NULL;
+
+  if (url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  gtk_widget_activate_action (widget, "window.show-toast", "s", _("Link copied"));
+}
+
+static void
+cancel_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_cancel (flow);
+}
+
+void
+passport_browser_page_set_timeout (PassportBrowserPage *self,
+                                   guint                seconds)
+{
+  g_return_if_fail (PASSPORT_IS_BROWSER_PAGE (self));
+
+  self->timeout_seconds = seconds;
+  update_countdown (self);
+}
+
+static void
+passport_browser_page_dispose (GObject *object)
+{
+  PassportBrowserPage *self = PASSPORT_BROWSER_PAGE (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  G_OBJECT_CLASS (passport_browser_page_parent_class)->dispose (object);
+}
+
+static void
+passport_browser_page_class_init (PassportBrowserPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  object_class->dispose = passport_browser_page_dispose;
+  page_class->flow_changed = flow_changed;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-browser-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, timeout_label);
+
+  gtk_widget_class_install_action (widget_class, "browser.reopen", NULL, reopen_activated);
+  gtk_widget_class_install_action (widget_class, "browser.copy-link", NULL, copy_link_activated);
+  gtk_widget_class_install_action (widget_class, "browser.cancel", NULL, cancel_activated);
+}
+
+static void
+passport_browser_page_init (PassportBrowserPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// "This e-mail is already taken": say so plainly, then either use another
+// address or free this one by signing in to the account that holds it,
+// giving that account a new address and confirming it. The flow keeps the
+// password typed on the bind page for the end.
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "passport-conflict-page.h"
+#include "passport-error.h"
+#include "passport-provider.h"
+#include "passport-server.h"
+
+struct _PassportConflictPage
+{
+  PassportPage         parent_instance;
+
+  GtkStack            *step_stack;
+  GtkLabel            *taken_label;
+  GtkLabel            *other_sign_in_label;
+  AdwPasswordEntryRow *other_password_row;
+  GtkBox              *other_providers_box;
+  AdwEntryRow         *other_email_row;
+  GtkLabel            *other_confirm_label;
+  GtkLabel            *working_label;
+  GtkLabel            *error_label;
+};
+
+G_DEFINE_FINAL_TYPE (PassportConflictPage, passport_conflict_page, PASSPORT_TYPE_PAGE)
+
+static const char *
+step_name (PassportConflictStep step)
+{
+  switch (step)
+    {
+    case PASSPORT_CONFLICT_STEP_NONE:
+      return "taken";
+    case PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN:
+      return "other-sign-in";
+    case PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL:
+      return "other-new-email";
+    case PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION:
+      return "other-confirm";
+    case PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN:
+    case PASSPORT_CONFLICT_STEP_FREED:
+    default:
+      return "working";
+    }
+}
+
+static void
+rebuild_providers (PassportConflictPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  GListModel *providers = server ? passport_server_get_providers (server) : NULL;
+  GtkWidget *child;
+  guint n = providers ? g_list_model_get_n_items (providers) : 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->other_providers_box))) != NULL)
+    gtk_box_remove (self->other_providers_box, child);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
+
+      gtk_box_append (self->other_providers_box,
+                      passport_page_create_provider_button (provider, "conflict.sign-in-provider"));
+    }
+}
+
+static void
+update (PassportConflictPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  gboolean conflict = flow != NULL &&
+                      passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_EMAIL_CONFLICT;
+  PassportConflictStep step = conflict ? passport_flow_get_conflict_step (flow)
+                                       : PASSPORT_CONFLICT_STEP_NONE;
+  const char *email = flow ? passport_flow_get_conflict_email (flow) : NULL;
+  PassportAccount *other = flow ? passport_flow_get_other_account (flow) : NULL;
+  const char *other_pending = other ? passport_account_get_pending_email (other) : NULL;
+  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  const char *new_email = gtk_editable_get_text (GTK_EDITABLE (self->other_email_row));
+  gboolean busy = flow != NULL && passport_flow_get_busy (flow);
+  guint left = passport_page_get_seconds_left (PASSPORT_PAGE (self));
+  g_autofree char *taken = NULL;
+  g_autofree char *sign_in = NULL;
+  g_autofree char *confirm = NULL;
+
+  gtk_stack_set_visible_child_name (self->step_stack, step_name (step));
+
+  /* Translators: %s is an e-mail address */
+  taken = g_strdup_printf (_("Another account already uses %s. An address can belong to only one account. "
+                             "You can use another address, or, if that other account is yours too, "
+                             "give it a new address and free this one."),
+                           email ? email : "");
+  gtk_label_set_label (self->taken_label, taken);
+
+  /* Translators: %s is an e-mail address */
+  sign_in = g_strdup_printf (_("Sign in to the account that holds %s, with its password or its social network."),
+                             email ? email : "");
+  gtk_label_set_label (self->other_sign_in_label, sign_in);
+
+  /* Translators: %s is an e-mail address */
+  confirm = g_strdup_printf (_("We sent a link to %s. Open it to confirm the other account’s new address."),
+                             other_pending ? other_pending : "");
+  gtk_label_set_label (self->other_confirm_label, confirm);
+
+  gtk_label_set_label (self->working_label,
+                       step == PASSPORT_CONFLICT_STEP_FREED
+                         ? _("The address is free. Adding it to your account…")
+                         : _("Signing in to the other account…"));
+
+  gtk_label_set_label (self->error_label, error ? passport_page_describe_error (error) : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.use-other-email",
+                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.start-freeing",
+                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-password",
+                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN &&
+                                 *gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)) != '\0' &&
+                                 left == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-provider",
+                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.set-other-email",
+                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL &&
+                                 strchr (new_email, '@') != NULL && g_strcmp0 (new_email, email) != 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.resend",
+                                 conflict && !busy && left == 0 &&
+                                 step == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.cancel",
+                                 conflict && step != PASSPORT_CONFLICT_STEP_NONE &&
+                                 step != PASSPORT_CONFLICT_STEP_FREED);
+}
+
+static void
+on_state (PassportConflictPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  /* The other account's password is needed once; do not keep it around. */
+  if (flow == NULL || passport_flow_get_conflict_step (flow) != PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN)
+    gtk_editable_set_text (GTK_EDITABLE (self->other_password_row), "");
+  update (self);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
+      passport_page_watch (page, "notify::conflict-step", G_CALLBACK (on_state));
+      passport_page_watch (page, "notify::conflict-email", G_CALLBACK (update));
+      passport_page_watch (page, "notify::other-account", G_CALLBACK (update));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
+      passport_page_watch (page, "notify::error", G_CALLBACK (update));
+      passport_page_watch (page, "notify::retry-after", G_CALLBACK (update));
+      passport_page_watch (page, "notify::server", G_CALLBACK (rebuild_providers));
+    }
+  rebuild_providers (PASSPORT_CONFLICT_PAGE (page));
+  on_state (PASSPORT_CONFLICT_PAGE (page));
+}
+
+#define FLOW_OF(w) passport_page_get_flow (PASSPORT_PAGE (w))
+
+static void
+use_other_email_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_use_other_email (FLOW_OF (widget));
+}
+
+static void
+start_freeing_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_start_freeing (FLOW_OF (widget));
+}
+
+static void
+sign_in_password_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (widget);
+
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_sign_in_with_password (FLOW_OF (widget),
+                                                  gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)));
+}
+
+static void
+sign_in_provider_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_sign_in_with_provider (FLOW_OF (widget),
+                                                  g_variant_get_string (parameter, NULL));
+}
+
+static void
+set_other_email_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (widget);
+  g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_email_row)));
+
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_set_other_email (FLOW_OF (widget), g_strstrip (email));
+}
+
+static void
+resend_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_conflict_resend (FLOW_OF (widget));
+}
+
+static void
+cancel_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  if (FLOW_OF (widget) != NULL)
+    passport_flow_cancel (FLOW_OF (widget));
+}
+
+static void
+on_password_activated (PassportConflictPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "conflict.sign-in-password", NULL);
+}
+
+static void
+on_email_activated (PassportConflictPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "conflict.set-other-email", NULL);
+}
+
+const char *
+passport_conflict_page_get_step_name (PassportConflictPage *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_CONFLICT_PAGE (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->step_stack);
+}
+
+static void
+passport_conflict_page_class_init (PassportConflictPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  page_class->flow_changed = flow_changed;
+  passport_page_class_set_inline_errors (page_class,
+                                         PASSPORT_ERROR_INVALID_GRANT,
+                                         PASSPORT_ERROR_INVALID_EMAIL,
+                                         PASSPORT_ERROR_EMAIL_EXISTS,
+                                         PASSPORT_ERROR_TOO_MANY_REQUESTS,
+                                         PASSPORT_ERROR_ACCESS_DENIED,
+                                         -1);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-conflict-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, step_stack);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, taken_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_sign_in_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_providers_box);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_email_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_confirm_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, working_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, update);
+  gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_email_activated);
+
+  gtk_widget_class_install_action (widget_class, "conflict.use-other-email", NULL, use_other_email_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.start-freeing", NULL, start_freeing_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.sign-in-password", NULL, sign_in_password_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.sign-in-provider", "s", sign_in_provider_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.set-other-email", NULL, set_other_email_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.resend", NULL, resend_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.cancel", NULL, cancel_activated);
+}
+
+static void
+passport_conflict_page_init (PassportConflictPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}

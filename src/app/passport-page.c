@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdarg.h>
+
+#include "passport-error.h"
+#include "passport-provider.h"
+#include "passport-page.h"
+
+typedef struct
+{
+  PassportFlow *flow;
+} PassportPagePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PassportPage, passport_page, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_FLOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+PassportFlow *
+passport_page_get_flow (PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
+  return priv->flow;
+}
+
+void
+passport_page_set_flow (PassportPage *self,
+                        PassportFlow *flow)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  g_return_if_fail (PASSPORT_IS_PAGE (self));
+  g_return_if_fail (flow == NULL || PASSPORT_IS_FLOW (flow));
+
+  if (priv->flow == flow)
+    return;
+
+  if (priv->flow != NULL)
+    g_signal_handlers_disconnect_by_data (priv->flow, self);
+  g_set_object (&priv->flow, flow);
+
+  if (PASSPORT_PAGE_GET_CLASS (self)->flow_changed != NULL)
+    PASSPORT_PAGE_GET_CLASS (self)->flow_changed (self, flow);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLOW]);
+}
+
+void
+passport_page_watch (PassportPage *self,
+                     const char   *signal,
+                     GCallback     callback)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  g_return_if_fail (PASSPORT_IS_PAGE (self));
+  g_return_if_fail (priv->flow != NULL);
+
+  g_signal_connect_object (priv->flow, signal, callback, self, G_CONNECT_SWAPPED);
+}
+
+const GError *
+passport_page_get_error (PassportPage *self,
+                         ...)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  const GError *error;
+  const GError *found = NULL;
+  va_list args;
+  int code;
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
+
+  if (priv->flow == NULL)
+    return NULL;
+  error = passport_flow_get_error (priv->flow);
+  if (error == NULL || error->domain != PASSPORT_ERROR)
+    return NULL;
+
+  va_start (args, self);
+  while ((code = va_arg (args, int)) != -1)
+    {
+      if (error->code == code)
+        {
+          found = error;
+          break;
+        }
+    }
+  va_end (args);
+
+  return found;
+}
+
+static GQuark
+inline_errors_quark (void)
+{
+  return g_quark_from_static_string ("passport-page-inline-errors");
+}
+
+void
+passport_page_class_set_inline_errors (PassportPageClass *klass,
+                                       ...)
+{
+  GArray *codes = g_array_new (FALSE, FALSE, sizeof (int));
+  va_list args;
+  int code;
+
+  va_start (args, klass);
+  while ((code = va_arg (args, int)) != -1)
+    g_array_append_val (codes, code);
+  va_end (args);
+
+  /* Lives as long as the type (forever). */
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), inline_errors_quark (), codes);
+}
+
+gboolean
+passport_page_shows_error (PassportPage *self,
+                           const GError *error)
+{
+  GArray *codes;
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), FALSE);
+
+  if (error == NULL || error->domain != PASSPORT_ERROR)
+    return FALSE;
+  codes = g_type_get_qdata (G_OBJECT_TYPE (self), inline_errors_quark ());
+  if (codes == NULL)
+    return FALSE;
+  for (guint i = 0; i < codes->len; i++)
+    if (g_array_index (codes, int, i) == error->code)
+      return TRUE;
+  return FALSE;
+}
+
+const GError *
+passport_page_get_inline_error (PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  const GError *error;
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
+
+  if (priv->flow == NULL)
+    return NULL;
+  error = passport_flow_get_error (priv->flow);
+  return passport_page_shows_error (self, error) ? error : NULL;
+}
+
+const char *
+passport_page_describe_error (const GError *error)
+{
+  if (error == NULL)
+    return NULL;
+  if (error->domain == PASSPORT_ERROR)
+    return passport_error_code_describe (error->code);
+  return _("Something went wrong. Try again.");
+}
+
+guint
+passport_page_get_seconds_left (PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  gint64 deadline;
+  gint64 now;
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), 0);
+
+  if (priv->flow == NULL)
+    return 0;
+  deadline = passport_flow_get_retry_after (priv->flow);
+  now = g_get_monotonic_time ();
+  if (deadline <= now)
+    return 0;
+  /* Round up: "1 s" is shown until the deadline has really passed. */
+  return (guint) ((deadline - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+GtkWidget *
+passport_page_create_provider_button (PassportProvider *provider,
+                                      const char       *action_name)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *content = adw_button_content_new ();
+  g_autofree char *label = NULL;
+  g_autofree char *name = NULL;
+
+  /* Translators: %s is a social network, e.g. "Google" */
+  label = g_strdup_printf (_("Sign in with %s"), passport_provider_get_name (provider));
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
+  /* Provider icons are remote images; a generic icon keeps the page from
+   * making requests of its own. */
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "system-users-symbolic");
+  gtk_button_set_child (GTK_BUTTON (button), content);
+
+  name = g_strdup_printf ("provider-%s", passport_provider_get_id (provider));
+  gtk_widget_set_name (button, name);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                    passport_provider_get_id (provider));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  gtk_widget_add_css_class (button, "pill");
+  return button;
+}
+
+gboolean
+passport_page_is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  for (; *text != '\0'; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+passport_page_dispose (GObject *object)
+{
+  PassportPage *self = PASSPORT_PAGE (object);
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  if (priv->flow != NULL)
+    g_signal_handlers_disconnect_by_data (priv->flow, self);
+  g_clear_object (&priv->flow);
+
+  G_OBJECT_CLASS (passport_page_parent_class)->dispose (object);
+}
+
+static void
+passport_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PassportPage *self = PASSPORT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      g_value_set_object (value, passport_page_get_flow (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_page_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PassportPage *self = PASSPORT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      passport_page_set_flow (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_page_class_init (PassportPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = passport_page_dispose;
+  object_class->get_property = passport_page_get_property;
+  object_class->set_property = passport_page_set_property;
+
+  /**
+   * PassportPage:flow:
+   *
+   * The sign-in flow this page shows a step of.
+   */
+  properties[PROP_FLOW] =
+    g_param_spec_object ("flow", NULL, NULL, PASSPORT_TYPE_FLOW,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+passport_page_init (PassportPage *self)
+{
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// E-mail and password sign-in, with the server's throttling shown as a
+// countdown.
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "passport-error.h"
+#include "passport-password-page.h"
+
+struct _PassportPasswordPage
+{
+  PassportPage         parent_instance;
+
+  AdwEntryRow         *email_row;
+  AdwPasswordEntryRow *password_row;
+  GtkLabel            *error_label;
+  GtkSpinner          *spinner;
+
+  guint                tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (PassportPasswordPage, passport_password_page, PASSPORT_TYPE_PAGE)
+
+static void update (PassportPasswordPage *self);
+
+static gboolean
+tick (gpointer user_data)
+{
+  PassportPasswordPage *self = user_data;
+
+  update (self);
+  if (passport_page_get_seconds_left (PASSPORT_PAGE (self)) == 0)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update (PassportPasswordPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  guint left = passport_page_get_seconds_left (PASSPORT_PAGE (self));
+  gboolean busy = flow != NULL && passport_flow_get_busy (flow);
+  g_autofree char *message = NULL;
+
+  if (left > 0)
+    {
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Too many attempts. Try again in %u second.",
+                                              "Too many attempts. Try again in %u seconds.", left),
+                                 left);
+      if (self->tick_id == 0)
+        self->tick_id = g_timeout_add_seconds (1, tick, self);
+    }
+  else if (error != NULL && error->code != PASSPORT_ERROR_TOO_MANY_REQUESTS)
+    message = g_strdup (passport_page_describe_error (error));
+
+  gtk_label_set_label (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.sign-in",
+                                 flow != NULL && !busy && left == 0 &&
+                                 passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
+                                 strchr (email, '@') != NULL && *password != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.back", !busy);
+}
+
+static void
+on_state (PassportPasswordPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  /* Once signed in, the password has no business staying in a widget. */
+  if (flow != NULL && passport_flow_get_state (flow) > PASSPORT_FLOW_STATE_SIGNING_IN)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  update (self);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
+      passport_page_watch (page, "notify::error", G_CALLBACK (update));
+      passport_page_watch (page, "notify::retry-after", G_CALLBACK (update));
+    }
+  on_state (PASSPORT_PASSWORD_PAGE (page));
+}
+
+static void
+sign_in_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (widget);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+
+  if (flow == NULL)
+    return;
+  passport_flow_sign_in_with_password (flow, g_strstrip (email),
+                                       gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+}
+
+static void
+back_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  gtk_widget_activate_action (widget, "window.show-sign-in-page", NULL);
+}
+
+static void
+on_entry_activated (PassportPasswordPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "password.sign-in", NULL);
+}
+
+static gboolean
+grab_focus (GtkWidget *widget)
+{
+  PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (widget);
+
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->email_row)) == '\0')
+    return gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+  return gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+static void
+passport_password_page_dispose (GObject *object)
+{
+  PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  G_OBJECT_CLASS (passport_password_page_parent_class)->dispose (object);
+}
+
+static void
+passport_password_page_class_init (PassportPasswordPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  object_class->dispose = passport_password_page_dispose;
+  widget_class->grab_focus = grab_focus;
+  page_class->flow_changed = flow_changed;
+  passport_page_class_set_inline_errors (page_class,
+                                         PASSPORT_ERROR_INVALID_GRANT,
+                                         PASSPORT_ERROR_INVALID_EMAIL,
+                                         PASSPORT_ERROR_TOO_MANY_REQUESTS,
+                                         -1);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-password-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, update);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+
+  gtk_widget_class_install_action (widget_class, "password.sign-in", NULL, sign_in_activated);
+  gtk_widget_class_install_action (widget_class, "password.back", NULL, back_activated);
+}
+
+static void
+passport_password_page_init (PassportPasswordPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update (self);
+}

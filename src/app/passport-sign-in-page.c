@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The sign-in page: one button per social network the server offers, and
+// e-mail + password. Disabled with an explanation while offline (a loopback
+// server needs no network, so it stays usable).
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "passport-provider.h"
+#include "passport-server.h"
+#include "passport-sign-in-page.h"
+
+struct _PassportSignInPage
+{
+  PassportPage     parent_instance;
+
+  AdwStatusPage   *status_page;
+  GtkBox          *providers_box;
+  GtkLabel        *offline_label;
+
+  GNetworkMonitor *monitor;
+  GListModel      *providers;
+};
+
+G_DEFINE_FINAL_TYPE (PassportSignInPage, passport_sign_in_page, PASSPORT_TYPE_PAGE)
+
+static gboolean
+is_loopback_url (const char *url)
+{
+  g_autoptr (GUri) uri = NULL;
+  const char *host;
+  g_autoptr (GInetAddress) address = NULL;
+
+  if (url == NULL)
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+is_offline (PassportSignInPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+
+  if (self->monitor == NULL || g_network_monitor_get_network_available (self->monitor))
+    return FALSE;
+  return server == NULL || !is_loopback_url (passport_server_get_base_url (server));
+}
+
+static void
+update (PassportSignInPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  gboolean offline = is_offline (self);
+  gboolean usable = flow != NULL && server != NULL && !offline &&
+                    passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
+                    !passport_flow_get_busy (flow);
+  g_autofree char *description = NULL;
+
+  if (server != NULL)
+    {
+      /* Translators: %s is a server address */
+      description = g_strdup_printf (_("Choose how to sign in to %s."),
+                                     passport_server_get_base_url (server));
+    }
+  adw_status_page_set_description (self->status_page, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_label), offline);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.provider", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.password", usable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.change-server",
+                                 flow != NULL && !passport_flow_get_busy (flow));
+}
+
+static void
+rebuild_providers (PassportSignInPage *self)
+{
+  GtkWidget *child;
+  guint n;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->providers_box))) != NULL)
+    gtk_box_remove (self->providers_box, child);
+
+  n = self->providers ? g_list_model_get_n_items (self->providers) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PassportProvider) provider = g_list_model_get_item (self->providers, i);
+
+      gtk_box_append (self->providers_box, passport_page_create_provider_button (provider, "sign-in.provider"));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->providers_box), n > 0);
+}
+
+static void
+on_server_changed (PassportSignInPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  GListModel *providers = server ? passport_server_get_providers (server) : NULL;
+
+  if (providers != self->providers)
+    {
+      if (self->providers != NULL)
+        g_signal_handlers_disconnect_by_func (self->providers, rebuild_providers, self);
+      g_set_object (&self->providers, providers);
+      if (self->providers != NULL)
+        g_signal_connect_object (self->providers, "items-changed",
+                                 G_CALLBACK (rebuild_providers), self, G_CONNECT_SWAPPED);
+    }
+  rebuild_providers (self);
+  update (self);
+}
+
+static void
+flow_changed (PassportPage *page,
+              PassportFlow *flow)
+{
+  if (flow != NULL)
+    {
+      passport_page_watch (page, "notify::server", G_CALLBACK (on_server_changed));
+      passport_page_watch (page, "notify::state", G_CALLBACK (update));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
+    }
+  on_server_changed (PASSPORT_SIGN_IN_PAGE (page));
+}
+
+static void
+provider_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_sign_in_with_provider (flow, g_variant_get_string (parameter, NULL));
+}
+
+static void
+password_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  /* The window owns the navigation between the two sign-in pages. */
+  gtk_widget_activate_action (widget, "window.show-password-page", NULL);
+}
+
+static void
+change_server_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_change_server (flow);
+}
+
+void
+passport_sign_in_page_set_network_monitor (PassportSignInPage *self,
+                                           GNetworkMonitor    *monitor)
+{
+  g_return_if_fail (PASSPORT_IS_SIGN_IN_PAGE (self));
+
+  if (monitor == NULL)
+    monitor = g_network_monitor_get_default ();
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_func (self->monitor, update, self);
+  g_set_object (&self->monitor, monitor);
+  g_signal_connect_object (monitor, "notify::network-available",
+                           G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  update (self);
+}
+
+static void
+passport_sign_in_page_dispose (GObject *object)
+{
+  PassportSignInPage *self = PASSPORT_SIGN_IN_PAGE (object);
+
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->providers);
+
+  G_OBJECT_CLASS (passport_sign_in_page_parent_class)->dispose (object);
+}
+
+static void
+passport_sign_in_page_class_init (PassportSignInPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
+
+  object_class->dispose = passport_sign_in_page_dispose;
+  page_class->flow_changed = flow_changed;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-sign-in-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, providers_box);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, offline_label);
+
+  gtk_widget_class_install_action (widget_class, "sign-in.provider", "s", provider_activated);
+  gtk_widget_class_install_action (widget_class, "sign-in.password", NULL, password_activated);
+  gtk_widget_class_install_action (widget_class, "sign-in.change-server", NULL, change_server_activated);
+}
+
+static void
+passport_sign_in_page_init (PassportSignInPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  passport_sign_in_page_set_network_monitor (self, NULL);
+}

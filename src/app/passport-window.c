@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The main window: a stack with one page per step of the flow; the visible
+// page follows the flow's state. Errors a page does not show itself become a
+// bar with Retry (blocking ones: the server cannot be reached) or a toast.
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "passport-account-page.h"
+#include "passport-bind-page.h"
+#include "passport-browser-page.h"
+#include "passport-confirm-page.h"
+#include "passport-conflict-page.h"
+#include "passport-error.h"
+#include "passport-password-page.h"
+#include "passport-server-page.h"
+#include "passport-server.h"
+#include "passport-sign-in-page.h"
+#include "passport-terms-page.h"
+#include "passport-window.h"
+
+struct _PassportWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkStack             *stack;
+  AdwStatusPage        *progress_page;
+  GtkRevealer          *error_revealer;
+  GtkLabel             *error_label;
+
+  PassportFlow         *flow;
+  PassportFlowState     last_state;
+  gboolean              password_mode;
+  AdwMessageDialog     *keyring_dialog;
+};
+
+G_DEFINE_FINAL_TYPE (PassportWindow, passport_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_FLOW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *
+page_for_state (PassportWindow   *self,
+                PassportFlowState state)
+{
+  switch (state)
+    {
+    case PASSPORT_FLOW_STATE_NEEDS_SERVER:
+      return "server-page";
+    case PASSPORT_FLOW_STATE_CONNECTING:
+      return "progress-page";
+    case PASSPORT_FLOW_STATE_SIGNED_OUT:
+      return self->password_mode ? "password-page" : "sign-in-page";
+    case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
+      return "browser-page";
+    case PASSPORT_FLOW_STATE_SIGNING_IN:
+      /* A password sign-in stays on its page with a spinner. */
+      return self->password_mode ? "password-page" : "progress-page";
+    case PASSPORT_FLOW_STATE_NEEDS_TERMS:
+      return "terms-page";
+    case PASSPORT_FLOW_STATE_NEEDS_EMAIL:
+      return "bind-page";
+    case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
+      return "confirm-page";
+    case PASSPORT_FLOW_STATE_EMAIL_CONFLICT:
+      return "conflict-page";
+    case PASSPORT_FLOW_STATE_SIGNED_IN:
+      return "account-page";
+    default:
+      return "progress-page";
+    }
+}
+
+static gboolean
+is_blocking (const GError *error)
+{
+  if (error->domain != PASSPORT_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case PASSPORT_ERROR_OFFLINE:
+    case PASSPORT_ERROR_UNREACHABLE:
+    case PASSPORT_ERROR_TIMEOUT:
+    case PASSPORT_ERROR_SERVER_ERROR:
+    case PASSPORT_ERROR_BAD_RESPONSE:
+    case PASSPORT_ERROR_TLS:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+update_page (PassportWindow *self)
+{
+  PassportFlowState state = passport_flow_get_state (self->flow);
+  PassportServer *server = passport_flow_get_server (self->flow);
+  const char *name;
+  GtkWidget *page;
+
+  if (state != PASSPORT_FLOW_STATE_SIGNED_OUT && state != PASSPORT_FLOW_STATE_SIGNING_IN)
+    self->password_mode = FALSE;
+
+  name = page_for_state (self, state);
+  adw_status_page_set_title (self->progress_page,
+                             state == PASSPORT_FLOW_STATE_CONNECTING ? _("Connecting…")
+                                                                     : _("Signing In…"));
+  adw_window_title_set_subtitle (self->window_title,
+                                 server ? passport_server_get_base_url (server) : NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) != 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, name);
+      page = gtk_stack_get_visible_child (self->stack);
+      gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.change-server",
+                                 state == PASSPORT_FLOW_STATE_SIGNED_OUT &&
+                                 !passport_flow_get_busy (self->flow));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.show-password-page",
+                                 state == PASSPORT_FLOW_STATE_SIGNED_OUT);
+}
+
+static void
+on_state (PassportWindow *self)
+{
+  PassportFlowState state = passport_flow_get_state (self->flow);
+
+  /* The browser came back: bring the window to the front (RFC 8252 flow
+   * ends in the browser otherwise). */
+  if (self->last_state == PASSPORT_FLOW_STATE_AWAITING_BROWSER &&
+      state != PASSPORT_FLOW_STATE_AWAITING_BROWSER &&
+      gtk_widget_get_visible (GTK_WIDGET (self)))
+    gtk_window_present (GTK_WINDOW (self));
+  self->last_state = state;
+  update_page (self);
+}
+
+static void
+on_conflict_step (PassportWindow *self)
+{
+  /* Same for the other account's browser sign-in while freeing an address. */
+  if (passport_flow_get_conflict_step (self->flow) == PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL &&
+      gtk_widget_get_visible (GTK_WIDGET (self)))
+    gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+on_error (PassportWindow *self)
+{
+  const GError *error = passport_flow_get_error (self->flow);
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+  gboolean blocking = FALSE;
+
+  if (error != NULL &&
+      passport_flow_get_state (self->flow) != PASSPORT_FLOW_STATE_NEEDS_SERVER &&
+      !(PASSPORT_IS_PAGE (page) && passport_page_shows_error (PASSPORT_PAGE (page), error)) &&
+      !(error->domain == PASSPORT_ERROR && error->code == PASSPORT_ERROR_KEYRING_UNAVAILABLE))
+    {
+      const char *message = passport_page_describe_error (error);
+
+      if (is_blocking (error))
+        {
+          blocking = TRUE;
+          gtk_label_set_label (self->error_label, message);
+        }
+      else
+        passport_window_show_toast (self, message);
+    }
+  gtk_revealer_set_reveal_child (self->error_revealer, blocking);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_revealer), blocking);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.retry", blocking);
+}
+
+static void
+on_keyring_response (PassportWindow *self,
+                     const char     *response)
+{
+  if (g_strcmp0 (response, "continue") == 0)
+    passport_flow_continue_without_keyring (self->flow);
+  else if (g_strcmp0 (response, "sign-out") == 0)
+    passport_flow_sign_out (self->flow);
+  self->keyring_dialog = NULL;
+}
+
+static void
+on_keyring_unavailable (PassportWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (!passport_flow_get_keyring_unavailable (self->flow))
+    {
+      if (self->keyring_dialog != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->keyring_dialog));
+      return;
+    }
+  if (self->keyring_dialog != NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   _("Continue Without Remembering?"),
+                                   _("The system keyring is not available, so Passport cannot keep you "
+                                     "signed in after it closes. You can go on and sign in again next time."));
+  gtk_widget_set_name (dialog, "keyring-dialog");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "sign-out", _("_Sign Out"),
+                                    "continue", _("_Continue Without Remembering"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "sign-out");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_keyring_response),
+                           self, G_CONNECT_SWAPPED);
+  self->keyring_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_password_page_activated (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  PassportWindow *self = PASSPORT_WINDOW (widget);
+
+  self->password_mode = TRUE;
+  update_page (self);
+}
+
+static void
+show_sign_in_page_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  PassportWindow *self = PASSPORT_WINDOW (widget);
+
+  self->password_mode = FALSE;
+  update_page (self);
+}
+
+static void
+show_toast_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  passport_window_show_toast (PASSPORT_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+retry_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  passport_flow_retry (PASSPORT_WINDOW (widget)->flow);
+}
+
+static void
+change_server_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  passport_flow_change_server (PASSPORT_WINDOW (widget)->flow);
+}
+
+PassportWindow *
+passport_window_new (GtkApplication *application,
+                     PassportFlow   *flow)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (PASSPORT_IS_FLOW (flow), NULL);
+
+  return g_object_new (PASSPORT_TYPE_WINDOW,
+                       "application", application,
+                       "flow", flow,
+                       NULL);
+}
+
+PassportFlow *
+passport_window_get_flow (PassportWindow *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_WINDOW (self), NULL);
+
+  return self->flow;
+}
+
+const char *
+passport_window_get_visible_page_name (PassportWindow *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GtkWidget *
+passport_window_get_page (PassportWindow *self,
+                          const char     *name)
+{
+  g_return_val_if_fail (PASSPORT_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_child_by_name (self->stack, name);
+}
+
+void
+passport_window_set_server_url (PassportWindow *self,
+                                const char     *url)
+{
+  g_return_if_fail (PASSPORT_IS_WINDOW (self));
+
+  passport_server_page_set_url (PASSPORT_SERVER_PAGE (passport_window_get_page (self, "server-page")), url);
+}
+
+void
+passport_window_set_browser_timeout (PassportWindow *self,
+                                     guint           seconds)
+{
+  g_return_if_fail (PASSPORT_IS_WINDOW (self));
+
+  passport_browser_page_set_timeout (PASSPORT_BROWSER_PAGE (passport_window_get_page (self, "browser-page")),
+                                     seconds);
+}
+
+void
+passport_window_show_toast (PassportWindow *self,
+                            const char     *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (PASSPORT_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+passport_window_get_blocking_error (PassportWindow *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->error_revealer))
+    return NULL;
+  return gtk_label_get_label (self->error_label);
+}
+
+static void
+passport_window_constructed (GObject *object)
+{
+  PassportWindow *self = PASSPORT_WINDOW (object);
+
+  G_OBJECT_CLASS (passport_window_parent_class)->constructed (object);
+
+  g_assert (self->flow != NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (PASSPORT_IS_PAGE (child))
+      passport_page_set_flow (PASSPORT_PAGE (child), self->flow);
+
+  g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::conflict-step", G_CALLBACK (on_conflict_step),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::error", G_CALLBACK (on_error), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::keyring-unavailable", G_CALLBACK (on_keyring_unavailable),
+                           self, G_CONNECT_SWAPPED);
+
+  self->last_state = passport_flow_get_state (self->flow);
+  update_page (self);
+  on_error (self);
+  on_keyring_unavailable (self);
+}
+
+static void
+passport_window_dispose (GObject *object)
+{
+  PassportWindow *self = PASSPORT_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PASSPORT_TYPE_WINDOW);
+  g_clear_object (&self->flow);
+
+  G_OBJECT_CLASS (passport_window_parent_class)->dispose (object);
+}
+
+static void
+passport_window_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PassportWindow *self = PASSPORT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      g_value_set_object (value, self->flow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_window_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PassportWindow *self = PASSPORT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FLOW:
+      self->flow = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_window_class_init (PassportWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = passport_window_constructed;
+  object_class->dispose = passport_window_dispose;
+  object_class->get_property = passport_window_get_property;
+  object_class->set_property = passport_window_set_property;
+
+  /**
+   * PassportWindow:flow:
+   *
+   * The sign-in flow the window shows.
+   */
+  properties[PROP_FLOW] =
+    g_param_spec_object ("flow", NULL, NULL, PASSPORT_TYPE_FLOW,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PASSPORT_TYPE_SERVER_PAGE);
+  g_type_ensure (PASSPORT_TYPE_SIGN_IN_PAGE);
+  g_type_ensure (PASSPORT_TYPE_BROWSER_PAGE);
+  g_type_ensure (PASSPORT_TYPE_TERMS_PAGE);
+  g_type_ensure (PASSPORT_TYPE_BIND_PAGE);
+  g_type_ensure (PASSPORT_TYPE_CONFIRM_PAGE);
+  g_type_ensure (PASSPORT_TYPE_CONFLICT_PAGE);
+  g_type_ensure (PASSPORT_TYPE_PASSWORD_PAGE);
+  g_type_ensure (PASSPORT_TYPE_ACCOUNT_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/passportdesk/Passport/passport-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, progress_page);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_label);
+
+  gtk_widget_class_install_action (widget_class, "window.show-password-page", NULL, show_password_page_activated);
+  gtk_widget_class_install_action (widget_class, "window.show-sign-in-page", NULL, show_sign_in_page_activated);
+  gtk_widget_class_install_action (widget_class, "window.show-toast", "s", show_toast_activated);
+  gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
+  gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "window.retry", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.show-sign-in-page", NULL);
+}
+
+static void
+passport_window_init (PassportWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
