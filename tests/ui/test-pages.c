@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// In-process UI tests: a real PassportWindow with all its pages, driven by a
+// fake flow whose state the test sets. Checks which page is visible, what
+// each page shows for each state and error, which buttons are enabled, and
+// that each button calls the right flow method.
+#include "config.h"
+
+#include <adwaita.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "fake-flow.h"
+#include "passport-conflict-page.h"
+#include "passport-error.h"
+#include "passport-server-private.h"
+#include "passport-window.h"
+
+#define SERVER_URL "http://127.0.0.1:8765"
+
+static GtkApplication *app;
+
+typedef struct
+{
+  PassportFlow   *flow;
+  PassportWindow *window;
+} Fixture;
+
+static void
+pump (void)
+{
+  /* Let idles and bindings run. */
+  for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
+
+static GtkWidget *
+find (GtkWidget  *root,
+      const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_in_page (Fixture    *f,
+              const char *page,
+              const char *name)
+{
+  GtkWidget *widget = find (passport_window_get_page (f->window, page), name);
+
+  if (widget == NULL)
+    g_error ("no widget named %s on %s", name, page);
+  return widget;
+}
+
+static gboolean
+enabled (Fixture    *f,
+         const char *page,
+         const char *button)
+{
+  pump ();
+  return gtk_widget_get_sensitive (find_in_page (f, page, button));
+}
+
+static void
+click (Fixture    *f,
+       const char *page,
+       const char *button)
+{
+  GtkWidget *widget = find_in_page (f, page, button);
+
+  g_assert_true (gtk_widget_get_sensitive (widget));
+  g_signal_emit_by_name (widget, "clicked");
+  pump ();
+}
+
+static void
+type (Fixture    *f,
+      const char *page,
+      const char *entry,
+      const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (find_in_page (f, page, entry)), text);
+  pump ();
+}
+
+static const char *
+label_text (Fixture    *f,
+            const char *page,
+            const char *name)
+{
+  GtkWidget *label = find_in_page (f, page, name);
+
+  if (!gtk_widget_get_visible (label))
+    return NULL;
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+static PassportServer *
+make_server (void)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  PassportServer *server;
+  GListStore *providers;
+  g_autoptr (PassportProvider) google = passport_provider_new ("google", "Google", NULL);
+  g_autoptr (PassportProvider) vk = passport_provider_new ("vk", "VK", NULL);
+
+  json_parser_load_from_data (parser,
+                              "{\"issuer\": \"" SERVER_URL "\","
+                              " \"authorization_endpoint\": \"" SERVER_URL "/oauth/authorize\","
+                              " \"token_endpoint\": \"" SERVER_URL "/oauth/token\","
+                              " \"passport_api_endpoint\": \"" SERVER_URL "/api/v1\","
+                              " \"response_types_supported\": [\"code\"],"
+                              " \"grant_types_supported\": [\"authorization_code\", \"refresh_token\"],"
+                              " \"code_challenge_methods_supported\": [\"S256\"]}",
+                              -1, &error);
+  g_assert_no_error (error);
+  server = passport_server_new_from_discovery (SERVER_URL, json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  providers = G_LIST_STORE (passport_server_get_providers (server));
+  g_list_store_append (providers, google);
+  g_list_store_append (providers, vk);
+  return server;
+}
+
+static PassportAccount *
+make_account (const char *json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  PassportAccount *account;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  account = passport_account_new_from_json (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  return account;
+}
+
+#define ACCOUNT_SIGNED_IN \
+  "{\"id\": \"u1\", \"display_name\": \"Ada Lovelace\", \"email\": \"ada@example.com\"," \
+  " \"email_verified\": true, \"pending_email\": null, \"has_password\": true," \
+  " \"terms\": {\"accepted\": true, \"version\": \"1\"}," \
+  " \"identities\": [{\"provider\": \"google\", \"email\": \"ada@gmail.example\", \"email_verified\": true}]," \
+  " \"revision\": 3}"
+
+#define ACCOUNT_PENDING \
+  "{\"id\": \"u1\", \"display_name\": \"Ada Lovelace\", \"email\": null," \
+  " \"email_verified\": false, \"has_password\": false," \
+  " \"pending_email\": {\"address\": \"ada@example.com\", \"sent_at\": \"2026-01-01T10:00:00Z\"," \
+  "   \"resend_after\": \"2026-01-01T10:01:00Z\", \"expires_at\": \"2026-01-02T10:00:00Z\"}," \
+  " \"terms\": {\"accepted\": true, \"version\": \"1\"}," \
+  " \"identities\": [{\"provider\": \"google\", \"email\": null, \"email_verified\": false}]," \
+  " \"revision\": 2}"
+
+static void
+set_error (Fixture          *f,
+           PassportErrorCode code)
+{
+  g_autoptr (GError) error = g_error_new_literal (PASSPORT_ERROR, code, "test");
+
+  fake_flow_set_error (f->flow, error);
+  pump ();
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->flow = passport_flow_new (NULL);
+  f->window = passport_window_new (app, f->flow);
+  gtk_window_present (GTK_WINDOW (f->window));
+  pump ();
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  pump ();
+  g_clear_object (&f->flow);
+}
+
+static void
+signed_out (Fixture *f)
+{
+  g_autoptr (PassportServer) server = make_server ();
+
+  fake_flow_set_server (f->flow, server);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  pump ();
+}
+
+static void
+test_state_pages (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const struct
+  {
+    PassportFlowState state;
+    const char       *page;
+  } expected[] = {
+    { PASSPORT_FLOW_STATE_NEEDS_SERVER, "server-page" },
+    { PASSPORT_FLOW_STATE_CONNECTING, "progress-page" },
+    { PASSPORT_FLOW_STATE_SIGNED_OUT, "sign-in-page" },
+    { PASSPORT_FLOW_STATE_AWAITING_BROWSER, "browser-page" },
+    { PASSPORT_FLOW_STATE_SIGNING_IN, "progress-page" },
+    { PASSPORT_FLOW_STATE_NEEDS_TERMS, "terms-page" },
+    { PASSPORT_FLOW_STATE_NEEDS_EMAIL, "bind-page" },
+    { PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, "confirm-page" },
+    { PASSPORT_FLOW_STATE_EMAIL_CONFLICT, "conflict-page" },
+    { PASSPORT_FLOW_STATE_SIGNED_IN, "account-page" },
+  };
+
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "server-page");
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      fake_flow_set_state (f->flow, expected[i].state);
+      pump ();
+      g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, expected[i].page);
+    }
+}
+
+static void
+test_password_navigation (Fixture       *f,
+                          gconstpointer  data)
+{
+  signed_out (f);
+  click (f, "sign-in-page", "password-sign-in-button");
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
+
+  /* The password sign-in keeps its page (with a spinner) while it runs. */
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNING_IN);
+  fake_flow_set_busy (f->flow, TRUE);
+  pump ();
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
+  g_assert_false (enabled (f, "password-page", "password-back-button"));
+
+  /* A failed attempt comes back to it, with the message beside the fields. */
+  fake_flow_set_busy (f->flow, FALSE);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  set_error (f, PASSPORT_ERROR_INVALID_GRANT);
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
+  g_assert_cmpstr (label_text (f, "password-page", "sign-in-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_GRANT));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+
+  click (f, "password-page", "password-back-button");
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "sign-in-page");
+}
+
+static void
+test_server_page (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_false (enabled (f, "server-page", "connect-button"));
+  type (f, "server-page", "server-url", "   ");
+  g_assert_false (enabled (f, "server-page", "connect-button"));
+  type (f, "server-page", "server-url", " " SERVER_URL " ");
+  g_assert_true (enabled (f, "server-page", "connect-button"));
+  click (f, "server-page", "connect-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "set_server_url(" SERVER_URL ")");
+
+  /* Errors of the address are shown under it, even transport ones, and
+   * what was typed stays. */
+  g_assert_null (label_text (f, "server-page", "server-error"));
+  set_error (f, PASSPORT_ERROR_NOT_A_PASSPORT_SERVER);
+  g_assert_cmpstr (label_text (f, "server-page", "server-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_NOT_A_PASSPORT_SERVER));
+  set_error (f, PASSPORT_ERROR_UNREACHABLE);
+  g_assert_cmpstr (label_text (f, "server-page", "server-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_UNREACHABLE));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "server-page", "server-url"))),
+                   ==, " " SERVER_URL " ");
+  fake_flow_set_error (f->flow, NULL);
+  pump ();
+  g_assert_null (label_text (f, "server-page", "server-error"));
+}
+
+static void
+test_sign_in_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  signed_out (f);
+
+  g_assert_true (enabled (f, "sign-in-page", "provider-google"));
+  g_assert_true (enabled (f, "sign-in-page", "provider-vk"));
+  g_assert_true (enabled (f, "sign-in-page", "password-sign-in-button"));
+  click (f, "sign-in-page", "provider-vk");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_in_with_provider(vk)");
+
+  /* While something runs, nothing else can be started. */
+  fake_flow_set_busy (f->flow, TRUE);
+  g_assert_false (enabled (f, "sign-in-page", "provider-google"));
+  g_assert_false (enabled (f, "sign-in-page", "change-server-button"));
+  fake_flow_set_busy (f->flow, FALSE);
+
+  click (f, "sign-in-page", "change-server-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_server()");
+
+  /* A passing error (the user cancelled at the network) is not a blocking
+   * one: no bar. */
+  set_error (f, PASSPORT_ERROR_ACCESS_DENIED);
+  g_assert_null (passport_window_get_blocking_error (f->window));
+}
+
+static void
+test_blocking_error (Fixture       *f,
+                     gconstpointer  data)
+{
+  signed_out (f);
+  set_error (f, PASSPORT_ERROR_UNREACHABLE);
+  g_assert_cmpstr (passport_window_get_blocking_error (f->window), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_UNREACHABLE));
+  g_assert_true (gtk_widget_get_sensitive (find (GTK_WIDGET (f->window), "retry-button")));
+  g_signal_emit_by_name (find (GTK_WIDGET (f->window), "retry-button"), "clicked");
+  pump ();
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "retry()");
+
+  fake_flow_set_error (f->flow, NULL);
+  pump ();
+  g_assert_null (passport_window_get_blocking_error (f->window));
+}
+
+static void
+test_browser_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  signed_out (f);
+  passport_window_set_browser_timeout (f->window, 300);
+  fake_flow_set_browser (f->flow, SERVER_URL "/oauth/authorize?x=1", "google");
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+  pump ();
+
+  g_assert_true (enabled (f, "browser-page", "reopen-browser-button"));
+  g_assert_true (enabled (f, "browser-page", "copy-link-button"));
+  g_assert_true (strstr (label_text (f, "browser-page", "browser-timeout"), "5:00") != NULL ||
+                 strstr (label_text (f, "browser-page", "browser-timeout"), "4:59") != NULL);
+
+  click (f, "browser-page", "reopen-browser-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "reopen_browser()");
+  click (f, "browser-page", "cancel-browser-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel()");
+
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_false (enabled (f, "browser-page", "reopen-browser-button"));
+}
+
+static void
+test_terms_page (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr (PassportTerms) terms = passport_terms_new ("2", NULL, "Be nice.");
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_NEEDS_TERMS);
+  g_assert_false (enabled (f, "terms-page", "accept-terms-button"));
+  fake_flow_set_terms (f->flow, terms);
+  g_assert_true (enabled (f, "terms-page", "accept-terms-button"));
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_in_page (f, "terms-page", "terms-text")));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (text, ==, "Be nice.");
+  g_assert_false (gtk_widget_get_visible (find_in_page (f, "terms-page", "terms-link")));
+
+  click (f, "terms-page", "accept-terms-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "accept_terms()");
+  click (f, "terms-page", "decline-terms-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "decline_terms()");
+}
+
+static void
+test_bind_page (Fixture       *f,
+                gconstpointer  data)
+{
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  pump ();
+
+  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
+  type (f, "bind-page", "bind-email", "ada@example.com");
+  type (f, "bind-page", "bind-password", "short");
+  type (f, "bind-page", "bind-repeat", "short");
+  /* Too short: refused locally with a hint. */
+  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
+  g_assert_nonnull (label_text (f, "bind-page", "password-hints"));
+
+  type (f, "bind-page", "bind-password", "correct horse battery staple");
+  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
+  g_assert_nonnull (label_text (f, "bind-page", "repeat-error"));
+  type (f, "bind-page", "bind-repeat", "correct horse battery staple");
+  g_assert_null (label_text (f, "bind-page", "repeat-error"));
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, "bind-page", "password-strength"))),
+                     >, 0);
+  g_assert_true (enabled (f, "bind-page", "bind-save-button"));
+
+  click (f, "bind-page", "bind-save-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==,
+                   "bind_email(ada@example.com,correct horse battery staple)");
+
+  /* The server's answer goes beside the field; nothing typed is lost. */
+  set_error (f, PASSPORT_ERROR_INVALID_EMAIL);
+  g_assert_cmpstr (label_text (f, "bind-page", "bind-email-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_EMAIL));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "bind-page", "bind-password"))),
+                   ==, "correct horse battery staple");
+}
+
+static void
+test_bind_page_keeps_password (Fixture       *f,
+                               gconstpointer  data)
+{
+  /* After "use another e-mail" the password typed before comes back. */
+  fake_flow_set_pending_password (f->flow, "correct horse battery staple");
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  pump ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "bind-page", "bind-password"))),
+                   ==, "correct horse battery staple");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "bind-page", "bind-repeat"))),
+                   ==, "correct horse battery staple");
+}
+
+static void
+test_confirm_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr (PassportAccount) account = make_account (ACCOUNT_PENDING);
+  GtkButton *resend;
+
+  fake_flow_set_account (f->flow, account);
+  fake_flow_set_retry_after (f->flow, g_get_monotonic_time () + 42 * G_USEC_PER_SEC);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION);
+  pump ();
+
+  resend = GTK_BUTTON (find_in_page (f, "confirm-page", "resend-button"));
+  g_assert_false (enabled (f, "confirm-page", "resend-button"));
+  g_assert_nonnull (strstr (gtk_button_get_label (resend), "42"));
+
+  fake_flow_set_retry_after (f->flow, 0);
+  g_assert_true (enabled (f, "confirm-page", "resend-button"));
+  g_assert_null (strstr (gtk_button_get_label (resend), "42"));
+  click (f, "confirm-page", "resend-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "resend_confirmation()");
+
+  /* Change address: a field appears; the kept password goes along. */
+  fake_flow_set_pending_password (f->flow, "kept secret");
+  g_assert_false (enabled (f, "confirm-page", "save-email-button"));
+  click (f, "confirm-page", "change-email-button");
+  type (f, "confirm-page", "new-email", "ada@other.example");
+  click (f, "confirm-page", "save-email-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_email(ada@other.example,kept secret)");
+
+  click (f, "confirm-page", "cancel-email-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel_pending_email()");
+}
+
+static void
+test_conflict_page (Fixture       *f,
+                    gconstpointer  data)
+{
+  PassportConflictPage *page;
+
+  signed_out (f);
+  fake_flow_set_conflict_email (f->flow, "ada@example.com");
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT);
+  pump ();
+  page = PASSPORT_CONFLICT_PAGE (passport_window_get_page (f->window, "conflict-page"));
+
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "taken");
+  g_assert_nonnull (strstr (label_text (f, "conflict-page", "conflict-explanation"), "ada@example.com"));
+  click (f, "conflict-page", "use-other-email-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_use_other_email()");
+  click (f, "conflict-page", "free-address-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_start_freeing()");
+
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+  pump ();
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "other-sign-in");
+  g_assert_false (enabled (f, "conflict-page", "other-sign-in-button"));
+  type (f, "conflict-page", "other-password", "other secret");
+  click (f, "conflict-page", "other-sign-in-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_sign_in_with_password(other secret)");
+  click (f, "conflict-page", "provider-google");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_sign_in_with_provider(google)");
+
+  set_error (f, PASSPORT_ERROR_INVALID_GRANT);
+  g_assert_cmpstr (label_text (f, "conflict-page", "conflict-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_GRANT));
+  fake_flow_set_error (f->flow, NULL);
+
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
+  pump ();
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "working");
+  /* The other account's password does not stay in the field. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "conflict-page", "other-password"))),
+                   ==, "");
+
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL);
+  pump ();
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "other-new-email");
+  type (f, "conflict-page", "other-new-email", "ada@example.com");
+  g_assert_false (enabled (f, "conflict-page", "other-email-save-button"));
+  type (f, "conflict-page", "other-new-email", "old-ada@example.com");
+  click (f, "conflict-page", "other-email-save-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_set_other_email(old-ada@example.com)");
+
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
+  pump ();
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "other-confirm");
+  click (f, "conflict-page", "other-resend-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_resend()");
+  click (f, "conflict-page", "conflict-cancel-button-3");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel()");
+
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_FREED);
+  pump ();
+  g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "working");
+}
+
+static void
+test_password_throttled (Fixture       *f,
+                         gconstpointer  data)
+{
+  signed_out (f);
+  click (f, "sign-in-page", "password-sign-in-button");
+  type (f, "password-page", "sign-in-email", "ada@example.com");
+  g_assert_false (enabled (f, "password-page", "password-sign-in-button"));
+  type (f, "password-page", "sign-in-password", "secret");
+  g_assert_true (enabled (f, "password-page", "password-sign-in-button"));
+
+  fake_flow_set_retry_after (f->flow, g_get_monotonic_time () + 30 * G_USEC_PER_SEC);
+  set_error (f, PASSPORT_ERROR_TOO_MANY_REQUESTS);
+  g_assert_false (enabled (f, "password-page", "password-sign-in-button"));
+  g_assert_nonnull (strstr (label_text (f, "password-page", "sign-in-error"), "30"));
+
+  fake_flow_set_retry_after (f->flow, 0);
+  g_assert_true (enabled (f, "password-page", "password-sign-in-button"));
+  click (f, "password-page", "password-sign-in-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_in_with_password(ada@example.com,secret)");
+}
+
+static void
+test_account_page (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr (PassportAccount) account = make_account (ACCOUNT_SIGNED_IN);
+  GtkWidget *methods;
+  guint rows = 0;
+
+  signed_out (f);
+  fake_flow_set_account (f->flow, account);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_IN);
+  pump ();
+
+  g_assert_cmpstr (label_text (f, "account-page", "account-name"), ==, "Ada Lovelace");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (find_in_page (f, "account-page", "account-email"))),
+                   ==, "ada@example.com");
+  methods = find_in_page (f, "account-page", "sign-in-methods");
+  for (GtkWidget *row = gtk_widget_get_first_child (methods); row; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row))
+      rows++;
+  /* Google + e-mail and password. */
+  g_assert_cmpuint (rows, ==, 2);
+
+  g_assert_false (enabled (f, "account-page", "change-password-button"));
+  type (f, "account-page", "current-password", "old secret");
+  type (f, "account-page", "new-password", "new long secret");
+  click (f, "account-page", "change-password-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_password(old secret,new long secret)");
+  set_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
+  g_assert_cmpstr (label_text (f, "account-page", "password-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
+
+  click (f, "account-page", "sign-out-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_out()");
+}
+
+static void
+test_keyring_dialog (Fixture       *f,
+                     gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  signed_out (f);
+  fake_flow_set_keyring_unavailable (f->flow, TRUE);
+  pump ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), "keyring-dialog") == 0)
+        dialog = ADW_MESSAGE_DIALOG (window);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  adw_message_dialog_response (dialog, "continue");
+  pump ();
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "continue_without_keyring()");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = gtk_application_new ("io.github.passportdesk.Passport.UiTest", G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+#define ADD(name, func) \
+  g_test_add ("/ui/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("state-pages", test_state_pages);
+  ADD ("password-navigation", test_password_navigation);
+  ADD ("server-page", test_server_page);
+  ADD ("sign-in-page", test_sign_in_page);
+  ADD ("blocking-error", test_blocking_error);
+  ADD ("browser-page", test_browser_page);
+  ADD ("terms-page", test_terms_page);
+  ADD ("bind-page", test_bind_page);
+  ADD ("bind-page-keeps-password", test_bind_page_keeps_password);
+  ADD ("confirm-page", test_confirm_page);
+  ADD ("conflict-page", test_conflict_page);
+  ADD ("password-throttled", test_password_throttled);
+  ADD ("account-page", test_account_page);
+  ADD ("keyring-dialog", test_keyring_dialog);
+
+  status = g_test_run ();
+  g_clear_object (&app);
+  return status;
+}
