@@ -106,6 +106,49 @@ label_text (Fixture    *f,
   return gtk_label_get_label (GTK_LABEL (label));
 }
 
+/* With PASSPORT_SCREENSHOT_DIR set, saves the window as shot-<name>.png
+ * there (the README and the metainfo take theirs from these). */
+static void
+shot_widget (GtkWidget  *widget,
+             const char *name)
+{
+  const char *dir = g_getenv ("PASSPORT_SCREENSHOT_DIR");
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  /* Let the crossfade of the stack finish and the frame settle. */
+  for (gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strdup_printf ("shot-%s.png", name);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+shot (Fixture    *f,
+      const char *name)
+{
+  shot_widget (GTK_WIDGET (f->window), name);
+}
+
 static PassportServer *
 make_server (void)
 {
@@ -225,6 +268,7 @@ test_state_pages (Fixture       *f,
   };
 
   g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "server-page");
+  shot (f, "server");
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       fake_flow_set_state (f->flow, expected[i].state);
@@ -255,6 +299,7 @@ test_password_navigation (Fixture       *f,
   g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
   g_assert_cmpstr (label_text (f, "password-page", "sign-in-error"), ==,
                    passport_error_code_describe (PASSPORT_ERROR_INVALID_GRANT));
+  shot (f, "password");
   g_assert_null (passport_window_get_blocking_error (f->window));
 
   click (f, "password-page", "password-back-button");
@@ -299,6 +344,7 @@ test_sign_in_page (Fixture       *f,
   g_assert_true (enabled (f, "sign-in-page", "provider-google"));
   g_assert_true (enabled (f, "sign-in-page", "provider-vk"));
   g_assert_true (enabled (f, "sign-in-page", "password-sign-in-button"));
+  shot (f, "sign-in");
   click (f, "sign-in-page", "provider-vk");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_in_with_provider(vk)");
 
@@ -326,6 +372,7 @@ test_blocking_error (Fixture       *f,
   g_assert_cmpstr (passport_window_get_blocking_error (f->window), ==,
                    passport_error_code_describe (PASSPORT_ERROR_UNREACHABLE));
   g_assert_true (gtk_widget_get_sensitive (find (GTK_WIDGET (f->window), "retry-button")));
+  shot (f, "blocking-error");
   g_signal_emit_by_name (find (GTK_WIDGET (f->window), "retry-button"), "clicked");
   pump ();
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "retry()");
@@ -350,6 +397,7 @@ test_browser_page (Fixture       *f,
   g_assert_true (strstr (label_text (f, "browser-page", "browser-timeout"), "5:00") != NULL ||
                  strstr (label_text (f, "browser-page", "browser-timeout"), "4:59") != NULL);
 
+  shot (f, "browser");
   click (f, "browser-page", "reopen-browser-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "reopen_browser()");
   click (f, "browser-page", "cancel-browser-button");
@@ -379,6 +427,7 @@ test_terms_page (Fixture       *f,
   g_assert_cmpstr (text, ==, "Be nice.");
   g_assert_false (gtk_widget_get_visible (find_in_page (f, "terms-page", "terms-link")));
 
+  shot (f, "terms");
   click (f, "terms-page", "accept-terms-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "accept_terms()");
   click (f, "terms-page", "decline-terms-button");
@@ -408,6 +457,7 @@ test_bind_page (Fixture       *f,
   g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, "bind-page", "password-strength"))),
                      >, 0);
   g_assert_true (enabled (f, "bind-page", "bind-save-button"));
+  shot (f, "bind");
 
   click (f, "bind-page", "bind-save-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==,
@@ -451,6 +501,7 @@ test_confirm_page (Fixture       *f,
   resend = GTK_BUTTON (find_in_page (f, "confirm-page", "resend-button"));
   g_assert_false (enabled (f, "confirm-page", "resend-button"));
   g_assert_nonnull (strstr (gtk_button_get_label (resend), "42"));
+  shot (f, "confirm");
 
   fake_flow_set_retry_after (f->flow, 0);
   g_assert_true (enabled (f, "confirm-page", "resend-button"));
@@ -483,6 +534,7 @@ test_conflict_page (Fixture       *f,
   page = PASSPORT_CONFLICT_PAGE (passport_window_get_page (f->window, "conflict-page"));
 
   g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "taken");
+  shot (f, "conflict");
   g_assert_nonnull (strstr (label_text (f, "conflict-page", "conflict-explanation"), "ada@example.com"));
   click (f, "conflict-page", "use-other-email-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_use_other_email()");
@@ -494,6 +546,7 @@ test_conflict_page (Fixture       *f,
   g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "other-sign-in");
   g_assert_false (enabled (f, "conflict-page", "other-sign-in-button"));
   type (f, "conflict-page", "other-password", "other secret");
+  shot (f, "conflict-other-sign-in");
   click (f, "conflict-page", "other-sign-in-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "conflict_sign_in_with_password(other secret)");
   click (f, "conflict-page", "provider-google");
@@ -577,6 +630,7 @@ test_account_page (Fixture       *f,
       rows++;
   /* Google + e-mail and password. */
   g_assert_cmpuint (rows, ==, 2);
+  shot (f, "account");
 
   g_assert_false (enabled (f, "account-page", "change-password-button"));
   type (f, "account-page", "current-password", "old secret");
@@ -610,6 +664,7 @@ test_keyring_dialog (Fixture       *f,
         dialog = ADW_MESSAGE_DIALOG (window);
     }
   g_assert_nonnull (dialog);
+  shot_widget (GTK_WIDGET (dialog), "keyring-dialog");
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
   adw_message_dialog_response (dialog, "continue");
   pump ();
@@ -625,7 +680,12 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  app = gtk_application_new ("io.github.passportdesk.Passport.UiTest", G_APPLICATION_NON_UNIQUE);
+  /* The app's resource base path, so its icons are found as in the app. */
+  app = g_object_new (GTK_TYPE_APPLICATION,
+                      "application-id", "io.github.passportdesk.Passport.UiTest",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/io/github/passportdesk/Passport",
+                      NULL);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
 #define ADD(name, func) \
