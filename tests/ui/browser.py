@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The user's browser in the AT-SPI story: the app runs "$PASSPORT_BROWSER URL".
+# Headless Chromium opens the URL and, on passportd's stand-in social page,
+# fills in the identity the story asked for (a JSON file named by
+# PASSPORT_STORY_IDENTITY: {"email", "name", "verified", "action"}) and
+# presses Continue (or Cancel). Chromium is driven over the DevTools protocol
+# on a pipe (--remote-debugging-pipe: NUL-terminated JSON on fds 3 and 4), so
+# nothing but the standard library is needed. Exits once the browser has
+# landed on the app's loopback page, or with an error.
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 60
+
+
+class Chromium:
+    def __init__(self):
+        self.profile = tempfile.mkdtemp(prefix="passport-chromium-")
+        to_browser_r, self.to_browser = os.pipe()
+        self.from_browser, from_browser_w = os.pipe()
+
+        def fds():
+            # Move both out of the way first: either may already be 3 or 4.
+            high_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
+
+        self.proc = subprocess.Popen(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync",
+             "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
+             "about:blank"],
+            preexec_fn=fds, close_fds=False,
+            stdout=subprocess.DEVNULL, stderr=None if os.environ.get("PASSPORT_STORY_DEBUG") else subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.buffer = b""
+        self.next_id = 0
+        self.events = []
+
+    def send(self, method, params=None, session=None):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        return self.wait(lambda m: m.get("id") == self.next_id)
+
+    def read(self):
+        while b"\0" not in self.buffer:
+            chunk = os.read(self.from_browser, 65536)
+            if not chunk:
+                raise RuntimeError("chromium closed the pipe")
+            self.buffer += chunk
+        raw, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def wait(self, predicate):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            message = self.read()
+            if predicate(message):
+                if "error" in message:
+                    raise RuntimeError(message["error"])
+                return message
+            self.events.append(message)
+        raise TimeoutError("no answer from chromium")
+
+    def close(self):
+        try:
+            self.send("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        subprocess.run(["rm", "-rf", self.profile])
+
+
+def evaluate(browser, session, expression):
+    answer = browser.send("Runtime.evaluate",
+                          {"expression": expression, "returnByValue": True}, session)
+    return answer["result"]["result"].get("value")
+
+
+def wait_for(browser, session, expression):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if evaluate(browser, session, expression):
+                return
+        except RuntimeError:
+            pass  # the page is navigating
+        time.sleep(0.2)
+    try:
+        where = evaluate(browser, session, "location.href.split('?')[0] + ' ' + document.title")
+    except RuntimeError:
+        where = "?"
+    raise TimeoutError("%s (at %s)" % (expression, where))
+
+
+def main():
+    url = sys.argv[-1]
+    identity = {"email": "ada@social.example", "name": "Ada Lovelace",
+                "verified": False, "action": "continue"}
+    path = os.environ.get("PASSPORT_STORY_IDENTITY")
+    if path and os.path.exists(path):
+        with open(path) as f:
+            identity.update(json.load(f))
+
+    browser = Chromium()
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
+        session = browser.send("Target.attachToTarget",
+                               {"targetId": target, "flatten": True})["result"]["sessionId"]
+        browser.send("Page.enable", {}, session)
+        if os.environ.get("PASSPORT_STORY_BYPASS_CSP"):
+            # Only to get past a server whose CSP form-action blocks the
+            # redirect to the app's loopback address (a server bug that a
+            # real browser hits, so it is off by default).
+            browser.send("Page.setBypassCSP", {"enabled": True}, session)
+        browser.send("Page.navigate", {"url": url}, session)
+        wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('email')")
+        evaluate(browser, session, """
+            document.getElementById('email').value = %s;
+            document.getElementById('name').value = %s;
+            document.getElementById('verified').checked = %s;
+            document.getElementById(%s).click();
+            true
+        """ % (json.dumps(identity["email"]), json.dumps(identity["name"]),
+               "true" if identity["verified"] else "false", json.dumps(identity["action"])))
+        # The app's own page on 127.0.0.1 answers the redirect.
+        wait_for(browser, session,
+                 "location.hostname === '127.0.0.1' && location.pathname === '/callback'"
+                 " && document.readyState === 'complete'")
+        title = evaluate(browser, session, "document.title")
+        print("browser: landed on the app's page: %s" % title, file=sys.stderr)
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
