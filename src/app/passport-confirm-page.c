@@ -16,7 +16,7 @@ struct _PassportConfirmPage
   PassportPage   parent_instance;
 
   AdwStatusPage *status_page;
-  GtkButton     *resend_button;
+  GtkLabel      *resend_label;
   GtkRevealer   *change_revealer;
   AdwEntryRow   *new_email_row;
   GtkLabel      *error_label;
@@ -76,7 +76,7 @@ update (PassportConfirmPage *self)
     }
   else
     resend = g_strdup (_("_Resend the Link"));
-  gtk_button_set_label (self->resend_button, resend);
+  gtk_label_set_label (self->resend_label, resend);
 
   gtk_label_set_label (self->error_label, error ? passport_page_describe_error (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
@@ -225,7 +225,7 @@ passport_confirm_page_class_init (PassportConfirmPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-confirm-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, status_page);
-  gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, resend_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, resend_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, change_revealer);
   gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, new_email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportConfirmPage, error_label);

@@ -91,6 +91,13 @@ update (PassportConflictPage *self)
   g_autofree char *confirm = NULL;
 
   gtk_stack_set_visible_child_name (self->step_stack, step_name (step));
+  /* Only the current step exists for screen readers (see the window). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->step_stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN,
+                                 child != gtk_stack_get_visible_child (self->step_stack),
+                                 -1);
 
   /* Translators: %s is an e-mail address */
   taken = g_strdup_printf (_("Another account already uses %s. An address can belong to only one account. "

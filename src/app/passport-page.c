@@ -207,11 +207,32 @@ passport_page_create_provider_button (PassportProvider *provider,
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
                                     passport_provider_get_id (provider));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
+  /* The name comes from the AdwButtonContent's label; setting one here too
+   * would make GTK 4.8 read it twice. */
   gtk_widget_add_css_class (button, "pill");
   return button;
+}
+
+void
+passport_page_label_unnamed_buttons (GtkWidget *root)
+{
+  /* The reveal button of AdwPasswordEntryRow (libadwaita 1.2) has no
+   * accessible name of its own; screen readers would call it "GtkImage". */
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TOGGLE_BUTTON (child) || GTK_IS_BUTTON (child))
+        {
+          GtkWidget *row = gtk_widget_get_ancestor (child, ADW_TYPE_PASSWORD_ENTRY_ROW);
+
+          if (row != NULL && gtk_actionable_get_action_name (GTK_ACTIONABLE (child)) == NULL &&
+              gtk_button_get_label (GTK_BUTTON (child)) == NULL)
+            gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                            GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show password"),
+                                            -1);
+        }
+      passport_page_label_unnamed_buttons (child);
+    }
 }
 
 gboolean

@@ -69,4 +69,8 @@ gboolean      passport_page_is_blank (const char *text);
 GtkWidget    *passport_page_create_provider_button (PassportProvider *provider,
                                                     const char       *action_name);
 
+/* Gives the libadwaita buttons that have no accessible name one (the
+ * password reveal buttons under @root). */
+void          passport_page_label_unnamed_buttons (GtkWidget *root);
+
 G_END_DECLS

@@ -117,6 +117,17 @@ update_page (PassportWindow *self)
   adw_window_title_set_subtitle (self->window_title,
                                  server ? passport_server_get_base_url (server) : NULL);
 
+  /* GtkStack leaves the pages it does not show in the accessibility tree
+   * as if they were visible; mark them hidden so screen readers and
+   * automation tools see only the current step. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                 GTK_ACCESSIBLE_STATE_HIDDEN,
+                                 child != gtk_stack_get_child_by_name (self->stack, name),
+                                 -1);
+
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) != 0)
     {
       gtk_stack_set_visible_child_name (self->stack, name);
@@ -375,6 +386,8 @@ passport_window_constructed (GObject *object)
   g_signal_connect_object (self->flow, "notify::error", G_CALLBACK (on_error), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::keyring-unavailable", G_CALLBACK (on_keyring_unavailable),
                            self, G_CONNECT_SWAPPED);
+
+  passport_page_label_unnamed_buttons (GTK_WIDGET (self->stack));
 
   self->last_state = passport_flow_get_state (self->flow);
   update_page (self);
