@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "passport-credential-store.h"
+
+G_DEFINE_INTERFACE (PassportCredentialStore, passport_credential_store, G_TYPE_OBJECT)
+
+static void
+passport_credential_store_default_init (PassportCredentialStoreInterface *iface)
+{
+}
+
+void
+passport_credential_store_save_async (PassportCredentialStore *self,
+                                      const char              *server_url,
+                                      const char              *account_id,
+                                      const char              *secret,
+                                      GCancellable            *cancellable,
+                                      GAsyncReadyCallback      callback,
+                                      gpointer                 user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self));
+  g_return_if_fail (server_url != NULL);
+  g_return_if_fail (secret != NULL);
+
+  PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->save_async (self, server_url, account_id, secret,
+                                                          cancellable, callback, user_data);
+}
+
+gboolean
+passport_credential_store_save_finish (PassportCredentialStore  *self,
+                                       GAsyncResult             *result,
+                                       GError                  **error)
+{
+  g_return_val_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self), FALSE);
+  return PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->save_finish (self, result, error);
+}
+
+void
+passport_credential_store_load_async (PassportCredentialStore *self,
+                                      const char              *server_url,
+                                      GCancellable            *cancellable,
+                                      GAsyncReadyCallback      callback,
+                                      gpointer                 user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self));
+  g_return_if_fail (server_url != NULL);
+
+  PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->load_async (self, server_url, cancellable,
+                                                          callback, user_data);
+}
+
+char *
+passport_credential_store_load_finish (PassportCredentialStore  *self,
+                                       GAsyncResult             *result,
+                                       char                    **account_id,
+                                       GError                  **error)
+{
+  g_return_val_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self), NULL);
+  if (account_id != NULL)
+    *account_id = NULL;
+  return PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->load_finish (self, result, account_id, error);
+}
+
+void
+passport_credential_store_delete_async (PassportCredentialStore *self,
+                                        const char              *server_url,
+                                        GCancellable            *cancellable,
+                                        GAsyncReadyCallback      callback,
+                                        gpointer                 user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self));
+  g_return_if_fail (server_url != NULL);
+
+  PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->delete_async (self, server_url, cancellable,
+                                                            callback, user_data);
+}
+
+gboolean
+passport_credential_store_delete_finish (PassportCredentialStore  *self,
+                                         GAsyncResult             *result,
+                                         GError                  **error)
+{
+  g_return_val_if_fail (PASSPORT_IS_CREDENTIAL_STORE (self), FALSE);
+  return PASSPORT_CREDENTIAL_STORE_GET_IFACE (self)->delete_finish (self, result, error);
+}

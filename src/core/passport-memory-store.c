@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "passport-memory-store.h"
+#include "passport-secure.h"
+
+typedef struct
+{
+  char *account_id;
+  char *secret;
+} Entry;
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  g_free (entry->account_id);
+  passport_secure_free (entry->secret);
+  g_free (entry);
+}
+
+struct _PassportMemoryStore
+{
+  GObject parent_instance;
+
+  GHashTable *entries; /* server url → Entry */
+};
+
+static void credential_store_iface_init (PassportCredentialStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PassportMemoryStore, passport_memory_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PASSPORT_TYPE_CREDENTIAL_STORE,
+                                                      credential_store_iface_init))
+
+static void
+passport_memory_store_finalize (GObject *object)
+{
+  PassportMemoryStore *self = PASSPORT_MEMORY_STORE (object);
+
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+
+  G_OBJECT_CLASS (passport_memory_store_parent_class)->finalize (object);
+}
+
+static void
+passport_memory_store_class_init (PassportMemoryStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = passport_memory_store_finalize;
+}
+
+static void
+passport_memory_store_init (PassportMemoryStore *self)
+{
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+}
+
+PassportMemoryStore *
+passport_memory_store_new (void)
+{
+  return g_object_new (PASSPORT_TYPE_MEMORY_STORE, NULL);
+}
+
+static void
+memory_save_async (PassportCredentialStore *store,
+                   const char              *server_url,
+                   const char              *account_id,
+                   const char              *secret,
+                   GCancellable            *cancellable,
+                   GAsyncReadyCallback      callback,
+                   gpointer                 user_data)
+{
+  PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Entry *entry = g_new0 (Entry, 1);
+
+  g_task_set_source_tag (task, memory_save_async);
+  entry->account_id = g_strdup (account_id);
+  entry->secret = g_strdup (secret);
+  g_hash_table_replace (self->entries, g_strdup (server_url), entry);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+memory_boolean_finish (PassportCredentialStore  *store,
+                       GAsyncResult             *result,
+                       GError                  **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+memory_load_async (PassportCredentialStore *store,
+                   const char              *server_url,
+                   GCancellable            *cancellable,
+                   GAsyncReadyCallback      callback,
+                   gpointer                 user_data)
+{
+  PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Entry *entry = g_hash_table_lookup (self->entries, server_url);
+  Entry *copy = g_new0 (Entry, 1);
+
+  g_task_set_source_tag (task, memory_load_async);
+  if (entry != NULL)
+    {
+      copy->account_id = g_strdup (entry->account_id);
+      copy->secret = g_strdup (entry->secret);
+    }
+  g_task_return_pointer (task, copy, entry_free);
+}
+
+static char *
+memory_load_finish (PassportCredentialStore  *store,
+                    GAsyncResult             *result,
+                    char                    **account_id,
+                    GError                  **error)
+{
+  Entry *entry = g_task_propagate_pointer (G_TASK (result), error);
+  char *secret;
+
+  if (entry == NULL)
+    return NULL;
+  secret = g_steal_pointer (&entry->secret);
+  if (account_id != NULL && secret != NULL)
+    *account_id = g_steal_pointer (&entry->account_id);
+  entry_free (entry);
+  return secret;
+}
+
+static void
+memory_delete_async (PassportCredentialStore *store,
+                     const char              *server_url,
+                     GCancellable            *cancellable,
+                     GAsyncReadyCallback      callback,
+                     gpointer                 user_data)
+{
+  PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, memory_delete_async);
+  g_hash_table_remove (self->entries, server_url);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+credential_store_iface_init (PassportCredentialStoreInterface *iface)
+{
+  iface->save_async = memory_save_async;
+  iface->save_finish = memory_boolean_finish;
+  iface->load_async = memory_load_async;
+  iface->load_finish = memory_load_finish;
+  iface->delete_async = memory_delete_async;
+  iface->delete_finish = memory_boolean_finish;
+}

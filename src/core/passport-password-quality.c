@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <pwquality.h>
+#include <string.h>
+
+#include "passport-password-quality.h"
+
+/* The reference server's policy (docs/passportd.md). */
+#define MIN_LENGTH 8
+#define MAX_LENGTH 128
+#define MIN_WORD   3
+
+struct _PassportPasswordQuality
+{
+  GObject parent_instance;
+
+  pwquality_settings_t *settings;
+};
+
+G_DEFINE_FINAL_TYPE (PassportPasswordQuality, passport_password_quality, G_TYPE_OBJECT)
+
+static void
+passport_password_quality_finalize (GObject *object)
+{
+  PassportPasswordQuality *self = PASSPORT_PASSWORD_QUALITY (object);
+
+  g_clear_pointer (&self->settings, pwquality_free_settings);
+
+  G_OBJECT_CLASS (passport_password_quality_parent_class)->finalize (object);
+}
+
+static void
+passport_password_quality_class_init (PassportPasswordQualityClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = passport_password_quality_finalize;
+}
+
+static void
+passport_password_quality_init (PassportPasswordQuality *self)
+{
+  /* Default settings, not the local /etc/security/pwquality.conf: the
+   * password is for the server's account, not for this machine. */
+  self->settings = pwquality_default_settings ();
+  if (self->settings != NULL)
+    pwquality_set_int_value (self->settings, PWQ_SETTING_MIN_LENGTH, MIN_LENGTH);
+}
+
+PassportPasswordQuality *
+passport_password_quality_new (void)
+{
+  return g_object_new (PASSPORT_TYPE_PASSWORD_QUALITY, NULL);
+}
+
+static void
+add_reason (GPtrArray  *reasons,
+            const char *reason)
+{
+  for (guint i = 0; i < reasons->len; i++)
+    if (g_str_equal (g_ptr_array_index (reasons, i), reason))
+      return;
+  g_ptr_array_add (reasons, g_strdup (reason));
+}
+
+static gboolean
+contains_casefold (const char *haystack_folded,
+                   const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (needle == NULL || g_utf8_strlen (needle, -1) < MIN_WORD)
+    return FALSE;
+  folded = g_utf8_casefold (needle, -1);
+  return strstr (haystack_folded, folded) != NULL;
+}
+
+guint
+passport_password_quality_check (PassportPasswordQuality   *self,
+                                 const char                *password,
+                                 const char                *email,
+                                 const char                *display_name,
+                                 char                    ***out_reasons)
+{
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *folded = NULL;
+  glong length;
+  int score = 0;
+
+  g_return_val_if_fail (PASSPORT_IS_PASSWORD_QUALITY (self), 0);
+
+  if (password == NULL)
+    password = "";
+  length = g_utf8_strlen (password, -1);
+  folded = g_utf8_casefold (password, -1);
+
+  if (length < MIN_LENGTH)
+    add_reason (reasons, "too_short");
+  if (length > MAX_LENGTH)
+    add_reason (reasons, "too_long");
+
+  if (email != NULL)
+    {
+      g_autofree char *local = g_strdup (email);
+      char *at = strchr (local, '@');
+
+      if (at != NULL)
+        *at = '\0';
+      if (contains_casefold (folded, local))
+        add_reason (reasons, "contains_email");
+    }
+
+  if (display_name != NULL)
+    {
+      g_auto (GStrv) words = g_strsplit_set (display_name, " \t.,-_", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (contains_casefold (folded, words[i]))
+          {
+            add_reason (reasons, "contains_name");
+            break;
+          }
+    }
+
+  if (self->settings != NULL && length > 0)
+    {
+      void *auxerror = NULL;
+
+      score = pwquality_check (self->settings, password, NULL, NULL, &auxerror);
+      if (score < 0)
+        {
+          char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+
+          /* pwquality_strerror() releases whatever auxerror holds. */
+          pwquality_strerror (buf, sizeof buf, score, auxerror);
+          switch (score)
+            {
+            case PWQ_ERROR_MIN_LENGTH:
+              add_reason (reasons, "too_short");
+              break;
+            case PWQ_ERROR_USER_CHECK:
+            case PWQ_ERROR_GECOS_CHECK:
+              add_reason (reasons, "contains_name");
+              break;
+            case PWQ_ERROR_MEM_ALLOC:
+            case PWQ_ERROR_FATAL_FAILURE:
+              /* No verdict from the library; the length rules still apply. */
+              break;
+            default:
+              /* Dictionary words, palindromes, repeats, too few character
+               * classes: all "easy to guess", like the server's list. */
+              add_reason (reasons, "too_common");
+              break;
+            }
+          score = 0;
+        }
+    }
+
+  if (reasons->len > 0)
+    score = 0;
+
+  if (out_reasons != NULL)
+    {
+      g_ptr_array_add (reasons, NULL);
+      *out_reasons = (char **) g_ptr_array_steal (reasons, NULL);
+    }
+
+  return (guint) CLAMP (score, 0, 100);
+}
+
+char *
+passport_password_quality_describe_reason (const char *reason,
+                                           guint       min_length)
+{
+  if (min_length == 0)
+    min_length = MIN_LENGTH;
+
+  if (g_strcmp0 (reason, "too_short") == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Use at least %u character.",
+                                         "Use at least %u characters.", min_length),
+                            min_length);
+  if (g_strcmp0 (reason, "too_long") == 0)
+    return g_strdup_printf (_("Use at most %u characters."), MAX_LENGTH);
+  if (g_strcmp0 (reason, "too_common") == 0)
+    return g_strdup (_("This password is too easy to guess. Try a few unrelated words."));
+  if (g_strcmp0 (reason, "contains_email") == 0)
+    return g_strdup (_("Do not use your e-mail address in the password."));
+  if (g_strcmp0 (reason, "contains_name") == 0)
+    return g_strdup (_("Do not use your name in the password."));
+  return g_strdup (_("Choose a stronger password."));
+}
+
+char **
+passport_password_quality_describe_reasons (const char * const *reasons,
+                                            guint               min_length)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; reasons != NULL && reasons[i] != NULL; i++)
+    {
+      g_autofree char *hint = passport_password_quality_describe_reason (reasons[i], min_length);
+      g_strv_builder_add (builder, hint);
+    }
+  return g_strv_builder_end (builder);
+}

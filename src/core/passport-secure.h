@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Wipes a NUL-terminated secret (token, password, serialized session)
+ * before freeing it, so it does not linger in freed heap memory. NULL is
+ * fine. */
+void passport_secure_free (char *secret);
+
+/* Frees *@secret with passport_secure_free() and sets it to NULL. */
+void passport_secure_clear (char **secret);
+
+/* A string type for g_autoptr: `g_autoptr (PassportSecret) pw = …;` wipes
+ * the string when it goes out of scope. */
+typedef char PassportSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportSecret, passport_secure_free)
+
+G_END_DECLS
