@@ -11,9 +11,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr (PassportApplication) app = NULL;
+  const char *localedir = g_getenv ("PASSPORT_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* The tests run the app from the build dir with its own catalogs. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The whole story of architecture.md (steps 1-8), played on the real app
+# through the accessibility bus, the way UI automation drives it: every
+# control is found by its role and accessible name. Run by run-story.sh,
+# which provides Xvfb, a private D-Bus session with gnome-keyring and the
+# AT-SPI bus, and passportd.
+#
+#   story.py --app PASSPORT --server URL --maildir DIR --shots DIR
+import argparse
+import email
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import gi
+
+gi.require_version("Atspi", "2.0")
+from gi.repository import Atspi  # noqa: E402
+
+TIMEOUT = 30
+INTERACTIVE = {"push button", "toggle button", "check box", "radio button", "text",
+               "password text", "link", "spin button", "slider", "combo box", "menu item"}
+
+# Page names (the accessible label of each page) and control names, per language.
+NAMES = {
+    "en": {
+        "server-page": "Choose your server", "sign-in-page": "Sign in",
+        "password-page": "Sign in with e-mail and password", "browser-page": "Continue in your browser",
+        "terms-page": "User agreement", "bind-page": "Add an e-mail and a password",
+        "confirm-page": "Check your inbox", "conflict-page": "This e-mail is already taken",
+        "account-page": "Your account",
+        "server-address": "Server address", "connect": "Connect",
+        "with-password": "Sign in with e-mail and password", "provider": "Sign in with %s",
+        "accept": "Accept", "email": "E-mail", "password": "Password", "repeat": "Repeat password",
+        "save": "Save", "free": "Free This Address…", "other-password": "Password of the other account",
+        "other-sign-in": "Sign In", "other-email": "New e-mail of the other account",
+        "other-send": "Send Link", "sign-out": "Sign Out", "sign-in": "Sign In",
+    },
+    "ru": {
+        "account-page": "Ваша учётная запись", "sign-in-page": "Вход",
+        "sign-out": "Выйти", "with-password": "Войти по почте и паролю",
+    },
+}
+
+
+class Story:
+    def __init__(self, args):
+        self.args = args
+        self.lang = "en"
+        self.proc = None
+        self.app = None
+        self.shots = args.shots
+        self.identity_file = os.path.join(args.work, "identity.json")
+
+    # --- the app -----------------------------------------------------------
+    def start(self, lang="en", extra=()):
+        self.lang = lang
+        env = dict(os.environ)
+        env["PASSPORT_STORY_IDENTITY"] = self.identity_file
+        if lang != "en":
+            env["LANGUAGE"] = lang
+            env["LANG"] = "ru_RU.UTF-8" if lang == "ru" else env.get("LANG", "C.UTF-8")
+        self.proc = subprocess.Popen([self.args.app, *extra], env=env)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            desktop = Atspi.get_desktop(0)
+            for i in range(desktop.get_child_count()):
+                app = desktop.get_child_at_index(i)
+                try:
+                    if app is not None and app.get_process_id() == self.proc.pid:
+                        self.app = app
+                        return
+                except gi.repository.GLib.Error:
+                    pass
+            time.sleep(0.2)
+        raise AssertionError("the app did not appear on the accessibility bus")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self.app = None
+
+    def name(self, key):
+        return NAMES[self.lang].get(key) or NAMES["en"][key]
+
+    # --- finding things ----------------------------------------------------
+    def walk(self, node=None):
+        node = node or self.app
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if item is None:
+                continue
+            yield item
+            try:
+                stack.extend(item.get_child_at_index(i) for i in range(item.get_child_count()))
+            except gi.repository.GLib.Error:
+                pass
+
+    def find(self, role, name, sensitive=False, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.walk():
+                try:
+                    if item.get_role_name() == role and item.get_name() == name:
+                        if not sensitive or item.get_state_set().contains(Atspi.StateType.SENSITIVE):
+                            return item
+                except gi.repository.GLib.Error:
+                    continue
+            time.sleep(0.2)
+        raise AssertionError("no %s%s named %r (page: %s)" % (
+            "enabled " if sensitive else "", role, name, self.current_pages()))
+
+    def current_pages(self):
+        names = []
+        for item in self.walk():
+            try:
+                if item.get_role_name() == "filler" and item.get_name():
+                    names.append(item.get_name())
+            except gi.repository.GLib.Error:
+                pass
+        return names
+
+    def page(self, key, timeout=TIMEOUT):
+        name = self.name(key)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if name in self.current_pages():
+                self.check_names()
+                self.shot(key)
+                return
+            time.sleep(0.2)
+        raise AssertionError("page %r not shown (shown: %s)" % (name, self.current_pages()))
+
+    def check_names(self):
+        """Every control the user can reach has a real accessible name."""
+        unnamed = []
+        for item in self.walk():
+            try:
+                role = item.get_role_name()
+                name = item.get_name() or ""
+            except gi.repository.GLib.Error:
+                continue
+            if role in INTERACTIVE and (not name.strip() or re.match(r"^(Gtk|Adw)[A-Z]", name)):
+                unnamed.append("%s %r" % (role, name))
+        if unnamed:
+            raise AssertionError("controls without an accessible name: %s" % ", ".join(unnamed))
+
+    # --- doing things -------------------------------------------------------
+    def click(self, key, *fmt):
+        name = self.name(key) % fmt if fmt else self.name(key)
+        button = self.find("push button", name, sensitive=True)
+        Atspi.Action.do_action(button, 0)
+
+    def type(self, key, text):
+        name = self.name(key)
+        for role in ("text", "password text"):
+            try:
+                entry = self.find(role, name, timeout=2)
+                break
+            except AssertionError:
+                entry = None
+        if entry is None:
+            entry = self.find("text", name)
+        Atspi.EditableText.set_text_contents(entry, text)
+
+    def shot(self, key):
+        path = os.path.join(self.shots, "shot-story-%s-%s.png" % (self.lang, key))
+        time.sleep(0.4)  # let the crossfade end
+        subprocess.run(["import", "-window", "root", path], check=False)
+
+    def browser_identity(self, **identity):
+        with open(self.identity_file, "w") as f:
+            json.dump(identity, f)
+
+    # --- mail ----------------------------------------------------------------
+    def confirm_link(self, address, after):
+        """Opens the newest confirmation link sent to @address after the
+        mail count @after, as the user would from their mail app."""
+        deadline = time.monotonic() + TIMEOUT
+        new = os.path.join(self.args.maildir, "new")
+        while time.monotonic() < deadline:
+            mails = sorted((os.path.join(new, n) for n in os.listdir(new)), key=os.path.getmtime)
+            for path in reversed(mails[after:]):
+                with open(path, "rb") as f:
+                    message = email.message_from_binary_file(f)
+                if message["To"].strip().lower() != address:
+                    continue
+                body = message.get_payload(decode=True).decode("utf-8")
+                link = re.search(r"^(\S+/api/v1/email/confirm\?token=\S+)$", body, re.M).group(1)
+                urllib.request.urlopen(link, timeout=10).read()
+                return
+            time.sleep(0.2)
+        raise AssertionError("no confirmation mail to %s" % address)
+
+    def mail_count(self):
+        return len(os.listdir(os.path.join(self.args.maildir, "new")))
+
+    # --- the story ------------------------------------------------------------
+    def run(self):
+        ada_password = "correct horse battery staple 7"
+        bob_password = "purple elephant dances quietly 9"
+
+        # 1. The server, once.
+        self.start()
+        self.page("server-page")
+        self.type("server-address", self.args.server)
+        self.click("connect")
+
+        # 2. Social sign-in in the (headless) browser; the window comes back.
+        self.page("sign-in-page")
+        self.browser_identity(email="ada@social.example", name="Ada Lovelace", verified=False)
+        self.click("provider", "Google")
+        self.page("browser-page", timeout=5)
+
+        # 3. The user agreement.
+        self.page("terms-page", timeout=60)
+        self.click("accept")
+
+        # 4. Bind an e-mail and create a password.
+        self.page("bind-page")
+        self.type("email", "ada@example.com")
+        self.type("password", ada_password)
+        self.type("repeat", ada_password)
+        mails = self.mail_count()
+        self.click("save")
+
+        # 5. The link from the mail; the app moves on by itself.
+        self.page("confirm-page")
+        self.confirm_link("ada@example.com", mails)
+        self.page("account-page")
+
+        # 6. Another social account wants the same address: free it.
+        self.click("sign-out")
+        self.page("sign-in-page")
+        self.browser_identity(email="bob@social.example", name="Bob Example", verified=True)
+        self.click("provider", "VK")
+        self.page("terms-page", timeout=60)
+        self.click("accept")
+        self.page("bind-page")
+        self.type("email", "ada@example.com")
+        self.type("password", bob_password)
+        self.type("repeat", bob_password)
+        self.click("save")
+        self.page("conflict-page")
+        self.click("free")
+        self.type("other-password", ada_password)
+        self.click("other-sign-in")
+        self.type("other-email", "ada.old@example.com")
+        mails = self.mail_count()
+        self.click("other-send")
+        self.confirm_link("ada.old@example.com", mails)
+        # Freed: the address is bound to this account with the password
+        # typed before, and confirmed by mail.
+        self.page("confirm-page")
+        self.confirm_link("ada@example.com", mails)
+        self.page("account-page")
+
+        # 7. From then on, e-mail and password.
+        self.click("sign-out")
+        self.page("sign-in-page")
+        self.click("with-password")
+        self.page("password-page")
+        self.type("email", "ada@example.com")
+        self.type("password", bob_password)
+        self.click("sign-in")
+        self.page("account-page")
+
+        # 8. Restart: the session comes back from the keyring.
+        self.stop()
+        self.start()
+        self.page("account-page", timeout=60)
+        self.stop()
+
+        # Once in Russian: the same controls, with their Russian names.
+        self.start(lang="ru")
+        self.page("account-page", timeout=60)
+        self.click("sign-out")
+        self.page("sign-in-page")
+        self.find("push button", self.name("with-password"), sensitive=True)
+        self.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--maildir", required=True)
+    parser.add_argument("--shots", required=True)
+    parser.add_argument("--work", required=True)
+    story = Story(parser.parse_args())
+    try:
+        story.run()
+    except Exception:
+        story.shot("failure")
+        raise
+    finally:
+        story.stop()
+    print("story: all steps done")
+
+
+if __name__ == "__main__":
+    main()
