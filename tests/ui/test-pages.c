@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -676,6 +678,16 @@ main (int   argc,
       char *argv[])
 {
   int status;
+
+  /* PASSPORT_LOCALEDIR + LANGUAGE: the same pages, translated (for the
+   * Russian screenshots). */
+  if (g_getenv ("PASSPORT_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("PASSPORT_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
