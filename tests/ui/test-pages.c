@@ -16,9 +16,92 @@
 #include "passport-conflict-page.h"
 #include "passport-error.h"
 #include "passport-server-private.h"
+#include "passport-sign-in-page.h"
 #include "passport-window.h"
 
 #define SERVER_URL "http://127.0.0.1:8765"
+#define REMOTE_URL "https://passport.example.com"
+
+/* A network monitor whose availability the test sets. */
+#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
+
+struct _FakeMonitor
+{
+  GObject  parent_instance;
+  gboolean available;
+};
+
+static void fake_monitor_initable_iface_init (GInitableIface *iface);
+static void fake_monitor_iface_init (GNetworkMonitorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_monitor_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
+
+enum { MONITOR_PROP_0, MONITOR_PROP_AVAILABLE, MONITOR_PROP_METERED, MONITOR_PROP_CONNECTIVITY };
+
+static gboolean
+fake_monitor_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  return TRUE;
+}
+
+static void
+fake_monitor_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = fake_monitor_initable_init;
+}
+
+static void
+fake_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+fake_monitor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FakeMonitor *self = FAKE_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, self->available);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, self->available ? G_NETWORK_CONNECTIVITY_FULL : G_NETWORK_CONNECTIVITY_LOCAL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+fake_monitor_init (FakeMonitor *self)
+{
+  self->available = TRUE;
+}
+
+static void
+fake_monitor_set_available (FakeMonitor *self, gboolean available)
+{
+  self->available = available;
+  g_object_notify (G_OBJECT (self), "network-available");
+}
 
 static GtkApplication *app;
 
@@ -152,7 +235,7 @@ shot (Fixture    *f,
 }
 
 static PassportServer *
-make_server (void)
+make_server_at (const char *url)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -161,22 +244,30 @@ make_server (void)
   g_autoptr (PassportProvider) google = passport_provider_new ("google", "Google", NULL);
   g_autoptr (PassportProvider) vk = passport_provider_new ("vk", "VK", NULL);
 
-  json_parser_load_from_data (parser,
-                              "{\"issuer\": \"" SERVER_URL "\","
-                              " \"authorization_endpoint\": \"" SERVER_URL "/oauth/authorize\","
-                              " \"token_endpoint\": \"" SERVER_URL "/oauth/token\","
-                              " \"passport_api_endpoint\": \"" SERVER_URL "/api/v1\","
+  g_autofree char *document = NULL;
+
+  document = g_strdup_printf ("{\"issuer\": \"%1$s\","
+                              " \"authorization_endpoint\": \"%1$s/oauth/authorize\","
+                              " \"token_endpoint\": \"%1$s/oauth/token\","
+                              " \"passport_api_endpoint\": \"%1$s/api/v1\","
                               " \"response_types_supported\": [\"code\"],"
                               " \"grant_types_supported\": [\"authorization_code\", \"refresh_token\"],"
                               " \"code_challenge_methods_supported\": [\"S256\"]}",
-                              -1, &error);
+                              url);
+  json_parser_load_from_data (parser, document, -1, &error);
   g_assert_no_error (error);
-  server = passport_server_new_from_discovery (SERVER_URL, json_parser_get_root (parser), &error);
+  server = passport_server_new_from_discovery (url, json_parser_get_root (parser), &error);
   g_assert_no_error (error);
   providers = G_LIST_STORE (passport_server_get_providers (server));
   g_list_store_append (providers, google);
   g_list_store_append (providers, vk);
   return server;
+}
+
+static PassportServer *
+make_server (void)
+{
+  return make_server_at (SERVER_URL);
 }
 
 static PassportAccount *
@@ -363,6 +454,42 @@ test_sign_in_page (Fixture       *f,
    * one: no bar. */
   set_error (f, PASSPORT_ERROR_ACCESS_DENIED);
   g_assert_null (passport_window_get_blocking_error (f->window));
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr (FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autoptr (PassportServer) remote = make_server_at (REMOTE_URL);
+  GtkWidget *page = passport_window_get_page (f->window, "sign-in-page");
+
+  passport_sign_in_page_set_network_monitor (PASSPORT_SIGN_IN_PAGE (page), G_NETWORK_MONITOR (monitor));
+  fake_flow_set_server (f->flow, remote);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  pump ();
+  g_assert_true (enabled (f, "sign-in-page", "provider-google"));
+  g_assert_false (gtk_widget_get_visible (find_in_page (f, "sign-in-page", "offline-label")));
+
+  /* Offline: every way to sign in is disabled, with the reason shown. */
+  fake_monitor_set_available (monitor, FALSE);
+  g_assert_false (enabled (f, "sign-in-page", "provider-google"));
+  g_assert_false (enabled (f, "sign-in-page", "password-sign-in-button"));
+  g_assert_true (gtk_widget_get_visible (find_in_page (f, "sign-in-page", "offline-label")));
+  shot (f, "offline");
+
+  /* A server on this machine needs no network. */
+  {
+    g_autoptr (PassportServer) local = make_server ();
+
+    fake_flow_set_server (f->flow, local);
+    g_assert_true (enabled (f, "sign-in-page", "provider-google"));
+    g_assert_false (gtk_widget_get_visible (find_in_page (f, "sign-in-page", "offline-label")));
+  }
+
+  fake_flow_set_server (f->flow, remote);
+  fake_monitor_set_available (monitor, TRUE);
+  g_assert_true (enabled (f, "sign-in-page", "provider-google"));
 }
 
 static void
@@ -706,6 +833,7 @@ main (int   argc,
   ADD ("password-navigation", test_password_navigation);
   ADD ("server-page", test_server_page);
   ADD ("sign-in-page", test_sign_in_page);
+  ADD ("offline", test_offline);
   ADD ("blocking-error", test_blocking_error);
   ADD ("browser-page", test_browser_page);
   ADD ("terms-page", test_terms_page);
