@@ -137,6 +137,10 @@ void passport_flow_conflict_start_freeing  (PassportFlow *self);           /* â†
 void passport_flow_conflict_sign_in_with_password (PassportFlow *self, const char *password); /* e-mail = conflict-email */
 void passport_flow_conflict_sign_in_with_provider (PassportFlow *self, const char *provider_id);
 void passport_flow_conflict_set_other_email (PassportFlow *self, const char *new_email); /* PUT /me/email for the other account */
+/* The same with the other account's current password (PUT /me/email asks for
+ * it): needed when the other account signed in with its social network;
+ * NULL @password = the one used to sign in to it. */
+void passport_flow_conflict_set_other_email_full (PassportFlow *self, const char *new_email, const char *password);
 void passport_flow_conflict_resend         (PassportFlow *self);
 
 /* SIGNED_IN */
