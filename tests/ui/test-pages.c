@@ -820,7 +820,7 @@ main (int   argc,
   adw_init ();
 
   /* The app's resource base path, so its icons are found as in the app. */
-  app = g_object_new (GTK_TYPE_APPLICATION,
+  app = g_object_new (ADW_TYPE_APPLICATION,
                       "application-id", "io.github.passportdesk.Passport.UiTest",
                       "flags", G_APPLICATION_NON_UNIQUE,
                       "resource-base-path", "/io/github/passportdesk/Passport",
