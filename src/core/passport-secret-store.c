@@ -226,6 +226,7 @@ search_cb (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
+  GCancellable *cancellable;
   GError *error = NULL;
   GList *items;
 
@@ -243,8 +244,8 @@ search_cb (GObject      *source,
       return;
     }
 
-  secret_retrievable_retrieve_secret (items->data, g_task_get_cancellable (task), retrieve_cb,
-                                      g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  secret_retrievable_retrieve_secret (items->data, cancellable, retrieve_cb, g_steal_pointer (&task));
   g_list_free_full (items, g_object_unref);
 }
 

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <glib/gstdio.h>
 
 #include "pd-test-server.h"
@@ -62,6 +63,12 @@ line_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 PdServer *
 pd_server_startv (const char * const *args)
 {
@@ -96,8 +103,14 @@ pd_server_startv (const char * const *args)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
-  server->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    /* A failed assertion aborts the test: the server must not outlive it
+     * (it holds the test's stderr, and meson would wait for the timeout). */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
 
   /* Read the first line on a private context, with a deadline. */
@@ -520,6 +533,29 @@ pd_pkce_challenge (const char *verifier)
 }
 
 char *
+pd_json_strings (const char *first_member,
+                 ...)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  va_list ap;
+
+  json_builder_begin_object (builder);
+  va_start (ap, first_member);
+  for (const char *name = first_member; name != NULL; name = va_arg (ap, const char *))
+    {
+      const char *value = va_arg (ap, const char *);
+
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, value);
+    }
+  va_end (ap);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+char *
 pd_random_string (guint len)
 {
   static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -854,6 +890,94 @@ pd_social_tokens (PdServer   *server,
   g_assert_nonnull (pd_response_string (response, "access_token"));
   g_assert_nonnull (pd_response_string (response, "refresh_token"));
   return json_object_ref (pd_response_object (response));
+}
+
+/* ------------------------------------------------------------------ */
+/* Account set-up                                                      */
+/* ------------------------------------------------------------------ */
+
+char *
+pd_terms_version (PdClient *client)
+{
+  g_autoptr(PdResponse) terms = pd_client_get (client, "/api/v1/terms", NULL);
+
+  pd_assert_response (terms, 200, NULL);
+  g_assert_nonnull (pd_response_string (terms, "version"));
+  return g_strdup (pd_response_string (terms, "version"));
+}
+
+void
+pd_accept_terms (PdClient   *client,
+                 const char *access_token)
+{
+  g_autofree char *version = pd_terms_version (client);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(PdResponse) r = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  r = pd_client_post_json (client, "/api/v1/me/terms", access_token, body);
+  pd_assert_response (r, 200, NULL);
+}
+
+PdResponse *
+pd_get_me (PdClient   *client,
+           const char *access_token)
+{
+  PdResponse *r = pd_client_get (client, "/api/v1/me", access_token);
+
+  pd_assert_response (r, 200, NULL);
+  return r;
+}
+
+JsonObject *
+pd_account_with_password (PdServer   *server,
+                          const char *provider,
+                          const char *email,
+                          const char *name,
+                          const char *password)
+{
+  g_autoptr(JsonObject) tokens = pd_social_tokens (server, provider, email, name, TRUE);
+  const char *access = json_object_get_string_member (tokens, "access_token");
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(PdResponse) r = NULL;
+
+  pd_accept_terms (client, access);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "email");
+  json_builder_add_string_value (builder, email);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  r = pd_client_post_json (client, "/api/v1/me/email", access, body);
+  pd_assert_response (r, 200, NULL);
+  return g_steal_pointer (&tokens);
+}
+
+PdResponse *
+pd_confirm_newest (PdClient   *client,
+                   const char *address)
+{
+  g_autofree char *mail = pd_maildir_newest_to (client->server, address);
+  g_autofree char *link = NULL;
+
+  if (mail == NULL)
+    g_error ("no mail to %s in %s", address, client->server->maildir);
+  link = pd_mail_link (mail);
+  g_assert_nonnull (link);
+  g_assert_true (g_str_has_prefix (link, client->server->url));
+  return pd_client_get (client, link, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -219,6 +219,30 @@ JsonObject *pd_social_tokens          (PdServer      *server,
                                        gboolean       verified);
 
 /* ------------------------------------------------------------------ */
+/* Account set-up                                                      */
+/* ------------------------------------------------------------------ */
+
+/* The current terms version (GET /api/v1/terms). */
+char       *pd_terms_version          (PdClient      *client);
+/* POST /me/terms with the current version; asserts 200. */
+void        pd_accept_terms           (PdClient      *client,
+                                       const char    *access_token);
+/* GET /api/v1/me; asserts 200 and returns the response. */
+PdResponse *pd_get_me                 (PdClient      *client,
+                                       const char    *access_token);
+/* An account with a bound, confirmed e-mail and a password: social sign-in
+ * (verified) on provider, terms, POST /me/email → 200. Returns the tokens. */
+JsonObject *pd_account_with_password  (PdServer      *server,
+                                       const char    *provider,
+                                       const char    *email,
+                                       const char    *name,
+                                       const char    *password);
+/* GET the confirmation link of the newest mail to address; asserts that
+ * the mail exists. Returns the page response. */
+PdResponse *pd_confirm_newest         (PdClient      *client,
+                                       const char    *address);
+
+/* ------------------------------------------------------------------ */
 /* Maildir                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -248,6 +272,9 @@ char       *pd_base64url_encode       (const guchar  *data,
                                        gsize          len);
 /* The payload of a JWT as a JSON object (owned), asserting the shape. */
 JsonObject *pd_jwt_payload            (const char    *jwt);
+/* A JSON object text of string members: name, value, ..., NULL. */
+char       *pd_json_strings           (const char    *first_member,
+                                       ...) G_GNUC_NULL_TERMINATED;
 /* A random alphanumeric string. */
 char       *pd_random_string          (guint          len);
 /* A unique e-mail address such as "who-3f9a@example.com". */

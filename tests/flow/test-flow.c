@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// PassportFlow against passportd: every step of architecture.md driven
+// through the flow's methods, the browser played by a scripted HTTP client
+// (tests/support/scripted-browser.py), the mail read from the Maildir.
+// Keyring tests run under tests/support/run-isolated.sh (a private D-Bus
+// session with gnome-keyring) and use the real libsecret store.
+#include "config.h"
+
+#include <string.h>
+
+#include "passport-core.h"
+#include "passport-flow.h"
+#include "passport-memory-store.h"
+#include "passport-secret-store.h"
+#include "pd-test-server.h"
+
+/* Runs the main loop until the flow is in @state (and not busy), failing
+ * the test after @seconds or when an error shows up meanwhile. */
+static void
+wait_for_state (PassportFlow      *flow,
+                PassportFlowState  state,
+                guint              seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (passport_flow_get_state (flow) != state || passport_flow_get_busy (flow))
+    {
+      const GError *error = passport_flow_get_error (flow);
+
+      if (error != NULL && !passport_flow_get_busy (flow))
+        g_error ("waiting for %s, in %s with error %s: %s", passport_flow_state_to_string (state),
+                 passport_flow_state_to_string (passport_flow_get_state (flow)),
+                 g_quark_to_string (error->domain), error->message);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waiting for %s, still in %s", passport_flow_state_to_string (state),
+                 passport_flow_state_to_string (passport_flow_get_state (flow)));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Runs until the flow stopped being busy and holds an error with @code. */
+static void
+wait_for_error (PassportFlow      *flow,
+                PassportErrorCode  code,
+                guint              seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (passport_flow_get_busy (flow) || passport_flow_get_error (flow) == NULL)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no error %s came (state %s)", passport_error_code_to_string (code),
+                 passport_flow_state_to_string (passport_flow_get_state (flow)));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, (int) code);
+}
+
+static void
+wait_for_step (PassportFlow         *flow,
+               PassportConflictStep  step,
+               guint                 seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (passport_flow_get_conflict_step (flow) != step || passport_flow_get_busy (flow))
+    {
+      const GError *error = passport_flow_get_error (flow);
+
+      if (error != NULL && !passport_flow_get_busy (flow))
+        g_error ("waiting for conflict step %d, at %d with error: %s", step,
+                 passport_flow_get_conflict_step (flow), error->message);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waiting for conflict step %d, still at %d", step, passport_flow_get_conflict_step (flow));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Who the scripted browser signs in as. */
+static void
+browser_as (const char *email,
+            const char *name,
+            gboolean    verified,
+            const char *action)
+{
+  g_setenv ("PASSPORT_TEST_EMAIL", email, TRUE);
+  g_setenv ("PASSPORT_TEST_NAME", name, TRUE);
+  g_setenv ("PASSPORT_TEST_VERIFIED", verified ? "1" : "0", TRUE);
+  g_setenv ("PASSPORT_TEST_ACTION", action, TRUE);
+}
+
+static PassportFlow *
+new_flow (PassportCredentialStore *store,
+          PdServer                *server)
+{
+  PassportFlow *flow = passport_flow_new (store);
+  g_autofree char *browser = g_strdup_printf ("/usr/bin/python3 %s", g_getenv ("SCRIPTED_BROWSER"));
+
+  passport_flow_set_browser_command (flow, browser);
+  passport_flow_set_browser_timeout (flow, 30);
+  passport_flow_set_server_url (flow, server->url);
+  return flow;
+}
+
+static PassportFlow *
+new_memory_flow (PdServer *server)
+{
+  g_autoptr(PassportMemoryStore) store = passport_memory_store_new ();
+
+  return new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+}
+
+static gpointer
+open_link_thread (gpointer data)
+{
+  PdServer *server = ((gpointer *) data)[0];
+  const char *address = ((gpointer *) data)[1];
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) response = pd_confirm_newest (client, address);
+
+  return GUINT_TO_POINTER (response->status);
+}
+
+/* Opens the newest link mailed to @address, as the user's browser would,
+ * while the flow's long poll keeps running on this thread. */
+static void
+open_mailed_link (PdServer   *server,
+                  const char *address)
+{
+  gpointer data[2] = { server, (gpointer) address };
+  /* passportd is another process: joining does not stall anything the
+   * link needs; the flow's answer is handled by the loop afterwards. */
+  GThread *thread = g_thread_new ("open-link", open_link_thread, data);
+
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 200);
+}
+
+static void
+sign_in_social (PassportFlow *flow,
+                const char   *email,
+                gboolean      verified)
+{
+  browser_as (email, "Ivan Petrov", verified, "continue");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  passport_flow_sign_in_with_provider (flow, "google");
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_TERMS, 30);
+  g_assert_nonnull (passport_flow_get_terms (flow));
+  g_assert_nonnull (passport_terms_get_text (passport_flow_get_terms (flow)));
+  passport_flow_accept_terms (flow);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL, 20);
+}
+
+static void
+test_story (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("ivan");
+  PassportAccount *account;
+
+  sign_in_social (flow, "ivan.social@example.net", FALSE);
+  account = passport_flow_get_account (flow);
+  g_assert_nonnull (account);
+  g_assert_null (passport_account_get_email (account));
+
+  /* A weak password is refused and nothing typed is lost. */
+  passport_flow_bind_email (flow, email, "short");
+  wait_for_error (flow, PASSPORT_ERROR_WEAK_PASSWORD, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  g_assert_cmpstr (passport_flow_get_pending_password (flow), ==, "short");
+
+  passport_flow_bind_email (flow, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
+  g_assert_cmpstr (passport_account_get_pending_email (account), ==, email);
+  g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
+  g_assert_nonnull (pd_maildir_newest_to (server, email));
+
+  /* The flow moves on by itself when the link is opened (long poll). */
+  open_mailed_link (server, email);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_cmpstr (passport_account_get_email (account), ==, email);
+  g_assert_true (passport_account_get_has_password (account));
+
+  passport_flow_change_password (flow, "a long and good password", "an even better password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_null (passport_flow_get_error (flow));
+
+  passport_flow_sign_out (flow);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_null (passport_flow_get_account (flow));
+
+  /* From then on: e-mail and password. A wrong one is refused first. */
+  passport_flow_sign_in_with_password (flow, email, "not the password");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  passport_flow_sign_in_with_password (flow, email, "an even better password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
+}
+
+static void
+test_verified (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("verified");
+
+  sign_in_social (flow, email, TRUE);
+  passport_flow_bind_email (flow, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_cmpuint (pd_maildir_count (server), ==, 0);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
+}
+
+static void
+test_conflict_free_address (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *taken = pd_unique_email ("taken");
+  g_autofree char *elsewhere = pd_unique_email ("elsewhere");
+  g_autoptr(JsonObject) holder = pd_account_with_password (server, "vk", taken, "Anna Keeper",
+                                                           "first account's secret");
+  g_autoptr(PdClient) client = pd_client_new (server);
+
+  sign_in_social (flow, "newcomer@example.net", FALSE);
+  passport_flow_bind_email (flow, taken, "newcomer's good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  g_assert_cmpstr (passport_flow_get_conflict_email (flow), ==, taken);
+  g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_NONE);
+
+  passport_flow_conflict_start_freeing (flow);
+  g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+
+  /* A wrong password for the other account: told, and asked again. */
+  passport_flow_conflict_sign_in_with_password (flow, "wrong password");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+
+  passport_flow_conflict_sign_in_with_password (flow, "first account's secret");
+  wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, 20);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_other_account (flow)), ==, taken);
+
+  passport_flow_conflict_set_other_email (flow, elsewhere);
+  wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, 20);
+
+  /* The holder confirms the new address: ours is freed and bound, with the
+   * password typed at the start. */
+  open_mailed_link (server, elsewhere);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 30);
+  g_assert_cmpstr (passport_account_get_pending_email (passport_flow_get_account (flow)), ==, taken);
+  g_assert_null (passport_flow_get_other_account (flow));
+
+  open_mailed_link (server, taken);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, taken);
+
+  /* Both accounts sign in with their addresses now. */
+  {
+    g_autoptr(PdResponse) mine = pd_token_password (client, taken, "newcomer's good password");
+    g_autoptr(PdResponse) theirs = pd_token_password (client, elsewhere, "first account's secret");
+    pd_assert_response (mine, 200, NULL);
+    pd_assert_response (theirs, 200, NULL);
+  }
+}
+
+static void
+test_conflict_other_address (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *taken = pd_unique_email ("taken");
+  g_autofree char *mine = pd_unique_email ("mine");
+  g_autoptr(JsonObject) holder = pd_account_with_password (server, "vk", taken, "Anna Keeper",
+                                                           "first account's secret");
+
+  sign_in_social (flow, "someone@example.net", FALSE);
+  passport_flow_bind_email (flow, taken, "my good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  passport_flow_conflict_use_other_email (flow);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  /* The password typed before is kept for the form. */
+  g_assert_cmpstr (passport_flow_get_pending_password (flow), ==, "my good password");
+  passport_flow_bind_email (flow, mine, passport_flow_get_pending_password (flow));
+  wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
+}
+
+static void
+test_browser_cancel_and_errors (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autoptr(PassportFlow) nowhere = NULL;
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  guint16 port;
+
+  /* Cancel at the social network. */
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  browser_as ("x@example.com", "X", FALSE, "cancel");
+  passport_flow_sign_in_with_provider (flow, "vk");
+  wait_for_error (flow, PASSPORT_ERROR_ACCESS_DENIED, 30);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+
+  /* The browser never comes back; the user cancels in the app. */
+  browser_as ("x@example.com", "X", FALSE, "ignore");
+  passport_flow_sign_in_with_provider (flow, "vk");
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+  while (passport_flow_get_browser_url (flow) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_str_has_prefix (passport_flow_get_browser_url (flow), server->url));
+  passport_flow_cancel (flow);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_null (passport_flow_get_error (flow));
+
+  /* A server that is not there: NEEDS_SERVER with an error and Retry. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
+  g_socket_listener_close (listener);
+  {
+    g_autoptr(PassportMemoryStore) store = passport_memory_store_new ();
+    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+    nowhere = passport_flow_new (PASSPORT_CREDENTIAL_STORE (store));
+    passport_flow_set_server_url (nowhere, url);
+    wait_for_error (nowhere, PASSPORT_ERROR_UNREACHABLE, 20);
+    g_assert_cmpint (passport_flow_get_state (nowhere), ==, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+  }
+}
+
+/* Under run-isolated.sh: the real keyring. */
+static void
+test_keyring_restore (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autofree char *email = pd_unique_email ("restore");
+  g_autofree char *account_id = NULL;
+
+  if (g_getenv ("PASSPORT_ISOLATED_INNER") == NULL)
+    {
+      g_test_fail_printf ("run this test under tests/support/run-isolated.sh");
+      return;
+    }
+
+  {
+    g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+    g_autoptr(PassportFlow) flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+
+    sign_in_social (flow, "restore.social@example.net", FALSE);
+    g_assert_false (passport_flow_get_keyring_unavailable (flow));
+    passport_flow_bind_email (flow, email, "a long and good password");
+    wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
+    account_id = g_strdup (passport_account_get_id (passport_flow_get_account (flow)));
+  }
+
+  /* A restart: the step comes back from the keyring and GET /me. */
+  {
+    g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+    g_autoptr(PassportFlow) flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+
+    wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
+    g_assert_cmpstr (passport_account_get_id (passport_flow_get_account (flow)), ==, account_id);
+    open_mailed_link (server, email);
+    wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+    passport_flow_sign_out (flow);
+    wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  }
+
+  /* Signed out: nothing left to restore. */
+  {
+    g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+    g_autoptr(PassportFlow) flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+
+    wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+    g_assert_null (passport_flow_get_account (flow));
+  }
+}
+
+/* Under run-isolated.sh with PASSPORT_NO_KEYRING_DAEMON=1. */
+static void
+test_keyring_missing (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+  g_autoptr(PassportFlow) flow = NULL;
+  gint64 deadline;
+
+  if (g_getenv ("PASSPORT_NO_KEYRING_DAEMON") == NULL)
+    {
+      g_test_fail_printf ("run this test under run-isolated.sh with PASSPORT_NO_KEYRING_DAEMON=1");
+      return;
+    }
+
+  flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+  browser_as ("nokeyring@example.net", "No Keyring", FALSE, "continue");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 30);
+  g_assert_true (passport_flow_get_remember (flow));
+
+  /* The session works, but cannot be stored: the flag asks the user. */
+  passport_flow_sign_in_with_provider (flow, "google");
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!passport_flow_get_keyring_unavailable (flow))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, PASSPORT_ERROR_KEYRING_UNAVAILABLE);
+
+  /* The user agrees to go on without remembering. */
+  passport_flow_continue_without_keyring (flow);
+  g_assert_false (passport_flow_get_keyring_unavailable (flow));
+  g_assert_false (passport_flow_get_remember (flow));
+  g_assert_null (passport_flow_get_error (flow));
+  wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_TERMS, 30);
+  g_assert_false (passport_flow_get_keyring_unavailable (flow));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("PASSPORT_NO_KEYRING_DAEMON") != NULL)
+    g_test_add_func ("/flow/keyring/missing", test_keyring_missing);
+  else if (g_getenv ("PASSPORT_ISOLATED_INNER") != NULL)
+    g_test_add_func ("/flow/keyring/restore", test_keyring_restore);
+  else
+    {
+      g_test_add_func ("/flow/story", test_story);
+      g_test_add_func ("/flow/verified", test_verified);
+      g_test_add_func ("/flow/conflict/free-address", test_conflict_free_address);
+      g_test_add_func ("/flow/conflict/other-address", test_conflict_other_address);
+      g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
+    }
+
+  return g_test_run ();
+}
