@@ -11,6 +11,7 @@
 #include "passport-error.h"
 #include "passport-identity.h"
 #include "passport-provider.h"
+#include "passport-secure.h"
 #include "passport-server.h"
 
 struct _PassportAccountPage
@@ -221,12 +222,19 @@ change_password_activated (GtkWidget  *widget,
   PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
 
+  char *current;
+  char *new_password;
+
   if (flow == NULL)
     return;
+  /* Copies: the page empties the fields when the flow reports back, which
+   * may happen before it has read them. */
+  current = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)));
+  new_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)));
   self->changing_password = TRUE;
-  passport_flow_change_password (flow,
-                                 gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)),
-                                 gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)));
+  passport_flow_change_password (flow, current, new_password);
+  passport_secure_free (current);
+  passport_secure_free (new_password);
 }
 
 static void

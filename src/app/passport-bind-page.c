@@ -12,6 +12,7 @@
 #include "passport-bind-page.h"
 #include "passport-error.h"
 #include "passport-password-quality.h"
+#include "passport-secure.h"
 
 struct _PassportBindPage
 {
@@ -156,11 +157,12 @@ save_activated (GtkWidget  *widget,
   PassportBindPage *self = PASSPORT_BIND_PAGE (widget);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
   g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+  /* A copy: nothing may change the field while the flow reads it. */
+  char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
-  if (flow == NULL)
-    return;
-  passport_flow_bind_email (flow, g_strstrip (email),
-                            gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+  if (flow != NULL)
+    passport_flow_bind_email (flow, g_strstrip (email), password);
+  passport_secure_free (password);
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include "passport-confirm-page.h"
 #include "passport-error.h"
+#include "passport-secure.h"
 
 struct _PassportConfirmPage
 {
@@ -150,11 +151,15 @@ save_email_activated (GtkWidget  *widget,
   PassportConfirmPage *self = PASSPORT_CONFIRM_PAGE (widget);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
   g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->new_email_row)));
+  char *password;
 
   if (flow == NULL)
     return;
-  /* The password typed on the bind page is kept by the flow. */
-  passport_flow_change_email (flow, g_strstrip (email), passport_flow_get_pending_password (flow));
+  /* The password typed on the bind page is kept by the flow; a copy, as
+   * the flow may drop its own while it starts over. */
+  password = g_strdup (passport_flow_get_pending_password (flow));
+  passport_flow_change_email (flow, g_strstrip (email), password);
+  passport_secure_free (password);
 }
 
 static void

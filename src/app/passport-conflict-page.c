@@ -12,6 +12,7 @@
 #include "passport-conflict-page.h"
 #include "passport-error.h"
 #include "passport-provider.h"
+#include "passport-secure.h"
 #include "passport-server.h"
 
 struct _PassportConflictPage
@@ -201,10 +202,13 @@ sign_in_password_activated (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (widget);
+  /* A copy: the flow changes step before it reads the password, and the
+   * page empties the field on that change. */
+  char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)));
 
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_sign_in_with_password (FLOW_OF (widget),
-                                                  gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)));
+    passport_flow_conflict_sign_in_with_password (FLOW_OF (widget), password);
+  passport_secure_free (password);
 }
 
 static void

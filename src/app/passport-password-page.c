@@ -9,6 +9,7 @@
 
 #include "passport-error.h"
 #include "passport-password-page.h"
+#include "passport-secure.h"
 
 struct _PassportPasswordPage
 {
@@ -109,11 +110,13 @@ sign_in_activated (GtkWidget  *widget,
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (widget);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
   g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+  /* A copy: the page empties the field when the state changes, which may
+   * happen before the flow has read it. */
+  char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
-  if (flow == NULL)
-    return;
-  passport_flow_sign_in_with_password (flow, g_strstrip (email),
-                                       gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+  if (flow != NULL)
+    passport_flow_sign_in_with_password (flow, g_strstrip (email), password);
+  passport_secure_free (password);
 }
 
 static void

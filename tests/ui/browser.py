@@ -131,6 +131,8 @@ def main():
             browser.send("Page.setBypassCSP", {"enabled": True}, session)
         browser.send("Page.navigate", {"url": url}, session)
         wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('email')")
+        # The user takes a moment (and the story photographs the app meanwhile).
+        time.sleep(float(identity.get("delay", 0)))
         evaluate(browser, session, """
             document.getElementById('email').value = %s;
             document.getElementById('name').value = %s;

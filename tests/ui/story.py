@@ -222,7 +222,7 @@ class Story:
 
         # 2. Social sign-in in the (headless) browser; the window comes back.
         self.page("sign-in-page")
-        self.browser_identity(email="ada@social.example", name="Ada Lovelace", verified=False)
+        self.browser_identity(email="ada@social.example", name="Ada Lovelace", verified=False, delay=4)
         self.click("provider", "Google")
         self.page("browser-page", timeout=5)
 
