@@ -279,6 +279,13 @@ class Story:
         self.click("sign-in")
         self.page("account-page")
 
+        # Single instance: a second launch hands over to this one and ends.
+        second = subprocess.run([self.args.app, "--server", self.args.server], timeout=30)
+        assert second.returncode == 0, "second launch failed: %d" % second.returncode
+        apps = [Atspi.get_desktop(0).get_child_at_index(i) for i in range(Atspi.get_desktop(0).get_child_count())]
+        assert sum(1 for a in apps if a is not None and a.get_name() == "passport") == 1, "two instances"
+        self.page("account-page")
+
         # 8. Restart: the session comes back from the keyring.
         self.stop()
         self.start()
