@@ -28,7 +28,9 @@ struct _PassportFlow
   PassportCredentialStore *store;
   PassportFlowState state;
   PassportConflictStep conflict_step;
-  gboolean busy;
+  gboolean busy;          /* action_busy or a save in flight */
+  gboolean action_busy;
+  guint pending_saves;
   GError *error;
 
   char *server_url;
@@ -156,13 +158,25 @@ notify (PassportFlow *self,
 }
 
 static void
-set_busy (PassportFlow *self,
-          gboolean      busy)
+update_busy (PassportFlow *self)
 {
+  gboolean busy = self->action_busy || self->pending_saves > 0;
+
   if (self->busy == busy)
     return;
   self->busy = busy;
   notify (self, PROP_BUSY);
+}
+
+/* Busy covers the running action and any keyring write still in flight, so
+ * a caller that waits for !busy (passportctl exiting) never loses a rotated
+ * refresh token. */
+static void
+set_busy (PassportFlow *self,
+          gboolean      busy)
+{
+  self->action_busy = busy;
+  update_busy (self);
 }
 
 static void
@@ -599,10 +613,11 @@ save_cb (GObject      *source,
 {
   g_autoptr(PassportFlow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean saved = passport_credential_store_save_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error);
 
-  if (passport_credential_store_save_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error))
-    return;
-  if (is_cancelled (error))
+  self->pending_saves--;
+  update_busy (self);
+  if (saved || is_cancelled (error))
     return;
 
   /* The session works, but cannot be remembered: ask the user. */
@@ -625,6 +640,8 @@ save_session (PassportFlow *self)
   serialized = passport_session_serialize (self->session);
   if (serialized == NULL)
     return;
+  self->pending_saves++;
+  update_busy (self);
   passport_credential_store_save_async (self->store, self->server_url,
                                         passport_session_get_subject (self->session),
                                         serialized, NULL, save_cb, g_object_ref (self));
@@ -1638,6 +1655,7 @@ gint64 passport_flow_get_retry_after (PassportFlow *self) { return self->retry_a
 gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember; }
 gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return self->keyring_unavailable; }
 const char *passport_flow_get_pending_password (PassportFlow *self) { return self->pending_password; }
+PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
 
 void
 passport_flow_set_browser_command (PassportFlow *self,

@@ -10,6 +10,7 @@
 #include "passport-account.h"
 #include "passport-credential-store.h"
 #include "passport-server.h"
+#include "passport-session.h"
 #include "passport-terms.h"
 
 G_BEGIN_DECLS
@@ -149,6 +150,9 @@ void passport_flow_sign_out                (PassportFlow *self);
 
 /* After keyring-unavailable: keep the session in memory only. */
 void passport_flow_continue_without_keyring (PassportFlow *self);
+
+/* The signed-in session (NULL when none), e.g. for `passportctl token`. */
+PassportSession *passport_flow_get_session (PassportFlow *self);
 
 /* The password typed in the bind form, kept (in secure memory) across a
  * conflict so the user does not type it again; NULL when none. */

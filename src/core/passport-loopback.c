@@ -20,6 +20,7 @@ struct _PassportLoopback
   char *redirect_uri;
   guint16 port;
   gboolean done;
+  gboolean writing_final;  /* our last page is on its way to the browser */
 
   GTask *wait_task;
   char *expected_state;
@@ -265,7 +266,11 @@ handle_request (SoupServer        *server,
 
       respond (msg, SOUP_STATUS_OK,
                error_code == PASSPORT_ERROR_ACCESS_DENIED ? PAGE_CANCELLED : PAGE_FAILED);
-      g_signal_connect_object (msg, "finished", G_CALLBACK (final_message_finished_cb), self, 0);
+      /* The message keeps the listener alive until the page is written, even
+       * when the sign-in that owns it is dropped at once (an error page). */
+      self->writing_final = TRUE;
+  g_signal_connect_data (msg, "finished", G_CALLBACK (final_message_finished_cb),
+                             g_object_ref (self), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
       complete (self, NULL,
                 g_error_new_literal (PASSPORT_ERROR, error_code,
                                      passport_error_code_describe (error_code)));
@@ -278,7 +283,9 @@ handle_request (SoupServer        *server,
     }
 
   respond (msg, SOUP_STATUS_OK, PAGE_SUCCESS);
-  g_signal_connect_object (msg, "finished", G_CALLBACK (final_message_finished_cb), self, 0);
+  self->writing_final = TRUE;
+  g_signal_connect_data (msg, "finished", G_CALLBACK (final_message_finished_cb),
+                         g_object_ref (self), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   complete (self, g_strdup (code), NULL);
 }
 
@@ -440,6 +447,7 @@ passport_loopback_close (PassportLoopback *self)
   g_return_if_fail (PASSPORT_IS_LOOPBACK (self));
 
   self->done = TRUE;
-  if (self->server != NULL)
+  /* Our last page first; the message's "finished" handler disconnects. */
+  if (self->server != NULL && !self->writing_final)
     soup_server_disconnect (self->server);
 }

@@ -1,0 +1,94 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# passportctl against passportd, in a private D-Bus session with
+# gnome-keyring (run under tests/support/run-isolated.sh): the whole way a QA
+# team prepares an account, with the exit codes --help documents.
+import glob, http.client, json, os, re, subprocess, sys, tempfile, urllib.parse
+
+ctl, passportd, browser = sys.argv[1], os.environ['PASSPORTD'], os.environ['SCRIPTED_BROWSER']
+tmp = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp + '/db.sqlite3',
+                           '--maildir', tmp + '/Maildir'], stdout=subprocess.PIPE)
+url = server.stdout.readline().decode().strip()
+env = dict(os.environ, PASSPORT_SERVER=url, PASSPORT_BROWSER='/usr/bin/python3 ' + browser,
+           PASSPORT_TEST_EMAIL='qa.social@example.net', PASSPORT_TEST_NAME='QA Tester',
+           PASSPORT_TEST_VERIFIED='0', PASSPORT_TEST_ACTION='continue', LC_ALL='C.UTF-8')
+checks = 0
+
+
+def run(args, stdin=None, expect=0, extra_env=None):
+    global checks
+    e = dict(env, **(extra_env or {}))
+    p = subprocess.run([ctl] + args, input=stdin, capture_output=True, text=True, env=e, timeout=60)
+    assert p.returncode == expect, '%s: exit %d, expected %d\nstdout: %s\nstderr: %s' % (
+        args, p.returncode, expect, p.stdout, p.stderr)
+    checks += 1
+    return p
+
+
+def state(expect=0):
+    p = run(['status', '--json'], expect=expect)
+    return json.loads(p.stdout)
+
+
+def call(method, path, token=None):
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    c.request(method, path, headers={'Authorization': 'Bearer ' + token} if token else {})
+    r = c.getresponse()
+    r.read()
+    return r.status
+
+
+try:
+    p = subprocess.run([ctl, 'status'], capture_output=True, text=True,
+                       env={k: v for k, v in env.items() if k != 'PASSPORT_SERVER'})
+    assert p.returncode == 2 and 'PASSPORT_SERVER' in p.stderr, p
+    assert run(['frobnicate'], expect=2)
+    assert 'Exit status' in run(['--help']).stdout
+
+    s = state(expect=3)
+    assert s['state'] == 'signed-out' and s['account'] is None, s
+
+    p = run(['sign-in', '--provider', 'google'], expect=3)
+    assert 'accept-terms' in p.stdout, p.stdout
+    s = state(expect=3)
+    assert s['state'] == 'needs-terms', s
+    assert 'user agreement' in run(['terms']).stdout.lower()
+
+    run(['accept-terms'], expect=3)
+    assert state(expect=3)['state'] == 'needs-email'
+
+    # A weak password: exit 1 with the server's reason.
+    p = run(['bind-email', 'qa@example.com', '--json'], stdin='short\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'weak_password', p.stdout
+
+    run(['bind-email', 'qa@example.com'], stdin='a long QA password\n', expect=3)
+    s = state(expect=3)
+    assert s['state'] == 'awaiting-confirmation' and s['account']['pending_email'] == 'qa@example.com', s
+    run(['resend'], expect=1)  # too early: the server's resend delay
+
+    mail = open(sorted(glob.glob(tmp + '/Maildir/new/*'))[-1]).read()
+    link = re.search(r'^(http://\S+/email/confirm\?token=\S+)$', mail, re.M).group(1)
+    assert call('GET', link[len(url):]) == 200
+    s = state(expect=0)
+    assert s['state'] == 'signed-in' and s['account']['email'] == 'qa@example.com', s
+
+    token = run(['token']).stdout.strip()
+    assert call('GET', '/api/v1/me', token) == 200
+
+    run(['sign-out'])
+    assert state(expect=3)['state'] == 'signed-out'
+    assert call('GET', '/api/v1/me', token) == 401, 'sign-out must revoke the tokens'
+
+    p = run(['sign-in', '--email', 'qa@example.com', '--json'], stdin='wrong password\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_grant', p.stdout
+    run(['sign-in', '--email', 'qa@example.com'], stdin='a long QA password\n', expect=0)
+    assert state(expect=0)['account']['email'] == 'qa@example.com'
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+print('passportctl: %d checks passed' % checks)
