@@ -127,6 +127,23 @@ passport_password_quality_check (PassportPasswordQuality   *self,
       void *auxerror = NULL;
 
       score = pwquality_check (self->settings, password, NULL, NULL, &auxerror);
+      if (score == PWQ_ERROR_CRACKLIB_CHECK)
+        {
+          char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+
+          /* A missing cracklib dictionary is not a weak password: check
+           * without the dictionary from now on (the server keeps its list). */
+          pwquality_strerror (buf, sizeof buf, score, auxerror);
+          auxerror = NULL;
+          if (strstr (buf, "dictionary") != NULL || strstr (buf, "dict") != NULL)
+            {
+              g_debug ("cracklib dictionary unusable (%s); checking without it", buf);
+              pwquality_set_int_value (self->settings, PWQ_SETTING_DICT_CHECK, 0);
+              score = pwquality_check (self->settings, password, NULL, NULL, &auxerror);
+            }
+          else
+            auxerror = NULL;
+        }
       if (score < 0)
         {
           char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
