@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The memory credential store and the password quality checker, without a
+// server. (The libsecret store is tested against a real gnome-keyring in
+// test-flow-keyring.)
+#include "config.h"
+
+#include <string.h>
+
+#include "passport-core.h"
+#include "passport-memory-store.h"
+#include "passport-password-quality.h"
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+await (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_memory_store (void)
+{
+  g_autoptr(PassportMemoryStore) memory = passport_memory_store_new ();
+  PassportCredentialStore *store = PASSPORT_CREDENTIAL_STORE (memory);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *secret = NULL;
+
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_load_async (store, "https://a.example", NULL, result_cb, &res);
+    secret = passport_credential_store_load_finish (store, await (&res), &account, &error);
+    g_assert_no_error (error);
+    g_assert_null (secret);
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_save_async (store, "https://a.example", "acc_1", "{\"r\":\"one\"}", NULL,
+                                          result_cb, &res);
+    g_assert_true (passport_credential_store_save_finish (store, await (&res), &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_save_async (store, "https://a.example", "acc_2", "{\"r\":\"two\"}", NULL,
+                                          result_cb, &res);
+    g_assert_true (passport_credential_store_save_finish (store, await (&res), &error));
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_load_async (store, "https://a.example", NULL, result_cb, &res);
+    secret = passport_credential_store_load_finish (store, await (&res), &account, &error);
+    g_assert_no_error (error);
+    /* One item per server: the second save replaced the first. */
+    g_assert_cmpstr (secret, ==, "{\"r\":\"two\"}");
+    g_assert_cmpstr (account, ==, "acc_2");
+    g_clear_pointer (&secret, g_free);
+    g_clear_pointer (&account, g_free);
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_load_async (store, "https://b.example", NULL, result_cb, &res);
+    secret = passport_credential_store_load_finish (store, await (&res), NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (secret);
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_delete_async (store, "https://a.example", NULL, result_cb, &res);
+    g_assert_true (passport_credential_store_delete_finish (store, await (&res), &error));
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    passport_credential_store_load_async (store, "https://a.example", NULL, result_cb, &res);
+    secret = passport_credential_store_load_finish (store, await (&res), NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (secret);
+  }
+}
+
+static gboolean
+has_reason (char **reasons,
+            const char *reason)
+{
+  return reasons != NULL && g_strv_contains ((const char * const *) reasons, reason);
+}
+
+static void
+test_password_quality (void)
+{
+  g_autoptr(PassportPasswordQuality) quality = passport_password_quality_new ();
+  struct { const char *password; const char *reason; } weak[] = {
+    { "short", "too_short" },
+    { "ivanov-2024-ok", "contains_email" },
+    { "my name is Petrov!", "contains_name" },
+  };
+  g_autofree char *too_long = g_strnfill (129, 'x');
+
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    {
+      g_auto(GStrv) reasons = NULL;
+      guint score = passport_password_quality_check (quality, weak[i].password, "ivanov@example.com",
+                                                     "Ivan Petrov", &reasons);
+      g_assert_cmpuint (score, ==, 0);
+      g_assert_true (has_reason (reasons, weak[i].reason));
+    }
+
+  {
+    g_auto(GStrv) reasons = NULL;
+    g_assert_cmpuint (passport_password_quality_check (quality, too_long, NULL, NULL, &reasons), ==, 0);
+    g_assert_true (has_reason (reasons, "too_long"));
+  }
+  {
+    g_auto(GStrv) reasons = NULL;
+    guint score = passport_password_quality_check (quality, "correct horse battery staple", "ivan@example.com",
+                                                   "Ivan Petrov", &reasons);
+    g_assert_cmpuint (score, >, 0);
+    g_assert_cmpuint (g_strv_length (reasons), ==, 0);
+  }
+
+  /* The server's reasons read as the same translated hints. */
+  {
+    const char *server_reasons[] = { "too_short", "too_common", "contains_email", "contains_name", "something_new", NULL };
+    g_auto(GStrv) hints = passport_password_quality_describe_reasons (server_reasons, 10);
+
+    g_assert_cmpuint (g_strv_length (hints), ==, 5);
+    g_assert_nonnull (strstr (hints[0], "10"));
+    for (guint i = 0; hints[i] != NULL; i++)
+      g_assert_cmpuint (strlen (hints[i]), >, 10);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/stores/memory", test_memory_store);
+  g_test_add_func ("/password-quality", test_password_quality);
+  return g_test_run ();
+}
