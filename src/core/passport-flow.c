@@ -855,8 +855,8 @@ passport_flow_set_server_url (PassportFlow *self,
   g_return_if_fail (PASSPORT_IS_FLOW (self));
   g_return_if_fail (url != NULL);
 
-  cancellable = begin_action (self, retry_server);
   normalized = passport_server_normalize_url (url, &error);
+  cancellable = begin_action (self, retry_server);
   if (normalized == NULL)
     {
       fail (self, error);
@@ -894,8 +894,10 @@ passport_flow_change_server (PassportFlow *self)
 
 void
 passport_flow_sign_in_with_provider (PassportFlow *self,
-                                     const char   *provider_id)
+                                     const char   *provider_in)
 {
+  g_autofree char *provider_id = g_strdup (provider_in);
+
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
@@ -929,13 +931,20 @@ password_cb (GObject      *source,
 
 void
 passport_flow_sign_in_with_password (PassportFlow *self,
-                                     const char   *email,
-                                     const char   *password)
+                                     const char   *email_in,
+                                     const char   *password_in)
 {
   GCancellable *cancellable;
+  g_autofree char *email = NULL;
+  g_autoptr(PassportSecret) password = NULL;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (email != NULL && password != NULL);
+  g_return_if_fail (email_in != NULL && password_in != NULL);
+
+  /* Copies first: a notify below may make the UI clear the fields the
+   * arguments point into. */
+  email = g_strdup (email_in);
+  password = g_strdup (password_in);
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT)
     {
@@ -1130,13 +1139,18 @@ bind_finish (PassportClient  *client,
 
 void
 passport_flow_bind_email (PassportFlow *self,
-                          const char   *email,
-                          const char   *password)
+                          const char   *email_in,
+                          const char   *password_in)
 {
   GCancellable *cancellable;
+  g_autofree char *email = NULL;
+  g_autoptr(PassportSecret) password = NULL;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (email != NULL && password != NULL);
+  g_return_if_fail (email_in != NULL && password_in != NULL);
+
+  email = g_strdup (email_in);
+  password = g_strdup (password_in);
 
   if ((self->state != PASSPORT_FLOW_STATE_NEEDS_EMAIL &&
        self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
@@ -1148,11 +1162,8 @@ passport_flow_bind_email (PassportFlow *self,
     }
 
   /* Kept so that nothing typed is lost on a conflict. */
-  if (self->pending_password != password)
-    {
-      passport_secure_clear (&self->pending_password);
-      self->pending_password = g_strdup (password);
-    }
+  passport_secure_clear (&self->pending_password);
+  self->pending_password = g_strdup (password);
   set_string (self, &self->conflict_email, email, PROP_CONFLICT_EMAIL);
 
   cancellable = begin_action (self, bind_again);
@@ -1228,14 +1239,19 @@ cancel_then_bind_cb (GObject      *source,
 
 void
 passport_flow_change_email (PassportFlow *self,
-                            const char   *email,
-                            const char   *password)
+                            const char   *email_in,
+                            const char   *password_in)
 {
   GCancellable *cancellable;
+  g_autofree char *email = NULL;
+  g_autoptr(PassportSecret) password = NULL;
   const char *use_password;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (email != NULL);
+  g_return_if_fail (email_in != NULL);
+
+  email = g_strdup (email_in);
+  password = g_strdup (password_in);
 
   if ((self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION &&
        self->state != PASSPORT_FLOW_STATE_SIGNED_IN) || self->account == NULL)
@@ -1393,19 +1409,22 @@ passport_flow_conflict_sign_in_with_password (PassportFlow *self,
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT || self->conflict_email == NULL)
     return;
 
-  cancellable = begin_action (self, NULL);
-  set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
+  /* Copied before any notify can make the page clear its field. */
   data = g_new0 (OtherSignIn, 1);
   data->self = g_object_ref (self);
   data->password = g_strdup (password);
-  passport_session_sign_in_with_password_async (self->server, self->conflict_email, password,
+  cancellable = begin_action (self, NULL);
+  set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
+  passport_session_sign_in_with_password_async (self->server, self->conflict_email, data->password,
                                                 cancellable, other_password_cb, data);
 }
 
 void
 passport_flow_conflict_sign_in_with_provider (PassportFlow *self,
-                                              const char   *provider_id)
+                                              const char   *provider_in)
 {
+  g_autofree char *provider_id = g_strdup (provider_in);
+
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT)
@@ -1439,17 +1458,22 @@ other_change_cb (GObject      *source,
 
 void
 passport_flow_conflict_set_other_email_full (PassportFlow *self,
-                                             const char   *new_email,
-                                             const char   *password)
+                                             const char   *new_email_in,
+                                             const char   *password_in)
 {
   GCancellable *cancellable;
+  g_autofree char *new_email = NULL;
+  g_autoptr(PassportSecret) password = NULL;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (new_email != NULL);
+  g_return_if_fail (new_email_in != NULL);
+
+  new_email = g_strdup (new_email_in);
+  password = g_strdup (password_in);
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT || self->other_client == NULL)
     return;
-  if (password != NULL && password != self->other_password)
+  if (password != NULL)
     {
       passport_secure_clear (&self->other_password);
       self->other_password = g_strdup (password);
@@ -1546,13 +1570,18 @@ change_password_cb (GObject      *source,
 
 void
 passport_flow_change_password (PassportFlow *self,
-                               const char   *current_password,
-                               const char   *new_password)
+                               const char   *current_in,
+                               const char   *new_in)
 {
   GCancellable *cancellable;
+  g_autoptr(PassportSecret) current_password = NULL;
+  g_autoptr(PassportSecret) new_password = NULL;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (current_password != NULL && new_password != NULL);
+  g_return_if_fail (current_in != NULL && new_in != NULL);
+
+  current_password = g_strdup (current_in);
+  new_password = g_strdup (new_in);
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_IN || self->client == NULL)
     return;
