@@ -142,6 +142,13 @@ pd_server_startv (const char * const *args)
   g_assert_cmpstr (g_uri_get_scheme (uri), ==, "http");
   g_assert_cmpint (g_uri_get_port (uri), >, 0);
   server->port = g_uri_get_port (uri);
+  server->issuer = g_strdup (server->url);
+  for (guint i = 0; args != NULL && args[i] != NULL && args[i + 1] != NULL; i++)
+    if (g_str_equal (args[i], "--public-url"))
+      {
+        g_free (server->issuer);
+        server->issuer = g_strdup (args[i + 1]);
+      }
   return server;
 }
 
@@ -193,6 +200,7 @@ pd_server_free (PdServer *server)
   g_free (server->database);
   g_free (server->maildir);
   g_free (server->url);
+  g_free (server->issuer);
   g_free (server);
 }
 
@@ -824,7 +832,7 @@ pd_browser_social_sign_in (PdServer       *server,
   iss = pd_location_param (done, "iss");
   g_assert_nonnull (code);
   g_assert_cmpstr (state, ==, request->state);
-  g_assert_cmpstr (iss, ==, server->url);
+  g_assert_cmpstr (iss, ==, server->issuer);
   if (out_request != NULL)
     *out_request = g_steal_pointer (&request);
   return g_steal_pointer (&code);

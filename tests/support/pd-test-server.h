@@ -18,6 +18,7 @@ typedef struct
   char *database;  /* DIR/db.sqlite3 */
   char *maildir;   /* DIR/Maildir */
   char *url;       /* the bound base URL, from the first stdout line */
+  char *issuer;    /* --public-url when given, else url */
   guint port;
 } PdServer;
 
