@@ -1062,6 +1062,74 @@ test_public_url_link (void)
   pd_server_stop (server);
 }
 
+static void
+assert_too_many (PdResponse *r)
+{
+  guint64 header = 0;
+
+  pd_assert_response (r, 429, "too_many_requests");
+  g_assert_cmpint (int_member (r, "retry_after"), >=, 1);
+  g_assert_nonnull (pd_response_header (r, "Retry-After"));
+  g_assert_true (g_ascii_string_to_unsigned (pd_response_header (r, "Retry-After"), 10, 1, G_MAXINT, &header, NULL));
+}
+
+static void
+test_too_many_requests (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--resend-delay", "30",
+                                                "--max-failed-passwords", "2",
+                                                NULL);
+
+  /* POST /me/email again while a link was just sent: the resend delay */
+  {
+    g_autoptr(Account) a = account_new (server, "rebind", FALSE, TRUE);
+    g_autoptr(PdResponse) first = bind (a, a->email, PASSWORD);
+    g_autofree char *other = pd_unique_email ("rebind-other");
+    g_autoptr(PdResponse) second = NULL;
+    g_autoptr(PdResponse) after = NULL;
+
+    pd_assert_response (first, 202, NULL);
+    second = bind (a, other, PASSWORD);
+    assert_too_many (second);
+    g_assert_cmpint (int_member (second, "retry_after"), <=, 30);
+    after = me (a);
+    g_assert_cmpstr (json_object_get_string_member (pending (after), "address"), ==, a->email);
+    g_assert_cmpint (int_member (after, "revision"), ==, int_member (first, "revision"));
+    g_assert_cmpuint (pd_maildir_count (server), ==, 1);
+  }
+
+  /* failed current passwords: POST /me/password and PUT /me/email */
+  {
+    g_autoptr(Account) a = account_new (server, "guesser", TRUE, TRUE);
+    g_autofree char *wrong = pd_json_strings ("current_password", "guess number one", "new_password", PASSWORD2, NULL);
+    g_autofree char *right = pd_json_strings ("current_password", PASSWORD, "new_password", PASSWORD2, NULL);
+    g_autofree char *new_email = pd_unique_email ("guesser-new");
+    g_autoptr(PdResponse) b = bind (a, a->email, PASSWORD);
+    g_autoptr(PdResponse) limited = NULL;
+    g_autoptr(PdResponse) limited_right = NULL;
+    g_autoptr(PdResponse) limited_put = NULL;
+    g_autoptr(PdResponse) grant = NULL;
+
+    pd_assert_response (b, 200, NULL);
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr(PdResponse) r = pd_client_post_json (a->client, "/api/v1/me/password", a->access, wrong);
+
+        pd_assert_response (r, 403, "invalid_password");
+      }
+    limited = pd_client_post_json (a->client, "/api/v1/me/password", a->access, wrong);
+    assert_too_many (limited);
+    limited_right = pd_client_post_json (a->client, "/api/v1/me/password", a->access, right);
+    assert_too_many (limited_right);
+    limited_put = put_email (a, new_email, PASSWORD);
+    assert_too_many (limited_put);
+    /* nothing changed */
+    grant = pd_token_password (a->client, a->email, PASSWORD);
+    g_assert_true (grant->status == 200 || grant->status == 429);
+  }
+  pd_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1086,6 +1154,7 @@ main (int   argc,
   g_test_add_func ("/api/email/change", test_change_email);
   g_test_add_func ("/api/password", test_change_password);
   g_test_add_func ("/api/long-poll", test_long_poll);
+  g_test_add_func ("/api/too-many-requests", test_too_many_requests);
   g_test_add_func ("/api/confirm/ru", test_confirm_page_ru);
   g_test_add_func ("/api/confirm/errors", test_confirm_page_errors);
   g_test_add_func ("/api/confirm/expired", test_confirm_expired);
