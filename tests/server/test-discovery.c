@@ -3,6 +3,7 @@
  * terms in English and Russian, the JWKS. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "pd-test-server.h"
@@ -368,6 +369,21 @@ test_jwks_key_persists (void)
 }
 
 static void
+test_sigint (void)
+{
+  /* SIGINT, like SIGTERM, is a clean stop with status 0 */
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (server->process, SIGINT);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+  g_clear_object (&server->process);
+}
+
+static void
 test_unknown_path (void)
 {
   g_autoptr(PdClient) client = pd_client_new (shared);
@@ -394,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/discovery/jwks", test_jwks);
   g_test_add_func ("/discovery/jwks/persists", test_jwks_key_persists);
   g_test_add_func ("/discovery/unknown-path", test_unknown_path);
+  g_test_add_func ("/discovery/sigint", test_sigint);
 
   ret = g_test_run ();
   pd_server_stop (shared);
