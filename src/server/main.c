@@ -351,14 +351,16 @@ main (int   argc,
   while (g_str_has_suffix (pd.public_url, "/"))
     pd.public_url[strlen (pd.public_url) - 1] = '\0';
 
+  /* Signals first: a script may stop the server right after the URL line. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+
   /* The contract with tests and scripts: the first stdout line is the URL. */
   printf ("%s\n", bound);
   fflush (stdout);
   g_message ("listening on %s (public URL %s)", bound, pd.public_url);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, on_signal, loop);
-  g_unix_signal_add (SIGTERM, on_signal, loop);
   g_main_loop_run (loop);
 
   g_message ("shutting down");

@@ -151,13 +151,38 @@ pd_respond_html (SoupServerMessage *msg,
                  guint              status,
                  const char        *html)
 {
+  pd_respond_html_form (msg, status, html, NULL);
+}
+
+void
+pd_respond_html_form (SoupServerMessage *msg,
+                      guint              status,
+                      const char        *html,
+                      const char        *redirect_uri)
+{
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *csp = NULL;
+  g_autofree char *origin = NULL;
+
+  /* Browsers apply form-action to the redirect that follows the POST too:
+   * the client's redirect URI must be allowed, and only that origin. */
+  if (redirect_uri != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (redirect_uri, G_URI_FLAGS_NONE, NULL);
+      if (uri != NULL)
+        {
+          g_autoptr(GUri) o = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL,
+                                           g_uri_get_host (uri), g_uri_get_port (uri), "", NULL, NULL);
+          origin = g_uri_to_string (o);
+        }
+    }
+  csp = g_strdup_printf ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                         "form-action 'self'%s%s; frame-ancestors 'none'",
+                         origin ? " " : "", origin ? origin : "");
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
-  soup_message_headers_replace (headers, "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                                "form-action 'self'; frame-ancestors 'none'");
+  soup_message_headers_replace (headers, "Content-Security-Policy", csp);
   soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,

@@ -228,6 +228,7 @@ pd_provider_has_icon (const char *id)
 static void
 render_social_form (Pd                *pd,
                     SoupServerMessage *msg,
+                    const char        *redirect_uri,
                     PdLang             lang,
                     const PdProvider  *provider,
                     const char        *flow_id,
@@ -273,7 +274,7 @@ render_social_form (Pd                *pd,
   g_string_append (b, "</button>\n</form>");
 
   page = pd_html_page (lang, title, b->str);
-  pd_respond_html (msg, email_error ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK, page);
+  pd_respond_html_form (msg, email_error ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK, page, redirect_uri);
 }
 
 void
@@ -381,7 +382,7 @@ pd_handle_authorize (Pd                *pd,
 
   cookie = g_strdup_printf ("pd_csrf=%s; Path=/oauth; HttpOnly; SameSite=Strict", csrf);
   soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie", cookie);
-  render_social_form (pd, msg, lang, provider, flow_id, csrf,
+  render_social_form (pd, msg, redirect_uri, lang, provider, flow_id, csrf,
                       g_hash_table_lookup (query, "login_hint"), NULL,
                       provider->verified_default, FALSE);
 }
@@ -519,7 +520,7 @@ pd_handle_social (Pd                *pd,
     {
       const PdProvider *provider = pd_find_provider (pd, provider_id);
       PdProvider fallback = { provider_id, provider_id, FALSE };
-      render_social_form (pd, msg, lang, provider ? provider : &fallback, flow_id, csrf,
+      render_social_form (pd, msg, redirect_uri, lang, provider ? provider : &fallback, flow_id, csrf,
                           email_in, name, verified, TRUE);
       return;
     }

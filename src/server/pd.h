@@ -101,6 +101,9 @@ void        pd_respond_object      (SoupServerMessage *msg, guint status, JsonOb
 void        pd_respond_error       (SoupServerMessage *msg, guint status, const char *error,
                                     const char *description, JsonObject *extra);
 void        pd_respond_html        (SoupServerMessage *msg, guint status, const char *html);
+/* The same for a page with a form whose POST redirects to @redirect_uri. */
+void        pd_respond_html_form   (SoupServerMessage *msg, guint status, const char *html,
+                                    const char *redirect_uri);
 void        pd_respond_redirect    (SoupServerMessage *msg, const char *location);
 void        pd_respond_too_many    (SoupServerMessage *msg, gint64 retry_after, gboolean in_body);
 /* The request body as a JSON object: checks the size, UTF-8, strict nesting
