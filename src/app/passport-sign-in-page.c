@@ -93,8 +93,11 @@ rebuild_providers (PassportSignInPage *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (PassportProvider) provider = g_list_model_get_item (self->providers, i);
+      PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+      GtkWidget *button = passport_page_create_provider_button (provider, "sign-in.provider");
 
-      gtk_box_append (self->providers_box, passport_page_create_provider_button (provider, "sign-in.provider"));
+      gtk_box_append (self->providers_box, button);
+      passport_page_load_provider_icon (button, flow ? passport_flow_get_server (flow) : NULL, provider);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->providers_box), n > 0);
 }

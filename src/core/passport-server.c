@@ -748,3 +748,89 @@ passport_server_get_providers (PassportServer *self)
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
   return G_LIST_MODEL (self->providers);
 }
+
+#define ICON_MAX_BYTES (256 * 1024)
+
+static void
+icon_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  const char *type;
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, passport_http_map_transport_error (error));
+      return;
+    }
+  type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK || type == NULL ||
+      !g_str_has_prefix (type, "image/") || g_bytes_get_size (bytes) == 0 ||
+      g_bytes_get_size (bytes) > ICON_MAX_BYTES)
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_BAD_RESPONSE));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+passport_server_fetch_icon_async (PassportServer      *self,
+                                  PassportProvider    *provider,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *url;
+  const char *host;
+  SoupMessage *msg;
+
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+  g_return_if_fail (PASSPORT_IS_PROVIDER (provider));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_server_fetch_icon_async);
+
+  url = passport_provider_get_icon_url (provider);
+  if (url == NULL)
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_NOT_SUPPORTED));
+      return;
+    }
+
+  /* The same rule as for the server itself: no plain http off this machine. */
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  host = uri ? g_uri_get_host (uri) : NULL;
+  if (uri == NULL || host == NULL ||
+      !(g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ||
+        (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 &&
+         (g_str_equal (host, "127.0.0.1") || g_str_equal (host, "::1") || g_str_equal (host, "localhost")))))
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_INSECURE_URL, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_INSECURE_URL));
+      return;
+    }
+
+  msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  g_task_set_task_data (task, msg, g_object_unref);
+  soup_session_send_and_read_async (passport_server_get_session (self), msg, G_PRIORITY_LOW,
+                                    cancellable, icon_cb, g_steal_pointer (&task));
+}
+
+GBytes *
+passport_server_fetch_icon_finish (PassportServer  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "passport-provider.h"
+
 #include "passport-terms.h"
 
 G_BEGIN_DECLS
@@ -83,6 +85,19 @@ void            passport_server_get_terms_async        (PassportServer      *sel
 
 /* Returns a new reference, or NULL with @error. */
 PassportTerms  *passport_server_get_terms_finish       (PassportServer  *self,
+                                                        GAsyncResult    *result,
+                                                        GError         **error);
+
+/* Fetches @provider's icon (its icon_url): https, or http on a loopback
+ * host, an image answer of at most 256 KiB. Fails with NOT_SUPPORTED when
+ * the provider has no icon. */
+void            passport_server_fetch_icon_async       (PassportServer      *self,
+                                                        PassportProvider    *provider,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+/* Returns the image bytes (a new reference), or NULL with @error. */
+GBytes         *passport_server_fetch_icon_finish      (PassportServer  *self,
                                                         GAsyncResult    *result,
                                                         GError         **error);
 

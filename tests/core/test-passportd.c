@@ -974,6 +974,46 @@ test_server_down (void)
   }
 }
 
+/* Provider icons: fetched through the core, images only; a provider
+ * without one says so. */
+static void
+test_provider_icons (void)
+{
+  g_autoptr(Pd) pd = pd_start ("--provider", "google:Google", "--provider", "other:Other Network", NULL);
+  g_autoptr(PassportServer) server = discover (pd);
+  GListModel *providers = passport_server_get_providers (server);
+  g_autoptr(PassportProvider) google = g_list_model_get_item (providers, 0);
+  g_autoptr(PassportProvider) other = g_list_model_get_item (providers, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (passport_provider_get_id (google), ==, "google");
+  g_assert_nonnull (passport_provider_get_icon_url (google));
+  g_assert_null (passport_provider_get_icon_url (other));
+
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    gsize len;
+    const char *data;
+
+    passport_server_fetch_icon_async (server, google, NULL, core_test_result_cb, &res);
+    bytes = passport_server_fetch_icon_finish (server, core_test_await (&res), &error);
+    g_assert_no_error (error);
+    data = g_bytes_get_data (bytes, &len);
+    g_assert_cmpuint (len, >, 20);
+    g_assert_true (g_str_has_prefix (data, "<svg"));
+  }
+  {
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+
+    passport_server_fetch_icon_async (server, other, NULL, core_test_result_cb, &res);
+    bytes = passport_server_fetch_icon_finish (server, core_test_await (&res), &error);
+    g_assert_null (bytes);
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -982,6 +1022,7 @@ main (int   argc,
 
   g_test_add_func ("/passportd/discovery", test_discovery);
   g_test_add_func ("/passportd/discovery/issuer-mismatch", test_discovery_issuer_mismatch);
+  g_test_add_func ("/passportd/provider-icons", test_provider_icons);
   g_test_add_func ("/passportd/browser/sign-in", test_browser_sign_in);
   g_test_add_func ("/passportd/browser/access-denied", test_browser_access_denied);
   g_test_add_func ("/passportd/browser/timeout-and-cancel", test_browser_timeout_and_cancel);
