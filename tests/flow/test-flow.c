@@ -354,6 +354,18 @@ test_keyring_restore (void)
     passport_flow_bind_email (flow, email, "a long and good password");
     wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
     account_id = g_strdup (passport_account_get_id (passport_flow_get_account (flow)));
+
+    /* What the keyring holds: the refresh token, never the password. */
+    {
+      g_autoptr(GHashTable) any = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *secret = secret_password_lookupv_sync (passport_secret_store_get_schema (), any,
+                                                              NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (secret);
+      g_assert_nonnull (strstr (secret, "refresh"));
+      g_assert_null (strstr (secret, "a long and good password"));
+    }
   }
 
   /* A restart: the step comes back from the keyring and GET /me. */
