@@ -278,6 +278,34 @@ respond_account (Pd                *pd,
     pd_respond_object (msg, status, o);
 }
 
+/* The account of the token, or NULL after answering 401 (it was deleted). */
+static Account *
+account_load_or_401 (Pd                *pd,
+                     SoupServerMessage *msg,
+                     const char        *account_id)
+{
+  Account *a = account_load (pd, account_id);
+
+  if (a == NULL)
+    pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
+  return a;
+}
+
+/* Too many failed passwords for this account: answers 429. */
+static gboolean
+respond_if_throttled (Pd                *pd,
+                      SoupServerMessage *msg,
+                      const char        *account_id)
+{
+  g_autofree char *key = g_strconcat ("account:", account_id, NULL);
+  gint64 wait = pd_throttle_check (pd, key);
+
+  if (wait <= 0)
+    return FALSE;
+  pd_respond_too_many (msg, wait, TRUE);
+  return TRUE;
+}
+
 static void
 bump_revision (Pd         *pd,
                const char *account_id)
@@ -423,12 +451,9 @@ get_me (Pd                *pd,
       return;
     }
 
-  a = account_load (pd, account_id);
+  a = account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-      return;
-    }
+    return;
   if (after < 0)
     after = a->revision;
 
@@ -732,12 +757,9 @@ post_email (Pd                *pd,
       !pd_json_get_string (msg, body, "password", TRUE, &password))
     return;
 
-  a = account_load (pd, account_id);
+  a = account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-      return;
-    }
+    return;
   if (g_strcmp0 (a->terms_version, PD_TERMS_VERSION) != 0)
     {
       g_autoptr(JsonObject) extra = json_object_new ();
@@ -813,9 +835,7 @@ put_email (Pd                *pd,
   g_autoptr(JsonObject) body = pd_request_json (msg);
   g_autoptr(Account) a = NULL;
   g_autofree char *email = NULL;
-  g_autofree char *key = NULL;
   const char *email_in, *password;
-  gint64 wait;
   Op *op;
 
   if (body == NULL ||
@@ -824,12 +844,9 @@ put_email (Pd                *pd,
       !pd_json_get_string (msg, body, "password", TRUE, &password))
     return;
 
-  a = account_load (pd, account_id);
+  a = account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-      return;
-    }
+    return;
   if (a->email == NULL || a->password_hash == NULL)
     {
       pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_email",
@@ -851,13 +868,8 @@ put_email (Pd                *pd,
       return;
     }
 
-  key = g_strconcat ("account:", account_id, NULL);
-  wait = pd_throttle_check (pd, key);
-  if (wait > 0)
-    {
-      pd_respond_too_many (msg, wait, TRUE);
-      return;
-    }
+  if (respond_if_throttled (pd, msg, account_id))
+    return;
   if (respond_if_resend_too_soon (msg, a))
     return;
 
@@ -874,14 +886,11 @@ resend_email (Pd                *pd,
               SoupServerMessage *msg,
               const char        *account_id)
 {
-  g_autoptr(Account) a = account_load (pd, account_id);
+  g_autoptr(Account) a = account_load_or_401 (pd, msg, account_id);
   g_autofree char *password_hash = NULL;
 
   if (a == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-      return;
-    }
+    return;
   if (a->pending == NULL)
     {
       pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_pending_email", "No address waits for confirmation", NULL);
@@ -961,9 +970,7 @@ post_password (Pd                *pd,
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
   g_autoptr(Account) a = NULL;
-  g_autofree char *key = NULL;
   const char *current, *new_password;
-  gint64 wait;
   Op *op;
 
   if (body == NULL ||
@@ -972,20 +979,12 @@ post_password (Pd                *pd,
       !pd_json_get_string (msg, body, "new_password", TRUE, &new_password))
     return;
 
-  a = account_load (pd, account_id);
+  a = account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-      return;
-    }
+    return;
 
-  key = g_strconcat ("account:", account_id, NULL);
-  wait = pd_throttle_check (pd, key);
-  if (wait > 0)
-    {
-      pd_respond_too_many (msg, wait, TRUE);
-      return;
-    }
+  if (respond_if_throttled (pd, msg, account_id))
+    return;
   if (a->password_hash == NULL)
     {
       pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The account has no password yet", NULL);
