@@ -82,6 +82,8 @@ try:
     subject = re.search(r'^Subject: =\?UTF-8\?B\?(\S+)\?=$', text, re.M).group(1)
     assert base64.b64decode(subject).decode() == 'Подтвердите адрес электронной почты'
     assert 'X-Passport-Account: acc_' in text
+    # Without --dev-outbox there is no outbox page.
+    assert req('GET', '/outbox')[0] == 404
 finally:
     proc.terminate()
     assert proc.wait(timeout=30) == 0
