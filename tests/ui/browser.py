@@ -124,11 +124,6 @@ def main():
         session = browser.send("Target.attachToTarget",
                                {"targetId": target, "flatten": True})["result"]["sessionId"]
         browser.send("Page.enable", {}, session)
-        if os.environ.get("PASSPORT_STORY_BYPASS_CSP"):
-            # Only to get past a server whose CSP form-action blocks the
-            # redirect to the app's loopback address (a server bug that a
-            # real browser hits, so it is off by default).
-            browser.send("Page.setBypassCSP", {"enabled": True}, session)
         browser.send("Page.navigate", {"url": url}, session)
         wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('email')")
         # The user takes a moment (and the story photographs the app meanwhile).

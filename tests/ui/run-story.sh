@@ -36,11 +36,20 @@ export PASSPORT_BROWSER="/usr/bin/python3 $here/browser.py"
 export LC_ALL= LANG=C.UTF-8
 unset GTK_A11Y NO_AT_BRIDGE
 
-eval "$(printf 'pw\n' | gnome-keyring-daemon --unlock --components=secrets)"
-export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
-[[ -n "${GNOME_KEYRING_PID:-}" ]] && pids+=("$GNOME_KEYRING_PID")
+# In the foreground (as our child, so it can be stopped by its pid) and with
+# its output away from ours: a daemon holding the test's stderr open keeps
+# "meson test" waiting after the story has ended.
+printf 'pw\n' >"$work/keyring-password"
+gnome-keyring-daemon --foreground --unlock --components=secrets \
+  <"$work/keyring-password" >"$work/keyring-env" 2>"$work/keyring.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q GNOME_KEYRING_CONTROL "$work/keyring-env" 2>/dev/null && break; sleep 0.1; done
+set -a
+# shellcheck disable=SC1091
+. "$work/keyring-env"
+set +a
 
-/usr/libexec/at-spi-bus-launcher --launch-immediately &
+/usr/libexec/at-spi-bus-launcher --launch-immediately >"$work/at-spi.log" 2>&1 &
 pids+=($!)
 
 "$passportd" --listen 127.0.0.1:0 --database "$work/passportd.sqlite3" \
