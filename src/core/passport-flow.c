@@ -1685,6 +1685,7 @@ gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember
 gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return self->keyring_unavailable; }
 const char *passport_flow_get_pending_password (PassportFlow *self) { return self->pending_password; }
 PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
+gboolean passport_flow_get_other_needs_password (PassportFlow *self) { return self->other_session != NULL && self->other_password == NULL; }
 
 void
 passport_flow_set_browser_command (PassportFlow *self,

@@ -143,6 +143,9 @@ void passport_flow_conflict_set_other_email (PassportFlow *self, const char *new
  * NULL @password = the one used to sign in to it. */
 void passport_flow_conflict_set_other_email_full (PassportFlow *self, const char *new_email, const char *password);
 void passport_flow_conflict_resend         (PassportFlow *self);
+/* TRUE when the other account signed in without its password (social
+ * network): the new-address step must ask for it. */
+gboolean passport_flow_get_other_needs_password (PassportFlow *self);
 
 /* SIGNED_IN */
 void passport_flow_change_password         (PassportFlow *self, const char *current_password, const char *new_password);

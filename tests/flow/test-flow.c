@@ -269,6 +269,44 @@ test_conflict_free_address (void)
   }
 }
 
+/* Freeing through the other account's social network: its password is
+ * still needed for the change of address, and asked for at that step. */
+static void
+test_conflict_free_by_social (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *taken = pd_unique_email ("taken");
+  g_autofree char *elsewhere = pd_unique_email ("elsewhere");
+  g_autoptr(JsonObject) holder = pd_account_with_password (server, "vk", taken, "Anna Keeper",
+                                                           "first account's secret");
+
+  sign_in_social (flow, "newcomer@example.net", FALSE);
+  passport_flow_bind_email (flow, taken, "newcomer's good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  passport_flow_conflict_start_freeing (flow);
+
+  browser_as (taken, "Anna Keeper", TRUE, "continue");
+  passport_flow_conflict_sign_in_with_provider (flow, "vk");
+  wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, 30);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_other_account (flow)), ==, taken);
+  g_assert_true (passport_flow_get_other_needs_password (flow));
+
+  passport_flow_conflict_set_other_email (flow, elsewhere);
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_PASSWORD, 10);
+  passport_flow_conflict_set_other_email_full (flow, elsewhere, "wrong password");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_PASSWORD, 20);
+  g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL);
+  passport_flow_conflict_set_other_email_full (flow, elsewhere, "first account's secret");
+  wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, 20);
+
+  open_mailed_link (server, elsewhere);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 30);
+  open_mailed_link (server, taken);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, taken);
+}
+
 static void
 test_conflict_other_address (void)
 {
@@ -447,6 +485,7 @@ main (int   argc,
       g_test_add_func ("/flow/verified", test_verified);
       g_test_add_func ("/flow/conflict/free-address", test_conflict_free_address);
       g_test_add_func ("/flow/conflict/other-address", test_conflict_other_address);
+      g_test_add_func ("/flow/conflict/free-by-social", test_conflict_free_by_social);
       g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
     }
 
