@@ -23,6 +23,7 @@ struct _PassportConflictPage
   GtkLabel            *taken_label;
   GtkLabel            *other_sign_in_label;
   AdwPasswordEntryRow *other_password_row;
+  AdwPasswordEntryRow *other_current_password_row;
   GtkBox              *other_providers_box;
   AdwEntryRow         *other_email_row;
   GtkLabel            *other_confirm_label;
@@ -135,9 +136,15 @@ update (PassportConflictPage *self)
                                  left == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-provider",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+  /* Signed in to the other account with its social network: changing its
+   * address still takes its password. */
+  gtk_widget_set_visible (GTK_WIDGET (self->other_current_password_row),
+                          flow != NULL && passport_flow_get_other_needs_password (flow));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.set-other-email",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL &&
-                                 strchr (new_email, '@') != NULL && g_strcmp0 (new_email, email) != 0);
+                                 strchr (new_email, '@') != NULL && g_strcmp0 (new_email, email) != 0 &&
+                                 (!passport_flow_get_other_needs_password (flow) ||
+                                  *gtk_editable_get_text (GTK_EDITABLE (self->other_current_password_row)) != '\0'));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.resend",
                                  conflict && !busy && left == 0 &&
                                  step == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
@@ -154,6 +161,8 @@ on_state (PassportConflictPage *self)
   /* The other account's password is needed once; do not keep it around. */
   if (flow == NULL || passport_flow_get_conflict_step (flow) != PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN)
     gtk_editable_set_text (GTK_EDITABLE (self->other_password_row), "");
+  if (flow == NULL || passport_flow_get_conflict_step (flow) != PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL)
+    gtk_editable_set_text (GTK_EDITABLE (self->other_current_password_row), "");
   update (self);
 }
 
@@ -229,8 +238,12 @@ set_other_email_activated (GtkWidget  *widget,
   PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (widget);
   g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_email_row)));
 
+  g_autofree char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_current_password_row)));
+
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_set_other_email (FLOW_OF (widget), g_strstrip (email));
+    passport_flow_conflict_set_other_email_full (FLOW_OF (widget), g_strstrip (email),
+                                                 *password != '\0' ? password : NULL);
+  explicit_bzero (password, strlen (password));
 }
 
 static void
@@ -292,6 +305,7 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, taken_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_sign_in_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_current_password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_providers_box);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_confirm_label);

@@ -361,6 +361,8 @@ void passport_flow_conflict_start_freeing (PassportFlow *self) { record (self, "
 void passport_flow_conflict_sign_in_with_password (PassportFlow *self, const char *password) { record (self, "conflict_sign_in_with_password(%s)", password); }
 void passport_flow_conflict_sign_in_with_provider (PassportFlow *self, const char *id) { record (self, "conflict_sign_in_with_provider(%s)", id); }
 void passport_flow_conflict_set_other_email (PassportFlow *self, const char *email) { record (self, "conflict_set_other_email(%s)", email); }
+void passport_flow_conflict_set_other_email_full (PassportFlow *self, const char *email, const char *password) { record (self, "conflict_set_other_email(%s)", email); }
+gboolean passport_flow_get_other_needs_password (PassportFlow *self) { return FALSE; }
 void passport_flow_conflict_resend (PassportFlow *self) { record (self, "conflict_resend()"); }
 void passport_flow_change_password (PassportFlow *self, const char *current, const char *new_password) { record (self, "change_password(%s,%s)", current, new_password); }
 void passport_flow_sign_out (PassportFlow *self) { record (self, "sign_out()"); }
