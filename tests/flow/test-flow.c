@@ -178,7 +178,10 @@ test_story (void)
   wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
   g_assert_cmpstr (passport_account_get_pending_email (account), ==, email);
   g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
-  g_assert_nonnull (pd_maildir_newest_to (server, email));
+  {
+    g_autofree char *mail = pd_maildir_newest_to (server, email);
+    g_assert_nonnull (mail);
+  }
 
   /* The flow moves on by itself when the link is opened (long poll). */
   open_mailed_link (server, email);
