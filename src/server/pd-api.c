@@ -678,6 +678,36 @@ post_terms (Pd                *pd,
   respond_account (pd, msg, SOUP_STATUS_OK, account_id);
 }
 
+/* The {email, password} body of POST and PUT /me/email; answers 400 and
+ * returns FALSE when it is not one. */
+static gboolean
+read_email_password (SoupServerMessage  *msg,
+                     JsonObject         *body,
+                     const char        **email,
+                     const char        **password)
+{
+  return body != NULL &&
+         pd_json_only_members (msg, body, (const char *[]) { "email", "password", NULL }) &&
+         pd_json_get_string (msg, body, "email", TRUE, email) &&
+         pd_json_get_string (msg, body, "password", TRUE, password);
+}
+
+/* The address lower-cased and trimmed, or NULL after answering 422. */
+static char *
+valid_email_or_422 (SoupServerMessage *msg,
+                    const char        *email_in)
+{
+  g_autofree char *email = g_strstrip (g_utf8_strdown (email_in, -1));
+
+  if (!pd_email_valid (email))
+    {
+      pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_email",
+                        "This is not a deliverable e-mail address", NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&email);
+}
+
 /* POST /me/email */
 static void
 bind_email_done (Op *op)
@@ -751,10 +781,7 @@ post_email (Pd                *pd,
   const char *email_in, *password;
   Op *op;
 
-  if (body == NULL ||
-      !pd_json_only_members (msg, body, (const char *[]) { "email", "password", NULL }) ||
-      !pd_json_get_string (msg, body, "email", TRUE, &email_in) ||
-      !pd_json_get_string (msg, body, "password", TRUE, &password))
+  if (!read_email_password (msg, body, &email_in, &password))
     return;
 
   a = account_load_or_401 (pd, msg, account_id);
@@ -775,14 +802,9 @@ post_email (Pd                *pd,
       return;
     }
 
-  email = g_utf8_strdown (email_in, -1);
-  g_strstrip (email);
-  if (!pd_email_valid (email))
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_email",
-                        "This is not a deliverable e-mail address", NULL);
-      return;
-    }
+  email = valid_email_or_422 (msg, email_in);
+  if (email == NULL)
+    return;
   if (respond_if_weak (msg, password, email, a->display_name))
     return;
   if (email_bound_elsewhere (pd, email, account_id))
@@ -838,10 +860,7 @@ put_email (Pd                *pd,
   const char *email_in, *password;
   Op *op;
 
-  if (body == NULL ||
-      !pd_json_only_members (msg, body, (const char *[]) { "email", "password", NULL }) ||
-      !pd_json_get_string (msg, body, "email", TRUE, &email_in) ||
-      !pd_json_get_string (msg, body, "password", TRUE, &password))
+  if (!read_email_password (msg, body, &email_in, &password))
     return;
 
   a = account_load_or_401 (pd, msg, account_id);
@@ -854,14 +873,9 @@ put_email (Pd                *pd,
       return;
     }
 
-  email = g_utf8_strdown (email_in, -1);
-  g_strstrip (email);
-  if (!pd_email_valid (email))
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "invalid_email",
-                        "This is not a deliverable e-mail address", NULL);
-      return;
-    }
+  email = valid_email_or_422 (msg, email_in);
+  if (email == NULL)
+    return;
   if (g_str_equal (email, a->email) || email_bound_elsewhere (pd, email, account_id))
     {
       respond_email_exists (msg);
