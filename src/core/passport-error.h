@@ -55,6 +55,11 @@ typedef enum
   /* credential store */
   PASSPORT_ERROR_KEYRING_UNAVAILABLE,
   PASSPORT_ERROR_KEYRING_LOCKED,
+
+  /* the flow */
+  PASSPORT_ERROR_SAME_ACCOUNT,         /* freeing an address: signed in to this very account */
+  PASSPORT_ERROR_PASSWORD_REQUIRED,    /* an action needs a password and none was given */
+  PASSPORT_ERROR_ACTION_UNAVAILABLE,   /* the action does not fit the flow's current state */
 } PassportErrorCode;
 
 GQuark passport_error_quark (void);
