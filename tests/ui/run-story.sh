@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [[ "${1:-}" != --inside ]]; then
-  exec xvfb-run -a -s "-screen 0 1024x768x24" dbus-run-session -- "$0" --inside "$@"
+  exec "$here/../support/run-display.sh" dbus-run-session -- "$0" --inside "$@"
 fi
 shift
 passport=$1 passportd=$2 schema_dir=$3 locale_dir=$4 shots=$5
