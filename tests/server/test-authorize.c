@@ -278,9 +278,11 @@ test_cancel (void)
   g_autoptr(PdSocialPage) page = pd_browser_open (browser, url);
   g_autoptr(PdResponse) done = pd_browser_submit (browser, page, NULL, "", "", FALSE, "cancel");
   g_autoptr(PdResponse) again = NULL;
+  g_autofree char *description = NULL;
 
   assert_error_redirect (done, req, req->redirect_uri, "access_denied");
-  g_assert_nonnull (pd_location_param (done, "error_description"));
+  description = pd_location_param (done, "error_description");
+  g_assert_nonnull (description);
 
   /* the cancelled request is over: continuing it now does not give a code */
   again = pd_browser_submit (browser, page, NULL, "late@example.com", "Late", FALSE, "continue");
