@@ -28,7 +28,6 @@ struct _PassportAccountPage
   GtkLabel            *password_error;
 
   PassportAccount     *account;
-  gboolean             changing_password;
 };
 
 G_DEFINE_FINAL_TYPE (PassportAccountPage, passport_account_page, PASSPORT_TYPE_PAGE)
@@ -124,7 +123,7 @@ update (PassportAccountPage *self)
                                   verified ? _("Confirmed") : _("Not confirmed"),
                                   -1);
 
-  gtk_label_set_label (self->password_error, error ? passport_page_describe_error (error) : "");
+  gtk_label_set_label (self->password_error, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->password_error), error != NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password",
@@ -134,24 +133,6 @@ update (PassportAccountPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", signed_in && !busy);
 }
 
-static void
-on_busy (PassportAccountPage *self)
-{
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
-
-  /* The flow reports a finished change as "not busy, no error". */
-  if (self->changing_password && flow != NULL && !passport_flow_get_busy (flow))
-    {
-      self->changing_password = FALSE;
-      if (passport_flow_get_error (flow) == NULL)
-        {
-          gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
-          gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
-          gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s", _("Password changed"));
-        }
-    }
-  update (self);
-}
 
 static void
 set_account (PassportAccountPage *self,
@@ -208,10 +189,30 @@ flow_changed (PassportPage *page,
     {
       passport_page_watch (page, "notify::account", G_CALLBACK (on_account));
       passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (on_busy));
+      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
       passport_page_watch (page, "notify::error", G_CALLBACK (update));
     }
   on_state (PASSPORT_ACCOUNT_PAGE (page));
+}
+
+/* Only the action's own outcome says the password changed; a failure is
+ * shown beside the form by the flow's error. */
+static void
+change_password_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PassportAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_flow_change_password_finish (PASSPORT_FLOW (source), result, &error))
+    {
+      g_debug ("password not changed: %s", error->message);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+  gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s", _("Password changed"));
 }
 
 static void
@@ -231,8 +232,8 @@ change_password_activated (GtkWidget  *widget,
    * may happen before it has read them. */
   current = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)));
   new_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)));
-  self->changing_password = TRUE;
-  passport_flow_change_password (flow, current, new_password);
+  passport_flow_change_password_async (flow, current, new_password, NULL,
+                                       change_password_cb, g_object_ref (self));
   passport_secure_free (current);
   passport_secure_free (new_password);
 }
@@ -245,7 +246,7 @@ sign_out_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_sign_out (flow);
+    passport_flow_sign_out_async (flow, NULL, NULL, NULL);
 }
 
 static void

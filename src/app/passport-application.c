@@ -71,7 +71,7 @@ connect_if_known (PassportApplication *self)
   if (passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER ||
       (self->server_url != NULL &&
        passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_SIGNED_OUT))
-    passport_flow_set_server_url (self->flow, url);
+    passport_flow_set_server_url_async (self->flow, url, NULL, NULL, NULL);
 }
 
 static void

@@ -90,7 +90,7 @@ update (PassportBindPage *self)
   if (hints != NULL)
     hint_text = g_strjoinv ("\n", hints);
   else if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD)
-    hint_text = g_strdup (passport_page_describe_error (error));
+    hint_text = g_strdup (passport_error_describe (error));
   show_message (self->password_hints, GTK_WIDGET (self->password_row),
                 error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD ? hint_text : NULL);
   if (error == NULL || error->code != PASSPORT_ERROR_WEAK_PASSWORD)
@@ -102,7 +102,7 @@ update (PassportBindPage *self)
 
   show_message (self->email_error, GTK_WIDGET (self->email_row),
                 error != NULL && error->code != PASSPORT_ERROR_WEAK_PASSWORD
-                  ? passport_page_describe_error (error) : NULL);
+                  ? passport_error_describe (error) : NULL);
 
   mismatch = *repeat != '\0' && g_strcmp0 (password, repeat) != 0;
   show_message (self->repeat_error, GTK_WIDGET (self->repeat_row),
@@ -161,7 +161,7 @@ save_activated (GtkWidget  *widget,
   char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
   if (flow != NULL)
-    passport_flow_bind_email (flow, g_strstrip (email), password);
+    passport_flow_bind_email_async (flow, g_strstrip (email), password, NULL, NULL, NULL);
   passport_secure_free (password);
 }
 

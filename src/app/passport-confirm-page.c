@@ -79,7 +79,7 @@ update (PassportConfirmPage *self)
     resend = g_strdup (_("_Resend the Link"));
   gtk_label_set_label (self->resend_label, resend);
 
-  gtk_label_set_label (self->error_label, error ? passport_page_describe_error (error) : "");
+  gtk_label_set_label (self->error_label, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "confirm.resend", waiting && !busy && left == 0);
@@ -127,7 +127,7 @@ resend_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_resend_confirmation (flow);
+    passport_flow_resend_confirmation_async (flow, NULL, NULL, NULL);
 }
 
 static void
@@ -158,7 +158,7 @@ save_email_activated (GtkWidget  *widget,
   /* The password typed on the bind page is kept by the flow; a copy, as
    * the flow may drop its own while it starts over. */
   password = g_strdup (passport_flow_get_pending_password (flow));
-  passport_flow_change_email (flow, g_strstrip (email), password);
+  passport_flow_change_email_async (flow, g_strstrip (email), password, NULL, NULL, NULL);
   passport_secure_free (password);
 }
 
@@ -170,7 +170,7 @@ cancel_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_cancel_pending_email (flow);
+    passport_flow_cancel_pending_email_async (flow, NULL, NULL, NULL);
 }
 
 static void

@@ -123,7 +123,7 @@ update (PassportConflictPage *self)
                          ? _("The address is free. Adding it to your account…")
                          : _("Signing in to the other account…"));
 
-  gtk_label_set_label (self->error_label, error ? passport_page_describe_error (error) : "");
+  gtk_label_set_label (self->error_label, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.use-other-email",
@@ -216,7 +216,7 @@ sign_in_password_activated (GtkWidget  *widget,
   char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)));
 
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_sign_in_with_password (FLOW_OF (widget), password);
+    passport_flow_conflict_sign_in_with_password_async (FLOW_OF (widget), password, NULL, NULL, NULL);
   passport_secure_free (password);
 }
 
@@ -226,8 +226,8 @@ sign_in_provider_activated (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_sign_in_with_provider (FLOW_OF (widget),
-                                                  g_variant_get_string (parameter, NULL));
+    passport_flow_conflict_sign_in_with_provider_async (FLOW_OF (widget),
+                                                  g_variant_get_string (parameter, NULL), NULL, NULL, NULL);
 }
 
 static void
@@ -241,8 +241,8 @@ set_other_email_activated (GtkWidget  *widget,
   g_autofree char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->other_current_password_row)));
 
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_set_other_email_full (FLOW_OF (widget), g_strstrip (email),
-                                                 *password != '\0' ? password : NULL);
+    passport_flow_conflict_set_other_email_async (FLOW_OF (widget), g_strstrip (email),
+                                                 *password != '\0' ? password : NULL, NULL, NULL, NULL);
   explicit_bzero (password, strlen (password));
 }
 
@@ -252,7 +252,7 @@ resend_activated (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_resend (FLOW_OF (widget));
+    passport_flow_conflict_resend_async (FLOW_OF (widget), NULL, NULL, NULL);
 }
 
 static void

@@ -156,16 +156,6 @@ passport_page_get_inline_error (PassportPage *self)
   return passport_page_shows_error (self, error) ? error : NULL;
 }
 
-const char *
-passport_page_describe_error (const GError *error)
-{
-  if (error == NULL)
-    return NULL;
-  if (error->domain == PASSPORT_ERROR)
-    return passport_error_code_describe (error->code);
-  return _("Something went wrong. Try again.");
-}
-
 guint
 passport_page_get_seconds_left (PassportPage *self)
 {

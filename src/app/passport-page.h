@@ -55,10 +55,6 @@ const GError *passport_page_get_inline_error (PassportPage *self);
 const GError *passport_page_get_error (PassportPage *self,
                                        ...);
 
-/* A translated sentence for @error (never the server's own text). Returns a
- * static string. */
-const char   *passport_page_describe_error (const GError *error);
-
 /* Seconds left until the flow's retry-after deadline (0 when none or past). */
 guint         passport_page_get_seconds_left (PassportPage *self);
 

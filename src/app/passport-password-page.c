@@ -62,7 +62,7 @@ update (PassportPasswordPage *self)
         self->tick_id = g_timeout_add_seconds (1, tick, self);
     }
   else if (error != NULL && error->code != PASSPORT_ERROR_TOO_MANY_REQUESTS)
-    message = g_strdup (passport_page_describe_error (error));
+    message = g_strdup (passport_error_describe (error));
 
   gtk_label_set_label (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
@@ -115,7 +115,7 @@ sign_in_activated (GtkWidget  *widget,
   char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
   if (flow != NULL)
-    passport_flow_sign_in_with_password (flow, g_strstrip (email), password);
+    passport_flow_sign_in_with_password_async (flow, g_strstrip (email), password, NULL, NULL, NULL);
   passport_secure_free (password);
 }
 

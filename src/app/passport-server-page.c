@@ -30,7 +30,7 @@ update (PassportServerPage *self)
   if (flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER)
     error = passport_flow_get_error (flow);
 
-  gtk_label_set_label (self->error_label, error ? passport_page_describe_error (error) : "");
+  gtk_label_set_label (self->error_label, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
   if (error != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->url_row), "error");
@@ -66,7 +66,7 @@ connect_activated (GtkWidget  *widget,
   g_strstrip (url);
   if (flow == NULL || *url == '\0')
     return;
-  passport_flow_set_server_url (flow, url);
+  passport_flow_set_server_url_async (flow, url, NULL, NULL, NULL);
 }
 
 static void

@@ -143,7 +143,7 @@ provider_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_sign_in_with_provider (flow, g_variant_get_string (parameter, NULL));
+    passport_flow_sign_in_with_provider_async (flow, g_variant_get_string (parameter, NULL), NULL, NULL, NULL);
 }
 
 static void

@@ -60,7 +60,7 @@ accept_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_accept_terms (flow);
+    passport_flow_accept_terms_async (flow, NULL, NULL, NULL);
 }
 
 static void
@@ -71,7 +71,7 @@ decline_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_decline_terms (flow);
+    passport_flow_sign_out_async (flow, NULL, NULL, NULL);
 }
 
 static void

@@ -80,25 +80,6 @@ page_for_state (PassportWindow   *self,
     }
 }
 
-static gboolean
-is_blocking (const GError *error)
-{
-  if (error->domain != PASSPORT_ERROR)
-    return FALSE;
-  switch (error->code)
-    {
-    case PASSPORT_ERROR_OFFLINE:
-    case PASSPORT_ERROR_UNREACHABLE:
-    case PASSPORT_ERROR_TIMEOUT:
-    case PASSPORT_ERROR_SERVER_ERROR:
-    case PASSPORT_ERROR_BAD_RESPONSE:
-    case PASSPORT_ERROR_TLS:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static void
 update_page (PassportWindow *self)
 {
@@ -176,11 +157,12 @@ on_error (PassportWindow *self)
   if (error != NULL &&
       passport_flow_get_state (self->flow) != PASSPORT_FLOW_STATE_NEEDS_SERVER &&
       !(PASSPORT_IS_PAGE (page) && passport_page_shows_error (PASSPORT_PAGE (page), error)) &&
-      !(error->domain == PASSPORT_ERROR && error->code == PASSPORT_ERROR_KEYRING_UNAVAILABLE))
+      passport_error_describe (error) != NULL)
     {
-      const char *message = passport_page_describe_error (error);
+      const char *message = passport_error_describe (error);
+      PassportErrorSeverity severity = passport_error_get_severity (error);
 
-      if (is_blocking (error))
+      if (severity == PASSPORT_ERROR_SEVERITY_BLOCKING)
         {
           blocking = TRUE;
           gtk_label_set_label (self->error_label, message);
@@ -200,7 +182,7 @@ on_keyring_response (PassportWindow *self,
   if (g_strcmp0 (response, "continue") == 0)
     passport_flow_continue_without_keyring (self->flow);
   else if (g_strcmp0 (response, "sign-out") == 0)
-    passport_flow_sign_out (self->flow);
+    passport_flow_sign_out_async (self->flow, NULL, NULL, NULL);
   self->keyring_dialog = NULL;
 }
 
@@ -272,7 +254,7 @@ retry_activated (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  passport_flow_retry (PASSPORT_WINDOW (widget)->flow);
+  passport_flow_retry_async (PASSPORT_WINDOW (widget)->flow, NULL, NULL, NULL);
 }
 
 static void

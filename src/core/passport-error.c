@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
 #include "passport-error.h"
@@ -11,6 +12,7 @@ typedef struct
   guint min_length;
   char **reasons;
   char *version;
+  gboolean for_user;
 } PassportErrorPrivate;
 
 static void
@@ -26,6 +28,7 @@ passport_error_private_copy (const PassportErrorPrivate *src,
   dest->min_length = src->min_length;
   dest->reasons = g_strdupv (src->reasons);
   dest->version = g_strdup (src->version);
+  dest->for_user = src->for_user;
 }
 
 static void
@@ -155,9 +158,104 @@ passport_error_code_describe (PassportErrorCode code)
       return _("The system keyring is not available, so Passport cannot remember you.");
     case PASSPORT_ERROR_KEYRING_LOCKED:
       return _("The system keyring is locked. Unlock it to stay signed in.");
+    case PASSPORT_ERROR_SAME_ACCOUNT:
+      return _("That is this same account. Sign in to the account that uses this e-mail.");
+    case PASSPORT_ERROR_PASSWORD_REQUIRED:
+      return _("Enter the account’s current password.");
+    case PASSPORT_ERROR_ACTION_UNAVAILABLE:
+      return _("That cannot be done at this step.");
+    case PASSPORT_ERROR_NO_REFRESH_TOKEN:
+      return _("This server did not let Passport remember the session; you will need to sign in again when it ends.");
     case PASSPORT_ERROR_FAILED:
     default:
       return _("Something went wrong. Try again.");
+    }
+}
+
+GError *
+passport_error_new_for_user (PassportErrorCode  code,
+                             const char        *message)
+{
+  GError *error = g_error_new_literal (PASSPORT_ERROR, code, message);
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  priv->for_user = TRUE;
+  return error;
+}
+
+const char *
+passport_error_describe (const GError *error)
+{
+  PassportErrorPrivate *priv;
+
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+  if (error->domain != PASSPORT_ERROR)
+    return _("Something went wrong. Try again.");
+
+  priv = passport_error_get_private (error);
+  if (priv != NULL && priv->for_user)
+    return error->message;
+  return passport_error_code_describe (error->code);
+}
+
+PassportErrorSeverity
+passport_error_get_severity (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, PASSPORT_ERROR_SEVERITY_PASSING);
+
+  if (error->domain != PASSPORT_ERROR)
+    return PASSPORT_ERROR_SEVERITY_PASSING;
+
+  switch ((PassportErrorCode) error->code)
+    {
+    /* The server or the network: nothing on any page works until it is back. */
+    case PASSPORT_ERROR_OFFLINE:
+    case PASSPORT_ERROR_UNREACHABLE:
+    case PASSPORT_ERROR_TIMEOUT:
+    case PASSPORT_ERROR_SERVER_ERROR:
+    case PASSPORT_ERROR_BAD_RESPONSE:
+    case PASSPORT_ERROR_TLS:
+      return PASSPORT_ERROR_SEVERITY_BLOCKING;
+
+    /* Already dealt with by the state it leads to, or by its own dialog. */
+    case PASSPORT_ERROR_SESSION_EXPIRED:
+    case PASSPORT_ERROR_INVALID_TOKEN:
+    case PASSPORT_ERROR_KEYRING_UNAVAILABLE:
+    case PASSPORT_ERROR_KEYRING_LOCKED:
+    case PASSPORT_ERROR_ACTION_UNAVAILABLE:
+    case PASSPORT_ERROR_NO_REFRESH_TOKEN:
+      return PASSPORT_ERROR_SEVERITY_PASSING;
+
+    case PASSPORT_ERROR_FAILED:
+    case PASSPORT_ERROR_INSECURE_URL:
+    case PASSPORT_ERROR_NOT_A_PASSPORT_SERVER:
+    case PASSPORT_ERROR_ISSUER_MISMATCH:
+    case PASSPORT_ERROR_NOT_SUPPORTED:
+    case PASSPORT_ERROR_ACCESS_DENIED:
+    case PASSPORT_ERROR_BROWSER_TIMEOUT:
+    case PASSPORT_ERROR_BROWSER_LAUNCH:
+    case PASSPORT_ERROR_INVALID_ID_TOKEN:
+    case PASSPORT_ERROR_INVALID_REQUEST:
+    case PASSPORT_ERROR_INVALID_CLIENT:
+    case PASSPORT_ERROR_INVALID_GRANT:
+    case PASSPORT_ERROR_UNAUTHORIZED_CLIENT:
+    case PASSPORT_ERROR_UNSUPPORTED_GRANT_TYPE:
+    case PASSPORT_ERROR_TERMS_OUTDATED:
+    case PASSPORT_ERROR_TERMS_NOT_ACCEPTED:
+    case PASSPORT_ERROR_EMAIL_EXISTS:
+    case PASSPORT_ERROR_EMAIL_ALREADY_BOUND:
+    case PASSPORT_ERROR_INVALID_EMAIL:
+    case PASSPORT_ERROR_WEAK_PASSWORD:
+    case PASSPORT_ERROR_TOO_MANY_REQUESTS:
+    case PASSPORT_ERROR_NO_PENDING_EMAIL:
+    case PASSPORT_ERROR_INVALID_PASSWORD:
+    case PASSPORT_ERROR_NO_EMAIL:
+    case PASSPORT_ERROR_SAME_ACCOUNT:
+    case PASSPORT_ERROR_PASSWORD_REQUIRED:
+    default:
+      /* About what the user just did on this page: said there. */
+      return PASSPORT_ERROR_SEVERITY_INLINE;
     }
 }
 

@@ -60,9 +60,36 @@ typedef enum
   PASSPORT_ERROR_SAME_ACCOUNT,         /* freeing an address: signed in to this very account */
   PASSPORT_ERROR_PASSWORD_REQUIRED,    /* an action needs a password and none was given */
   PASSPORT_ERROR_ACTION_UNAVAILABLE,   /* the action does not fit the flow's current state */
+
+  /* sessions */
+  PASSPORT_ERROR_NO_REFRESH_TOKEN,     /* signed in, but the server issued no refresh token:
+                                        * the session is not remembered */
 } PassportErrorCode;
 
+/* Where a user meets an error, decided here rather than by each page. */
+typedef enum
+{
+  PASSPORT_ERROR_SEVERITY_INLINE,   /* beside the form or step it is about; what was typed stays */
+  PASSPORT_ERROR_SEVERITY_BLOCKING, /* nothing works until it is dealt with: shown with Retry */
+  PASSPORT_ERROR_SEVERITY_PASSING,  /* news that needs no answer (a toast), or nothing at all */
+} PassportErrorSeverity;
+
 GQuark passport_error_quark (void);
+
+/* A Passport error whose @message (already translated) is the sentence the
+ * user sees: passport_error_describe() returns it instead of the code's
+ * general wording. */
+GError *passport_error_new_for_user (PassportErrorCode  code,
+                                     const char        *message);
+
+/* The one source of user text for an error: a message set with
+ * passport_error_new_for_user(), else the code's translated sentence, else a
+ * general one. Never the server's own text. NULL for a cancelled operation,
+ * which the user asked for and needs no message. */
+const char *passport_error_describe (const GError *error);
+
+/* How to show @error (see PassportErrorSeverity). */
+PassportErrorSeverity passport_error_get_severity (const GError *error);
 
 /* Maps an API `error` string to its code; unknown strings give
  * PASSPORT_ERROR_FAILED. */

@@ -60,7 +60,11 @@ struct _PassportFlow
   gboolean keyring_unavailable;
   char *pending_password;
 
-  GCancellable *cancellable;      /* the running action */
+  GCancellable *cancellable;      /* the running step of the action */
+  GTask *task;                    /* the running public action, finished by action_done()/fail() */
+  GCancellable *caller_cancellable;
+  gulong caller_cancelled_id;
+  GPtrArray *flush_tasks;         /* passport_flow_flush_async() callers waiting for saves */
   GCancellable *poll_cancellable; /* the long poll of this or the other account */
   guint poll_backoff;
   GSource *poll_retry_source;
@@ -93,6 +97,7 @@ static GParamSpec *properties[N_PROPS];
 
 static void start_poll (PassportFlow *self);
 static void load_account (PassportFlow *self);
+static void do_bind_email (PassportFlow *self, const char *email, const char *password);
 static void other_session_ready (PassportFlow *self, PassportSession *other);
 
 /* Enums ------------------------------------------------------------------- */
@@ -293,7 +298,108 @@ set_state (PassportFlow      *self,
     start_poll (self);
 }
 
-/* A fresh cancellable for a new action; the previous one is cancelled. */
+/* The action's outcome goes to whoever started it. The task is dropped
+ * before it returns, so a callback that starts the next action finds none. */
+static void
+complete_action (PassportFlow *self,
+                 const GError *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (self->caller_cancellable != NULL)
+    {
+      g_clear_signal_handler (&self->caller_cancelled_id, self->caller_cancellable);
+      g_clear_object (&self->caller_cancellable);
+    }
+  if (task == NULL)
+    return;
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+caller_cancelled_cb (GCancellable *cancellable,
+                     PassportFlow *self)
+{
+  passport_flow_cancel (self);
+}
+
+/* A public action starts: it owns the flow until it finishes; one still
+ * running ends as cancelled. */
+static void
+start_action (PassportFlow        *self,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data,
+              gpointer             source_tag)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (self->task != NULL)
+    {
+      g_autoptr(GError) superseded = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                          "Another action started");
+      complete_action (self, superseded);
+    }
+  self->task = task;
+  if (cancellable != NULL)
+    {
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->caller_cancelled_id = g_signal_connect (cancellable, "cancelled",
+                                                    G_CALLBACK (caller_cancelled_cb), self);
+    }
+}
+
+/* An action that does not fit the state: nothing changes, the caller is told. */
+static void
+refuse_action (PassportFlow        *self,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data,
+               gpointer             source_tag,
+               const char          *name)
+{
+  g_debug ("%s refused in state %s", name, passport_flow_state_to_string (self->state));
+  g_task_report_new_error (self, callback, user_data, source_tag,
+                           PASSPORT_ERROR, PASSPORT_ERROR_ACTION_UNAVAILABLE, "%s",
+                           passport_error_code_describe (PASSPORT_ERROR_ACTION_UNAVAILABLE));
+}
+
+static gboolean
+finish_action (PassportFlow  *self,
+               GAsyncResult  *result,
+               gpointer       source_tag,
+               GError       **error)
+{
+  g_return_val_if_fail (PASSPORT_IS_FLOW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The action reached its outcome; the properties have moved already. */
+static void
+action_done (PassportFlow *self)
+{
+  set_busy (self, FALSE);
+  complete_action (self, NULL);
+}
+
+/* The action ended with @error as its answer, which is not shown as a
+ * failure (a conflict is a step of its own). */
+static void
+action_ended (PassportFlow *self,
+              const GError *error)
+{
+  set_busy (self, FALSE);
+  complete_action (self, error);
+}
+
+/* A fresh cancellable for the next step of an action; the previous one is
+ * cancelled. */
 static GCancellable *
 begin_action (PassportFlow *self,
               RetryFunc     retry)
@@ -339,7 +445,7 @@ static void
 fail (PassportFlow *self,
       const GError *error)
 {
-  set_busy (self, FALSE);
+  /* Whoever cancelled has told the caller, and set busy for what follows. */
   if (is_cancelled (error))
     return;
 
@@ -353,7 +459,9 @@ fail (PassportFlow *self,
   if (error->domain == PASSPORT_ERROR && passport_error_get_retry_after (error) > 0)
     set_retry_after_seconds (self, passport_error_get_retry_after (error));
 
+  /* The error first: whoever sees busy fall must see how it ended. */
   set_error (self, error);
+  action_ended (self, error);
 }
 
 /* The account decides the state. */
@@ -396,8 +504,8 @@ terms_cb (GObject      *source,
       fail (self, error);
       return;
     }
-  set_busy (self, FALSE);
   set_object (self, &self->terms, terms, PROP_TERMS);
+  action_done (self);
 }
 
 static void
@@ -408,8 +516,10 @@ fetch_terms (PassportFlow *self)
   passport_server_get_terms_async (self->server, cancellable, terms_cb, g_object_ref (self));
 }
 
-/* Takes @account as the current one and moves to its state. */
-static void
+/* Takes @account as the current one and moves to its state. TRUE when that
+ * state has more to load first (the agreement's text): the running action
+ * goes on, and finishes when it is there. */
+static gboolean
 apply_account (PassportFlow    *self,
                PassportAccount *account)
 {
@@ -425,7 +535,11 @@ apply_account (PassportFlow    *self,
   update_resend_countdown (self);
 
   if (state == PASSPORT_FLOW_STATE_NEEDS_TERMS && self->terms == NULL)
-    fetch_terms (self);
+    {
+      fetch_terms (self);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Long poll while something waits for a mail link ------------------------- */
@@ -581,15 +695,16 @@ me_cb (GObject      *source,
       return;
     }
 
-  set_busy (self, FALSE);
   if (!passport_server_has_account_api (self->server))
     {
       /* A plain OpenID provider: sign-in and the profile, nothing to manage. */
       set_object (self, &self->account, account, PROP_ACCOUNT);
       set_state (self, PASSPORT_FLOW_STATE_SIGNED_IN);
+      action_done (self);
       return;
     }
-  apply_account (self, account);
+  if (!apply_account (self, account))
+    action_done (self);
 }
 
 static void
@@ -606,6 +721,9 @@ load_account (PassportFlow *self)
     passport_client_get_userinfo_async (self->client, cancellable, me_cb, g_object_ref (self));
 }
 
+static void set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
+static void complete_flushes (PassportFlow *self);
+
 static void
 save_cb (GObject      *source,
          GAsyncResult *result,
@@ -615,19 +733,38 @@ save_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean saved = passport_credential_store_save_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error);
 
+  if (!saved && !is_cancelled (error))
+    {
+      /* The session works, but cannot be remembered: the flag asks the
+       * user. Not the action's error: the action itself did not fail. */
+      g_debug ("cannot store the session: %s", error->message);
+      set_keyring_unavailable (self, TRUE);
+    }
+
   self->pending_saves--;
   update_busy (self);
-  if (saved || is_cancelled (error))
-    return;
+  if (self->pending_saves == 0)
+    complete_flushes (self);
+}
 
-  /* The session works, but cannot be remembered: ask the user. */
-  g_debug ("cannot store the session: %s", error->message);
-  if (!self->keyring_unavailable)
-    {
-      self->keyring_unavailable = TRUE;
-      notify (self, PROP_KEYRING_UNAVAILABLE);
-    }
-  set_error (self, error);
+static void
+set_keyring_unavailable (PassportFlow *self,
+                         gboolean      unavailable)
+{
+  if (self->keyring_unavailable == unavailable)
+    return;
+  self->keyring_unavailable = unavailable;
+  notify (self, PROP_KEYRING_UNAVAILABLE);
+}
+
+static void
+complete_flushes (PassportFlow *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->flush_tasks);
+
+  self->flush_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiting->len; i++)
+    g_task_return_boolean (g_ptr_array_index (waiting, i), TRUE);
 }
 
 static void
@@ -655,16 +792,20 @@ tokens_changed_cb (PassportSession *session,
   save_session (self);
 }
 
+/* The only way a session enters the flow: a new sign-in (@save) or one
+ * restored from the store. The account decides the state. */
 static void
 take_session (PassportFlow    *self,
-              PassportSession *session)
+              PassportSession *session,
+              gboolean         save)
 {
   clear_session (self);
   self->session = g_object_ref (session);
   self->client = passport_client_new (session);
   self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
                                               G_CALLBACK (tokens_changed_cb), self);
-  save_session (self);
+  if (save)
+    save_session (self);
   load_account (self);
 }
 
@@ -703,7 +844,7 @@ browser_cb (GObject      *source,
       return;
     }
   set_state (self, PASSPORT_FLOW_STATE_SIGNING_IN);
-  take_session (self, session);
+  take_session (self, session, TRUE);
 }
 
 static gboolean
@@ -773,19 +914,19 @@ restore_load_cb (GObject      *source,
   if (error != NULL)
     {
       /* No keyring (or a locked one): nothing to restore; the user can
-       * still sign in, and is asked before anything is kept in memory only. */
-      set_busy (self, FALSE);
+       * still sign in, and is asked before anything is kept in memory only.
+       * The server is connected: the action succeeded. */
+      g_debug ("cannot read the keyring: %s", error->message);
       set_state (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
-      self->keyring_unavailable = TRUE;
-      notify (self, PROP_KEYRING_UNAVAILABLE);
-      set_error (self, error);
+      set_keyring_unavailable (self, TRUE);
+      action_done (self);
       return;
     }
 
   if (secret == NULL)
     {
-      set_busy (self, FALSE);
       set_state (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      action_done (self);
       return;
     }
 
@@ -795,21 +936,17 @@ restore_load_cb (GObject      *source,
       /* Unreadable or from another server: forget it. */
       g_debug ("stored session unusable: %s", error->message);
       forget_stored_session (self);
-      set_busy (self, FALSE);
       set_state (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      action_done (self);
       return;
     }
 
   set_state (self, PASSPORT_FLOW_STATE_SIGNING_IN);
-  clear_session (self);
-  self->session = g_object_ref (session);
-  self->client = passport_client_new (session);
-  self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
-                                              G_CALLBACK (tokens_changed_cb), self);
-  load_account (self);
+  take_session (self, session, FALSE);
 }
 
 static void retry_server (PassportFlow *self);
+static void do_set_server_url (PassportFlow *self, const char *url);
 
 static void
 discover_cb (GObject      *source,
@@ -841,22 +978,19 @@ retry_server (PassportFlow *self)
   g_autofree char *url = g_strdup (self->server_url);
 
   if (url != NULL)
-    passport_flow_set_server_url (self, url);
+    do_set_server_url (self, url);
+  else
+    action_done (self);
 }
 
-void
-passport_flow_set_server_url (PassportFlow *self,
-                              const char   *url)
+static void
+do_set_server_url (PassportFlow *self,
+                   const char   *url)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = NULL;
-  GCancellable *cancellable;
+  g_autofree char *normalized = passport_server_normalize_url (url, &error);
+  GCancellable *cancellable = begin_action (self, retry_server);
 
-  g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (url != NULL);
-
-  normalized = passport_server_normalize_url (url, &error);
-  cancellable = begin_action (self, retry_server);
   if (normalized == NULL)
     {
       fail (self, error);
@@ -872,6 +1006,43 @@ passport_flow_set_server_url (PassportFlow *self,
 }
 
 void
+passport_flow_set_server_url_async (PassportFlow        *self,
+                                    const char          *url_in,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *url = g_strdup (url_in);
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (url_in != NULL);
+
+  start_action (self, cancellable, callback, user_data, passport_flow_set_server_url_async);
+  do_set_server_url (self, url);
+}
+
+gboolean
+passport_flow_set_server_url_finish (PassportFlow  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return finish_action (self, result, passport_flow_set_server_url_async, error);
+}
+
+/* Ends what runs: its step is cancelled, its caller told. */
+static void
+cancel_running (PassportFlow *self)
+{
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  set_error (self, NULL);
+  complete_action (self, cancelled);
+}
+
+void
 passport_flow_change_server (PassportFlow *self)
 {
   g_return_if_fail (PASSPORT_IS_FLOW (self));
@@ -883,8 +1054,8 @@ passport_flow_change_server (PassportFlow *self)
       g_debug ("change_server ignored in state %s", passport_flow_state_to_string (self->state));
       return;
     }
-  begin_action (self, NULL);
-  set_busy (self, FALSE);
+  cancel_running (self);
+  self->retry = NULL;
   clear_session (self);
   set_object (self, &self->server, NULL, PROP_SERVER);
   set_state (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
@@ -893,21 +1064,34 @@ passport_flow_change_server (PassportFlow *self)
 /* Sign-in ------------------------------------------------------------------- */
 
 void
-passport_flow_sign_in_with_provider (PassportFlow *self,
-                                     const char   *provider_in)
+passport_flow_sign_in_with_provider_async (PassportFlow        *self,
+                                           const char          *provider_in,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
   g_autofree char *provider_id = g_strdup (provider_in);
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (provider_in != NULL);
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
       self->state != PASSPORT_FLOW_STATE_AWAITING_BROWSER)
     {
-      g_debug ("sign_in_with_provider ignored in state %s", passport_flow_state_to_string (self->state));
+      refuse_action (self, callback, user_data, passport_flow_sign_in_with_provider_async, "sign_in_with_provider");
       return;
     }
+  start_action (self, cancellable, callback, user_data, passport_flow_sign_in_with_provider_async);
   start_browser (self, provider_id, NULL);
   set_state (self, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+}
+
+gboolean
+passport_flow_sign_in_with_provider_finish (PassportFlow  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  return finish_action (self, result, passport_flow_sign_in_with_provider_async, error);
 }
 
 static void
@@ -926,15 +1110,18 @@ password_cb (GObject      *source,
       fail (self, error);
       return;
     }
-  take_session (self, session);
+  take_session (self, session, TRUE);
 }
 
 void
-passport_flow_sign_in_with_password (PassportFlow *self,
-                                     const char   *email_in,
-                                     const char   *password_in)
+passport_flow_sign_in_with_password_async (PassportFlow        *self,
+                                           const char          *email_in,
+                                           const char          *password_in,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
-  GCancellable *cancellable;
+  GCancellable *step;
   g_autofree char *email = NULL;
   g_autoptr(PassportSecret) password = NULL;
 
@@ -948,13 +1135,22 @@ passport_flow_sign_in_with_password (PassportFlow *self,
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT)
     {
-      g_debug ("sign_in_with_password ignored in state %s", passport_flow_state_to_string (self->state));
+      refuse_action (self, callback, user_data, passport_flow_sign_in_with_password_async, "sign_in_with_password");
       return;
     }
-  cancellable = begin_action (self, NULL);
+  start_action (self, cancellable, callback, user_data, passport_flow_sign_in_with_password_async);
+  step = begin_action (self, NULL);
   set_state (self, PASSPORT_FLOW_STATE_SIGNING_IN);
-  passport_session_sign_in_with_password_async (self->server, email, password, cancellable,
+  passport_session_sign_in_with_password_async (self->server, email, password, step,
                                                 password_cb, g_object_ref (self));
+}
+
+gboolean
+passport_flow_sign_in_with_password_finish (PassportFlow  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  return finish_action (self, result, passport_flow_sign_in_with_password_async, error);
 }
 
 void
@@ -977,10 +1173,7 @@ passport_flow_cancel (PassportFlow *self)
 {
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  set_busy (self, FALSE);
-  set_error (self, NULL);
+  cancel_running (self);
 
   switch (self->state)
     {
@@ -1011,15 +1204,34 @@ passport_flow_cancel (PassportFlow *self)
 }
 
 void
-passport_flow_retry (PassportFlow *self)
+passport_flow_retry_async (PassportFlow        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
+  RetryFunc retry;
+
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
-  if (self->retry != NULL)
-    self->retry (self);
+  retry = self->retry;
+  if (retry == NULL)
+    {
+      refuse_action (self, callback, user_data, passport_flow_retry_async, "retry");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_retry_async);
+  retry (self);
 }
 
-/* Terms ----------------------------------------------------------------- */
+gboolean
+passport_flow_retry_finish (PassportFlow  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_action (self, result, passport_flow_retry_async, error);
+}
+
+/* Account calls ---------------------------------------------------------- */
 
 static void
 account_call_cb (GObject      *source,
@@ -1065,16 +1277,19 @@ account_call_cb (GObject      *source,
     {
       if (binding && g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_EMAIL_EXISTS))
         {
-          set_busy (self, FALSE);
+          /* Not a failure to show: the conflict is a step of its own. */
           set_conflict_step (self, PASSPORT_CONFLICT_STEP_NONE);
           set_state (self, PASSPORT_FLOW_STATE_EMAIL_CONFLICT);
+          action_ended (self, error);
           return;
         }
       if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_TERMS_NOT_ACCEPTED))
         {
-          fail (self, error);
+          /* A new agreement came in meanwhile: the action ends with that,
+           * and the flow goes to the agreement and loads its text. */
           set_state (self, PASSPORT_FLOW_STATE_NEEDS_TERMS);
           set_object (self, &self->terms, NULL, PROP_TERMS);
+          complete_action (self, error);
           fetch_terms (self);
           return;
         }
@@ -1082,37 +1297,53 @@ account_call_cb (GObject      *source,
       return;
     }
 
-  set_busy (self, FALSE);
   if (binding && state_for_account (account) == PASSPORT_FLOW_STATE_SIGNED_IN)
     {
       /* Bound and confirmed: the typed password is no longer needed. */
       passport_secure_clear (&self->pending_password);
       set_string (self, &self->conflict_email, NULL, PROP_CONFLICT_EMAIL);
     }
-  apply_account (self, account);
+  if (!apply_account (self, account))
+    action_done (self);
 }
 
-void
-passport_flow_accept_terms (PassportFlow *self)
+/* Terms ----------------------------------------------------------------- */
+
+static void
+do_accept_terms (PassportFlow *self)
 {
-  GCancellable *cancellable;
+  GCancellable *step = begin_action (self, do_accept_terms);
 
-  g_return_if_fail (PASSPORT_IS_FLOW (self));
-
-  if (self->state != PASSPORT_FLOW_STATE_NEEDS_TERMS || self->client == NULL)
-    return;
-  cancellable = begin_action (self, passport_flow_accept_terms);
   passport_client_accept_terms_async (self->client,
                                       self->terms ? passport_terms_get_version (self->terms)
                                                   : passport_account_get_terms_version (self->account),
-                                      cancellable, account_call_cb,
+                                      step, account_call_cb,
                                       account_call (self, passport_client_accept_terms_finish, FALSE));
 }
 
 void
-passport_flow_decline_terms (PassportFlow *self)
+passport_flow_accept_terms_async (PassportFlow        *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
-  passport_flow_sign_out (self);
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if (self->state != PASSPORT_FLOW_STATE_NEEDS_TERMS || self->client == NULL)
+    {
+      refuse_action (self, callback, user_data, passport_flow_accept_terms_async, "accept_terms");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_accept_terms_async);
+  do_accept_terms (self);
+}
+
+gboolean
+passport_flow_accept_terms_finish (PassportFlow  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return finish_action (self, result, passport_flow_accept_terms_async, error);
 }
 
 /* E-mail ----------------------------------------------------------------- */
@@ -1124,8 +1355,10 @@ bind_again (PassportFlow *self)
     {
       g_autofree char *email = g_strdup (self->conflict_email);
       g_autoptr(PassportSecret) password = g_strdup (self->pending_password);
-      passport_flow_bind_email (self, email, password);
+      do_bind_email (self, email, password);
     }
+  else
+    action_done (self);
 }
 
 static PassportAccount *
@@ -1137,12 +1370,33 @@ bind_finish (PassportClient  *client,
   return passport_client_bind_email_finish (client, result, NULL, error);
 }
 
-void
-passport_flow_bind_email (PassportFlow *self,
-                          const char   *email_in,
-                          const char   *password_in)
+static void
+do_bind_email (PassportFlow *self,
+               const char   *email_in,
+               const char   *password_in)
 {
-  GCancellable *cancellable;
+  g_autofree char *email = g_strdup (email_in);
+  g_autoptr(PassportSecret) password = g_strdup (password_in);
+  GCancellable *step;
+
+  /* Kept so that nothing typed is lost on a conflict. */
+  passport_secure_clear (&self->pending_password);
+  self->pending_password = g_strdup (password);
+  set_string (self, &self->conflict_email, email, PROP_CONFLICT_EMAIL);
+
+  step = begin_action (self, bind_again);
+  passport_client_bind_email_async (self->client, email, password, step, account_call_cb,
+                                    account_call (self, bind_finish, TRUE));
+}
+
+void
+passport_flow_bind_email_async (PassportFlow        *self,
+                                const char          *email_in,
+                                const char          *password_in,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
   g_autofree char *email = NULL;
   g_autoptr(PassportSecret) password = NULL;
 
@@ -1157,46 +1411,87 @@ passport_flow_bind_email (PassportFlow *self,
        self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION) ||
       self->client == NULL)
     {
-      g_debug ("bind_email ignored in state %s", passport_flow_state_to_string (self->state));
+      refuse_action (self, callback, user_data, passport_flow_bind_email_async, "bind_email");
       return;
     }
-
-  /* Kept so that nothing typed is lost on a conflict. */
-  passport_secure_clear (&self->pending_password);
-  self->pending_password = g_strdup (password);
-  set_string (self, &self->conflict_email, email, PROP_CONFLICT_EMAIL);
-
-  cancellable = begin_action (self, bind_again);
-  passport_client_bind_email_async (self->client, email, password, cancellable, account_call_cb,
-                                    account_call (self, bind_finish, TRUE));
+  start_action (self, cancellable, callback, user_data, passport_flow_bind_email_async);
+  do_bind_email (self, email, password);
 }
 
-void
-passport_flow_resend_confirmation (PassportFlow *self)
+gboolean
+passport_flow_bind_email_finish (PassportFlow  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
 {
-  GCancellable *cancellable;
+  return finish_action (self, result, passport_flow_bind_email_async, error);
+}
 
-  g_return_if_fail (PASSPORT_IS_FLOW (self));
+static void
+do_resend_confirmation (PassportFlow *self)
+{
+  GCancellable *step = begin_action (self, do_resend_confirmation);
 
-  if (self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION || self->client == NULL)
-    return;
-  cancellable = begin_action (self, passport_flow_resend_confirmation);
-  passport_client_resend_confirmation_async (self->client, cancellable, account_call_cb,
+  passport_client_resend_confirmation_async (self->client, step, account_call_cb,
                                              account_call (self, passport_client_resend_confirmation_finish, FALSE));
 }
 
 void
-passport_flow_cancel_pending_email (PassportFlow *self)
+passport_flow_resend_confirmation_async (PassportFlow        *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
 {
-  GCancellable *cancellable;
-
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
   if (self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION || self->client == NULL)
-    return;
-  cancellable = begin_action (self, passport_flow_cancel_pending_email);
-  passport_client_cancel_pending_email_async (self->client, cancellable, account_call_cb,
+    {
+      refuse_action (self, callback, user_data, passport_flow_resend_confirmation_async, "resend_confirmation");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_resend_confirmation_async);
+  do_resend_confirmation (self);
+}
+
+gboolean
+passport_flow_resend_confirmation_finish (PassportFlow  *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  return finish_action (self, result, passport_flow_resend_confirmation_async, error);
+}
+
+static void
+do_cancel_pending_email (PassportFlow *self)
+{
+  GCancellable *step = begin_action (self, do_cancel_pending_email);
+
+  passport_client_cancel_pending_email_async (self->client, step, account_call_cb,
                                               account_call (self, passport_client_cancel_pending_email_finish, FALSE));
+}
+
+void
+passport_flow_cancel_pending_email_async (PassportFlow        *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if (self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION || self->client == NULL)
+    {
+      refuse_action (self, callback, user_data, passport_flow_cancel_pending_email_async, "cancel_pending_email");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_cancel_pending_email_async);
+  do_cancel_pending_email (self);
+}
+
+gboolean
+passport_flow_cancel_pending_email_finish (PassportFlow  *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  return finish_action (self, result, passport_flow_cancel_pending_email_async, error);
 }
 
 typedef struct
@@ -1232,17 +1527,29 @@ cancel_then_bind_cb (GObject      *source,
     {
       /* Still AWAITING_CONFIRMATION for the UI: the bind follows at once. */
       passport_account_update (self->account, account);
-      passport_flow_bind_email (self, change->email, change->password);
+      do_bind_email (self, change->email, change->password);
     }
   change_email_free (change);
 }
 
-void
-passport_flow_change_email (PassportFlow *self,
-                            const char   *email_in,
-                            const char   *password_in)
+/* The error of a password that was needed and not given. */
+static void
+fail_password_required (PassportFlow *self)
 {
-  GCancellable *cancellable;
+  g_autoptr(GError) error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_PASSWORD_REQUIRED,
+                                                 passport_error_code_describe (PASSPORT_ERROR_PASSWORD_REQUIRED));
+  fail (self, error);
+}
+
+void
+passport_flow_change_email_async (PassportFlow        *self,
+                                  const char          *email_in,
+                                  const char          *password_in,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GCancellable *step;
   g_autofree char *email = NULL;
   g_autoptr(PassportSecret) password = NULL;
   const char *use_password;
@@ -1255,22 +1562,24 @@ passport_flow_change_email (PassportFlow *self,
 
   if ((self->state != PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION &&
        self->state != PASSPORT_FLOW_STATE_SIGNED_IN) || self->account == NULL)
-    return;
+    {
+      refuse_action (self, callback, user_data, passport_flow_change_email_async, "change_email");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_change_email_async);
 
   use_password = password != NULL ? password : self->pending_password;
   if (use_password == NULL)
     {
-      g_autoptr(GError) error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_INVALID_PASSWORD,
-                                                     passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
-      set_error (self, error);
+      fail_password_required (self);
       return;
     }
 
-  cancellable = begin_action (self, NULL);
+  step = begin_action (self, NULL);
   if (passport_account_get_email (self->account) != NULL)
     {
       /* PUT /me/email: the bound address stays until the new one is confirmed. */
-      passport_client_change_email_async (self->client, email, use_password, cancellable, account_call_cb,
+      passport_client_change_email_async (self->client, email, use_password, step, account_call_cb,
                                           account_call (self, passport_client_change_email_finish, FALSE));
     }
   else
@@ -1280,8 +1589,16 @@ passport_flow_change_email (PassportFlow *self,
       change->self = g_object_ref (self);
       change->email = g_strdup (email);
       change->password = g_strdup (use_password);
-      passport_client_cancel_pending_email_async (self->client, cancellable, cancel_then_bind_cb, change);
+      passport_client_cancel_pending_email_async (self->client, step, cancel_then_bind_cb, change);
     }
+}
+
+gboolean
+passport_flow_change_email_finish (PassportFlow  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return finish_action (self, result, passport_flow_change_email_async, error);
 }
 
 /* The conflict: free an address held by another account -------------------- */
@@ -1293,7 +1610,7 @@ passport_flow_conflict_use_other_email (PassportFlow *self)
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT)
     return;
-  set_error (self, NULL);
+  cancel_running (self);
   set_state (self, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
 }
 
@@ -1330,16 +1647,15 @@ other_me_cb (GObject      *source,
       return;
     }
 
-  set_busy (self, FALSE);
   if (g_strcmp0 (passport_account_get_id (account),
                  self->account ? passport_account_get_id (self->account) : NULL) == 0)
     {
       /* Signed in to this very account again: nothing to free. */
-      g_autoptr(GError) same = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_EMAIL_EXISTS,
-                                                    _("That is this same account. Sign in to the account that uses this e-mail."));
+      g_autoptr(GError) same = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_SAME_ACCOUNT,
+                                                    passport_error_code_describe (PASSPORT_ERROR_SAME_ACCOUNT));
       drop_other_session (self, TRUE);
       set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
-      set_error (self, same);
+      fail (self, same);
       return;
     }
 
@@ -1351,6 +1667,7 @@ other_me_cb (GObject      *source,
     }
   else
     set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL);
+  action_done (self);
 }
 
 /* After the password or the browser sign-in of the other account. */
@@ -1397,40 +1714,73 @@ other_password_cb (GObject      *source,
 }
 
 void
-passport_flow_conflict_sign_in_with_password (PassportFlow *self,
-                                              const char   *password)
+passport_flow_conflict_sign_in_with_password_async (PassportFlow        *self,
+                                                    const char          *password,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data)
 {
-  GCancellable *cancellable;
+  GCancellable *step;
   OtherSignIn *data;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
   g_return_if_fail (password != NULL);
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT || self->conflict_email == NULL)
-    return;
+    {
+      refuse_action (self, callback, user_data, passport_flow_conflict_sign_in_with_password_async,
+                     "conflict_sign_in_with_password");
+      return;
+    }
 
   /* Copied before any notify can make the page clear its field. */
   data = g_new0 (OtherSignIn, 1);
   data->self = g_object_ref (self);
   data->password = g_strdup (password);
-  cancellable = begin_action (self, NULL);
+  start_action (self, cancellable, callback, user_data, passport_flow_conflict_sign_in_with_password_async);
+  step = begin_action (self, NULL);
   set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
   passport_session_sign_in_with_password_async (self->server, self->conflict_email, data->password,
-                                                cancellable, other_password_cb, data);
+                                                step, other_password_cb, data);
+}
+
+gboolean
+passport_flow_conflict_sign_in_with_password_finish (PassportFlow  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error)
+{
+  return finish_action (self, result, passport_flow_conflict_sign_in_with_password_async, error);
 }
 
 void
-passport_flow_conflict_sign_in_with_provider (PassportFlow *self,
-                                              const char   *provider_in)
+passport_flow_conflict_sign_in_with_provider_async (PassportFlow        *self,
+                                                    const char          *provider_in,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data)
 {
   g_autofree char *provider_id = g_strdup (provider_in);
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (provider_in != NULL);
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT)
-    return;
+    {
+      refuse_action (self, callback, user_data, passport_flow_conflict_sign_in_with_provider_async,
+                     "conflict_sign_in_with_provider");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_conflict_sign_in_with_provider_async);
   set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
   start_browser (self, provider_id, self->conflict_email);
+}
+
+gboolean
+passport_flow_conflict_sign_in_with_provider_finish (PassportFlow  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error)
+{
+  return finish_action (self, result, passport_flow_conflict_sign_in_with_provider_async, error);
 }
 
 static void
@@ -1450,18 +1800,21 @@ other_change_cb (GObject      *source,
       fail (self, error);
       return;
     }
-  set_busy (self, FALSE);
   passport_account_update (self->other_account, account);
   set_conflict_step (self, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
   start_poll (self);
+  action_done (self);
 }
 
 void
-passport_flow_conflict_set_other_email_full (PassportFlow *self,
-                                             const char   *new_email_in,
-                                             const char   *password_in)
+passport_flow_conflict_set_other_email_async (PassportFlow        *self,
+                                              const char          *new_email_in,
+                                              const char          *password_in,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
 {
-  GCancellable *cancellable;
+  GCancellable *step;
   g_autofree char *new_email = NULL;
   g_autoptr(PassportSecret) password = NULL;
 
@@ -1472,7 +1825,12 @@ passport_flow_conflict_set_other_email_full (PassportFlow *self,
   password = g_strdup (password_in);
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT || self->other_client == NULL)
-    return;
+    {
+      refuse_action (self, callback, user_data, passport_flow_conflict_set_other_email_async,
+                     "conflict_set_other_email");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_conflict_set_other_email_async);
   if (password != NULL)
     {
       passport_secure_clear (&self->other_password);
@@ -1480,24 +1838,23 @@ passport_flow_conflict_set_other_email_full (PassportFlow *self,
     }
   if (self->other_password == NULL)
     {
-      g_autoptr(GError) error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_INVALID_PASSWORD,
-                                                     passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
-      set_error (self, error);
+      fail_password_required (self);
       return;
     }
 
   g_free (self->other_new_email);
   self->other_new_email = g_strdup (new_email);
-  cancellable = begin_action (self, NULL);
-  passport_client_change_email_async (self->other_client, new_email, self->other_password, cancellable,
+  step = begin_action (self, NULL);
+  passport_client_change_email_async (self->other_client, new_email, self->other_password, step,
                                       other_change_cb, g_object_ref (self));
 }
 
-void
-passport_flow_conflict_set_other_email (PassportFlow *self,
-                                        const char   *new_email)
+gboolean
+passport_flow_conflict_set_other_email_finish (PassportFlow  *self,
+                                               GAsyncResult  *result,
+                                               GError       **error)
 {
-  passport_flow_conflict_set_other_email_full (self, new_email, NULL);
+  return finish_action (self, result, passport_flow_conflict_set_other_email_async, error);
 }
 
 static void
@@ -1515,23 +1872,38 @@ other_resend_cb (GObject      *source,
       fail (self, error);
       return;
     }
-  set_busy (self, FALSE);
   if (self->other_account != NULL)
     passport_account_update (self->other_account, account);
+  action_done (self);
 }
 
 void
-passport_flow_conflict_resend (PassportFlow *self)
+passport_flow_conflict_resend_async (PassportFlow        *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
 {
-  GCancellable *cancellable;
+  GCancellable *step;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
   if (self->state != PASSPORT_FLOW_STATE_EMAIL_CONFLICT || self->other_client == NULL)
-    return;
-  cancellable = begin_action (self, NULL);
-  passport_client_resend_confirmation_async (self->other_client, cancellable, other_resend_cb,
+    {
+      refuse_action (self, callback, user_data, passport_flow_conflict_resend_async, "conflict_resend");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_conflict_resend_async);
+  step = begin_action (self, NULL);
+  passport_client_resend_confirmation_async (self->other_client, step, other_resend_cb,
                                              g_object_ref (self));
+}
+
+gboolean
+passport_flow_conflict_resend_finish (PassportFlow  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  return finish_action (self, result, passport_flow_conflict_resend_async, error);
 }
 
 static void
@@ -1547,7 +1919,7 @@ bind_freed_address (PassportFlow *self)
       set_state (self, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
       return;
     }
-  passport_flow_bind_email (self, email, password);
+  do_bind_email (self, email, password);
 }
 
 /* Signed in --------------------------------------------------------------- */
@@ -1565,15 +1937,18 @@ change_password_cb (GObject      *source,
       fail (self, error);
       return;
     }
-  set_busy (self, FALSE);
+  action_done (self);
 }
 
 void
-passport_flow_change_password (PassportFlow *self,
-                               const char   *current_in,
-                               const char   *new_in)
+passport_flow_change_password_async (PassportFlow        *self,
+                                     const char          *current_in,
+                                     const char          *new_in,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
 {
-  GCancellable *cancellable;
+  GCancellable *step;
   g_autoptr(PassportSecret) current_password = NULL;
   g_autoptr(PassportSecret) new_password = NULL;
 
@@ -1584,10 +1959,34 @@ passport_flow_change_password (PassportFlow *self,
   new_password = g_strdup (new_in);
 
   if (self->state != PASSPORT_FLOW_STATE_SIGNED_IN || self->client == NULL)
-    return;
-  cancellable = begin_action (self, NULL);
-  passport_client_change_password_async (self->client, current_password, new_password, cancellable,
+    {
+      refuse_action (self, callback, user_data, passport_flow_change_password_async, "change_password");
+      return;
+    }
+  start_action (self, cancellable, callback, user_data, passport_flow_change_password_async);
+  if (!passport_server_has_account_api (self->server))
+    {
+      g_autoptr(GError) error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED,
+                                                     passport_error_code_describe (PASSPORT_ERROR_NOT_SUPPORTED));
+      fail (self, error);
+      return;
+    }
+  if (*current_password == '\0')
+    {
+      fail_password_required (self);
+      return;
+    }
+  step = begin_action (self, NULL);
+  passport_client_change_password_async (self->client, current_password, new_password, step,
                                          change_password_cb, g_object_ref (self));
+}
+
+gboolean
+passport_flow_change_password_finish (PassportFlow  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  return finish_action (self, result, passport_flow_change_password_async, error);
 }
 
 static void
@@ -1602,9 +2001,21 @@ sign_out_deleted_cb (GObject      *source,
       !is_cancelled (error))
     g_debug ("could not delete the stored session: %s", error->message);
 
-  set_busy (self, FALSE);
   clear_session (self);
   set_state (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  action_done (self);
+}
+
+static void
+sign_out_flushed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+
+  passport_flow_flush_finish (self, result, NULL);
+  passport_credential_store_delete_async (self->store, self->server_url, NULL,
+                                          sign_out_deleted_cb, g_object_ref (self));
 }
 
 static void
@@ -1619,15 +2030,19 @@ sign_out_revoked_cb (GObject      *source,
   if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
     g_debug ("could not revoke the session: %s", error->message);
 
-  passport_credential_store_delete_async (self->store, self->server_url, NULL,
-                                          sign_out_deleted_cb, g_object_ref (self));
+  /* A save still in flight would bring the item back after the delete. */
+  passport_flow_flush_async (self, NULL, sign_out_flushed_cb, g_object_ref (self));
 }
 
 void
-passport_flow_sign_out (PassportFlow *self)
+passport_flow_sign_out_async (PassportFlow        *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
+  start_action (self, cancellable, callback, user_data, passport_flow_sign_out_async);
   begin_action (self, NULL);
   stop_poll (self);
   drop_other_session (self, TRUE);
@@ -1638,10 +2053,44 @@ passport_flow_sign_out (PassportFlow *self)
                                             sign_out_deleted_cb, g_object_ref (self));
   else
     {
-      set_busy (self, FALSE);
       clear_session (self);
       set_state (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+      action_done (self);
     }
+}
+
+gboolean
+passport_flow_sign_out_finish (PassportFlow  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_action (self, result, passport_flow_sign_out_async, error);
+}
+
+void
+passport_flow_flush_async (PassportFlow        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_flow_flush_async);
+  if (self->pending_saves == 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->flush_tasks, g_steal_pointer (&task));
+}
+
+gboolean
+passport_flow_flush_finish (PassportFlow  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_action (self, result, passport_flow_flush_async, error);
 }
 
 void
@@ -1658,12 +2107,7 @@ passport_flow_continue_without_keyring (PassportFlow *self)
       self->remember = FALSE;
       notify (self, PROP_REMEMBER);
     }
-  if (self->keyring_unavailable)
-    {
-      self->keyring_unavailable = FALSE;
-      notify (self, PROP_KEYRING_UNAVAILABLE);
-    }
-  set_error (self, NULL);
+  set_keyring_unavailable (self, FALSE);
   save_session (self);
 }
 
@@ -1723,8 +2167,7 @@ passport_flow_dispose (GObject *object)
 {
   PassportFlow *self = PASSPORT_FLOW (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
+  cancel_running (self);
   stop_poll (self);
   g_clear_object (&self->browser);
   drop_other_session (self, FALSE);
@@ -1741,6 +2184,7 @@ passport_flow_finalize (GObject *object)
   PassportFlow *self = PASSPORT_FLOW (object);
 
   g_clear_error (&self->error);
+  g_clear_pointer (&self->flush_tasks, g_ptr_array_unref);
   g_free (self->server_url);
   g_free (self->conflict_email);
   g_free (self->browser_url);
@@ -1815,4 +2259,5 @@ passport_flow_init (PassportFlow *self)
 {
   self->state = PASSPORT_FLOW_STATE_NEEDS_SERVER;
   self->remember = TRUE;
+  self->flush_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -99,57 +99,197 @@ void                 passport_flow_set_browser_command  (PassportFlow *self,
 void                 passport_flow_set_browser_timeout  (PassportFlow *self,
                                                          guint         seconds);
 
-/* Actions. Each returns at once; progress and outcome come through the
- * properties above. An action that does not fit the current state
- * is ignored with a g_debug (the UI only offers what fits). Each is
- * cancellable with passport_flow_cancel(). */
+/* Actions. Each asynchronous action finishes with its outcome: its _finish
+ * returns TRUE, or FALSE with the error that ended it (the PASSPORT_ERROR
+ * code says what happened; passport_error_describe() gives the words). It
+ * also moves the properties above, so a UI may pass no callback and follow
+ * "state", "busy" and "error". An action that does not fit the current
+ * state changes nothing and finishes with PASSPORT_ERROR_ACTION_UNAVAILABLE.
+ * A new action ends the one still running (G_IO_ERROR_CANCELLED), as do
+ * passport_flow_cancel() and @cancellable. The callback runs after the
+ * properties have moved. */
 
 /* NEEDS_SERVER/SIGNED_OUT → CONNECTING → restores a stored session for this
- * server when there is one (→ the account's state), else SIGNED_OUT. */
-void passport_flow_set_server_url          (PassportFlow *self, const char *url);
-/* Forget the server (back to NEEDS_SERVER); only when signed out. */
-void passport_flow_change_server           (PassportFlow *self);
+ * server when there is one (→ the account's state), else SIGNED_OUT. A
+ * keyring that cannot be read is not a failure of this action: it sets
+ * "keyring-unavailable". */
+void     passport_flow_set_server_url_async  (PassportFlow        *self,
+                                              const char          *url,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean passport_flow_set_server_url_finish (PassportFlow  *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
 
-void passport_flow_sign_in_with_provider   (PassportFlow *self, const char *provider_id);
-void passport_flow_sign_in_with_password   (PassportFlow *self, const char *email, const char *password);
-/* AWAITING_BROWSER: open the browser again with the same URL. */
-void passport_flow_reopen_browser          (PassportFlow *self);
-/* Cancels what runs (browser wait, sign-in, conflict sub-step); returns to the
- * previous stable state. */
-void passport_flow_cancel                  (PassportFlow *self);
-/* Retry the last failed action (after a transport error). */
-void passport_flow_retry                   (PassportFlow *self);
+/* SIGNED_OUT (or AWAITING_BROWSER: a new try) → AWAITING_BROWSER →
+ * SIGNING_IN → the account's state. */
+void     passport_flow_sign_in_with_provider_async  (PassportFlow        *self,
+                                                     const char          *provider_id,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean passport_flow_sign_in_with_provider_finish (PassportFlow  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+/* SIGNED_OUT → SIGNING_IN → the account's state. */
+void     passport_flow_sign_in_with_password_async  (PassportFlow        *self,
+                                                     const char          *email,
+                                                     const char          *password,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean passport_flow_sign_in_with_password_finish (PassportFlow  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+/* Retry the last failed action (after a transport error); finishes as
+ * that action does. */
+void     passport_flow_retry_async  (PassportFlow        *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean passport_flow_retry_finish (PassportFlow        *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
 
-void passport_flow_accept_terms            (PassportFlow *self);
-/* Decline = sign out. */
-void passport_flow_decline_terms           (PassportFlow *self);
+/* NEEDS_TERMS */
+void     passport_flow_accept_terms_async  (PassportFlow        *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean passport_flow_accept_terms_finish (PassportFlow        *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
-void passport_flow_bind_email              (PassportFlow *self, const char *email, const char *password);
-void passport_flow_resend_confirmation     (PassportFlow *self);
+/* NEEDS_EMAIL / EMAIL_CONFLICT / AWAITING_CONFIRMATION. Finishes with
+ * PASSPORT_ERROR_EMAIL_EXISTS when the address is taken (the state is then
+ * EMAIL_CONFLICT; the "error" property stays empty, the conflict is the
+ * answer). */
+void     passport_flow_bind_email_async  (PassportFlow        *self,
+                                          const char          *email,
+                                          const char          *password,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean passport_flow_bind_email_finish (PassportFlow  *self,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+/* AWAITING_CONFIRMATION */
+void     passport_flow_resend_confirmation_async  (PassportFlow        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean passport_flow_resend_confirmation_finish (PassportFlow        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
 /* AWAITING_CONFIRMATION: cancel the pending address (→ NEEDS_EMAIL). */
-void passport_flow_cancel_pending_email    (PassportFlow *self);
+void     passport_flow_cancel_pending_email_async  (PassportFlow        *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean passport_flow_cancel_pending_email_finish (PassportFlow        *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
 /* AWAITING_CONFIRMATION / SIGNED_IN: a new address (PUT /me/email when one is
- * bound, else cancel pending + bind again with the kept password). */
-void passport_flow_change_email            (PassportFlow *self, const char *email, const char *password);
+ * bound, else cancel pending + bind again with the kept password). NULL
+ * @password = the one typed in the bind form; with neither, it finishes
+ * with PASSPORT_ERROR_PASSWORD_REQUIRED. */
+void     passport_flow_change_email_async  (PassportFlow        *self,
+                                            const char          *email,
+                                            const char          *password,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean passport_flow_change_email_finish (PassportFlow  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
 
-/* EMAIL_CONFLICT */
+/* EMAIL_CONFLICT (instant; no outcome to wait for) */
 void passport_flow_conflict_use_other_email (PassportFlow *self);          /* → NEEDS_EMAIL, typed password kept */
 void passport_flow_conflict_start_freeing  (PassportFlow *self);           /* → OTHER_SIGN_IN */
-void passport_flow_conflict_sign_in_with_password (PassportFlow *self, const char *password); /* e-mail = conflict-email */
-void passport_flow_conflict_sign_in_with_provider (PassportFlow *self, const char *provider_id);
-void passport_flow_conflict_set_other_email (PassportFlow *self, const char *new_email); /* PUT /me/email for the other account */
-/* The same with the other account's current password (PUT /me/email asks for
- * it): needed when the other account signed in with its social network;
- * NULL @password = the one used to sign in to it. */
-void passport_flow_conflict_set_other_email_full (PassportFlow *self, const char *new_email, const char *password);
-void passport_flow_conflict_resend         (PassportFlow *self);
+/* The other account's sign-in; the e-mail is conflict-email. Finishes with
+ * PASSPORT_ERROR_SAME_ACCOUNT when that is this account. */
+void     passport_flow_conflict_sign_in_with_password_async  (PassportFlow        *self,
+                                                              const char          *password,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean passport_flow_conflict_sign_in_with_password_finish (PassportFlow  *self,
+                                                              GAsyncResult  *result,
+                                                              GError       **error);
+void     passport_flow_conflict_sign_in_with_provider_async  (PassportFlow        *self,
+                                                              const char          *provider_id,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean passport_flow_conflict_sign_in_with_provider_finish (PassportFlow  *self,
+                                                              GAsyncResult  *result,
+                                                              GError       **error);
+/* PUT /me/email for the other account, which asks for its current
+ * password: @password, or NULL for the one used to sign in to it (none when
+ * it signed in with its social network: PASSPORT_ERROR_PASSWORD_REQUIRED). */
+void     passport_flow_conflict_set_other_email_async  (PassportFlow        *self,
+                                                        const char          *new_email,
+                                                        const char          *password,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean passport_flow_conflict_set_other_email_finish (PassportFlow  *self,
+                                                        GAsyncResult  *result,
+                                                        GError       **error);
+void     passport_flow_conflict_resend_async  (PassportFlow        *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean passport_flow_conflict_resend_finish (PassportFlow        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 /* TRUE when the other account signed in without its password (social
  * network): the new-address step must ask for it. */
 gboolean passport_flow_get_other_needs_password (PassportFlow *self);
 
-/* SIGNED_IN */
-void passport_flow_change_password         (PassportFlow *self, const char *current_password, const char *new_password);
-void passport_flow_sign_out                (PassportFlow *self);
+/* SIGNED_IN. Against a server without account management it finishes
+ * with PASSPORT_ERROR_NOT_SUPPORTED and sends nothing. */
+void     passport_flow_change_password_async  (PassportFlow        *self,
+                                               const char          *current_password,
+                                               const char          *new_password,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean passport_flow_change_password_finish (PassportFlow  *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+/* Revokes the session (best effort: offline, the token expires by itself)
+ * and deletes the stored one. Any state → SIGNED_OUT (NEEDS_SERVER without
+ * a server). Declining the agreement is signing out. */
+void     passport_flow_sign_out_async  (PassportFlow        *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean passport_flow_sign_out_finish (PassportFlow        *self,
+                                        GAsyncResult        *result,
+                                        GError             **error);
+
+/* Finishes when no keyring write is in flight, so a process may exit
+ * without losing a rotated refresh token. Never fails: a write that failed
+ * sets "keyring-unavailable". */
+void     passport_flow_flush_async  (PassportFlow        *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean passport_flow_flush_finish (PassportFlow        *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+
+/* Instant actions. */
+
+/* Forget the server (back to NEEDS_SERVER); only when signed out. */
+void passport_flow_change_server           (PassportFlow *self);
+/* AWAITING_BROWSER: open the browser again with the same URL. */
+void passport_flow_reopen_browser          (PassportFlow *self);
+/* Ends what runs (browser wait, sign-in, conflict sub-step) and returns to
+ * the previous stable state; the running action finishes cancelled. */
+void passport_flow_cancel                  (PassportFlow *self);
 
 /* After keyring-unavailable: keep the session in memory only. */
 void passport_flow_continue_without_keyring (PassportFlow *self);

@@ -15,48 +15,125 @@
 #include "passport-secret-store.h"
 #include "pd-test-server.h"
 
-/* Runs the main loop until the flow is in @state (and not busy), failing
- * the test after @seconds or when an error shows up meanwhile. */
+/* The tests wait for events, never for time: an action's own result, or a
+ * property the flow moves by itself (the long poll). Each wait fails the
+ * test after its deadline. */
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+#define RUN_UNTIL(cond, seconds) \
+  G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds ((seconds), set_flag, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!(cond)) \
+      g_error ("%s:%d: no %s within %u s", __FILE__, __LINE__, #cond, (guint) (seconds)); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+  } G_STMT_END
+
+typedef gboolean (*FinishFunc) (PassportFlow *, GAsyncResult *, GError **);
+
+/* The last action a test started, until its outcome is read. */
+static struct
+{
+  const char *name;
+  FinishFunc finish;
+  GAsyncResult *result;
+} pending;
+
+static void
+keep_pending (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_assert_null (pending.result);
+  pending.result = g_object_ref (result);
+}
+
+static void
+start_pending (const char *name,
+               FinishFunc  finish)
+{
+  if (pending.finish != NULL)
+    g_error ("%s started before the outcome of %s was read", name, pending.name);
+  pending.name = name;
+  pending.finish = finish;
+}
+
+/* Starts a flow action; the next wait reads its outcome. */
+#define START(flow, action, ...) \
+  G_STMT_START { \
+    start_pending (#action, passport_flow_##action##_finish); \
+    passport_flow_##action##_async ((flow), ##__VA_ARGS__, NULL, keep_pending, NULL); \
+  } G_STMT_END
+
+/* The outcome of the action started last (TRUE when there is none). */
+static gboolean
+pending_outcome (PassportFlow *flow,
+                 guint         seconds,
+                 GError      **error)
+{
+  gboolean ok;
+
+  if (pending.finish == NULL)
+    return TRUE;
+  RUN_UNTIL (pending.result != NULL, seconds);
+  ok = pending.finish (flow, pending.result, error);
+  g_clear_object (&pending.result);
+  pending.finish = NULL;
+  pending.name = NULL;
+  return ok;
+}
+
+/* The last action succeeded; then runs until the flow is in @state (and
+ * not busy): the state an action leads to, or one the long poll brings. */
 static void
 wait_for_state (PassportFlow      *flow,
                 PassportFlowState  state,
                 guint              seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+  const char *name = pending.name;
 
-  while (passport_flow_get_state (flow) != state || passport_flow_get_busy (flow))
-    {
-      const GError *error = passport_flow_get_error (flow);
-
-      if (error != NULL && !passport_flow_get_busy (flow))
-        g_error ("waiting for %s, in %s with error %s: %s", passport_flow_state_to_string (state),
-                 passport_flow_state_to_string (passport_flow_get_state (flow)),
-                 g_quark_to_string (error->domain), error->message);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waiting for %s, still in %s", passport_flow_state_to_string (state),
-                 passport_flow_state_to_string (passport_flow_get_state (flow)));
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  if (!pending_outcome (flow, seconds, &error))
+    g_error ("%s failed in %s: %s (%s %d)", name, passport_flow_state_to_string (passport_flow_get_state (flow)),
+             error->message, g_quark_to_string (error->domain), error->code);
+  RUN_UNTIL (passport_flow_get_state (flow) == state && !passport_flow_get_busy (flow), seconds);
 }
 
-/* Runs until the flow stopped being busy and holds an error with @code. */
+/* The last action failed with @code, and the flow shows that error. */
 static void
 wait_for_error (PassportFlow      *flow,
                 PassportErrorCode  code,
                 guint              seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
 
-  while (passport_flow_get_busy (flow) || passport_flow_get_error (flow) == NULL)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("no error %s came (state %s)", passport_error_code_to_string (code),
-                 passport_flow_state_to_string (passport_flow_get_state (flow)));
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  g_assert_false (pending_outcome (flow, seconds, &error));
+  g_assert_error (error, PASSPORT_ERROR, (int) code);
+  g_assert_false (passport_flow_get_busy (flow));
   g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, (int) code);
+}
+
+/* The last action (a bind) ended in the conflict: its answer, not a failure. */
+static void
+wait_for_conflict (PassportFlow *flow,
+                   guint         seconds)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pending_outcome (flow, seconds, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_EMAIL_EXISTS);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_EMAIL_CONFLICT);
+  g_assert_null (passport_flow_get_error (flow));
+  g_assert_false (passport_flow_get_busy (flow));
 }
 
 static void
@@ -64,20 +141,12 @@ wait_for_step (PassportFlow         *flow,
                PassportConflictStep  step,
                guint                 seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+  const char *name = pending.name;
 
-  while (passport_flow_get_conflict_step (flow) != step || passport_flow_get_busy (flow))
-    {
-      const GError *error = passport_flow_get_error (flow);
-
-      if (error != NULL && !passport_flow_get_busy (flow))
-        g_error ("waiting for conflict step %d, at %d with error: %s", step,
-                 passport_flow_get_conflict_step (flow), error->message);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waiting for conflict step %d, still at %d", step, passport_flow_get_conflict_step (flow));
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  if (!pending_outcome (flow, seconds, &error))
+    g_error ("%s failed at conflict step %d: %s", name, passport_flow_get_conflict_step (flow), error->message);
+  RUN_UNTIL (passport_flow_get_conflict_step (flow) == step && !passport_flow_get_busy (flow), seconds);
 }
 
 /* Who the scripted browser signs in as. */
@@ -102,7 +171,7 @@ new_flow (PassportCredentialStore *store,
 
   passport_flow_set_browser_command (flow, browser);
   passport_flow_set_browser_timeout (flow, 30);
-  passport_flow_set_server_url (flow, server->url);
+  START (flow, set_server_url, server->url);
   return flow;
 }
 
@@ -146,12 +215,12 @@ sign_in_social (PassportFlow *flow,
 {
   browser_as (email, "Ivan Petrov", verified, "continue");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
-  passport_flow_sign_in_with_provider (flow, "google");
+  START (flow, sign_in_with_provider, "google");
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
   wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_TERMS, 30);
   g_assert_nonnull (passport_flow_get_terms (flow));
   g_assert_nonnull (passport_terms_get_text (passport_flow_get_terms (flow)));
-  passport_flow_accept_terms (flow);
+  START (flow, accept_terms);
   wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL, 20);
 }
 
@@ -169,12 +238,12 @@ test_story (void)
   g_assert_null (passport_account_get_email (account));
 
   /* A weak password is refused and nothing typed is lost. */
-  passport_flow_bind_email (flow, email, "short");
+  START (flow, bind_email, email, "short");
   wait_for_error (flow, PASSPORT_ERROR_WEAK_PASSWORD, 20);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
   g_assert_cmpstr (passport_flow_get_pending_password (flow), ==, "short");
 
-  passport_flow_bind_email (flow, email, "a long and good password");
+  START (flow, bind_email, email, "a long and good password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
   g_assert_cmpstr (passport_account_get_pending_email (account), ==, email);
   g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
@@ -189,19 +258,19 @@ test_story (void)
   g_assert_cmpstr (passport_account_get_email (account), ==, email);
   g_assert_true (passport_account_get_has_password (account));
 
-  passport_flow_change_password (flow, "a long and good password", "an even better password");
+  START (flow, change_password, "a long and good password", "an even better password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_null (passport_flow_get_error (flow));
 
-  passport_flow_sign_out (flow);
+  START (flow, sign_out);
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
   g_assert_null (passport_flow_get_account (flow));
 
   /* From then on: e-mail and password. A wrong one is refused first. */
-  passport_flow_sign_in_with_password (flow, email, "not the password");
+  START (flow, sign_in_with_password, email, "not the password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
-  passport_flow_sign_in_with_password (flow, email, "an even better password");
+  START (flow, sign_in_with_password, email, "an even better password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
 }
@@ -214,7 +283,7 @@ test_verified (void)
   g_autofree char *email = pd_unique_email ("verified");
 
   sign_in_social (flow, email, TRUE);
-  passport_flow_bind_email (flow, email, "a long and good password");
+  START (flow, bind_email, email, "a long and good password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_cmpuint (pd_maildir_count (server), ==, 0);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
@@ -232,8 +301,8 @@ test_conflict_free_address (void)
   g_autoptr(PdClient) client = pd_client_new (server);
 
   sign_in_social (flow, "newcomer@example.net", FALSE);
-  passport_flow_bind_email (flow, taken, "newcomer's good password");
-  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  START (flow, bind_email, taken, "newcomer's good password");
+  wait_for_conflict (flow, 20);
   g_assert_cmpstr (passport_flow_get_conflict_email (flow), ==, taken);
   g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_NONE);
 
@@ -241,15 +310,15 @@ test_conflict_free_address (void)
   g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
 
   /* A wrong password for the other account: told, and asked again. */
-  passport_flow_conflict_sign_in_with_password (flow, "wrong password");
+  START (flow, conflict_sign_in_with_password, "wrong password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
   g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
 
-  passport_flow_conflict_sign_in_with_password (flow, "first account's secret");
+  START (flow, conflict_sign_in_with_password, "first account's secret");
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, 20);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_other_account (flow)), ==, taken);
 
-  passport_flow_conflict_set_other_email (flow, elsewhere);
+  START (flow, conflict_set_other_email, elsewhere, NULL);
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, 20);
 
   /* The holder confirms the new address: ours is freed and bound, with the
@@ -285,22 +354,22 @@ test_conflict_free_by_social (void)
                                                            "first account's secret");
 
   sign_in_social (flow, "newcomer@example.net", FALSE);
-  passport_flow_bind_email (flow, taken, "newcomer's good password");
-  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  START (flow, bind_email, taken, "newcomer's good password");
+  wait_for_conflict (flow, 20);
   passport_flow_conflict_start_freeing (flow);
 
   browser_as (taken, "Anna Keeper", TRUE, "continue");
-  passport_flow_conflict_sign_in_with_provider (flow, "vk");
+  START (flow, conflict_sign_in_with_provider, "vk");
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, 30);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_other_account (flow)), ==, taken);
   g_assert_true (passport_flow_get_other_needs_password (flow));
 
-  passport_flow_conflict_set_other_email (flow, elsewhere);
+  START (flow, conflict_set_other_email, elsewhere, NULL);
   wait_for_error (flow, PASSPORT_ERROR_PASSWORD_REQUIRED, 10);
-  passport_flow_conflict_set_other_email_full (flow, elsewhere, "wrong password");
+  START (flow, conflict_set_other_email, elsewhere, "wrong password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_PASSWORD, 20);
   g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL);
-  passport_flow_conflict_set_other_email_full (flow, elsewhere, "first account's secret");
+  START (flow, conflict_set_other_email, elsewhere, "first account's secret");
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, 20);
 
   open_mailed_link (server, elsewhere);
@@ -321,21 +390,21 @@ test_conflict_other_address (void)
                                                            "first account's secret");
 
   sign_in_social (flow, "someone@example.net", FALSE);
-  passport_flow_bind_email (flow, taken, "my good password");
-  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  START (flow, bind_email, taken, "my good password");
+  wait_for_conflict (flow, 20);
   passport_flow_conflict_use_other_email (flow);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
   /* The password typed before is kept for the form. */
   g_assert_cmpstr (passport_flow_get_pending_password (flow), ==, "my good password");
-  passport_flow_bind_email (flow, mine, passport_flow_get_pending_password (flow));
+  START (flow, bind_email, mine, passport_flow_get_pending_password (flow));
   wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
 }
 
-/* What a page shows for @error (the app's wording today). */
+/* What a page shows for @error. */
 static const char *
 shown_text (const GError *error)
 {
-  return passport_error_code_describe (error->code);
+  return passport_error_describe (error);
 }
 
 static void
@@ -359,11 +428,11 @@ test_change_password_wrong (void)
   gulong id;
 
   sign_in_social (flow, email, TRUE);
-  passport_flow_bind_email (flow, email, "a long and good password");
+  START (flow, bind_email, email, "a long and good password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
 
   id = g_signal_connect (flow, "notify::busy", G_CALLBACK (record_busy_fell), &error_when_idle);
-  passport_flow_change_password (flow, "not the current password", "an even better password");
+  START (flow, change_password, "not the current password", "an even better password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_PASSWORD, 20);
   g_signal_handler_disconnect (flow, id);
   g_assert_true (error_when_idle);
@@ -382,13 +451,13 @@ test_conflict_same_account (void)
   const GError *error;
 
   sign_in_social (flow, "myself@example.net", FALSE);
-  passport_flow_bind_email (flow, taken, "newcomer's good password");
-  wait_for_state (flow, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, 20);
+  START (flow, bind_email, taken, "newcomer's good password");
+  wait_for_conflict (flow, 20);
   passport_flow_conflict_start_freeing (flow);
 
   /* The browser signs in as this account's own social identity again. */
   browser_as ("myself@example.net", "Ivan Petrov", FALSE, "continue");
-  passport_flow_conflict_sign_in_with_provider (flow, "google");
+  START (flow, conflict_sign_in_with_provider, "google");
   wait_for_error (flow, PASSPORT_ERROR_SAME_ACCOUNT, 30);
   error = passport_flow_get_error (flow);
   g_assert_cmpstr (shown_text (error), ==,
@@ -406,11 +475,11 @@ test_change_email_password_required (void)
   g_autofree char *next = pd_unique_email ("next");
 
   sign_in_social (flow, email, TRUE);
-  passport_flow_bind_email (flow, email, "a long and good password");
+  START (flow, bind_email, email, "a long and good password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_null (passport_flow_get_pending_password (flow));
 
-  passport_flow_change_email (flow, next, NULL);
+  START (flow, change_email, next, NULL);
   wait_for_error (flow, PASSPORT_ERROR_PASSWORD_REQUIRED, 10);
   g_assert_cmpstr (shown_text (passport_flow_get_error (flow)), !=, "The current password is wrong.");
 }
@@ -427,20 +496,37 @@ test_browser_cancel_and_errors (void)
   /* Cancel at the social network. */
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
   browser_as ("x@example.com", "X", FALSE, "cancel");
-  passport_flow_sign_in_with_provider (flow, "vk");
+  START (flow, sign_in_with_provider, "vk");
   wait_for_error (flow, PASSPORT_ERROR_ACCESS_DENIED, 30);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
 
   /* The browser never comes back; the user cancels in the app. */
   browser_as ("x@example.com", "X", FALSE, "ignore");
-  passport_flow_sign_in_with_provider (flow, "vk");
+  START (flow, sign_in_with_provider, "vk");
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
-  while (passport_flow_get_browser_url (flow) == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  RUN_UNTIL (passport_flow_get_browser_url (flow) != NULL, 10);
   g_assert_true (g_str_has_prefix (passport_flow_get_browser_url (flow), server->url));
   passport_flow_cancel (flow);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
   g_assert_null (passport_flow_get_error (flow));
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* The sign-in's caller learns that it was cancelled. */
+    g_assert_false (pending_outcome (flow, 5, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+
+  /* An action that does not fit the state is refused, and changes nothing. */
+  START (flow, accept_terms);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (pending_outcome (flow, 5, &error));
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_ACTION_UNAVAILABLE);
+    g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+    g_assert_null (passport_flow_get_error (flow));
+  }
 
   /* A server that is not there: NEEDS_SERVER with an error and Retry. */
   port = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
@@ -450,7 +536,7 @@ test_browser_cancel_and_errors (void)
     g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", port);
 
     nowhere = passport_flow_new (PASSPORT_CREDENTIAL_STORE (store));
-    passport_flow_set_server_url (nowhere, url);
+    START (nowhere, set_server_url, url);
     wait_for_error (nowhere, PASSPORT_ERROR_UNREACHABLE, 20);
     g_assert_cmpint (passport_flow_get_state (nowhere), ==, PASSPORT_FLOW_STATE_NEEDS_SERVER);
   }
@@ -476,7 +562,7 @@ test_keyring_restore (void)
 
     sign_in_social (flow, "restore.social@example.net", FALSE);
     g_assert_false (passport_flow_get_keyring_unavailable (flow));
-    passport_flow_bind_email (flow, email, "a long and good password");
+    START (flow, bind_email, email, "a long and good password");
     wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
     account_id = g_strdup (passport_account_get_id (passport_flow_get_account (flow)));
 
@@ -502,7 +588,7 @@ test_keyring_restore (void)
     g_assert_cmpstr (passport_account_get_id (passport_flow_get_account (flow)), ==, account_id);
     open_mailed_link (server, email);
     wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
-    passport_flow_sign_out (flow);
+    START (flow, sign_out);
     wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
   }
 
@@ -523,7 +609,6 @@ test_keyring_missing (void)
   g_autoptr(PdServer) server = pd_server_start (NULL);
   g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
   g_autoptr(PassportFlow) flow = NULL;
-  gint64 deadline;
 
   if (g_getenv ("PASSPORT_NO_KEYRING_DAEMON") == NULL)
     {
@@ -537,14 +622,8 @@ test_keyring_missing (void)
   g_assert_true (passport_flow_get_remember (flow));
 
   /* The session works, but cannot be stored: the flag asks the user. */
-  passport_flow_sign_in_with_provider (flow, "google");
-  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  while (!passport_flow_get_keyring_unavailable (flow))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  START (flow, sign_in_with_provider, "google");
+  RUN_UNTIL (passport_flow_get_keyring_unavailable (flow), 30);
   /* Only the flag: the sign-in itself did not fail. */
   g_assert_null (passport_flow_get_error (flow));
 

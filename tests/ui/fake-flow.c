@@ -343,29 +343,63 @@ passport_flow_get_pending_password (PassportFlow *self)
 
 void passport_flow_set_browser_command (PassportFlow *self, const char *command) { record (self, "set_browser_command"); }
 void passport_flow_set_browser_timeout (PassportFlow *self, guint seconds) { record (self, "set_browser_timeout(%u)", seconds); }
-void passport_flow_set_server_url (PassportFlow *self, const char *url) { record (self, "set_server_url(%s)", url); }
+/* Every action is recorded and finishes at once with success: the fake
+ * never fails (the real flow's failures are tested in tests/flow). */
+static void
+finish_now (PassportFlow        *self,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data,
+            gpointer             tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_return_boolean (task, TRUE);
+}
+
+#define FAKE_FINISH(name) \
+  gboolean passport_flow_##name##_finish (PassportFlow *self, GAsyncResult *result, GError **error) \
+  { return g_task_propagate_boolean (G_TASK (result), error); }
+
+#define FAKE_ASYNC_TAIL GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data
+#define FAKE_DONE(name) finish_now (self, callback, user_data, passport_flow_##name##_async)
+
+void passport_flow_set_server_url_async (PassportFlow *self, const char *url, FAKE_ASYNC_TAIL) { record (self, "set_server_url(%s)", url); FAKE_DONE (set_server_url); }
+FAKE_FINISH (set_server_url)
 void passport_flow_change_server (PassportFlow *self) { record (self, "change_server()"); }
-void passport_flow_sign_in_with_provider (PassportFlow *self, const char *id) { record (self, "sign_in_with_provider(%s)", id); }
-void passport_flow_sign_in_with_password (PassportFlow *self, const char *email, const char *password) { record (self, "sign_in_with_password(%s,%s)", email, password); }
+void passport_flow_sign_in_with_provider_async (PassportFlow *self, const char *id, FAKE_ASYNC_TAIL) { record (self, "sign_in_with_provider(%s)", id); FAKE_DONE (sign_in_with_provider); }
+FAKE_FINISH (sign_in_with_provider)
+void passport_flow_sign_in_with_password_async (PassportFlow *self, const char *email, const char *password, FAKE_ASYNC_TAIL) { record (self, "sign_in_with_password(%s,%s)", email, password); FAKE_DONE (sign_in_with_password); }
+FAKE_FINISH (sign_in_with_password)
 void passport_flow_reopen_browser (PassportFlow *self) { record (self, "reopen_browser()"); }
 void passport_flow_cancel (PassportFlow *self) { record (self, "cancel()"); }
-void passport_flow_retry (PassportFlow *self) { record (self, "retry()"); }
-void passport_flow_accept_terms (PassportFlow *self) { record (self, "accept_terms()"); }
-void passport_flow_decline_terms (PassportFlow *self) { record (self, "decline_terms()"); }
-void passport_flow_bind_email (PassportFlow *self, const char *email, const char *password) { record (self, "bind_email(%s,%s)", email, password); }
-void passport_flow_resend_confirmation (PassportFlow *self) { record (self, "resend_confirmation()"); }
-void passport_flow_cancel_pending_email (PassportFlow *self) { record (self, "cancel_pending_email()"); }
-void passport_flow_change_email (PassportFlow *self, const char *email, const char *password) { record (self, "change_email(%s,%s)", email, password ? password : "(null)"); }
+void passport_flow_retry_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "retry()"); FAKE_DONE (retry); }
+FAKE_FINISH (retry)
+void passport_flow_accept_terms_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "accept_terms()"); FAKE_DONE (accept_terms); }
+FAKE_FINISH (accept_terms)
+void passport_flow_bind_email_async (PassportFlow *self, const char *email, const char *password, FAKE_ASYNC_TAIL) { record (self, "bind_email(%s,%s)", email, password); FAKE_DONE (bind_email); }
+FAKE_FINISH (bind_email)
+void passport_flow_resend_confirmation_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "resend_confirmation()"); FAKE_DONE (resend_confirmation); }
+FAKE_FINISH (resend_confirmation)
+void passport_flow_cancel_pending_email_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "cancel_pending_email()"); FAKE_DONE (cancel_pending_email); }
+FAKE_FINISH (cancel_pending_email)
+void passport_flow_change_email_async (PassportFlow *self, const char *email, const char *password, FAKE_ASYNC_TAIL) { record (self, "change_email(%s,%s)", email, password ? password : "(null)"); FAKE_DONE (change_email); }
+FAKE_FINISH (change_email)
 void passport_flow_conflict_use_other_email (PassportFlow *self) { record (self, "conflict_use_other_email()"); }
 void passport_flow_conflict_start_freeing (PassportFlow *self) { record (self, "conflict_start_freeing()"); }
-void passport_flow_conflict_sign_in_with_password (PassportFlow *self, const char *password) { record (self, "conflict_sign_in_with_password(%s)", password); }
-void passport_flow_conflict_sign_in_with_provider (PassportFlow *self, const char *id) { record (self, "conflict_sign_in_with_provider(%s)", id); }
-void passport_flow_conflict_set_other_email (PassportFlow *self, const char *email) { record (self, "conflict_set_other_email(%s)", email); }
-void passport_flow_conflict_set_other_email_full (PassportFlow *self, const char *email, const char *password) { record (self, "conflict_set_other_email(%s)", email); }
+void passport_flow_conflict_sign_in_with_password_async (PassportFlow *self, const char *password, FAKE_ASYNC_TAIL) { record (self, "conflict_sign_in_with_password(%s)", password); FAKE_DONE (conflict_sign_in_with_password); }
+FAKE_FINISH (conflict_sign_in_with_password)
+void passport_flow_conflict_sign_in_with_provider_async (PassportFlow *self, const char *id, FAKE_ASYNC_TAIL) { record (self, "conflict_sign_in_with_provider(%s)", id); FAKE_DONE (conflict_sign_in_with_provider); }
+FAKE_FINISH (conflict_sign_in_with_provider)
+void passport_flow_conflict_set_other_email_async (PassportFlow *self, const char *email, const char *password, FAKE_ASYNC_TAIL) { record (self, "conflict_set_other_email(%s)", email); FAKE_DONE (conflict_set_other_email); }
+FAKE_FINISH (conflict_set_other_email)
 gboolean passport_flow_get_other_needs_password (PassportFlow *self) { return FALSE; }
-void passport_flow_conflict_resend (PassportFlow *self) { record (self, "conflict_resend()"); }
-void passport_flow_change_password (PassportFlow *self, const char *current, const char *new_password) { record (self, "change_password(%s,%s)", current, new_password); }
-void passport_flow_sign_out (PassportFlow *self) { record (self, "sign_out()"); }
+void passport_flow_conflict_resend_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "conflict_resend()"); FAKE_DONE (conflict_resend); }
+FAKE_FINISH (conflict_resend)
+void passport_flow_change_password_async (PassportFlow *self, const char *current, const char *new_password, FAKE_ASYNC_TAIL) { record (self, "change_password(%s,%s)", current, new_password); FAKE_DONE (change_password); }
+FAKE_FINISH (change_password)
+void passport_flow_sign_out_async (PassportFlow *self, FAKE_ASYNC_TAIL) { record (self, "sign_out()"); FAKE_DONE (sign_out); }
+FAKE_FINISH (sign_out)
 void passport_flow_continue_without_keyring (PassportFlow *self) { record (self, "continue_without_keyring()"); }
 
 static void

@@ -560,7 +560,7 @@ test_terms_page (Fixture       *f,
   click (f, "terms-page", "accept-terms-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "accept_terms()");
   click (f, "terms-page", "decline-terms-button");
-  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "decline_terms()");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_out()");
 }
 
 static void
