@@ -246,6 +246,16 @@ call_token_cb (GObject      *source,
       return;
     }
 
+  /* The session takes no other, but a CR LF here would be a header
+   * injection (and libsoup would send the request without the header). */
+  if (!passport_token_is_b64token (token))
+    {
+      passport_wipe_free (token);
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                               "Access token with a character a Bearer token may not hold");
+      return;
+    }
+
   msg = passport_http_new_json_request (call->method, call->url, call->body, &error);
   if (msg == NULL)
     {

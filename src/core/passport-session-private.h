@@ -8,12 +8,16 @@
 
 G_BEGIN_DECLS
 
+/* The longest access token lifetime believed: a larger expires_in is
+ * capped to it (a year, in seconds). */
+#define PASSPORT_TOKEN_MAX_LIFETIME (G_GINT64_CONSTANT (365) * 24 * 3600)
+
 /* A successful token endpoint answer (RFC 6749 §5.1). */
 typedef struct
 {
   char *access_token;
   char *token_type;
-  gint64 expires_in;
+  gint64 expires_in;    /* 1..PASSPORT_TOKEN_MAX_LIFETIME, or 0: not given */
   char *refresh_token;  /* nullable */
   char *id_token;       /* nullable */
   char *scope;          /* nullable */
