@@ -50,6 +50,9 @@ token_answer (Fake       *fake,
   g_autofree char *nonce_claim = nonce ? g_strdup_printf (",\"nonce\":\"%s\"", nonce) : g_strdup ("");
   g_autofree char *claims = NULL;
   g_autofree char *payload = NULL;
+  g_autofree char *expires_in = NULL;
+  const char *at_suffix = fake->access_token_suffix ? fake->access_token_suffix : "";
+  const char *rt_suffix = fake->refresh_token_suffix ? fake->refresh_token_suffix : "";
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   fake->serial++;
@@ -59,10 +62,18 @@ token_answer (Fake       *fake,
     g_ptr_array_add (fake->retired, g_steal_pointer (&fake->refresh_token));
   fake->refresh_token = g_strdup_printf ("rt-%u", fake->serial);
 
+  if (fake->expires_in_json == NULL)
+    expires_in = g_strdup_printf (",\"expires_in\":%" G_GINT64_FORMAT, fake->access_ttl);
+  else if (*fake->expires_in_json == '\0')
+    expires_in = g_strdup ("");
+  else
+    expires_in = g_strdup_printf (",\"expires_in\":%s", fake->expires_in_json);
+
   if (fake->token_without_id)
-    return g_strdup_printf ("{\"access_token\":\"%s\",\"token_type\":\"Bearer\",\"expires_in\":%"
-                            G_GINT64_FORMAT ",\"refresh_token\":\"%s\"}",
-                            fake->access_token, fake->access_ttl, fake->refresh_token);
+    return g_strdup_printf ("{\"access_token\":\"%s%s\",\"token_type\":\"Bearer\"%s,"
+                            "\"refresh_token\":\"%s%s\"}",
+                            fake->access_token, at_suffix, expires_in,
+                            fake->refresh_token, rt_suffix);
 
   claims = g_strdup_printf ("{\"iss\":\"%s\",\"sub\":\"plain-user\",\"aud\":\"%s\","
                             "\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT ","
@@ -71,11 +82,11 @@ token_answer (Fake       *fake,
                             fake->token_aud ? fake->token_aud : "passport-desktop",
                             now + 300, now, nonce_claim);
   payload = b64 (claims);
-  return g_strdup_printf ("{\"access_token\":\"%s\",\"token_type\":\"Bearer\",\"expires_in\":%"
-                          G_GINT64_FORMAT ",\"refresh_token\":\"%s\",\"scope\":\"openid\","
+  return g_strdup_printf ("{\"access_token\":\"%s%s\",\"token_type\":\"Bearer\"%s,"
+                          "\"refresh_token\":\"%s%s\",\"scope\":\"openid\","
                           "\"id_token\":\"%s.%s.c2ln\"}",
-                          fake->access_token, fake->access_ttl, fake->refresh_token,
-                          header, payload);
+                          fake->access_token, at_suffix, expires_in,
+                          fake->refresh_token, rt_suffix, header, payload);
 }
 
 char *
@@ -373,6 +384,9 @@ fake_free (Fake *fake)
   g_free (fake->token_aud);
   g_free (fake->token_iss);
   g_free (fake->token_nonce);
+  g_free (fake->expires_in_json);
+  g_free (fake->access_token_suffix);
+  g_free (fake->refresh_token_suffix);
   g_free (fake->pending_challenge);
   g_free (fake->pending_redirect);
   g_free (fake->pending_nonce);

@@ -55,6 +55,12 @@ typedef struct
 
   /* tokens */
   gint64 access_ttl;
+  /* Malformed answers no real provider can be made to send: the raw JSON
+   * of expires_in instead of access_ttl ("" leaves the member out), and
+   * raw JSON string text appended to the tokens it issues. */
+  char *expires_in_json;
+  char *access_token_suffix;
+  char *refresh_token_suffix;
   guint serial;
   char *access_token;
   char *refresh_token;

@@ -515,8 +515,8 @@ test_token_response (void)
     "{'access_token':'at','expires_in':900}",
     "{'access_token':'at','token_type':'MAC','expires_in':900}",
     "{'access_token':'at','token_type':'Bearer','expires_in':'900'}",
-    "{'access_token':'at','token_type':'Bearer','expires_in':0}",
     "{'access_token':'at','token_type':'Bearer','expires_in':1.5}",
+    "{'access_token':'at','token_type':'Bearer','expires_in':true}",
     "{'access_token':'at','token_type':'Bearer','expires_in':900,'refresh_token':7}",
     "{'access_token':'at','token_type':'Bearer','expires_in':900,'refresh_token':''}",
     "{'access_token':'at','token_type':'Bearer','expires_in':900,'id_token':{}}",
@@ -537,6 +537,94 @@ test_token_response (void)
       if (r != NULL)
         g_error ("case %u parsed", i);
       g_assert_error (e, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    }
+}
+
+/* expires_in is capped (a huge one would overflow the expiry time), and
+ * none, zero or a negative one means "unknown" (0): the token is used until
+ * the server refuses it. */
+static void
+test_token_lifetime (void)
+{
+  const struct { const char *expires_in; gint64 expected; } cases[] = {
+    { "900", 900 },
+    { "9223372036854775807", PASSPORT_TOKEN_MAX_LIFETIME },
+    { "31536001", PASSPORT_TOKEN_MAX_LIFETIME },
+    { "1e30", PASSPORT_TOKEN_MAX_LIFETIME },
+    { "3600.0", 3600 },
+    { "0", 0 },
+    { "-1", 0 },
+    { "-9223372036854775808", 0 },
+    { "-1e30", 0 },
+    { "null", 0 },
+    { NULL, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportTokenResponse) response = NULL;
+
+      if (cases[i].expires_in != NULL)
+        json = g_strdup_printf ("{\"access_token\":\"at\",\"token_type\":\"Bearer\","
+                                "\"expires_in\":%s}", cases[i].expires_in);
+      else
+        json = g_strdup ("{\"access_token\":\"at\",\"token_type\":\"Bearer\"}");
+      node = parse (json);
+      response = passport_token_response_parse (node, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (response);
+      if (response->expires_in != cases[i].expected)
+        g_error ("expires_in %s: got %" G_GINT64_FORMAT, cases[i].expires_in, response->expires_in);
+    }
+}
+
+/* Only what a Bearer header can carry (RFC 6750 §2.1 b64token) is taken as
+ * an access token; a refresh token is visible ASCII (RFC 6749 A.17).
+ * Anything else, CR LF above all, is refused before it reaches a header. */
+static void
+test_token_characters (void)
+{
+  const char *good[] = {
+    "{'access_token':'aZ09-._~+/','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'abc==','token_type':'Bearer','expires_in':60,'refresh_token':'M.R3_B!*$ x'}",
+  };
+  const char *bad[] = {
+    "{'access_token':'at\\r\\nX-Injected: 1','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'at\\n','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'at\\r','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'a b','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'a,b','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'a\\\"b','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'a=b','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'==','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'\\u00e9','token_type':'Bearer','expires_in':60}",
+    "{'access_token':'at','token_type':'Bearer','expires_in':60,'refresh_token':'rt\\r\\nx'}",
+    "{'access_token':'at','token_type':'Bearer','expires_in':60,'refresh_token':'rt\\t'}",
+    "{'access_token':'at','token_type':'Bearer','expires_in':60,'refresh_token':'\\u00e9'}",
+    "{'access_token':'at','token_type':'Bearer','expires_in':60,'refresh_token':'\\u007f'}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(JsonNode) node = parseq (good[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportTokenResponse) response = passport_token_response_parse (node, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (response);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) node = parseq (bad[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportTokenResponse) response = passport_token_response_parse (node, &error);
+
+      if (response != NULL)
+        g_error ("case %u parsed: %s", i, bad[i]);
+      g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
     }
 }
 
@@ -605,6 +693,36 @@ test_id_token (void)
   check_id_token (rs, "{'iss':'" BASE "','sub':'','aud':'passport-desktop','exp':1700000100,'nonce':'n0nce'}", FALSE);
   check_id_token ("{'alg':'none'}", "{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100,'nonce':'n0nce'}", FALSE);
   check_id_token ("{}", "{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100,'nonce':'n0nce'}", FALSE);
+
+  /* NumericDates out of range are refused, never added to or cast with
+   * overflow; a fraction is allowed (RFC 7519 §2). */
+  check_id_token (rs, "{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100.75,'iat':1699999999.5,'nonce':'n0nce'}", TRUE);
+  {
+    const char *dates[] = {
+      "'exp':9223372036854775807",
+      "'exp':9223372036854775747",
+      "'exp':-9223372036854775808",
+      "'exp':1e30",
+      "'exp':-1e30",
+      "'exp':1e300",
+      "'exp':-1",
+      "'exp':253402300800",
+      "'exp':1700000100,'iat':9223372036854775807",
+      "'exp':1700000100,'iat':-9223372036854775808",
+      "'exp':1700000100,'iat':1e30",
+      "'exp':1700000100,'iat':-1",
+      "'exp':1700000100,'iat':'yesterday'",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+      {
+        g_autofree char *payload =
+          g_strdup_printf ("{'iss':'" BASE "','sub':'user1','aud':'passport-desktop',%s,'nonce':'n0nce'}",
+                           dates[i]);
+
+        check_id_token (rs, payload, FALSE);
+      }
+  }
 
   {
     const char *garbage[] = { "", "abc", "a.b", "a.b.c.d", "!!!.???.x", "e30.e30.x" };
@@ -811,6 +929,8 @@ main (int   argc,
   g_test_add_func ("/parsers/account/update", test_account_update);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
   g_test_add_func ("/parsers/token-response", test_token_response);
+  g_test_add_func ("/parsers/token-lifetime", test_token_lifetime);
+  g_test_add_func ("/parsers/token-characters", test_token_characters);
   g_test_add_func ("/parsers/id-token", test_id_token);
   g_test_add_func ("/parsers/error-mapping", test_error_mapping);
   g_test_add_func ("/parsers/error-details", test_error_details);

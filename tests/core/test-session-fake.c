@@ -482,6 +482,123 @@ test_client_retries_401 (void)
   g_assert_cmpuint (fake->me_requests, ==, 2);
 }
 
+/* Lifetimes a provider should never send (the fake is used because a real
+ * provider cannot be made to send them). A huge expires_in must not
+ * overflow the expiry time: it is capped. None, zero or a negative one
+ * leaves the lifetime unknown: the token is used until the server refuses
+ * it (RFC 6749 §5.1: expires_in is only RECOMMENDED). */
+static void
+test_token_lifetimes (void)
+{
+  const char *lifetimes[] = {
+    "9223372036854775807", "1e30", "31536001", "-9223372036854775808", "-5", "0", "",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lifetimes); i++)
+    {
+      g_autoptr(Fake) fake = fake_new (TRUE);
+      g_autoptr(PassportServer) server = discover (fake->base);
+      g_autoptr(PassportSession) session = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *token = NULL;
+      gint64 now, expires_at;
+
+      g_test_message ("expires_in: %s", lifetimes[i]);
+      fake->expires_in_json = g_strdup (lifetimes[i]);
+      now = g_get_real_time () / G_USEC_PER_SEC;
+      session = password_session (fake, server);
+      expires_at = passport_session_get_access_token_expires_at (session);
+      g_assert_cmpint (expires_at, >, now + 60);
+      g_assert_cmpint (expires_at, <=, now + PASSPORT_TOKEN_MAX_LIFETIME + 5);
+
+      /* Fresh: handed out without a refresh. */
+      token = get_token (session, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (token, ==, fake->access_token);
+      g_assert_cmpuint (fake->refresh_requests, ==, 0);
+    }
+}
+
+/* A token that would break the Authorization header (CR LF is a header
+ * injection; libsoup would refuse the header and send the request without
+ * it) is refused when the answer arrives, as is a refresh token with
+ * control characters. Malformed on purpose: only the fake sends these. */
+static void
+test_token_characters (void)
+{
+  const struct { const char *access; const char *refresh; } bad[] = {
+    { "\\r\\nX-Injected: yes", NULL },
+    { "\\n", NULL },
+    { " x", NULL },
+    { "\\\"", NULL },
+    { "\\u00e9", NULL },
+    { "=x", NULL },
+    { NULL, "\\r\\nx" },
+    { NULL, "\\t" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(Fake) fake = fake_new (TRUE);
+      g_autoptr(PassportServer) server = discover (fake->base);
+      g_autoptr(PassportSession) session = NULL;
+      g_autoptr(GAsyncResult) res = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("case %u", i);
+      fake->access_token_suffix = g_strdup (bad[i].access);
+      fake->refresh_token_suffix = g_strdup (bad[i].refresh);
+      passport_session_sign_in_with_password_async (server, "plain@example.com", "pw", NULL,
+                                                    core_test_result_cb, &res);
+      session = passport_session_sign_in_with_password_finish (core_test_await (&res), &error);
+      g_assert_null (session);
+      g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    }
+
+  /* Every b64token character (RFC 6750 §2.1) passes, and a refresh token
+   * may use any visible ASCII (RFC 6749 Appendix A.17). */
+  {
+    g_autoptr(Fake) fake = fake_new (TRUE);
+    g_autoptr(PassportServer) server = discover (fake->base);
+    g_autoptr(PassportSession) session = NULL;
+    g_autoptr(PassportClient) client = NULL;
+    g_autoptr(PassportAccount) account = NULL;
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *token = NULL;
+
+    fake->access_token_suffix = g_strdup ("-._~+/AZaz09==");
+    fake->refresh_token_suffix = g_strdup ("!*$ ()");
+    fake->access_ttl = 1;
+    session = password_session (fake, server);
+    token = get_token (session, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (token, ==, "at-1-._~+/AZaz09==");
+
+    /* A refresh that answers with a bad token fails; nothing is sent with it. */
+    core_test_sleep (1100);
+    g_clear_pointer (&token, g_free);
+    g_free (fake->access_token_suffix);
+    fake->access_token_suffix = g_strdup ("\\r\\nX-Injected: yes");
+    g_clear_pointer (&fake->refresh_token_suffix, g_free);
+    g_free (fake->refresh_token);
+    fake->refresh_token = g_strdup ("rt-1!*$ ()");
+    token = get_token (session, &error);
+    g_assert_null (token);
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    g_assert_cmpuint (fake->refresh_requests, ==, 1);
+    g_clear_error (&error);
+
+    client = passport_client_new (session);
+    fake->me_requests = 0;
+    passport_client_get_me_async (client, 0, 0, NULL, core_test_result_cb, &res);
+    account = passport_client_get_me_finish (client, core_test_await (&res), &error);
+    g_assert_null (account);
+    g_assert_nonnull (error);
+    g_assert_cmpuint (fake->me_requests, ==, 0);
+  }
+}
+
 /* Everything runs on the thread-default context of the caller (as a
  * command-line tool with a private loop would use it), timers included. */
 static void
@@ -524,6 +641,8 @@ main (int   argc,
   g_test_add_func ("/session-fake/refresh/invalid-grant", test_refresh_invalid_grant);
   g_test_add_func ("/session-fake/serialize-restore-revoke", test_serialize_restore_revoke);
   g_test_add_func ("/session-fake/client-retries-401", test_client_retries_401);
+  g_test_add_func ("/session-fake/token/lifetimes", test_token_lifetimes);
+  g_test_add_func ("/session-fake/token/characters", test_token_characters);
   g_test_add_func ("/session-fake/thread-default-context", test_thread_default_context);
 
   return g_test_run ();
