@@ -9,109 +9,7 @@
 
 gboolean pd_provider_has_icon (const char *id);
 
-#define PD_MIN_PASSWORD 8
-#define PD_MAX_PASSWORD 128
-
 /* Validation ------------------------------------------------------------- */
-
-gboolean
-pd_email_valid (const char *email)
-{
-  const char *at;
-  const char *domain;
-
-  if (email == NULL || strlen (email) > 254 || !g_utf8_validate (email, -1, NULL))
-    return FALSE;
-
-  for (const char *p = email; *p != '\0'; p++)
-    if ((guchar) *p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == ',' || *p == ';')
-      return FALSE;
-
-  at = strchr (email, '@');
-  if (at == NULL || at == email || strchr (at + 1, '@') != NULL)
-    return FALSE;
-
-  domain = at + 1;
-  if (*domain == '\0' || *domain == '.' || g_str_has_suffix (domain, ".") ||
-      strchr (domain, '.') == NULL || strstr (domain, "..") != NULL)
-    return FALSE;
-
-  return TRUE;
-}
-
-static const char *common_passwords[] = {
-  "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd", "12345678",
-  "123456789", "1234567890", "87654321", "11111111", "00000000", "12341234", "123123123",
-  "qwertyui", "qwerty12", "qwerty123", "qwertyuiop", "1q2w3e4r", "1q2w3e4r5t", "zaq12wsx",
-  "iloveyou", "sunshine", "football", "baseball", "princess", "superman", "trustno1",
-  "letmein1", "welcome1", "admin123", "abc12345", "abcd1234", "dragon12", "monkey12",
-  "starwars", "whatever", "computer", "internet", "michael1", "jennifer", "passport",
-  "йцукенгш", "пароль12", "пароль123", "qwerty1234", "asdfghjk", "asdf1234",
-};
-
-static gboolean
-contains_folded (const char *haystack_folded,
-                 const char *needle)
-{
-  g_autofree char *folded = g_utf8_casefold (needle, -1);
-
-  return g_utf8_strlen (folded, -1) >= 3 && strstr (haystack_folded, folded) != NULL;
-}
-
-GStrv
-pd_password_weak_reasons (const char *password,
-                          const char *email,
-                          const char *name)
-{
-  g_autoptr(GStrvBuilder) reasons = g_strv_builder_new ();
-  g_autofree char *folded = g_utf8_casefold (password, -1);
-  glong length = g_utf8_strlen (password, -1);
-  gboolean any = FALSE;
-
-  if (length < PD_MIN_PASSWORD)
-    {
-      g_strv_builder_add (reasons, "too_short");
-      any = TRUE;
-    }
-  if (length > PD_MAX_PASSWORD)
-    {
-      g_strv_builder_add (reasons, "too_long");
-      any = TRUE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (common_passwords); i++)
-    {
-      if (g_str_equal (folded, common_passwords[i]))
-        {
-          g_strv_builder_add (reasons, "too_common");
-          any = TRUE;
-          break;
-        }
-    }
-  if (email != NULL)
-    {
-      g_autofree char *local = g_strndup (email, strcspn (email, "@"));
-      if (contains_folded (folded, local))
-        {
-          g_strv_builder_add (reasons, "contains_email");
-          any = TRUE;
-        }
-    }
-  if (name != NULL)
-    {
-      g_auto(GStrv) words = g_regex_split_simple ("[\\s\\p{P}]+", name, 0, 0);
-      for (guint i = 0; words[i] != NULL; i++)
-        {
-          if (contains_folded (folded, words[i]))
-            {
-              g_strv_builder_add (reasons, "contains_name");
-              any = TRUE;
-              break;
-            }
-        }
-    }
-
-  return any ? g_strv_builder_end (reasons) : NULL;
-}
 
 static gboolean
 respond_if_weak (SoupServerMessage *msg,
@@ -135,160 +33,6 @@ respond_if_weak (SoupServerMessage *msg,
   pd_respond_error (msg, SOUP_STATUS_UNPROCESSABLE_ENTITY, "weak_password",
                     "The password is too weak", extra);
   return TRUE;
-}
-
-/* The account ----------------------------------------------------------- */
-
-typedef struct
-{
-  char *id;
-  char *display_name;
-  char *email;
-  char *password_hash;
-  char *terms_version;
-  char *language;
-  gint64 revision;
-  /* pending_emails */
-  char *pending;
-  gboolean pending_has_password;
-  gint64 sent_at, resend_after, expires_at;
-} Account;
-
-static void
-account_free (Account *a)
-{
-  g_free (a->id);
-  g_free (a->display_name);
-  g_free (a->email);
-  g_free (a->password_hash);
-  g_free (a->terms_version);
-  g_free (a->language);
-  g_free (a->pending);
-  g_free (a);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Account, account_free)
-
-static Account *
-account_load (Pd         *pd,
-              const char *id)
-{
-  g_autoptr(sqlite3_stmt) stmt =
-    pd_db_prepare (pd, "SELECT a.display_name, a.email, a.password_hash, a.terms_version, a.language,"
-                       " a.revision, p.address, p.password_hash IS NOT NULL, p.sent_at, p.resend_after,"
-                       " p.expires_at FROM accounts a LEFT JOIN pending_emails p ON p.account_id = a.id"
-                       " WHERE a.id = ?", "s", id);
-  Account *a;
-
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-
-  a = g_new0 (Account, 1);
-  a->id = g_strdup (id);
-  a->display_name = pd_db_column_text (stmt, 0);
-  a->email = pd_db_column_text (stmt, 1);
-  a->password_hash = pd_db_column_text (stmt, 2);
-  a->terms_version = pd_db_column_text (stmt, 3);
-  a->language = pd_db_column_text (stmt, 4);
-  a->revision = sqlite3_column_int64 (stmt, 5);
-  a->pending = pd_db_column_text (stmt, 6);
-  a->pending_has_password = sqlite3_column_int (stmt, 7) != 0;
-  a->sent_at = sqlite3_column_int64 (stmt, 8);
-  a->resend_after = sqlite3_column_int64 (stmt, 9);
-  a->expires_at = sqlite3_column_int64 (stmt, 10);
-  return a;
-}
-
-static void
-set_time (JsonObject *o,
-          const char *member,
-          gint64      t)
-{
-  g_autofree char *s = pd_rfc3339 (t);
-  json_object_set_string_member (o, member, s);
-}
-
-JsonObject *
-pd_account_json (Pd         *pd,
-                 const char *account_id)
-{
-  g_autoptr(Account) a = account_load (pd, account_id);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  JsonObject *o, *terms;
-  JsonArray *identities;
-
-  if (a == NULL)
-    return NULL;
-
-  o = json_object_new ();
-  json_object_set_string_member (o, "id", a->id);
-  json_object_set_string_member (o, "display_name", a->display_name);
-  if (a->email != NULL)
-    json_object_set_string_member (o, "email", a->email);
-  else
-    json_object_set_null_member (o, "email");
-  json_object_set_boolean_member (o, "email_verified", a->email != NULL);
-
-  if (a->pending != NULL)
-    {
-      JsonObject *p = json_object_new ();
-      json_object_set_string_member (p, "address", a->pending);
-      set_time (p, "sent_at", a->sent_at);
-      set_time (p, "resend_after", a->resend_after);
-      set_time (p, "expires_at", a->expires_at);
-      json_object_set_object_member (o, "pending_email", p);
-    }
-  else
-    json_object_set_null_member (o, "pending_email");
-
-  json_object_set_boolean_member (o, "has_password", a->password_hash != NULL);
-
-  terms = json_object_new ();
-  json_object_set_boolean_member (terms, "accepted", g_strcmp0 (a->terms_version, PD_TERMS_VERSION) == 0);
-  json_object_set_string_member (terms, "version", PD_TERMS_VERSION);
-  json_object_set_object_member (o, "terms", terms);
-
-  identities = json_array_new ();
-  stmt = pd_db_prepare (pd, "SELECT provider, email, email_verified FROM identities WHERE account_id = ?"
-                            " ORDER BY provider, email", "s", a->id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      JsonObject *i = json_object_new ();
-      json_object_set_string_member (i, "provider", (const char *) sqlite3_column_text (stmt, 0));
-      json_object_set_string_member (i, "email", (const char *) sqlite3_column_text (stmt, 1));
-      json_object_set_boolean_member (i, "email_verified", sqlite3_column_int (stmt, 2) != 0);
-      json_array_add_object_element (identities, i);
-    }
-  json_object_set_array_member (o, "identities", identities);
-  json_object_set_int_member (o, "revision", a->revision);
-
-  return o;
-}
-
-static void
-respond_account (Pd                *pd,
-                 SoupServerMessage *msg,
-                 guint              status,
-                 const char        *account_id)
-{
-  g_autoptr(JsonObject) o = pd_account_json (pd, account_id);
-
-  if (o == NULL)
-    pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-  else
-    pd_respond_object (msg, status, o);
-}
-
-/* The account of the token, or NULL after answering 401 (it was deleted). */
-static Account *
-account_load_or_401 (Pd                *pd,
-                     SoupServerMessage *msg,
-                     const char        *account_id)
-{
-  Account *a = account_load (pd, account_id);
-
-  if (a == NULL)
-    pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "No such account", NULL);
-  return a;
 }
 
 /* Too many failed passwords for this account: answers 429. */
@@ -353,7 +97,7 @@ waiter_answer (Waiter *w)
   SoupServerMessage *msg = g_object_ref (w->msg);
 
   waiter_remove (w);
-  respond_account (w->pd, msg, SOUP_STATUS_OK, w->account_id);
+  pd_respond_account (w->pd, msg, SOUP_STATUS_OK, w->account_id);
   waiter_free (w);
   soup_server_message_unpause (msg);
   g_object_unref (msg);
@@ -385,12 +129,12 @@ pd_account_changed (Pd         *pd,
 {
   GList *list = g_hash_table_lookup (pd->waiters, account_id);
   g_autoptr(GList) copy = g_list_copy (list);
-  g_autoptr(Account) a = NULL;
+  g_autoptr(PdAccount) a = NULL;
 
   if (copy == NULL)
     return;
 
-  a = account_load (pd, account_id);
+  a = pd_account_load (pd, account_id);
   for (GList *l = copy; l != NULL; l = l->next)
     {
       Waiter *w = l->data;
@@ -440,7 +184,7 @@ get_me (Pd                *pd,
         GHashTable        *query)
 {
   gint64 wait = 0, after = -1;
-  g_autoptr(Account) a = NULL;
+  g_autoptr(PdAccount) a = NULL;
   Waiter *w;
 
   if (!parse_int_param (query, "wait", 0, PD_LONG_POLL_MAX, &wait) ||
@@ -451,7 +195,7 @@ get_me (Pd                *pd,
       return;
     }
 
-  a = account_load_or_401 (pd, msg, account_id);
+  a = pd_account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
     return;
   if (after < 0)
@@ -459,7 +203,7 @@ get_me (Pd                *pd,
 
   if (wait == 0 || a->revision > after)
     {
-      respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+      pd_respond_account (pd, msg, SOUP_STATUS_OK, account_id);
       return;
     }
 
@@ -619,7 +363,7 @@ respond_mail_failed (SoupServerMessage *msg)
 
 static gboolean
 respond_if_resend_too_soon (SoupServerMessage *msg,
-                            Account           *a)
+                            PdAccount         *a)
 {
   gint64 now = pd_now ();
 
@@ -675,7 +419,7 @@ post_terms (Pd                *pd,
       sqlite3_changes (pd->db) > 0)
     pd_account_changed (pd, account_id);
 
-  respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+  pd_respond_account (pd, msg, SOUP_STATUS_OK, account_id);
 }
 
 /* The {email, password} body of POST and PUT /me/email; answers 400 and
@@ -713,7 +457,7 @@ static void
 bind_email_done (Op *op)
 {
   Pd *pd = op->pd;
-  g_autoptr(Account) a = account_load (pd, op->account_id);
+  g_autoptr(PdAccount) a = pd_account_load (pd, op->account_id);
   g_autoptr(sqlite3_stmt) verified = NULL;
 
   if (a == NULL)
@@ -752,7 +496,7 @@ bind_email_done (Op *op)
       pd_db_exec (pd, "DELETE FROM pending_emails WHERE account_id = ?", "s", op->account_id);
       pd_db_commit (pd);
       pd_account_changed (pd, op->account_id);
-      respond_account (pd, op->msg, SOUP_STATUS_OK, op->account_id);
+      pd_respond_account (pd, op->msg, SOUP_STATUS_OK, op->account_id);
       return;
     }
 
@@ -767,7 +511,7 @@ bind_email_done (Op *op)
       respond_mail_failed (op->msg);
       return;
     }
-  respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
+  pd_respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
 }
 
 static void
@@ -776,7 +520,7 @@ post_email (Pd                *pd,
             const char        *account_id)
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
-  g_autoptr(Account) a = NULL;
+  g_autoptr(PdAccount) a = NULL;
   g_autofree char *email = NULL;
   const char *email_in, *password;
   Op *op;
@@ -784,7 +528,7 @@ post_email (Pd                *pd,
   if (!read_email_password (msg, body, &email_in, &password))
     return;
 
-  a = account_load_or_401 (pd, msg, account_id);
+  a = pd_account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
     return;
   if (g_strcmp0 (a->terms_version, PD_TERMS_VERSION) != 0)
@@ -846,7 +590,7 @@ change_email_done (Op *op)
       respond_mail_failed (op->msg);
       return;
     }
-  respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
+  pd_respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
 }
 
 static void
@@ -855,7 +599,7 @@ put_email (Pd                *pd,
            const char        *account_id)
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
-  g_autoptr(Account) a = NULL;
+  g_autoptr(PdAccount) a = NULL;
   g_autofree char *email = NULL;
   const char *email_in, *password;
   Op *op;
@@ -863,7 +607,7 @@ put_email (Pd                *pd,
   if (!read_email_password (msg, body, &email_in, &password))
     return;
 
-  a = account_load_or_401 (pd, msg, account_id);
+  a = pd_account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
     return;
   if (a->email == NULL || a->password_hash == NULL)
@@ -900,7 +644,7 @@ resend_email (Pd                *pd,
               SoupServerMessage *msg,
               const char        *account_id)
 {
-  g_autoptr(Account) a = account_load_or_401 (pd, msg, account_id);
+  g_autoptr(PdAccount) a = pd_account_load_or_401 (pd, msg, account_id);
   g_autofree char *password_hash = NULL;
 
   if (a == NULL)
@@ -925,7 +669,7 @@ resend_email (Pd                *pd,
       respond_mail_failed (msg);
       return;
     }
-  respond_account (pd, msg, SOUP_STATUS_ACCEPTED, account_id);
+  pd_respond_account (pd, msg, SOUP_STATUS_ACCEPTED, account_id);
 }
 
 /* DELETE /me/email/pending */
@@ -948,7 +692,7 @@ cancel_pending (Pd                *pd,
   else
     pd_db_commit (pd);
 
-  respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+  pd_respond_account (pd, msg, SOUP_STATUS_OK, account_id);
 }
 
 /* POST /me/password */
@@ -983,7 +727,7 @@ post_password (Pd                *pd,
                const char        *family)
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
-  g_autoptr(Account) a = NULL;
+  g_autoptr(PdAccount) a = NULL;
   const char *current, *new_password;
   Op *op;
 
@@ -993,7 +737,7 @@ post_password (Pd                *pd,
       !pd_json_get_string (msg, body, "new_password", TRUE, &new_password))
     return;
 
-  a = account_load_or_401 (pd, msg, account_id);
+  a = pd_account_load_or_401 (pd, msg, account_id);
   if (a == NULL)
     return;
 

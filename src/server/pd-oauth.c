@@ -784,49 +784,7 @@ grant_refresh (Pd                *pd,
   respond_tokens (msg, tokens);
 }
 
-/* Throttling of failed passwords: a sliding window per key. */
-gint64
-pd_throttle_check (Pd         *pd,
-                   const char *key)
-{
-  gint64 now = pd_now ();
-  gint64 since = now - pd->failed_password_window;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 count = 0;
-
-  pd_db_exec (pd, "DELETE FROM failed_passwords WHERE at <= ?", "i", since);
-  stmt = pd_db_prepare (pd, "SELECT COUNT(*) FROM failed_passwords WHERE key = ? AND at > ?", "si", key, since);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    count = sqlite3_column_int64 (stmt, 0);
-
-  if (count < pd->max_failed_passwords)
-    return 0;
-
-  {
-    /* Allowed again when the failure that puts the count at the limit leaves the window. */
-    g_autoptr(sqlite3_stmt) oldest =
-      pd_db_prepare (pd, "SELECT at FROM failed_passwords WHERE key = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
-                     "sii", key, since, count - pd->max_failed_passwords);
-    if (sqlite3_step (oldest) == SQLITE_ROW)
-      return MAX (1, sqlite3_column_int64 (oldest, 0) + pd->failed_password_window - now);
-  }
-  return pd->failed_password_window;
-}
-
-void
-pd_throttle_fail (Pd         *pd,
-                  const char *key)
-{
-  pd_db_exec (pd, "INSERT INTO failed_passwords (key, at) VALUES (?, ?)", "si", key, pd_now ());
-}
-
-void
-pd_throttle_clear (Pd         *pd,
-                   const char *key)
-{
-  pd_db_exec (pd, "DELETE FROM failed_passwords WHERE key = ?", "s", key);
-}
-
+/* The password grant: the hash is checked in a worker thread. */
 typedef struct
 {
   Pd *pd;
@@ -1041,38 +999,6 @@ pd_handle_revoke (Pd                *pd,
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-}
-
-char *
-pd_authenticate (Pd                *pd,
-                 SoupServerMessage *msg,
-                 char             **family)
-{
-  const char *token = pd_bearer_token (msg);
-  g_autofree char *hash = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  if (token == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token", "An access token is required", NULL);
-      return NULL;
-    }
-
-  hash = pd_sha256_hex (token);
-  stmt = pd_db_prepare (pd, "SELECT f.account_id, f.id FROM access_tokens a"
-                            " JOIN token_families f ON f.id = a.family_id"
-                            " WHERE a.hash = ? AND a.revoked = 0 AND f.revoked = 0 AND a.expires_at > ?",
-                        "si", hash, pd_now ());
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
-                        "The access token is missing, expired or revoked", NULL);
-      return NULL;
-    }
-
-  if (family != NULL)
-    *family = pd_db_column_text (stmt, 1);
-  return pd_db_column_text (stmt, 0);
 }
 
 void

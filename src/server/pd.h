@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define PD_AUTH_REQUEST_TTL 600
 #define PD_REFRESH_TTL (60 * 24 * 3600)
 #define PD_LONG_POLL_MAX 60
+#define PD_MIN_PASSWORD 8
+#define PD_MAX_PASSWORD 128
 #define PD_STATUS_TOO_MANY_REQUESTS 429 /* RFC 6585; libsoup 3.2 has no name for it */
 
 typedef struct
@@ -122,6 +124,55 @@ gint64      pd_now                 (void);
 const char *pd_bearer_token        (SoupServerMessage *msg);
 char       *pd_cookie              (SoupServerMessage *msg, const char *name);
 
+/* pd-rules.c ----------------------------------------------------------- */
+
+/* Validation of the contract's rules. */
+gboolean pd_email_valid (const char *email);
+/* NULL when the password is acceptable, else the reasons (NULL-terminated). */
+GStrv    pd_password_weak_reasons (const char *password, const char *email, const char *name);
+
+/* pd-throttle.c -------------------------------------------------------- */
+
+/* Failed-password throttling: seconds to wait (0 = go on). */
+gint64 pd_throttle_check  (Pd *pd, const char *key);
+void   pd_throttle_fail   (Pd *pd, const char *key);
+void   pd_throttle_clear  (Pd *pd, const char *key);
+
+/* pd-account.c --------------------------------------------------------- */
+
+/* One row of accounts with its pending address (pending_emails), if any. */
+typedef struct
+{
+  char *id;
+  char *display_name;
+  char *email;
+  char *password_hash;
+  char *terms_version;
+  char *language;
+  gint64 revision;
+  /* pending_emails */
+  char *pending;
+  gboolean pending_has_password;
+  gint64 sent_at, resend_after, expires_at;
+} PdAccount;
+
+/* The account @id, or NULL when there is none. Free with pd_account_free. */
+PdAccount  *pd_account_load    (Pd *pd, const char *id);
+void        pd_account_free    (PdAccount *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PdAccount, pd_account_free)
+/* GET /me as JSON, or NULL when there is no such account. */
+JsonObject *pd_account_json    (Pd *pd, const char *account_id);
+/* Answers @status with GET /me's body, or 401 when the account is gone. */
+void        pd_respond_account (Pd *pd, SoupServerMessage *msg, guint status, const char *account_id);
+
+/* pd-auth.c ------------------------------------------------------------ */
+
+/* The account id of a valid access token in the Authorization header, or
+ * NULL after answering 401. @family (may be NULL) gets its token family. */
+char      *pd_authenticate        (Pd *pd, SoupServerMessage *msg, char **family);
+/* The account of the token, or NULL after answering 401 (it was deleted). */
+PdAccount *pd_account_load_or_401 (Pd *pd, SoupServerMessage *msg, const char *account_id);
+
 /* pd-oauth.c ----------------------------------------------------------- */
 
 void pd_handle_discovery (Pd *pd, SoupServerMessage *msg);
@@ -132,13 +183,6 @@ void pd_handle_token     (Pd *pd, SoupServerMessage *msg);
 void pd_handle_revoke    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 void pd_handle_icon      (Pd *pd, SoupServerMessage *msg, const char *id);
-/* The account id of a valid access token in the Authorization header, or
- * NULL after answering 401. @family (may be NULL) gets its token family. */
-char *pd_authenticate    (Pd *pd, SoupServerMessage *msg, char **family);
-/* Failed-password throttling: seconds to wait (0 = go on). */
-gint64 pd_throttle_check  (Pd *pd, const char *key);
-void   pd_throttle_fail   (Pd *pd, const char *key);
-void   pd_throttle_clear  (Pd *pd, const char *key);
 const PdProvider *pd_find_provider (Pd *pd, const char *id);
 
 /* pd-api.c ------------------------------------------------------------- */
@@ -147,12 +191,6 @@ void pd_handle_api      (Pd *pd, SoupServerMessage *msg, const char *path, GHash
 void pd_account_changed (Pd *pd, const char *account_id);
 /* Answers every waiting long poll (at shutdown). */
 void pd_waiters_flush   (Pd *pd);
-/* GET /me as JSON, or NULL when there is no such account. */
-JsonObject *pd_account_json (Pd *pd, const char *account_id);
-/* Validation of the contract's rules. */
-gboolean pd_email_valid (const char *email);
-/* NULL when the password is acceptable, else the reasons (NULL-terminated). */
-GStrv    pd_password_weak_reasons (const char *password, const char *email, const char *name);
 
 /* pd-mail.c ------------------------------------------------------------ */
 
