@@ -57,107 +57,7 @@ bump_revision (Pd         *pd,
   pd_db_exec (pd, "UPDATE accounts SET revision = revision + 1 WHERE id = ?", "s", account_id);
 }
 
-/* Long poll ---------------------------------------------------------------- */
-
-typedef struct
-{
-  Pd *pd;
-  SoupServerMessage *msg;
-  char *account_id;
-  gint64 after;
-  guint timeout_id;
-  gulong disconnect_id;
-} Waiter;
-
-static void
-waiter_free (Waiter *w)
-{
-  g_clear_handle_id (&w->timeout_id, g_source_remove);
-  g_clear_signal_handler (&w->disconnect_id, w->msg);
-  g_object_unref (w->msg);
-  g_free (w->account_id);
-  g_free (w);
-}
-
-static void
-waiter_remove (Waiter *w)
-{
-  GList *list = g_hash_table_lookup (w->pd->waiters, w->account_id);
-
-  list = g_list_remove (list, w);
-  if (list == NULL)
-    g_hash_table_remove (w->pd->waiters, w->account_id);
-  else
-    g_hash_table_replace (w->pd->waiters, g_strdup (w->account_id), list);
-}
-
-static void
-waiter_answer (Waiter *w)
-{
-  SoupServerMessage *msg = g_object_ref (w->msg);
-
-  waiter_remove (w);
-  pd_respond_account (w->pd, msg, SOUP_STATUS_OK, w->account_id);
-  waiter_free (w);
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
-}
-
-static gboolean
-waiter_timeout (gpointer data)
-{
-  Waiter *w = data;
-
-  w->timeout_id = 0;
-  waiter_answer (w);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-waiter_disconnected (SoupServerMessage *msg,
-                     gpointer           data)
-{
-  Waiter *w = data;
-
-  waiter_remove (w);
-  waiter_free (w);
-}
-
-void
-pd_account_changed (Pd         *pd,
-                    const char *account_id)
-{
-  GList *list = g_hash_table_lookup (pd->waiters, account_id);
-  g_autoptr(GList) copy = g_list_copy (list);
-  g_autoptr(PdAccount) a = NULL;
-
-  if (copy == NULL)
-    return;
-
-  a = pd_account_load (pd, account_id);
-  for (GList *l = copy; l != NULL; l = l->next)
-    {
-      Waiter *w = l->data;
-      if (a == NULL || a->revision > w->after)
-        waiter_answer (w);
-    }
-}
-
-void
-pd_waiters_flush (Pd *pd)
-{
-  GHashTableIter iter;
-  gpointer value;
-  GList *all = NULL;
-
-  g_hash_table_iter_init (&iter, pd->waiters);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    all = g_list_concat (all, g_list_copy (value));
-
-  for (GList *l = all; l != NULL; l = l->next)
-    waiter_answer (l->data);
-  g_list_free (all);
-}
+/* GET /me, answered now or by a long poll ----------------------------- */
 
 static gboolean
 parse_int_param (GHashTable *query,
@@ -185,7 +85,6 @@ get_me (Pd                *pd,
 {
   gint64 wait = 0, after = -1;
   g_autoptr(PdAccount) a = NULL;
-  Waiter *w;
 
   if (!parse_int_param (query, "wait", 0, PD_LONG_POLL_MAX, &wait) ||
       !parse_int_param (query, "after_revision", 0, G_MAXINT64, &after))
@@ -207,17 +106,7 @@ get_me (Pd                *pd,
       return;
     }
 
-  w = g_new0 (Waiter, 1);
-  w->pd = pd;
-  w->msg = g_object_ref (msg);
-  w->account_id = g_strdup (account_id);
-  w->after = after;
-  w->timeout_id = g_timeout_add_seconds (wait, waiter_timeout, w);
-  if (g_signal_lookup ("disconnected", SOUP_TYPE_SERVER_MESSAGE) != 0)
-    w->disconnect_id = g_signal_connect (msg, "disconnected", G_CALLBACK (waiter_disconnected), w);
-  g_hash_table_replace (pd->waiters, g_strdup (account_id),
-                        g_list_append (g_hash_table_lookup (pd->waiters, account_id), w));
-  soup_server_message_pause (msg);
+  pd_waiters_add (pd, msg, account_id, after, wait);
 }
 
 /* Password work off the main loop ----------------------------------------- */

@@ -173,6 +173,17 @@ char      *pd_authenticate        (Pd *pd, SoupServerMessage *msg, char **family
 /* The account of the token, or NULL after answering 401 (it was deleted). */
 PdAccount *pd_account_load_or_401 (Pd *pd, SoupServerMessage *msg, const char *account_id);
 
+/* pd-waiters.c --------------------------------------------------------- */
+
+/* Pauses @msg until the account's revision passes @after (then GET /me
+ * answers it) or @wait seconds have passed (the same answer). */
+void pd_waiters_add     (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                         gint64 after, gint64 wait);
+/* The account changed: answers its long polls that wait for a newer revision. */
+void pd_account_changed (Pd *pd, const char *account_id);
+/* Answers every waiting long poll (at shutdown). */
+void pd_waiters_flush   (Pd *pd);
+
 /* pd-oauth.c ----------------------------------------------------------- */
 
 void pd_handle_discovery (Pd *pd, SoupServerMessage *msg);
@@ -187,10 +198,7 @@ const PdProvider *pd_find_provider (Pd *pd, const char *id);
 
 /* pd-api.c ------------------------------------------------------------- */
 
-void pd_handle_api      (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
-void pd_account_changed (Pd *pd, const char *account_id);
-/* Answers every waiting long poll (at shutdown). */
-void pd_waiters_flush   (Pd *pd);
+void pd_handle_api (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
 
 /* pd-mail.c ------------------------------------------------------------ */
 

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The long polls of GET /me?wait=…: each waits, paused, until its account
+// changes past the revision it knows, its time is up, or the server stops.
+#include "config.h"
+
+#include "pd.h"
+
+typedef struct
+{
+  Pd *pd;
+  SoupServerMessage *msg;
+  char *account_id;
+  gint64 after;
+  guint timeout_id;
+  gulong disconnect_id;
+} Waiter;
+
+static void
+waiter_free (Waiter *w)
+{
+  g_clear_handle_id (&w->timeout_id, g_source_remove);
+  g_clear_signal_handler (&w->disconnect_id, w->msg);
+  g_object_unref (w->msg);
+  g_free (w->account_id);
+  g_free (w);
+}
+
+static void
+waiter_remove (Waiter *w)
+{
+  GList *list = g_hash_table_lookup (w->pd->waiters, w->account_id);
+
+  list = g_list_remove (list, w);
+  if (list == NULL)
+    g_hash_table_remove (w->pd->waiters, w->account_id);
+  else
+    g_hash_table_replace (w->pd->waiters, g_strdup (w->account_id), list);
+}
+
+static void
+waiter_answer (Waiter *w)
+{
+  SoupServerMessage *msg = g_object_ref (w->msg);
+
+  waiter_remove (w);
+  pd_respond_account (w->pd, msg, SOUP_STATUS_OK, w->account_id);
+  waiter_free (w);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static gboolean
+waiter_timeout (gpointer data)
+{
+  Waiter *w = data;
+
+  w->timeout_id = 0;
+  waiter_answer (w);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiter_disconnected (SoupServerMessage *msg,
+                     gpointer           data)
+{
+  Waiter *w = data;
+
+  waiter_remove (w);
+  waiter_free (w);
+}
+
+void
+pd_waiters_add (Pd                *pd,
+                SoupServerMessage *msg,
+                const char        *account_id,
+                gint64             after,
+                gint64             wait)
+{
+  Waiter *w = g_new0 (Waiter, 1);
+
+  w->pd = pd;
+  w->msg = g_object_ref (msg);
+  w->account_id = g_strdup (account_id);
+  w->after = after;
+  w->timeout_id = g_timeout_add_seconds (wait, waiter_timeout, w);
+  if (g_signal_lookup ("disconnected", SOUP_TYPE_SERVER_MESSAGE) != 0)
+    w->disconnect_id = g_signal_connect (msg, "disconnected", G_CALLBACK (waiter_disconnected), w);
+  g_hash_table_replace (pd->waiters, g_strdup (account_id),
+                        g_list_append (g_hash_table_lookup (pd->waiters, account_id), w));
+  soup_server_message_pause (msg);
+}
+
+void
+pd_account_changed (Pd         *pd,
+                    const char *account_id)
+{
+  GList *list = g_hash_table_lookup (pd->waiters, account_id);
+  g_autoptr(GList) copy = g_list_copy (list);
+  g_autoptr(PdAccount) a = NULL;
+
+  if (copy == NULL)
+    return;
+
+  a = pd_account_load (pd, account_id);
+  for (GList *l = copy; l != NULL; l = l->next)
+    {
+      Waiter *w = l->data;
+      if (a == NULL || a->revision > w->after)
+        waiter_answer (w);
+    }
+}
+
+void
+pd_waiters_flush (Pd *pd)
+{
+  GHashTableIter iter;
+  gpointer value;
+  GList *all = NULL;
+
+  g_hash_table_iter_init (&iter, pd->waiters);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    all = g_list_concat (all, g_list_copy (value));
+
+  for (GList *l = all; l != NULL; l = l->next)
+    waiter_answer (l->data);
+  g_list_free (all);
+}
