@@ -7,8 +7,6 @@
 
 #include "pd.h"
 
-gboolean pd_provider_has_icon (const char *id);
-
 /* Validation ------------------------------------------------------------- */
 
 static gboolean

@@ -173,6 +173,15 @@ char      *pd_authenticate        (Pd *pd, SoupServerMessage *msg, char **family
 /* The account of the token, or NULL after answering 401 (it was deleted). */
 PdAccount *pd_account_load_or_401 (Pd *pd, SoupServerMessage *msg, const char *account_id);
 
+/* pd-providers.c ------------------------------------------------------- */
+
+/* The provider given with --provider @id, or NULL. */
+const PdProvider *pd_find_provider     (Pd *pd, const char *id);
+/* Whether GET /static/providers/@id.svg has an icon for the provider. */
+gboolean          pd_provider_has_icon (const char *id);
+/* GET /static/providers/@id.svg: the icon of a configured provider, or 404. */
+void              pd_handle_icon       (Pd *pd, SoupServerMessage *msg, const char *id);
+
 /* pd-waiters.c --------------------------------------------------------- */
 
 /* Pauses @msg until the account's revision passes @after (then GET /me
@@ -193,8 +202,6 @@ void pd_handle_social    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_token     (Pd *pd, SoupServerMessage *msg);
 void pd_handle_revoke    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
-void pd_handle_icon      (Pd *pd, SoupServerMessage *msg, const char *id);
-const PdProvider *pd_find_provider (Pd *pd, const char *id);
 
 /* pd-api.c ------------------------------------------------------------- */
 
