@@ -171,6 +171,19 @@ complete (PassportLoopback *self,
     g_task_return_pointer (task, code, (GDestroyNotify) passport_wipe_free);
 }
 
+/* Answers the browser with our error page, then ends the wait with @code. */
+static void
+finish_with_error (PassportLoopback  *self,
+                   SoupServerMessage *msg,
+                   PassportErrorCode  code)
+{
+  respond (msg, SOUP_STATUS_BAD_REQUEST, PAGE_FAILED);
+  self->writing_final = TRUE;
+  g_signal_connect_data (msg, "finished", G_CALLBACK (final_message_finished_cb),
+                         g_object_ref (self), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  complete (self, NULL, g_error_new_literal (PASSPORT_ERROR, code, passport_error_code_describe (code)));
+}
+
 static PassportErrorCode
 callback_error_code (const char *value)
 {
@@ -250,11 +263,21 @@ handle_request (SoupServer        *server,
 
   state = g_hash_table_lookup (query, "state");
   iss = g_hash_table_lookup (query, "iss");
-  if (!secret_equal (state, self->expected_state) ||
-      (self->expected_iss != NULL && g_strcmp0 (iss, self->expected_iss) != 0))
+  if (!secret_equal (state, self->expected_state))
     {
+      /* Not the answer to our request (another tab, a stale link, a
+       * forgery): ignored, so that it cannot end a sign-in in progress. */
       g_debug ("Loopback: ignored a callback that does not match the sign-in");
       respond (msg, SOUP_STATUS_BAD_REQUEST, PAGE_NOT_OURS);
+      return;
+    }
+  if (self->expected_iss != NULL && g_strcmp0 (iss, self->expected_iss) != 0)
+    {
+      /* The answer to our own request, from the wrong issuer (RFC 9207 §2.4:
+       * a mix-up). Refused, and the sign-in ends now: nothing else can
+       * come, and the user should not wait for the timeout. */
+      g_debug ("Loopback: refused a callback with a missing or wrong iss");
+      finish_with_error (self, msg, PASSPORT_ERROR_ISSUER_MISMATCH);
       return;
     }
 
@@ -278,7 +301,9 @@ handle_request (SoupServer        *server,
     }
   if (code == NULL || *code == '\0')
     {
-      respond (msg, SOUP_STATUS_BAD_REQUEST, PAGE_NOT_OURS);
+      /* Our state, but neither a code nor an error: a broken answer that
+       * ends the sign-in rather than leaving it waiting. */
+      finish_with_error (self, msg, PASSPORT_ERROR_BAD_RESPONSE);
       return;
     }
 
@@ -333,16 +358,55 @@ passport_loopback_init (PassportLoopback *self)
 PassportLoopback *
 passport_loopback_new (GError **error)
 {
+  return passport_loopback_new_for_ports (0, 0, error);
+}
+
+PassportLoopback *
+passport_loopback_new_for_ports (guint16   first,
+                                 guint16   last,
+                                 GError  **error)
+{
   g_autoptr(PassportLoopback) self = g_object_new (PASSPORT_TYPE_LOOPBACK, NULL);
+  g_autoptr(GError) local_error = NULL;
+  gboolean listening = FALSE;
   GSList *uris;
+
+  g_return_val_if_fail (first <= last, NULL);
+  g_return_val_if_fail (first != 0 || last == 0, NULL);
 
   self->server = soup_server_new ("server-header", "Passport ", NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
 
   /* 127.0.0.1 rather than localhost (RFC 8252 §8.3): no resolver, no
-   * chance of another interface. */
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
-    return NULL;
+   * chance of another interface. Port 0: any free port (§7.3). */
+  for (guint port = first; port <= last && !listening; port++)
+    {
+      g_clear_error (&local_error);
+      listening = soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                            &local_error);
+      if (!listening && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        break;
+    }
+  if (!listening)
+    {
+      if (first != 0 && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_autofree char *message = NULL;
+
+          if (first == last)
+            message = g_strdup_printf (_("Port %u on this computer is in use by another program, so the sign-in "
+                                         "cannot receive its answer there. Close that program or choose another port."),
+                                       first);
+          else
+            message = g_strdup_printf (_("Ports %u–%u on this computer are all in use by other programs, so the "
+                                         "sign-in cannot receive its answer there. Close one of them or choose other ports."),
+                                       first, last);
+          g_propagate_error (error, passport_error_new_for_user (PASSPORT_ERROR_FAILED, message));
+        }
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   uris = soup_server_get_uris (self->server);
   if (uris == NULL)

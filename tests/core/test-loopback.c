@@ -246,19 +246,161 @@ test_wrong_state (void)
   check_ignored ("GET", "/callback?error=access_denied&state=forged&iss=" ISS, 400);
 }
 
+/* The answer to this sign-in (its state) that must be refused: the
+ * browser gets our error page, and the wait ends at once with @code
+ * rather than running into the browser timeout. */
+static void
+check_refused (const char *path,
+               int         code)
+{
+  g_autoptr(PassportLoopback) loopback = passport_loopback_new (NULL);
+  g_autoptr(Request) req = NULL;
+  Waited w = { 0 };
+
+  passport_loopback_wait_async (loopback, STATE, ISS, NULL, waited_cb, &w);
+  req = get (loopback, "GET", path);
+  g_assert_no_error (req->error);
+  g_assert_cmpuint (req->status, ==, 400);
+  g_assert_nonnull (strstr (req->body, "did not work"));
+  g_assert_null (strstr (req->body, "code=c"));
+  spin ();
+  g_assert_true (w.done);
+  g_assert_null (w.code);
+  g_assert_error (w.error, PASSPORT_ERROR, code);
+  g_clear_error (&w.error);
+  assert_not_listening (passport_loopback_get_port (loopback));
+}
+
 static void
 test_wrong_iss (void)
 {
-  check_ignored ("GET", "/callback?code=c&state=" STATE "&iss=https%3A%2F%2Fevil.example", 400);
-  check_ignored ("GET", "/callback?code=c&state=" STATE, 400);
+  check_refused ("/callback?code=c&state=" STATE "&iss=https%3A%2F%2Fevil.example",
+                 PASSPORT_ERROR_ISSUER_MISMATCH);
+  check_refused ("/callback?code=c&state=" STATE, PASSPORT_ERROR_ISSUER_MISMATCH);
+  /* With another state it is not our answer: ignored. */
+  check_ignored ("GET", "/callback?code=c&state=other&iss=https%3A%2F%2Fevil.example", 400);
 }
 
 static void
 test_missing_code (void)
 {
-  check_ignored ("GET", "/callback?state=" STATE "&iss=" ISS, 400);
-  check_ignored ("GET", "/callback?code=&state=" STATE "&iss=" ISS, 400);
+  check_refused ("/callback?state=" STATE "&iss=" ISS, PASSPORT_ERROR_BAD_RESPONSE);
+  check_refused ("/callback?code=&state=" STATE "&iss=" ISS, PASSPORT_ERROR_BAD_RESPONSE);
   check_ignored ("GET", "/callback", 400);
+}
+
+/* @count consecutive free ports; returns the first. */
+static guint16
+free_ports (guint count)
+{
+  for (guint attempt = 0; attempt < 50; attempt++)
+    {
+      g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+      guint16 first = g_socket_listener_add_any_inet_port (probe, NULL, NULL);
+      gboolean ok = first != 0 && first + count <= G_MAXUINT16;
+
+      g_socket_listener_close (probe);
+      for (guint i = 0; ok && i < count; i++)
+        {
+          g_autoptr(GSocketListener) l = g_socket_listener_new ();
+          g_autoptr(GInetAddress) any = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+          g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, first + i);
+
+          ok = g_socket_listener_add_address (l, address, G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, NULL, NULL, NULL);
+          g_socket_listener_close (l);
+        }
+      if (ok)
+        return first;
+    }
+  g_assert_not_reached ();
+}
+
+static GSocketListener *
+occupy (guint16 port)
+{
+  GSocketListener *l = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autoptr(GError) error = NULL;
+
+  g_socket_listener_add_address (l, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, NULL, &error);
+  g_assert_no_error (error);
+  return l;
+}
+
+static void
+test_port_range (void)
+{
+  guint16 first = free_ports (3);
+  g_autoptr(GSocketListener) busy = NULL;
+  g_autoptr(GSocketListener) busy2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  /* A fixed port. */
+  {
+    g_autoptr(PassportLoopback) loopback = passport_loopback_new_for_ports (first, first, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (passport_loopback_get_port (loopback), ==, first);
+    expected = g_strdup_printf ("http://127.0.0.1:%u/callback", first);
+    g_assert_cmpstr (passport_loopback_get_redirect_uri (loopback), ==, expected);
+  }
+
+  /* The first one busy: the next one. */
+  busy = occupy (first);
+  {
+    g_autoptr(PassportLoopback) loopback = passport_loopback_new_for_ports (first, first + 2, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (passport_loopback_get_port (loopback), ==, first + 1);
+  }
+
+  /* All busy: a clear error that names them. */
+  busy2 = occupy (first + 1);
+  {
+    g_autoptr(PassportLoopback) loopback = passport_loopback_new_for_ports (first, first + 1, &error);
+    g_autofree char *range = g_strdup_printf ("%u–%u", first, first + 1);
+
+    g_assert_null (loopback);
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, range));
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(PassportLoopback) loopback = passport_loopback_new_for_ports (first, first, &error);
+    g_autofree char *port = g_strdup_printf ("Port %u ", first);
+
+    g_assert_null (loopback);
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, port));
+    g_clear_error (&error);
+  }
+  g_socket_listener_close (busy);
+  g_socket_listener_close (busy2);
+}
+
+static void
+test_port_parse (void)
+{
+  guint16 first = 1, last = 1;
+  const char *bad[] = { "", "0", "65536", "80-70", "8065-9000", "x", "8065-", "-8065", "1-2-3", "80 81" };
+
+  g_assert_true (passport_redirect_ports_parse ("8065", &first, &last, NULL));
+  g_assert_cmpuint (first, ==, 8065);
+  g_assert_cmpuint (last, ==, 8065);
+  g_assert_true (passport_redirect_ports_parse ("8065-8070", &first, &last, NULL));
+  g_assert_cmpuint (first, ==, 8065);
+  g_assert_cmpuint (last, ==, 8070);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (passport_redirect_ports_parse (bad[i], &first, &last, &error));
+      g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_FAILED);
+    }
 }
 
 static void
@@ -416,6 +558,8 @@ main (int   argc,
   g_test_add_func ("/loopback/oversized", test_oversized);
   g_test_add_func ("/loopback/access-denied", test_access_denied);
   g_test_add_func ("/loopback/no-iss-expected", test_no_iss_expected);
+  g_test_add_func ("/loopback/port-range", test_port_range);
+  g_test_add_func ("/loopback/port-parse", test_port_parse);
   g_test_add_func ("/loopback/cancel", test_cancel);
   g_test_add_func ("/loopback/not-waiting", test_not_waiting);
 
