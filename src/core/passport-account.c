@@ -79,7 +79,7 @@ passport_account_get_property (GObject    *object,
       g_value_set_string (value, self->id);
       break;
     case PROP_DISPLAY_NAME:
-      g_value_set_string (value, self->display_name);
+      g_value_set_string (value, passport_account_get_display_name (self));
       break;
     case PROP_EMAIL:
       g_value_set_string (value, self->email);
@@ -237,6 +237,23 @@ passport_account_new_from_json (JsonNode  *node,
   return g_steal_pointer (&self);
 }
 
+/* email_verified as OpenID Connect Core §5.1 has it (a boolean), or as
+ * providers in the wild send it (AWS Cognito: the strings "true" and
+ * "false"). Anything else is not a claim we can read: the address counts
+ * as unverified, which only costs a confirmation mail, rather than
+ * failing a sign-in over an advisory claim. */
+static gboolean
+userinfo_email_verified (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strcmp0 (json_node_get_string (node), "true") == 0;
+  return FALSE;
+}
+
 PassportAccount *
 passport_account_new_from_userinfo (JsonNode  *node,
                                     GError   **error)
@@ -250,9 +267,16 @@ passport_account_new_from_userinfo (JsonNode  *node,
 
   if (!passport_json_require_string (object, "sub", &self->id, error) ||
       !passport_json_optional_string (object, "name", &self->display_name, error) ||
-      !passport_json_optional_string (object, "email", &self->email, error) ||
-      !passport_json_optional_boolean (object, "email_verified", FALSE, &self->email_verified, error))
+      !passport_json_optional_string (object, "email", &self->email, error))
     return NULL;
+
+  if (*self->id == '\0')
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Field “sub” is empty");
+      return NULL;
+    }
+  self->email_verified = userinfo_email_verified (json_object_get_member (object, "email_verified"));
 
   /* A plain OpenID provider has no agreement of ours to accept. */
   self->terms_accepted = TRUE;
@@ -330,8 +354,11 @@ passport_account_update (PassportAccount *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
+  /* display-name falls back to the e-mail and the id: it changes with them. */
+  if (g_strcmp0 (passport_account_get_display_name (self), passport_account_get_display_name (from)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
+  passport_set_str (&self->display_name, from->display_name);
   update_str (self, &self->id, from->id, PROP_ID);
-  update_str (self, &self->display_name, from->display_name, PROP_DISPLAY_NAME);
   update_str (self, &self->email, from->email, PROP_EMAIL);
   update_bool (self, &self->email_verified, from->email_verified, PROP_EMAIL_VERIFIED);
   update_str (self, &self->pending_email, from->pending_email, PROP_PENDING_EMAIL);
@@ -377,7 +404,14 @@ const char *
 passport_account_get_display_name (PassportAccount *self)
 {
   g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
-  return self->display_name;
+
+  /* A provider need not send a name; the e-mail, then the id, still say
+   * who is signed in. */
+  if (self->display_name != NULL && *self->display_name != '\0')
+    return self->display_name;
+  if (self->email != NULL && *self->email != '\0')
+    return self->email;
+  return self->id;
 }
 
 const char *

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PassportAccount, passport_account, PASSPORT, ACCOUNT, GObject)
 
 /* The account as GET /me describes it. One property per field:
- *   id, display-name (nullable), email (nullable), email-verified,
+ *   id, display-name (the name, else the e-mail, else the id; NULL only
+ *   when all three are), email (nullable), email-verified,
  *   pending-email (nullable), pending-sent-at, pending-resend-after,
  *   pending-expires-at (GDateTime, NULL when nothing is pending),
  *   has-password, terms-accepted, terms-version (nullable),
@@ -27,7 +28,9 @@ PassportAccount *passport_account_new_from_json             (JsonNode  *node,
 
 /* Parses an OpenID Connect userinfo answer (sub, name, email,
  * email_verified) into an account: id = sub, no password, terms counted as
- * accepted (a plain OpenID provider has none), revision 0. Strict as above.
+ * accepted (a plain OpenID provider has none), revision 0. Strict as above,
+ * except email_verified: a boolean or the string "true"/"false" (as some
+ * providers send it); any other value counts as not verified.
  * Returns a new reference. */
 PassportAccount *passport_account_new_from_userinfo         (JsonNode  *node,
                                                              GError   **error);

@@ -8,6 +8,7 @@
 #include "passport-json-private.h"
 #include "passport-provider.h"
 #include "passport-server-private.h"
+#include "passport-util-private.h"
 
 struct _PassportServer
 {
@@ -25,6 +26,12 @@ struct _PassportServer
   char *api_endpoint;
   gboolean sends_iss;
   GListStore *providers;
+
+  char *scope;
+  gboolean asks_offline_access;
+  char *client_id;
+  guint16 first_port;
+  guint16 last_port;
 };
 
 G_DEFINE_FINAL_TYPE (PassportServer, passport_server, G_TYPE_OBJECT)
@@ -39,6 +46,7 @@ enum {
   PROP_USERINFO_ENDPOINT,
   PROP_API_ENDPOINT,
   PROP_PROVIDERS,
+  PROP_CLIENT_ID,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -70,6 +78,8 @@ passport_server_finalize (GObject *object)
   g_free (self->revocation_endpoint);
   g_free (self->userinfo_endpoint);
   g_free (self->api_endpoint);
+  g_free (self->scope);
+  g_free (self->client_id);
 
   G_OBJECT_CLASS (passport_server_parent_class)->finalize (object);
 }
@@ -108,6 +118,27 @@ passport_server_get_property (GObject    *object,
     case PROP_PROVIDERS:
       g_value_set_object (value, self->providers);
       break;
+    case PROP_CLIENT_ID:
+      g_value_set_string (value, self->client_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+passport_server_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PassportServer *self = PASSPORT_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT_ID:
+      passport_server_set_client_id (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -122,6 +153,7 @@ passport_server_class_init (PassportServerClass *klass)
   object_class->dispose = passport_server_dispose;
   object_class->finalize = passport_server_finalize;
   object_class->get_property = passport_server_get_property;
+  object_class->set_property = passport_server_set_property;
 
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, flags);
   properties[PROP_ISSUER] = g_param_spec_string ("issuer", NULL, NULL, NULL, flags);
@@ -135,6 +167,9 @@ passport_server_class_init (PassportServerClass *klass)
   properties[PROP_API_ENDPOINT] = g_param_spec_string ("api-endpoint", NULL, NULL, NULL, flags);
   properties[PROP_PROVIDERS] =
     g_param_spec_object ("providers", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_CLIENT_ID] =
+    g_param_spec_string ("client-id", NULL, NULL, PASSPORT_CLIENT_ID,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -144,6 +179,20 @@ passport_server_init (PassportServer *self)
   self->session = passport_http_session_new ();
   self->cancellable = g_cancellable_new ();
   self->providers = g_list_store_new (PASSPORT_TYPE_PROVIDER);
+  self->client_id = g_strdup (PASSPORT_CLIENT_ID);
+
+  /* The process-wide defaults (passportctl and the app set them from their
+   * options and settings); a caller may still set them per server. */
+  passport_server_set_client_id (self, g_getenv ("PASSPORT_CLIENT_ID"));
+  if (g_getenv ("PASSPORT_REDIRECT_PORT") != NULL &&
+      *g_getenv ("PASSPORT_REDIRECT_PORT") != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!passport_redirect_ports_parse (g_getenv ("PASSPORT_REDIRECT_PORT"),
+                                          &self->first_port, &self->last_port, &error))
+        g_warning ("PASSPORT_REDIRECT_PORT: %s", error->message);
+    }
 }
 
 /* URLs */
@@ -287,6 +336,7 @@ passport_server_new_from_discovery (const char  *base_url,
   g_auto(GStrv) response_types = NULL;
   g_auto(GStrv) challenge_methods = NULL;
   g_auto(GStrv) grant_types = NULL;
+  g_auto(GStrv) scopes = NULL;
   JsonObject *doc;
 
   doc = passport_json_node_get_object (document, error);
@@ -306,6 +356,7 @@ passport_server_new_from_discovery (const char  *base_url,
       !passport_json_optional_strv (doc, "grant_types_supported", &grant_types, error) ||
       !passport_json_optional_strv (doc, "code_challenge_methods_supported",
                                     &challenge_methods, error) ||
+      !passport_json_optional_strv (doc, "scopes_supported", &scopes, error) ||
       !passport_json_optional_boolean (doc, "authorization_response_iss_parameter_supported",
                                        FALSE, &self->sends_iss, error))
     return NULL;
@@ -329,6 +380,16 @@ passport_server_new_from_discovery (const char  *base_url,
                            _("This server does not support the secure sign-in Passport uses."));
       return NULL;
     }
+
+  /* Only what the server offers: a strict provider refuses a scope it
+   * does not know (invalid_scope). Without offline_access a plain
+   * provider issues no refresh token, and the session cannot be kept. */
+  self->asks_offline_access = scopes != NULL &&
+                              g_strv_contains ((const char * const *) scopes, "offline_access");
+  self->scope = g_strconcat ("openid profile email",
+                             self->asks_offline_access ? " offline_access" : "",
+                             self->api_endpoint != NULL ? " passport" : "",
+                             NULL);
 
   return g_steal_pointer (&self);
 }
@@ -740,6 +801,100 @@ passport_server_get_sends_iss (PassportServer *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), FALSE);
   return self->sends_iss;
+}
+
+const char *
+passport_server_get_scope (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return self->scope;
+}
+
+gboolean
+passport_server_get_asks_offline_access (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), FALSE);
+  return self->asks_offline_access;
+}
+
+const char *
+passport_server_get_client_id (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return self->client_id;
+}
+
+void
+passport_server_set_client_id (PassportServer *self,
+                               const char     *client_id)
+{
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+
+  if (client_id == NULL || *client_id == '\0')
+    client_id = PASSPORT_CLIENT_ID;
+  if (passport_set_str (&self->client_id, client_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT_ID]);
+}
+
+void
+passport_server_set_redirect_ports (PassportServer *self,
+                                    guint16         first,
+                                    guint16         last)
+{
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+  g_return_if_fail (first <= last);
+
+  self->first_port = first;
+  self->last_port = last;
+}
+
+void
+passport_server_get_redirect_ports (PassportServer *self,
+                                    guint16        *first,
+                                    guint16        *last)
+{
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+
+  *first = self->first_port;
+  *last = self->last_port;
+}
+
+#define MAX_PORT_RANGE 100
+
+gboolean
+passport_redirect_ports_parse (const char  *text,
+                               guint16     *first,
+                               guint16     *last,
+                               GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  guint64 from = 0, to = 0;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  parts = g_strsplit (text, "-", 3);
+  if (g_strv_length (parts) < 1 || g_strv_length (parts) > 2 ||
+      !g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 1, G_MAXUINT16, &from, NULL) ||
+      (parts[1] != NULL &&
+       !g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 1, G_MAXUINT16, &to, NULL)))
+    {
+      g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_FAILED,
+                   _("“%s” is not a port (1–65535) or a range of ports such as 8065-8070."), text);
+      return FALSE;
+    }
+  if (parts[1] == NULL)
+    to = from;
+  if (to < from || to - from >= MAX_PORT_RANGE)
+    {
+      g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_FAILED,
+                   _("“%s” is not a small range of ports: give the lower port first, at most %d ports."),
+                   text, MAX_PORT_RANGE);
+      return FALSE;
+    }
+
+  *first = (guint16) from;
+  *last = (guint16) to;
+  return TRUE;
 }
 
 GListModel *

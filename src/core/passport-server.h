@@ -9,7 +9,9 @@
 
 G_BEGIN_DECLS
 
-/* The OAuth client id of the desktop app (a public, first-party client). */
+/* The default OAuth client id of the desktop app (a public, first-party
+ * client); a provider that registers its own is set per server, see
+ * passport_server_set_client_id(). */
 #define PASSPORT_CLIENT_ID "passport-desktop"
 
 #define PASSPORT_TYPE_SERVER (passport_server_get_type ())
@@ -62,6 +64,42 @@ gboolean        passport_server_has_account_api        (PassportServer *self);
 
 /* Whether the server sends `iss` in authorization responses (RFC 9207). */
 gboolean        passport_server_get_sends_iss          (PassportServer *self);
+
+/* The scopes a sign-in asks for, from discovery: always "openid profile
+ * email"; "offline_access" when `scopes_supported` lists it (a plain
+ * provider issues no refresh token without it); "passport" only with a
+ * passport_api_endpoint. Owned by @self. */
+const char     *passport_server_get_scope              (PassportServer *self);
+
+/* Whether the scope asks for offline_access (which needs prompt=consent,
+ * OpenID Connect Core §11). */
+gboolean        passport_server_get_asks_offline_access (PassportServer *self);
+
+/* The OAuth client id used with this server: $PASSPORT_CLIENT_ID when set,
+ * else PASSPORT_CLIENT_ID, until set otherwise (property "client-id",
+ * read-write). A session keeps the client id it signed in with. */
+const char     *passport_server_get_client_id          (PassportServer *self);
+void            passport_server_set_client_id          (PassportServer *self,
+                                                        const char     *client_id);
+
+/* The loopback ports a browser sign-in may listen on: 0-0 means any free
+ * port (RFC 8252 §7.3, the default); otherwise @first..@last, for providers
+ * that register an exact redirect URI, the first free one taken. The
+ * default comes from $PASSPORT_REDIRECT_PORT ("8065" or "8065-8070"). */
+void            passport_server_set_redirect_ports     (PassportServer *self,
+                                                        guint16         first,
+                                                        guint16         last);
+void            passport_server_get_redirect_ports     (PassportServer *self,
+                                                        guint16        *first,
+                                                        guint16        *last);
+
+/* Parses "PORT" or "FIRST-LAST" (1-65535, FIRST <= LAST, at most 100
+ * ports). FALSE with PASSPORT_ERROR_FAILED and a translated message when
+ * @text is not such a port or range. */
+gboolean        passport_redirect_ports_parse          (const char  *text,
+                                                        guint16     *first,
+                                                        guint16     *last,
+                                                        GError     **error);
 
 /* The providers as a GListModel of PassportProvider, owned by @self. */
 GListModel     *passport_server_get_providers          (PassportServer *self);

@@ -148,6 +148,39 @@ test_discovery_plain_oidc (void)
   g_assert_cmpstr (passport_server_get_issuer (server), ==, BASE "/");
 }
 
+/* Scopes from discovery: openid profile email always, offline_access when
+ * listed (a plain provider issues no refresh token without it), passport
+ * only with the account API. */
+static void
+test_discovery_scopes (void)
+{
+  const struct { const char *extra; const char *scope; gboolean offline; } cases[] = {
+    { "", "openid profile email", FALSE },
+    { ",'scopes_supported':['openid','email','profile']", "openid profile email", FALSE },
+    { ",'scopes_supported':['openid','offline_access']", "openid profile email offline_access", TRUE },
+    { ",'scopes_supported':['openid','passport']", "openid profile email", FALSE },
+    { ",'scopes_supported':['openid','passport','offline_access'],'passport_api_endpoint':'" BASE "/api'",
+      "openid profile email offline_access passport", TRUE },
+    { ",'passport_api_endpoint':'" BASE "/api'", "openid profile email passport", FALSE },
+  };
+
+  g_unsetenv ("PASSPORT_CLIENT_ID");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{'issuer':'" BASE "','authorization_endpoint':'" BASE "/a',"
+                                               "'token_endpoint':'" BASE "/t'%s}", cases[i].extra);
+      g_autoptr(JsonNode) node = parseq (json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportServer) server = passport_server_new_from_discovery (BASE, node, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (passport_server_get_scope (server), ==, cases[i].scope);
+      g_assert_cmpint (passport_server_get_asks_offline_access (server), ==, cases[i].offline);
+      g_assert_cmpstr (passport_server_get_client_id (server), ==, PASSPORT_CLIENT_ID);
+    }
+}
+
 static void
 check_discovery_error (const char *json,
                        gint        code)
@@ -484,7 +517,7 @@ test_userinfo (void)
   g_assert_false (passport_account_get_has_password (account));
 
   {
-    const char *bad[] = { "{}", "{'sub':1}", "{'sub':'u','email':2}", "{'sub':'u','email_verified':'true'}" };
+    const char *bad[] = { "{}", "{'sub':1}", "{'sub':''}", "{'sub':'u','email':2}", "{'sub':'u','name':[]}" };
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
@@ -495,6 +528,54 @@ test_userinfo (void)
         g_assert_error (e, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
       }
   }
+
+  /* email_verified as providers send it (AWS Cognito: strings); what is
+   * not a readable claim counts as unverified, and fails nothing. */
+  {
+    const struct { const char *json; gboolean verified; } cases[] = {
+      { "{'sub':'u','email_verified':true}", TRUE },
+      { "{'sub':'u','email_verified':false}", FALSE },
+      { "{'sub':'u','email_verified':'true'}", TRUE },
+      { "{'sub':'u','email_verified':'false'}", FALSE },
+      { "{'sub':'u','email_verified':'yes'}", FALSE },
+      { "{'sub':'u','email_verified':1}", FALSE },
+      { "{'sub':'u','email_verified':{}}", FALSE },
+      { "{'sub':'u','email_verified':null}", FALSE },
+      { "{'sub':'u'}", FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(JsonNode) n = parseq (cases[i].json);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(PassportAccount) a = passport_account_new_from_userinfo (n, &e);
+
+        g_assert_no_error (e);
+        g_assert_cmpint (passport_account_get_email_verified (a), ==, cases[i].verified);
+      }
+  }
+}
+
+static void
+test_display_name_fallback (void)
+{
+  const struct { const char *json; const char *shown; } cases[] = {
+    { "{'sub':'alice','name':'Alice','email':'a@x.org'}", "Alice" },
+    { "{'sub':'alice','email':'a@x.org'}", "a@x.org" },
+    { "{'sub':'alice','name':'','email':'a@x.org'}", "a@x.org" },
+    { "{'sub':'alice'}", "alice" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) n = parseq (cases[i].json);
+      g_autoptr(PassportAccount) a = passport_account_new_from_userinfo (n, NULL);
+      g_autofree char *property = NULL;
+
+      g_assert_cmpstr (passport_account_get_display_name (a), ==, cases[i].shown);
+      g_object_get (a, "display-name", &property, NULL);
+      g_assert_cmpstr (property, ==, cases[i].shown);
+    }
 }
 
 /* Token response and id_token */
@@ -927,7 +1008,9 @@ main (int   argc,
   g_test_add_func ("/parsers/account", test_account);
   g_test_add_func ("/parsers/account/bad", test_account_bad);
   g_test_add_func ("/parsers/account/update", test_account_update);
+  g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
+  g_test_add_func ("/parsers/display-name-fallback", test_display_name_fallback);
   g_test_add_func ("/parsers/token-response", test_token_response);
   g_test_add_func ("/parsers/token-lifetime", test_token_lifetime);
   g_test_add_func ("/parsers/token-characters", test_token_characters);
