@@ -51,6 +51,37 @@ Minimum versions: GLib 2.74, GTK 4.8, libadwaita 1.2, libsoup 3.2, json-glib 1.6
 MSG
 fi
 
+# The interop test runs an OpenID provider from npm (oidc-provider, pinned
+# in tests/interop/package-lock.json) on Node.js. Installed from Debian only
+# when node or npm is missing: a Node.js from elsewhere (NodeSource bundles
+# npm) stays as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing nodejs npm" >&2
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+      command -v sudo >/dev/null || { echo "setup: need root or sudo to install packages" >&2; exit 1; }
+      sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  else
+    echo "setup: install Node.js (18 or later) and npm for the interop test" >&2
+  fi
+fi
+# npm ci when the packages are missing or the lockfile changed since.
+interop=$top/tests/interop
+if command -v npm >/dev/null 2>&1; then
+  lock_sum=$(sha256sum "$interop/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -d "$interop/node_modules" ||
+        "$(cat "$interop/node_modules/.passport-lock-sha256" 2>/dev/null)" != "$lock_sum" ]]; then
+    echo "setup: npm ci in tests/interop" >&2
+    (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" >"$interop/node_modules/.passport-lock-sha256"
+  fi
+fi
+
 # Warnings are errors in CI; locally they are warnings.
 werror=false
 [[ -n "${CI:-}" || -n "${PASSPORT_WERROR:-}" ]] && werror=true
