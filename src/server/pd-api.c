@@ -199,6 +199,23 @@ op_new (Pd                *pd,
   return op;
 }
 
+/* After the account's own password was checked: a wrong one counts against
+ * the account's throttle and answers 403; a right one clears the count. */
+static gboolean
+password_accepted (Op *op)
+{
+  g_autofree char *key = g_strconcat ("account:", op->account_id, NULL);
+
+  if (!op->verified)
+    {
+      pd_throttle_fail (op->pd, key);
+      pd_respond_error (op->msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The password is not correct", NULL);
+      return FALSE;
+    }
+  pd_throttle_clear (op->pd, key);
+  return TRUE;
+}
+
 /* A new pending address with a fresh link, mailed. Replaces an older one. */
 static gboolean
 start_pending (Pd         *pd,
@@ -401,71 +418,14 @@ bind_email_done (Op *op)
   pd_respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
 }
 
-static void
-post_email (Pd                *pd,
-            SoupServerMessage *msg,
-            const char        *account_id)
-{
-  g_autoptr(JsonObject) body = pd_request_json (msg);
-  g_autoptr(PdAccount) a = NULL;
-  g_autofree char *email = NULL;
-  const char *email_in, *password;
-  Op *op;
-
-  if (!read_email_password (msg, body, &email_in, &password))
-    return;
-
-  a = pd_account_load_or_401 (pd, msg, account_id);
-  if (a == NULL)
-    return;
-  if (g_strcmp0 (a->terms_version, PD_TERMS_VERSION) != 0)
-    {
-      g_autoptr(JsonObject) extra = json_object_new ();
-      json_object_set_string_member (extra, "version", PD_TERMS_VERSION);
-      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "terms_not_accepted",
-                        "The user agreement must be accepted first", extra);
-      return;
-    }
-  if (a->email != NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "email_already_bound",
-                        "This account already has a confirmed e-mail; use PUT /me/email", NULL);
-      return;
-    }
-
-  email = valid_email_or_422 (msg, email_in);
-  if (email == NULL)
-    return;
-  if (respond_if_weak (msg, password, email, a->display_name))
-    return;
-  if (email_bound_elsewhere (pd, email, account_id))
-    {
-      respond_email_exists (msg);
-      return;
-    }
-  if (respond_if_resend_too_soon (msg, a))
-    return;
-
-  op = op_new (pd, msg, account_id, bind_email_done);
-  op->email = g_steal_pointer (&email);
-  op->hash_input = g_strdup (password);
-  op_run (op);
-}
-
 /* PUT /me/email */
 static void
 change_email_done (Op *op)
 {
   Pd *pd = op->pd;
-  g_autofree char *key = g_strconcat ("account:", op->account_id, NULL);
 
-  if (!op->verified)
-    {
-      pd_throttle_fail (pd, key);
-      pd_respond_error (op->msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The password is not correct", NULL);
-      return;
-    }
-  pd_throttle_clear (pd, key);
+  if (!password_accepted (op))
+    return;
 
   if (email_bound_elsewhere (pd, op->email, op->account_id))
     {
@@ -480,10 +440,45 @@ change_email_done (Op *op)
   pd_respond_account (pd, op->msg, SOUP_STATUS_ACCEPTED, op->account_id);
 }
 
+/* Whether the account is in the state the method needs: POST binds a first
+ * address once the terms are accepted, PUT changes a bound one. Else
+ * answers 403 or 409. */
+static gboolean
+email_method_allowed (SoupServerMessage *msg,
+                      PdAccount         *a,
+                      gboolean           change)
+{
+  if (change && (a->email == NULL || a->password_hash == NULL))
+    {
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_email",
+                        "No e-mail is bound yet; use POST /me/email", NULL);
+      return FALSE;
+    }
+  if (!change && g_strcmp0 (a->terms_version, PD_TERMS_VERSION) != 0)
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+      json_object_set_string_member (extra, "version", PD_TERMS_VERSION);
+      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "terms_not_accepted",
+                        "The user agreement must be accepted first", extra);
+      return FALSE;
+    }
+  if (!change && a->email != NULL)
+    {
+      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "email_already_bound",
+                        "This account already has a confirmed e-mail; use PUT /me/email", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* POST /me/email binds a first address and sets the password; PUT changes
+ * the bound address once the password is checked. The same body, the same
+ * address check; the answers come in the contract's order. */
 static void
-put_email (Pd                *pd,
-           SoupServerMessage *msg,
-           const char        *account_id)
+email_request (Pd                *pd,
+               SoupServerMessage *msg,
+               const char        *account_id,
+               gboolean           change)
 {
   g_autoptr(JsonObject) body = pd_request_json (msg);
   g_autoptr(PdAccount) a = NULL;
@@ -495,33 +490,33 @@ put_email (Pd                *pd,
     return;
 
   a = pd_account_load_or_401 (pd, msg, account_id);
-  if (a == NULL)
+  if (a == NULL || !email_method_allowed (msg, a, change))
     return;
-  if (a->email == NULL || a->password_hash == NULL)
-    {
-      pd_respond_error (msg, SOUP_STATUS_CONFLICT, "no_email",
-                        "No e-mail is bound yet; use POST /me/email", NULL);
-      return;
-    }
 
   email = valid_email_or_422 (msg, email_in);
   if (email == NULL)
     return;
-  if (g_str_equal (email, a->email) || email_bound_elsewhere (pd, email, account_id))
+  if (!change && respond_if_weak (msg, password, email, a->display_name))
+    return;
+  if ((change && g_str_equal (email, a->email)) || email_bound_elsewhere (pd, email, account_id))
     {
       respond_email_exists (msg);
       return;
     }
-
-  if (respond_if_throttled (pd, msg, account_id))
+  if (change && respond_if_throttled (pd, msg, account_id))
     return;
   if (respond_if_resend_too_soon (msg, a))
     return;
 
-  op = op_new (pd, msg, account_id, change_email_done);
+  op = op_new (pd, msg, account_id, change ? change_email_done : bind_email_done);
   op->email = g_steal_pointer (&email);
-  op->password = g_strdup (password);
-  op->verify_hash = g_strdup (a->password_hash);
+  if (change)
+    {
+      op->password = g_strdup (password);
+      op->verify_hash = g_strdup (a->password_hash);
+    }
+  else
+    op->hash_input = g_strdup (password);
   op_run (op);
 }
 
@@ -587,15 +582,9 @@ static void
 change_password_done (Op *op)
 {
   Pd *pd = op->pd;
-  g_autofree char *key = g_strconcat ("account:", op->account_id, NULL);
 
-  if (!op->verified)
-    {
-      pd_throttle_fail (pd, key);
-      pd_respond_error (op->msg, SOUP_STATUS_FORBIDDEN, "invalid_password", "The password is not correct", NULL);
-      return;
-    }
-  pd_throttle_clear (pd, key);
+  if (!password_accepted (op))
+    return;
 
   pd_db_exec (pd, "UPDATE accounts SET password_hash = ?, revision = revision + 1 WHERE id = ?",
               "ss", op->new_hash, op->account_id);
@@ -837,9 +826,9 @@ pd_handle_api (Pd                *pd,
   else if (g_str_equal (path, "/me/terms") && g_str_equal (method, "POST"))
     post_terms (pd, msg, account_id);
   else if (g_str_equal (path, "/me/email") && g_str_equal (method, "POST"))
-    post_email (pd, msg, account_id);
+    email_request (pd, msg, account_id, FALSE);
   else if (g_str_equal (path, "/me/email") && g_str_equal (method, "PUT"))
-    put_email (pd, msg, account_id);
+    email_request (pd, msg, account_id, TRUE);
   else if (g_str_equal (path, "/me/email/resend") && g_str_equal (method, "POST"))
     resend_email (pd, msg, account_id);
   else if (g_str_equal (path, "/me/email/pending") && g_str_equal (method, "DELETE"))
