@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "passport-browser-launcher.h"
 #include "passport-browser-sign-in.h"
 #include "passport-error.h"
 #include "passport-http-private.h"
@@ -214,6 +215,26 @@ passport_browser_sign_in_set_launcher (PassportBrowserSignIn   *self,
   self->launcher_destroy = destroy;
 }
 
+static gboolean
+launch_command (const char  *url,
+                gpointer     user_data,
+                GError     **error)
+{
+  return passport_browser_launch_command (user_data, url, error);
+}
+
+void
+passport_browser_sign_in_set_command (PassportBrowserSignIn *self,
+                                      const char            *command)
+{
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
+
+  if (command == NULL)
+    passport_browser_sign_in_set_launcher (self, NULL, NULL, NULL);
+  else
+    passport_browser_sign_in_set_launcher (self, launch_command, g_strdup (command), g_free);
+}
+
 void
 passport_browser_sign_in_set_timeout_seconds (PassportBrowserSignIn *self,
                                               guint                  seconds)
@@ -232,41 +253,6 @@ passport_browser_sign_in_get_timeout_seconds (PassportBrowserSignIn *self)
 {
   g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), 0);
   return self->timeout_seconds;
-}
-
-gboolean
-passport_browser_launch_default (const char  *url,
-                                 GError     **error)
-{
-  const char *command = g_getenv ("PASSPORT_BROWSER");
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (url != NULL, FALSE);
-
-  if (command != NULL && *command != '\0')
-    {
-      g_auto(GStrv) argv = NULL;
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) full = NULL;
-
-      if (g_shell_parse_argv (command, NULL, &argv, &local_error))
-        {
-          g_strv_builder_addv (builder, (const char **) argv);
-          g_strv_builder_add (builder, url);
-          full = g_strv_builder_end (builder);
-          if (g_spawn_async (NULL, full, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                             &local_error))
-            return TRUE;
-        }
-    }
-  else if (g_app_info_launch_default_for_uri (url, NULL, &local_error))
-    return TRUE;
-
-  /* The URL is not in the message: it must not reach a log. */
-  g_debug ("Could not open a browser: %s", local_error->message);
-  g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
-                       passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
-  return FALSE;
 }
 
 gboolean
@@ -322,19 +308,22 @@ build_url (PassportBrowserSignIn *self,
            const char            *challenge)
 {
   const char *endpoint = passport_server_get_authorization_endpoint (self->server);
-  const char *scope = passport_server_has_account_api (self->server)
-                        ? "openid profile email passport" : "openid profile email";
   GString *url = g_string_new (endpoint);
   const char *params[] = {
     "response_type", "code",
-    "client_id", PASSPORT_CLIENT_ID,
+    "client_id", passport_server_get_client_id (self->server),
     "redirect_uri", redirect_uri,
-    "scope", scope,
+    "scope", passport_server_get_scope (self->server),
+    /* OpenID Connect Core §11: offline_access is granted only with
+     * consent asked for; a provider drops it otherwise. */
+    "prompt", passport_server_get_asks_offline_access (self->server) ? "consent" : NULL,
     "state", self->state,
     "nonce", self->nonce,
     "code_challenge", challenge,
     "code_challenge_method", "S256",
-    "provider", self->provider_id,
+    /* The social networks are the account API's; a plain provider has
+     * its own sign-in page and no use for the parameter. */
+    "provider", passport_server_has_account_api (self->server) ? self->provider_id : NULL,
     "login_hint", self->login_hint,
   };
   gboolean first = strchr (endpoint, '?') == NULL;
@@ -399,7 +388,7 @@ wait_cb (GObject      *source,
                                      "code", code,
                                      "redirect_uri", passport_loopback_get_redirect_uri (self->loopback),
                                      "code_verifier", self->verifier,
-                                     "client_id", PASSPORT_CLIENT_ID,
+                                     "client_id", passport_server_get_client_id (self->server),
                                      NULL);
   passport_wipe_free (code);
   if (msg == NULL)
@@ -456,6 +445,7 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
   g_autoptr(GError) launch_error = NULL;
   GError *error = NULL;
   const char *iss;
+  guint16 first_port, last_port;
 
   g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
 
@@ -470,7 +460,8 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
     }
   self->started = TRUE;
 
-  self->loopback = passport_loopback_new (&error);
+  passport_server_get_redirect_ports (self->server, &first_port, &last_port);
+  self->loopback = passport_loopback_new_for_ports (first_port, last_port, &error);
   if (self->loopback == NULL)
     {
       g_task_return_error (task, error);

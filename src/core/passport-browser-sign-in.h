@@ -75,9 +75,9 @@ PassportServer        *passport_browser_sign_in_get_server    (PassportBrowserSi
 /* The last launch error, or NULL. Owned by @self. */
 const GError          *passport_browser_sign_in_get_launch_error (PassportBrowserSignIn *self);
 
-/* Opens @url with the default launcher ($PASSPORT_BROWSER or the desktop's
- * default browser). */
-gboolean               passport_browser_launch_default        (const char  *url,
-                                                               GError     **error);
+/* Opens the sign-in in @command (split like a shell, the URL appended)
+ * instead of the default browser; NULL restores the default. */
+void                   passport_browser_sign_in_set_command   (PassportBrowserSignIn *self,
+                                                               const char            *command);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "passport-account.h"
+#include "passport-conflict.h"
 #include "passport-credential-store.h"
 #include "passport-server.h"
 #include "passport-session.h"
@@ -29,22 +30,6 @@ typedef enum
   PASSPORT_FLOW_STATE_SIGNED_IN,             /* account has a confirmed e-mail + password */
 } PassportFlowState;
 
-/* Sub-steps of freeing an address held by another account (state EMAIL_CONFLICT). */
-typedef enum
-{
-  PASSPORT_CONFLICT_STEP_NONE,                   /* just told: the address is taken */
-  PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN,          /* sign in to the other account (password or browser) */
-  PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN,       /* that sign-in is running */
-  PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL,        /* give the other account a new address */
-  PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, /* waiting for the other account's new address */
-  PASSPORT_CONFLICT_STEP_FREED,                  /* address freed; binding it to this account */
-} PassportConflictStep;
-
-GType passport_flow_state_get_type (void) G_GNUC_CONST;
-#define PASSPORT_TYPE_FLOW_STATE (passport_flow_state_get_type ())
-GType passport_conflict_step_get_type (void) G_GNUC_CONST;
-#define PASSPORT_TYPE_CONFLICT_STEP (passport_conflict_step_get_type ())
-
 /* Stable lower-case names ("needs-server", "awaiting-confirmation", …) for
  * passportctl --json and logs. */
 const char *passport_flow_state_to_string (PassportFlowState state);
@@ -57,8 +42,9 @@ G_DECLARE_FINAL_TYPE (PassportFlow, passport_flow, PASSPORT, FLOW, GObject)
 PassportFlow       *passport_flow_new                  (PassportCredentialStore *store);
 
 /* Properties (all notify; read-only from outside):
- *   state            PassportFlowState
- *   conflict-step    PassportConflictStep
+ *   state            PassportFlowState (GType in passport-enums.h)
+ *   conflict         PassportConflict* (EMAIL_CONFLICT only): freeing the address
+ *   conflict-step    PassportConflictStep: the conflict's step (NONE without one)
  *   busy             gboolean: a network/keyring call runs (show a spinner)
  *   error            GError* boxed (G_TYPE_ERROR): last failure, NULL once the
  *                    next action starts; the page shows it with a way forward
@@ -78,6 +64,7 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *                    calls passport_flow_continue_without_keyring()
  */
 PassportFlowState    passport_flow_get_state            (PassportFlow *self);
+PassportConflict    *passport_flow_get_conflict         (PassportFlow *self);
 PassportConflictStep passport_flow_get_conflict_step    (PassportFlow *self);
 gboolean             passport_flow_get_busy             (PassportFlow *self);
 const GError        *passport_flow_get_error            (PassportFlow *self);

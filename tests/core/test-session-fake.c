@@ -9,6 +9,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 
+#include "passport-browser-launcher.h"
 #include "passport-core.h"
 #include "passport-session-private.h"
 #include "core-test-util.h"
@@ -149,8 +150,9 @@ test_browser_errors (void)
 {
   check_browser_error (FAKE_AUTHORIZE_DENY, NULL, 0, PASSPORT_ERROR_ACCESS_DENIED);
   check_browser_error (FAKE_AUTHORIZE_OK, "not-our-nonce", 0, PASSPORT_ERROR_INVALID_ID_TOKEN);
-  /* Ignored callbacks (mix-up, forged state) leave us waiting: timeout. */
-  check_browser_error (FAKE_AUTHORIZE_WRONG_ISS, NULL, 1, PASSPORT_ERROR_BROWSER_TIMEOUT);
+  /* A callback with our state but another issuer (a mix-up) ends the
+   * sign-in at once; one with a forged state is ignored: timeout. */
+  check_browser_error (FAKE_AUTHORIZE_WRONG_ISS, NULL, 1, PASSPORT_ERROR_ISSUER_MISMATCH);
   check_browser_error (FAKE_AUTHORIZE_WRONG_STATE, NULL, 1, PASSPORT_ERROR_BROWSER_TIMEOUT);
   check_browser_error (FAKE_AUTHORIZE_NEVER, NULL, 1, PASSPORT_ERROR_BROWSER_TIMEOUT);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "fake-flow.h"
+#include "passport-enums.h"
 
 struct _PassportFlow
 {
@@ -51,52 +52,10 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-GType
-passport_flow_state_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    { PASSPORT_FLOW_STATE_NEEDS_SERVER, "PASSPORT_FLOW_STATE_NEEDS_SERVER", "needs-server" },
-    { PASSPORT_FLOW_STATE_CONNECTING, "PASSPORT_FLOW_STATE_CONNECTING", "connecting" },
-    { PASSPORT_FLOW_STATE_SIGNED_OUT, "PASSPORT_FLOW_STATE_SIGNED_OUT", "signed-out" },
-    { PASSPORT_FLOW_STATE_AWAITING_BROWSER, "PASSPORT_FLOW_STATE_AWAITING_BROWSER", "awaiting-browser" },
-    { PASSPORT_FLOW_STATE_SIGNING_IN, "PASSPORT_FLOW_STATE_SIGNING_IN", "signing-in" },
-    { PASSPORT_FLOW_STATE_NEEDS_TERMS, "PASSPORT_FLOW_STATE_NEEDS_TERMS", "needs-terms" },
-    { PASSPORT_FLOW_STATE_NEEDS_EMAIL, "PASSPORT_FLOW_STATE_NEEDS_EMAIL", "needs-email" },
-    { PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, "PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION", "awaiting-confirmation" },
-    { PASSPORT_FLOW_STATE_EMAIL_CONFLICT, "PASSPORT_FLOW_STATE_EMAIL_CONFLICT", "email-conflict" },
-    { PASSPORT_FLOW_STATE_SIGNED_IN, "PASSPORT_FLOW_STATE_SIGNED_IN", "signed-in" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("PassportFlowState", values));
-  return type;
-}
-
-GType
-passport_conflict_step_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    { PASSPORT_CONFLICT_STEP_NONE, "PASSPORT_CONFLICT_STEP_NONE", "none" },
-    { PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN, "PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN", "other-sign-in" },
-    { PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN, "PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN", "other-signing-in" },
-    { PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, "PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL", "other-new-email" },
-    { PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, "PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION", "other-awaiting-confirmation" },
-    { PASSPORT_CONFLICT_STEP_FREED, "PASSPORT_CONFLICT_STEP_FREED", "freed" },
-    { 0, NULL, NULL }
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("PassportConflictStep", values));
-  return type;
-}
-
 const char *
 passport_flow_state_to_string (PassportFlowState state)
 {
-  GEnumValue *value = g_enum_get_value (g_type_class_peek (PASSPORT_TYPE_FLOW_STATE), state);
+  GEnumValue *value = g_enum_get_value (g_type_class_ref (PASSPORT_TYPE_FLOW_STATE), state);
 
   return value ? value->value_nick : "unknown";
 }

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* PassportFlow is one object over three files, the way gnome-text-editor
+ * splits EditorPage: passport-flow.c (the object, its properties, the
+ * transition between states and the plumbing of actions),
+ * passport-flow-session.c (connecting, signing in, restoring, storing and
+ * signing out) and passport-flow-actions.c (what the user does with the
+ * account, and the conflict). Only these three include this header. */
+
+#include "passport-account-watch.h"
+#include "passport-browser-sign-in.h"
+#include "passport-client.h"
+#include "passport-conflict.h"
+#include "passport-flow.h"
+
+G_BEGIN_DECLS
+
+typedef void (*PassportFlowStepFunc) (PassportFlow *self);
+
+struct _PassportFlow
+{
+  GObject parent_instance;
+
+  PassportCredentialStore *store;
+  PassportFlowState state;
+  gboolean busy;              /* action_busy or a save in flight */
+  gboolean action_busy;
+  guint pending_saves;
+  GError *error;
+
+  char *server_url;
+  PassportServer *server;
+  PassportSession *session;
+  PassportClient *client;
+  PassportAccount *account;
+  PassportTerms *terms;
+  gulong tokens_changed_id;
+
+  PassportAccountWatch *watch;    /* AWAITING_CONFIRMATION: the long poll */
+  PassportConflict *conflict;     /* EMAIL_CONFLICT: freeing the address */
+  char *bind_email;               /* the address being bound, kept across a conflict */
+  char *pending_password;         /* typed in the bind form, kept likewise */
+
+  PassportBrowserSignIn *browser;
+  char *browser_url;
+  char *browser_provider;
+  char *browser_command;
+  guint browser_timeout;
+
+  gint64 retry_after;
+  gboolean remember;
+  gboolean keyring_unavailable;
+
+  GCancellable *cancellable;      /* the running step of the action */
+  GTask *task;                    /* the running public action */
+  GCancellable *caller_cancellable;
+  gulong caller_cancelled_id;
+  GPtrArray *flush_tasks;         /* passport_flow_flush_async() callers */
+  PassportFlowStepFunc retry;
+};
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_CONFLICT,
+  PROP_CONFLICT_STEP,
+  PROP_BUSY,
+  PROP_ERROR,
+  PROP_SERVER,
+  PROP_ACCOUNT,
+  PROP_TERMS,
+  PROP_CONFLICT_EMAIL,
+  PROP_OTHER_ACCOUNT,
+  PROP_BROWSER_URL,
+  PROP_BROWSER_PROVIDER,
+  PROP_RETRY_AFTER,
+  PROP_REMEMBER,
+  PROP_KEYRING_UNAVAILABLE,
+  N_PROPS
+};
+
+/* passport-flow.c: properties */
+void          _passport_flow_notify            (PassportFlow *self, guint prop);
+void          _passport_flow_set_string        (PassportFlow *self, char **field, const char *value, guint prop);
+void          _passport_flow_set_object        (PassportFlow *self, gpointer field, gpointer value, guint prop);
+void          _passport_flow_set_error         (PassportFlow *self, const GError *error);
+void          _passport_flow_set_busy          (PassportFlow *self, gboolean busy);
+void          _passport_flow_update_busy       (PassportFlow *self);
+void          _passport_flow_set_retry_after_seconds (PassportFlow *self, gint64 seconds);
+void          _passport_flow_set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
+
+/* passport-flow.c: the one way the state changes; each state's enter and
+ * leave work (the long poll, the conflict, the browser) happens here. */
+void          _passport_flow_transition        (PassportFlow *self, PassportFlowState state);
+void          _passport_flow_drop_browser      (PassportFlow *self);
+PassportBrowserSignIn *_passport_flow_new_browser (PassportFlow *self, const char *provider_id,
+                                                   const char *login_hint);
+
+/* passport-flow.c: actions. A public action is started with
+ * _start_action (or refused); its steps run with the cancellable of
+ * _begin_step; it ends with _action_done, _action_ended (an answer that
+ * is not shown as a failure) or _fail (shown in "error"). */
+void          _passport_flow_start_action      (PassportFlow *self, GCancellable *cancellable,
+                                                GAsyncReadyCallback callback, gpointer user_data,
+                                                gpointer source_tag);
+void          _passport_flow_refuse_action     (PassportFlow *self, GAsyncReadyCallback callback,
+                                                gpointer user_data, gpointer source_tag,
+                                                const char *name);
+gboolean      _passport_flow_finish_action     (PassportFlow *self, GAsyncResult *result,
+                                                gpointer source_tag, GError **error);
+GCancellable *_passport_flow_begin_step        (PassportFlow *self, PassportFlowStepFunc retry);
+void          _passport_flow_complete_action   (PassportFlow *self, const GError *error);
+void          _passport_flow_action_done       (PassportFlow *self);
+void          _passport_flow_action_ended      (PassportFlow *self, const GError *error);
+void          _passport_flow_fail              (PassportFlow *self, const GError *error);
+void          _passport_flow_fail_with_code    (PassportFlow *self, PassportErrorCode code);
+void          _passport_flow_cancel_running    (PassportFlow *self);
+gboolean      _passport_flow_is_cancelled      (const GError *error);
+
+/* passport-flow-session.c */
+void          _passport_flow_take_session      (PassportFlow *self, PassportSession *session, gboolean save);
+void          _passport_flow_clear_session     (PassportFlow *self);
+void          _passport_flow_forget_stored_session (PassportFlow *self);
+gboolean      _passport_flow_apply_account     (PassportFlow *self, PassportAccount *account);
+void          _passport_flow_fetch_terms       (PassportFlow *self);
+void          _passport_flow_complete_flushes  (PassportFlow *self);
+
+/* passport-flow-actions.c */
+void          _passport_flow_bind_email        (PassportFlow *self, const char *email, const char *password);
+
+G_END_DECLS

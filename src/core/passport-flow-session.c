@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// PassportFlow, continued: connecting to a server, signing in, restoring
+// and storing the session, signing out. The account's state after a
+// sign-in or a restart comes from GET /me, never from a local copy.
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "passport-error.h"
+#include "passport-flow-private.h"
+#include "passport-memory-store.h"
+#include "passport-secure.h"
+
+/* The account decides the state ------------------------------------------ */
+
+static PassportFlowState
+state_for_account (PassportAccount *account)
+{
+  if (!passport_account_get_terms_accepted (account))
+    return PASSPORT_FLOW_STATE_NEEDS_TERMS;
+  if (passport_account_get_pending_email (account) != NULL)
+    return PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION;
+  if (passport_account_get_email (account) == NULL)
+    return PASSPORT_FLOW_STATE_NEEDS_EMAIL;
+  return PASSPORT_FLOW_STATE_SIGNED_IN;
+}
+
+static void
+update_resend_countdown (PassportFlow *self)
+{
+  GDateTime *resend_after = self->account ? passport_account_get_pending_resend_after (self->account) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (resend_after != NULL && g_date_time_compare (resend_after, now) > 0)
+    _passport_flow_set_retry_after_seconds (self, (g_date_time_difference (resend_after, now) + G_USEC_PER_SEC - 1)
+                                                  / G_USEC_PER_SEC);
+  else if (self->state == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION)
+    _passport_flow_set_retry_after_seconds (self, 0);
+}
+
+static void
+terms_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportTerms) terms = passport_server_get_terms_finish (PASSPORT_SERVER (source), result, &error);
+
+  if (terms == NULL)
+    {
+      _passport_flow_fail (self, error);
+      return;
+    }
+  _passport_flow_set_object (self, &self->terms, terms, PROP_TERMS);
+  _passport_flow_action_done (self);
+}
+
+void
+_passport_flow_fetch_terms (PassportFlow *self)
+{
+  GCancellable *step = _passport_flow_begin_step (self, _passport_flow_fetch_terms);
+
+  passport_server_get_terms_async (self->server, step, terms_cb, g_object_ref (self));
+}
+
+/* Takes @account as the current one and moves to its state. TRUE when that
+ * state has more to load first (the agreement's text): the running action
+ * goes on, and finishes when it is there. */
+gboolean
+_passport_flow_apply_account (PassportFlow    *self,
+                              PassportAccount *account)
+{
+  PassportFlowState state;
+
+  if (self->account == NULL)
+    _passport_flow_set_object (self, &self->account, account, PROP_ACCOUNT);
+  else if (self->account != account)
+    passport_account_update (self->account, account);
+
+  if (state_for_account (self->account) == PASSPORT_FLOW_STATE_SIGNED_IN)
+    {
+      /* Bound and confirmed: what was typed to bind it is not needed now. */
+      passport_secure_clear (&self->pending_password);
+      _passport_flow_set_string (self, &self->bind_email, NULL, PROP_CONFLICT_EMAIL);
+    }
+
+  state = state_for_account (self->account);
+  _passport_flow_transition (self, state);
+  update_resend_countdown (self);
+
+  if (state == PASSPORT_FLOW_STATE_NEEDS_TERMS && self->terms == NULL)
+    {
+      _passport_flow_fetch_terms (self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void load_account (PassportFlow *self);
+
+static void
+me_cb (GObject      *source,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportAccount) account = NULL;
+
+  if (passport_server_has_account_api (self->server))
+    account = passport_client_get_me_finish (PASSPORT_CLIENT (source), result, &error);
+  else
+    account = passport_client_get_userinfo_finish (PASSPORT_CLIENT (source), result, &error);
+
+  if (account == NULL)
+    {
+      _passport_flow_fail (self, error);
+      if (self->state == PASSPORT_FLOW_STATE_SIGNING_IN && !_passport_flow_is_cancelled (error))
+        /* Keep the session (it is stored); Retry fetches the account again. */
+        self->retry = load_account;
+      return;
+    }
+
+  if (!passport_server_has_account_api (self->server))
+    {
+      /* A plain OpenID provider: sign-in and the profile, nothing to manage. */
+      _passport_flow_set_object (self, &self->account, account, PROP_ACCOUNT);
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_IN);
+      _passport_flow_action_done (self);
+      return;
+    }
+  if (!_passport_flow_apply_account (self, account))
+    _passport_flow_action_done (self);
+}
+
+static void
+load_account (PassportFlow *self)
+{
+  GCancellable *step = _passport_flow_begin_step (self, load_account);
+
+  if (self->state != PASSPORT_FLOW_STATE_SIGNING_IN && self->account == NULL)
+    _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNING_IN);
+
+  if (passport_server_has_account_api (self->server))
+    passport_client_get_me_async (self->client, 0, -1, step, me_cb, g_object_ref (self));
+  else
+    passport_client_get_userinfo_async (self->client, step, me_cb, g_object_ref (self));
+}
+
+/* The session and the store ------------------------------------------------ */
+
+void
+_passport_flow_complete_flushes (PassportFlow *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->flush_tasks);
+
+  self->flush_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiting->len; i++)
+    g_task_return_boolean (g_ptr_array_index (waiting, i), TRUE);
+}
+
+static void
+save_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean saved = passport_credential_store_save_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error);
+
+  if (!saved && !_passport_flow_is_cancelled (error))
+    {
+      /* The session works, but cannot be remembered: the flag asks the
+       * user. Not an action's error: the action itself did not fail. */
+      g_debug ("cannot store the session: %s", error->message);
+      _passport_flow_set_keyring_unavailable (self, TRUE);
+    }
+
+  self->pending_saves--;
+  _passport_flow_update_busy (self);
+  if (self->pending_saves == 0)
+    _passport_flow_complete_flushes (self);
+}
+
+static void
+save_session (PassportFlow *self)
+{
+  g_autoptr(PassportSecret) serialized = NULL;
+
+  if (self->session == NULL || self->server_url == NULL)
+    return;
+  serialized = passport_session_serialize (self->session);
+  if (serialized == NULL)
+    return;
+  self->pending_saves++;
+  _passport_flow_update_busy (self);
+  passport_credential_store_save_async (self->store, self->server_url,
+                                        passport_session_get_subject (self->session),
+                                        serialized, NULL, save_cb, g_object_ref (self));
+}
+
+static void
+tokens_changed_cb (PassportSession *session,
+                   PassportFlow    *self)
+{
+  /* The old refresh token is retired at the server: store the new one now. */
+  save_session (self);
+}
+
+/* The only way a session enters the flow: a new sign-in (@save) or one
+ * restored from the store. The account decides the state. */
+void
+_passport_flow_take_session (PassportFlow    *self,
+                             PassportSession *session,
+                             gboolean         save)
+{
+  _passport_flow_clear_session (self);
+  self->session = g_object_ref (session);
+  self->client = passport_client_new (session);
+  self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
+                                              G_CALLBACK (tokens_changed_cb), self);
+  if (save)
+    save_session (self);
+  load_account (self);
+}
+
+void
+_passport_flow_clear_session (PassportFlow *self)
+{
+  if (self->session != NULL && self->tokens_changed_id != 0)
+    g_clear_signal_handler (&self->tokens_changed_id, self->session);
+  g_clear_object (&self->client);
+  g_clear_object (&self->session);
+  _passport_flow_set_object (self, &self->account, NULL, PROP_ACCOUNT);
+  _passport_flow_set_object (self, &self->terms, NULL, PROP_TERMS);
+  _passport_flow_set_string (self, &self->bind_email, NULL, PROP_CONFLICT_EMAIL);
+  passport_secure_clear (&self->pending_password);
+}
+
+void
+_passport_flow_forget_stored_session (PassportFlow *self)
+{
+  if (self->server_url != NULL)
+    passport_credential_store_delete_async (self->store, self->server_url, NULL, NULL, NULL);
+}
+
+void
+passport_flow_flush_async (PassportFlow        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_flow_flush_async);
+  if (self->pending_saves == 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->flush_tasks, g_steal_pointer (&task));
+}
+
+gboolean
+passport_flow_flush_finish (PassportFlow  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_flush_async, error);
+}
+
+void
+passport_flow_continue_without_keyring (PassportFlow *self)
+{
+  g_autoptr(PassportMemoryStore) memory = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  memory = passport_memory_store_new ();
+  g_set_object (&self->store, PASSPORT_CREDENTIAL_STORE (memory));
+  if (self->remember)
+    {
+      self->remember = FALSE;
+      _passport_flow_notify (self, PROP_REMEMBER);
+    }
+  _passport_flow_set_keyring_unavailable (self, FALSE);
+  save_session (self);
+}
+
+/* Connecting to a server, and restoring its session ------------------------- */
+
+static void
+restore_load_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSecret) secret =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, &error);
+  g_autoptr(PassportSession) session = NULL;
+
+  if (_passport_flow_is_cancelled (error))
+    return;
+
+  if (error != NULL)
+    {
+      /* No keyring (or a locked one): nothing to restore; the user can
+       * still sign in, and is asked before anything is kept in memory only.
+       * The server is connected: the action succeeded. */
+      g_debug ("cannot read the keyring: %s", error->message);
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_set_keyring_unavailable (self, TRUE);
+      _passport_flow_action_done (self);
+      return;
+    }
+
+  if (secret != NULL)
+    {
+      session = passport_session_new_from_serialized (self->server, secret, &error);
+      if (session == NULL)
+        {
+          /* Unreadable or from another server: forget it. */
+          g_debug ("stored session unusable: %s", error->message);
+          _passport_flow_forget_stored_session (self);
+        }
+    }
+
+  if (session == NULL)
+    {
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_action_done (self);
+      return;
+    }
+
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNING_IN);
+  _passport_flow_take_session (self, session, FALSE);
+}
+
+static void retry_server (PassportFlow *self);
+static void connect_server (PassportFlow *self, const char *url);
+
+static void
+discover_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportServer) server = passport_server_discover_finish (result, &error);
+
+  if (server == NULL)
+    {
+      if (_passport_flow_is_cancelled (error))
+        return;
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+      _passport_flow_fail (self, error);
+      self->retry = retry_server;
+      return;
+    }
+
+  _passport_flow_set_object (self, &self->server, server, PROP_SERVER);
+  passport_credential_store_load_async (self->store, self->server_url, self->cancellable,
+                                        restore_load_cb, g_object_ref (self));
+}
+
+static void
+retry_server (PassportFlow *self)
+{
+  g_autofree char *url = g_strdup (self->server_url);
+
+  if (url != NULL)
+    connect_server (self, url);
+  else
+    _passport_flow_action_done (self);
+}
+
+static void
+connect_server (PassportFlow *self,
+                const char   *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normalized = passport_server_normalize_url (url, &error);
+  GCancellable *step = _passport_flow_begin_step (self, retry_server);
+
+  if (normalized == NULL)
+    {
+      _passport_flow_fail (self, error);
+      return;
+    }
+
+  _passport_flow_clear_session (self);
+  g_free (self->server_url);
+  self->server_url = g_steal_pointer (&normalized);
+  _passport_flow_set_object (self, &self->server, NULL, PROP_SERVER);
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_CONNECTING);
+  passport_server_discover_async (self->server_url, step, discover_cb, g_object_ref (self));
+}
+
+void
+passport_flow_set_server_url_async (PassportFlow        *self,
+                                    const char          *url_in,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *url = g_strdup (url_in);
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (url_in != NULL);
+
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_set_server_url_async);
+  connect_server (self, url);
+}
+
+gboolean
+passport_flow_set_server_url_finish (PassportFlow  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_set_server_url_async, error);
+}
+
+void
+passport_flow_change_server (PassportFlow *self)
+{
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
+      self->state != PASSPORT_FLOW_STATE_CONNECTING &&
+      self->state != PASSPORT_FLOW_STATE_NEEDS_SERVER)
+    {
+      g_debug ("change_server ignored in state %s", passport_flow_state_to_string (self->state));
+      return;
+    }
+  _passport_flow_cancel_running (self);
+  self->retry = NULL;
+  _passport_flow_clear_session (self);
+  _passport_flow_set_object (self, &self->server, NULL, PROP_SERVER);
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+}
+
+/* Signing in ------------------------------------------------------------------ */
+
+static void
+browser_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) session =
+    passport_browser_sign_in_start_finish (PASSPORT_BROWSER_SIGN_IN (source), result, &error);
+
+  if (PASSPORT_BROWSER_SIGN_IN (source) != self->browser || _passport_flow_is_cancelled (error))
+    return;
+
+  if (session == NULL)
+    {
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_fail (self, error);
+      return;
+    }
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNING_IN);
+  _passport_flow_take_session (self, session, TRUE);
+}
+
+void
+passport_flow_sign_in_with_provider_async (PassportFlow        *self,
+                                           const char          *provider_in,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autofree char *provider_id = g_strdup (provider_in);
+  PassportBrowserSignIn *browser;
+  GCancellable *step;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (provider_in != NULL);
+
+  if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
+      self->state != PASSPORT_FLOW_STATE_AWAITING_BROWSER)
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_sign_in_with_provider_async,
+                                    "sign_in_with_provider");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_sign_in_with_provider_async);
+  step = _passport_flow_begin_step (self, NULL);
+  browser = _passport_flow_new_browser (self, provider_id, NULL);
+  passport_browser_sign_in_start_async (browser, step, browser_cb, g_object_ref (self));
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+}
+
+gboolean
+passport_flow_sign_in_with_provider_finish (PassportFlow  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_sign_in_with_provider_async, error);
+}
+
+void
+passport_flow_reopen_browser (PassportFlow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if (self->browser == NULL)
+    return;
+  if (!passport_browser_sign_in_open_browser (self->browser, &error))
+    _passport_flow_set_error (self, error);
+  else
+    _passport_flow_set_error (self, NULL);
+}
+
+static void
+password_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) session = passport_session_sign_in_with_password_finish (result, &error);
+
+  if (session == NULL)
+    {
+      if (!_passport_flow_is_cancelled (error))
+        _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_fail (self, error);
+      return;
+    }
+  _passport_flow_take_session (self, session, TRUE);
+}
+
+void
+passport_flow_sign_in_with_password_async (PassportFlow        *self,
+                                           const char          *email_in,
+                                           const char          *password_in,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  GCancellable *step;
+  g_autofree char *email = NULL;
+  g_autoptr(PassportSecret) password = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (email_in != NULL && password_in != NULL);
+
+  /* Copies first: a notify below may make the UI clear the fields the
+   * arguments point into. */
+  email = g_strdup (email_in);
+  password = g_strdup (password_in);
+
+  if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT)
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_sign_in_with_password_async,
+                                    "sign_in_with_password");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_sign_in_with_password_async);
+  step = _passport_flow_begin_step (self, NULL);
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNING_IN);
+  passport_session_sign_in_with_password_async (self->server, email, password, step,
+                                                password_cb, g_object_ref (self));
+}
+
+gboolean
+passport_flow_sign_in_with_password_finish (PassportFlow  *self,
+                                            GAsyncResult  *result,
+                                            GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_sign_in_with_password_async, error);
+}
+
+/* Signing out ------------------------------------------------------------------ */
+
+static void
+sign_out_deleted_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_credential_store_delete_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error) &&
+      !_passport_flow_is_cancelled (error))
+    g_debug ("could not delete the stored session: %s", error->message);
+
+  _passport_flow_clear_session (self);
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  _passport_flow_action_done (self);
+}
+
+static void
+sign_out_flushed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+
+  passport_flow_flush_finish (self, result, NULL);
+  passport_credential_store_delete_async (self->store, self->server_url, NULL,
+                                          sign_out_deleted_cb, g_object_ref (self));
+}
+
+static void
+sign_out_revoked_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Offline: the item is deleted anyway; the token expires on its own. */
+  if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
+    g_debug ("could not revoke the session: %s", error->message);
+
+  /* A save still in flight would bring the item back after the delete. */
+  passport_flow_flush_async (self, NULL, sign_out_flushed_cb, g_object_ref (self));
+}
+
+void
+passport_flow_sign_out_async (PassportFlow        *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_sign_out_async);
+  _passport_flow_begin_step (self, NULL);
+  if (self->watch != NULL)
+    passport_account_watch_stop (self->watch);
+  if (self->state == PASSPORT_FLOW_STATE_EMAIL_CONFLICT && self->conflict != NULL)
+    passport_conflict_reset (self->conflict);
+  if (self->session != NULL)
+    passport_session_revoke_async (self->session, NULL, sign_out_revoked_cb, g_object_ref (self));
+  else if (self->server_url != NULL)
+    passport_credential_store_delete_async (self->store, self->server_url, NULL,
+                                            sign_out_deleted_cb, g_object_ref (self));
+  else
+    {
+      _passport_flow_clear_session (self);
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+      _passport_flow_action_done (self);
+    }
+}
+
+gboolean
+passport_flow_sign_out_finish (PassportFlow  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_sign_out_async, error);
+}
