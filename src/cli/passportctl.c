@@ -34,6 +34,8 @@ static char *opt_email;
 static gboolean opt_no_browser;
 static gboolean opt_json;
 static gboolean opt_no_keyring;
+static char *opt_client_id;
+static char *opt_redirect_port;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
@@ -42,24 +44,55 @@ static const GOptionEntry entries[] = {
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON for scripts"), NULL },
   { "no-keyring", 0, 0, G_OPTION_ARG_NONE, &opt_no_keyring, N_("Do not use the system keyring (nothing is remembered)"), NULL },
+  { "client-id", 0, 0, G_OPTION_ARG_STRING, &opt_client_id, N_("The OAuth client id the server registered for Passport (or $PASSPORT_CLIENT_ID; default passport-desktop)"), N_("ID") },
+  { "redirect-port", 0, 0, G_OPTION_ARG_STRING, &opt_redirect_port, N_("Receive the browser sign-in on this port or the first free one of this range (or $PASSPORT_REDIRECT_PORT; default any free port)"), N_("PORT[-LAST]") },
   { NULL }
 };
 
-/* Runs the loop until the flow rests: not busy and not in a passing state. */
+/* An action's result, kept for its _finish. */
 static void
-wait_until_settled (PassportFlow *flow)
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  while (TRUE)
-    {
-      PassportFlowState state = passport_flow_get_state (flow);
+  GAsyncResult **slot = user_data;
 
-      if (!passport_flow_get_busy (flow) &&
-          state != PASSPORT_FLOW_STATE_CONNECTING &&
-          state != PASSPORT_FLOW_STATE_SIGNING_IN &&
-          (state != PASSPORT_FLOW_STATE_AWAITING_BROWSER || passport_flow_get_error (flow) != NULL))
-        return;
-      g_main_context_iteration (NULL, TRUE);
-    }
+  *slot = g_object_ref (result);
+}
+
+/* Runs the loop until the action that was given @slot has finished. */
+static GAsyncResult *
+await_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* Reports how an action ended when the flow does not carry it (a refused
+ * action); a conflict is told by the status that follows. */
+static void
+report_outcome (PassportFlow *flow,
+                gboolean      ok,
+                const GError *error)
+{
+  if (ok || g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_EMAIL_EXISTS))
+    return;
+  if (passport_flow_get_error (flow) == NULL && passport_error_describe (error) != NULL)
+    g_printerr (_("Error: %s\n"), passport_error_describe (error));
+}
+
+/* Any command may have refreshed the session: the rotated refresh token
+ * must reach the keyring before the process ends. */
+static int
+flush_and_exit (PassportFlow *flow,
+                int           code)
+{
+  g_autoptr(GAsyncResult) flushed = NULL;
+
+  passport_flow_flush_async (flow, NULL, keep_result, &flushed);
+  passport_flow_flush_finish (flow, await_result (&flushed), NULL);
+  return code;
 }
 
 static void
@@ -150,6 +183,20 @@ exit_code_for (PassportFlow *flow)
   return state == PASSPORT_FLOW_STATE_SIGNED_IN ? EXIT_OK : EXIT_NEEDS_ACTION;
 }
 
+/* Why the session will not outlive this process, or NULL when it will
+ * (or there is none): for scripts, which cannot read the warning. */
+static const char *
+not_remembered_reason (PassportFlow *flow)
+{
+  PassportSession *session = passport_flow_get_session (flow);
+
+  if (!passport_flow_get_remember (flow))
+    return "no_keyring";
+  if (session != NULL && !passport_session_get_can_refresh (session))
+    return "no_refresh_token";
+  return NULL;
+}
+
 static void
 print_status (PassportFlow *flow,
               gboolean      expect_signed_in)
@@ -172,7 +219,9 @@ print_status (PassportFlow *flow,
       json_builder_set_member_name (b, "state");
       json_builder_add_string_value (b, passport_flow_state_to_string (state));
       json_builder_set_member_name (b, "remembered");
-      json_builder_add_boolean_value (b, passport_flow_get_remember (flow));
+      json_builder_add_boolean_value (b, not_remembered_reason (flow) == NULL);
+      json_builder_set_member_name (b, "not_remembered_reason");
+      json_builder_add_string_value (b, not_remembered_reason (flow));
       json_builder_set_member_name (b, "account");
       if (account != NULL)
         {
@@ -183,6 +232,8 @@ print_status (PassportFlow *flow,
           json_builder_add_string_value (b, passport_account_get_display_name (account));
           json_builder_set_member_name (b, "email");
           json_builder_add_string_value (b, passport_account_get_email (account));
+          json_builder_set_member_name (b, "email_verified");
+          json_builder_add_boolean_value (b, passport_account_get_email_verified (account));
           json_builder_set_member_name (b, "pending_email");
           json_builder_add_string_value (b, passport_account_get_pending_email (account));
           json_builder_set_member_name (b, "has_password");
@@ -198,14 +249,14 @@ print_status (PassportFlow *flow,
           json_builder_set_member_name (b, "code");
           json_builder_add_string_value (b, passport_error_code_to_string (error->code));
           json_builder_set_member_name (b, "message");
-          json_builder_add_string_value (b, error->message);
+          json_builder_add_string_value (b, passport_error_describe (error));
           json_builder_end_object (b);
         }
       else if (error != NULL)
         {
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "message");
-          json_builder_add_string_value (b, error->message);
+          json_builder_add_string_value (b, passport_error_describe (error));
           json_builder_end_object (b);
         }
       else
@@ -221,10 +272,12 @@ print_status (PassportFlow *flow,
     }
 
   if (error != NULL)
-    g_printerr (_("Error: %s\n"), error->message);
+    g_printerr (_("Error: %s\n"), passport_error_describe (error));
   if (passport_flow_get_keyring_unavailable (flow))
     g_printerr (_("The system keyring is not available, so the session cannot be remembered. "
                   "Unlock or start the keyring, or use --no-keyring.\n"));
+  if (g_strcmp0 (not_remembered_reason (flow), "no_refresh_token") == 0)
+    g_printerr (_("Warning: %s\n"), passport_error_code_describe (PASSPORT_ERROR_NO_REFRESH_TOKEN));
 
   g_print (_("Server:  %s\n"), server ? passport_server_get_base_url (server) : _("none"));
   g_print (_("State:   %s\n"), passport_flow_state_to_string (state));
@@ -277,8 +330,12 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PassportCredentialStore) store = NULL;
   g_autoptr(PassportFlow) flow = NULL;
+  g_autoptr(GAsyncResult) connected = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean ok = TRUE;
   const char *command;
   const char *server;
+  guint16 first_port, last_port;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -322,6 +379,15 @@ main (int   argc,
     return usage (context, _("bind-email needs the address."));
   if (g_str_equal (command, "sign-in") && opt_provider == NULL && opt_email == NULL)
     return usage (context, _("sign-in needs --provider ID or --email ADDRESS."));
+  if (opt_redirect_port != NULL &&
+      !passport_redirect_ports_parse (opt_redirect_port, &first_port, &last_port, &error))
+    return usage (context, error->message);
+
+  /* The servers the flow discovers take these as their defaults. */
+  if (opt_client_id != NULL)
+    g_setenv ("PASSPORT_CLIENT_ID", opt_client_id, TRUE);
+  if (opt_redirect_port != NULL)
+    g_setenv ("PASSPORT_REDIRECT_PORT", opt_redirect_port, TRUE);
 
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
                          : PASSPORT_CREDENTIAL_STORE (passport_secret_store_new ());
@@ -330,12 +396,12 @@ main (int   argc,
     passport_flow_set_browser_command (flow, "true");
   g_signal_connect (flow, "notify::browser-url", G_CALLBACK (browser_url_cb), NULL);
 
-  passport_flow_set_server_url (flow, server);
-  wait_until_settled (flow);
+  passport_flow_set_server_url_async (flow, server, NULL, keep_result, &connected);
+  passport_flow_set_server_url_finish (flow, await_result (&connected), NULL);
   if (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER)
     {
       print_status (flow, FALSE);
-      return EXIT_ERROR;
+      return flush_and_exit (flow, EXIT_ERROR);
     }
 
   if (g_str_equal (command, "sign-in"))
@@ -344,55 +410,63 @@ main (int   argc,
         {
           g_printerr (_("Already signed in; sign out first.\n"));
           print_status (flow, FALSE);
-          return EXIT_ERROR;
+          return flush_and_exit (flow, EXIT_ERROR);
         }
       if (opt_email != NULL)
         {
           g_autoptr(PassportSecret) password = read_password (_("Password: "));
-          passport_flow_sign_in_with_password (flow, opt_email, password);
+          passport_flow_sign_in_with_password_async (flow, opt_email, password, NULL, keep_result, &result);
+          ok = passport_flow_sign_in_with_password_finish (flow, await_result (&result), &error);
         }
       else
-        passport_flow_sign_in_with_provider (flow, opt_provider);
-      wait_until_settled (flow);
+        {
+          passport_flow_sign_in_with_provider_async (flow, opt_provider, NULL, keep_result, &result);
+          ok = passport_flow_sign_in_with_provider_finish (flow, await_result (&result), &error);
+        }
+      report_outcome (flow, ok, error);
     }
   else if (g_str_equal (command, "terms"))
     {
       PassportTerms *terms;
 
-      if (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_TERMS)
-        wait_until_settled (flow);
+      /* Connecting to an account that must accept the agreement loads
+       * its text before it finishes. */
       terms = passport_flow_get_terms (flow);
       if (terms == NULL)
         {
           g_printerr (_("There is no agreement waiting to be accepted.\n"));
-          return EXIT_OK;
+          return flush_and_exit (flow, EXIT_OK);
         }
       g_print ("%s\n", passport_terms_get_text (terms));
-      return EXIT_OK;
+      return flush_and_exit (flow, EXIT_OK);
     }
   else if (g_str_equal (command, "accept-terms"))
     {
-      passport_flow_accept_terms (flow);
-      wait_until_settled (flow);
+      passport_flow_accept_terms_async (flow, NULL, keep_result, &result);
+      ok = passport_flow_accept_terms_finish (flow, await_result (&result), &error);
+      report_outcome (flow, ok, error);
     }
   else if (g_str_equal (command, "bind-email"))
     {
       g_autoptr(PassportSecret) password = read_password (_("New password: "));
-      passport_flow_bind_email (flow, argv[2], password);
-      wait_until_settled (flow);
+      passport_flow_bind_email_async (flow, argv[2], password, NULL, keep_result, &result);
+      ok = passport_flow_bind_email_finish (flow, await_result (&result), &error);
+      report_outcome (flow, ok, error);
     }
   else if (g_str_equal (command, "resend"))
     {
-      passport_flow_resend_confirmation (flow);
-      wait_until_settled (flow);
+      passport_flow_resend_confirmation_async (flow, NULL, keep_result, &result);
+      ok = passport_flow_resend_confirmation_finish (flow, await_result (&result), &error);
+      report_outcome (flow, ok, error);
     }
   else if (g_str_equal (command, "sign-out"))
     {
-      passport_flow_sign_out (flow);
-      wait_until_settled (flow);
-      if (!opt_json)
+      passport_flow_sign_out_async (flow, NULL, keep_result, &result);
+      ok = passport_flow_sign_out_finish (flow, await_result (&result), &error);
+      report_outcome (flow, ok, error);
+      if (ok && !opt_json)
         g_print (_("Signed out.\n"));
-      return passport_flow_get_error (flow) != NULL ? EXIT_ERROR : EXIT_OK;
+      return flush_and_exit (flow, ok ? EXIT_OK : EXIT_ERROR);
     }
   else if (g_str_equal (command, "token"))
     {
@@ -402,17 +476,20 @@ main (int   argc,
       if (session == NULL)
         {
           print_status (flow, TRUE);
-          return EXIT_NEEDS_ACTION;
+          return flush_and_exit (flow, EXIT_NEEDS_ACTION);
         }
       passport_session_get_access_token_async (session, NULL, token_cb, &token);
       while (token == NULL)
         g_main_context_iteration (NULL, TRUE);
       if (*token == '\0')
-        return EXIT_ERROR;
+        return flush_and_exit (flow, EXIT_ERROR);
       g_print ("%s\n", token);
-      return EXIT_OK;
+      return flush_and_exit (flow, EXIT_OK);
     }
 
   print_status (flow, TRUE);
-  return exit_code_for (flow);
+  if (!ok && !g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_EMAIL_EXISTS) &&
+      passport_flow_get_error (flow) == NULL)
+    return flush_and_exit (flow, EXIT_ERROR);
+  return flush_and_exit (flow, exit_code_for (flow));
 }

@@ -50,6 +50,7 @@ struct _PassportFlow
 
   gint64 retry_after;
   gboolean remember;
+  gboolean session_remembered;
   gboolean keyring_unavailable;
 
   GCancellable *cancellable;      /* the running step of the action */
@@ -77,6 +78,7 @@ enum
   PROP_BROWSER_PROVIDER,
   PROP_RETRY_AFTER,
   PROP_REMEMBER,
+  PROP_SESSION_REMEMBERED,
   PROP_KEYRING_UNAVAILABLE,
   N_PROPS
 };
@@ -90,6 +92,7 @@ void          _passport_flow_set_busy          (PassportFlow *self, gboolean bus
 void          _passport_flow_update_busy       (PassportFlow *self);
 void          _passport_flow_set_retry_after_seconds (PassportFlow *self, gint64 seconds);
 void          _passport_flow_set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
+void          _passport_flow_update_session_remembered (PassportFlow *self);
 
 /* passport-flow.c: the one way the state changes; each state's enter and
  * leave work (the long poll, the conflict, the browser) happens here. */

@@ -193,7 +193,12 @@ save_session (PassportFlow *self)
     return;
   serialized = passport_session_serialize (self->session);
   if (serialized == NULL)
-    return;
+    {
+      /* Nothing that outlives this process (no refresh token): an older
+       * session of this server must not come back in its place. */
+      _passport_flow_forget_stored_session (self);
+      return;
+    }
   self->pending_saves++;
   _passport_flow_update_busy (self);
   passport_credential_store_save_async (self->store, self->server_url,
@@ -221,6 +226,9 @@ _passport_flow_take_session (PassportFlow    *self,
   self->client = passport_client_new (session);
   self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
                                               G_CALLBACK (tokens_changed_cb), self);
+  g_signal_connect_object (session, "notify::can-refresh",
+                           G_CALLBACK (_passport_flow_update_session_remembered), self, G_CONNECT_SWAPPED);
+  _passport_flow_update_session_remembered (self);
   if (save)
     save_session (self);
   load_account (self);
@@ -231,8 +239,11 @@ _passport_flow_clear_session (PassportFlow *self)
 {
   if (self->session != NULL && self->tokens_changed_id != 0)
     g_clear_signal_handler (&self->tokens_changed_id, self->session);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->client);
   g_clear_object (&self->session);
+  _passport_flow_update_session_remembered (self);
   _passport_flow_set_object (self, &self->account, NULL, PROP_ACCOUNT);
   _passport_flow_set_object (self, &self->terms, NULL, PROP_TERMS);
   _passport_flow_set_string (self, &self->bind_email, NULL, PROP_CONFLICT_EMAIL);
@@ -285,6 +296,7 @@ passport_flow_continue_without_keyring (PassportFlow *self)
     {
       self->remember = FALSE;
       _passport_flow_notify (self, PROP_REMEMBER);
+      _passport_flow_update_session_remembered (self);
     }
   _passport_flow_set_keyring_unavailable (self, FALSE);
   save_session (self);
@@ -480,10 +492,12 @@ passport_flow_sign_in_with_provider_async (PassportFlow        *self,
   GCancellable *step;
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
-  g_return_if_fail (provider_in != NULL);
 
-  if (self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
-      self->state != PASSPORT_FLOW_STATE_AWAITING_BROWSER)
+  /* A plain OpenID provider has one sign-in page of its own: no network
+   * to choose, so @provider_in may be NULL there. */
+  if ((self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
+       self->state != PASSPORT_FLOW_STATE_AWAITING_BROWSER) ||
+      (provider_in == NULL && passport_server_has_account_api (self->server)))
     {
       _passport_flow_refuse_action (self, callback, user_data, passport_flow_sign_in_with_provider_async,
                                     "sign_in_with_provider");

@@ -112,6 +112,20 @@ _passport_flow_set_keyring_unavailable (PassportFlow *self,
   _passport_flow_notify (self, PROP_KEYRING_UNAVAILABLE);
 }
 
+/* Whether the session outlives this process: stored (not "continue without
+ * keyring") and renewable (the server issued a refresh token). */
+void
+_passport_flow_update_session_remembered (PassportFlow *self)
+{
+  gboolean remembered = self->remember && self->session != NULL &&
+                        passport_session_get_can_refresh (self->session);
+
+  if (self->session_remembered == remembered)
+    return;
+  self->session_remembered = remembered;
+  _passport_flow_notify (self, PROP_SESSION_REMEMBERED);
+}
+
 /* The browser of a sign-in -------------------------------------------------- */
 
 void
@@ -507,6 +521,7 @@ const char *passport_flow_get_browser_url (PassportFlow *self) { return self->br
 const char *passport_flow_get_browser_provider (PassportFlow *self) { return self->browser_provider; }
 gint64 passport_flow_get_retry_after (PassportFlow *self) { return self->retry_after; }
 gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember; }
+gboolean passport_flow_get_session_remembered (PassportFlow *self) { return self->session_remembered; }
 gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return self->keyring_unavailable; }
 const char *passport_flow_get_pending_password (PassportFlow *self) { return self->pending_password; }
 PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
@@ -616,6 +631,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_BROWSER_PROVIDER: g_value_set_string (value, self->browser_provider); break;
     case PROP_RETRY_AFTER: g_value_set_int64 (value, self->retry_after); break;
     case PROP_REMEMBER: g_value_set_boolean (value, self->remember); break;
+    case PROP_SESSION_REMEMBERED: g_value_set_boolean (value, self->session_remembered); break;
     case PROP_KEYRING_UNAVAILABLE: g_value_set_boolean (value, self->keyring_unavailable); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -647,6 +663,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_BROWSER_PROVIDER] = g_param_spec_string ("browser-provider", NULL, NULL, NULL, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, TRUE, flags);
+  properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);
   properties[PROP_KEYRING_UNAVAILABLE] = g_param_spec_boolean ("keyring-unavailable", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -60,6 +60,10 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *                    retry is allowed again (0 = none); for countdowns
  *   remember         gboolean: session is stored in the keyring (FALSE after the
  *                    user chose "continue without remembering")
+ *   session-remembered gboolean: the session outlives this process (it is
+ *                    stored, and the server issued a refresh token); FALSE
+ *                    with a session: "you will need to sign in again when
+ *                    this session ends"
  *   keyring-unavailable gboolean: the store failed; the UI asks for consent and
  *                    calls passport_flow_continue_without_keyring()
  */
@@ -77,6 +81,7 @@ const char          *passport_flow_get_browser_url      (PassportFlow *self);
 const char          *passport_flow_get_browser_provider (PassportFlow *self);
 gint64               passport_flow_get_retry_after      (PassportFlow *self);
 gboolean             passport_flow_get_remember         (PassportFlow *self);
+gboolean             passport_flow_get_session_remembered (PassportFlow *self);
 gboolean             passport_flow_get_keyring_unavailable (PassportFlow *self);
 
 /* Browser used for sign-in; NULL = the system default (GIO / portal), or the
@@ -110,7 +115,9 @@ gboolean passport_flow_set_server_url_finish (PassportFlow  *self,
                                               GError       **error);
 
 /* SIGNED_OUT (or AWAITING_BROWSER: a new try) → AWAITING_BROWSER →
- * SIGNING_IN → the account's state. */
+ * SIGNING_IN → the account's state. @provider_id is a social network of
+ * the server's; NULL on a plain OpenID provider (no account API), which
+ * has its own sign-in page. */
 void     passport_flow_sign_in_with_provider_async  (PassportFlow        *self,
                                                      const char          *provider_id,
                                                      GCancellable        *cancellable,

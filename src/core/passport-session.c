@@ -31,6 +31,7 @@ struct _PassportSession
   PassportServer *server;
   char *subject;
   char *email;
+  char *client_id;        /* the one this session signed in with */
 
   char *access_token;
   char *refresh_token;
@@ -58,6 +59,7 @@ enum {
   PROP_EMAIL,
   PROP_ACCESS_TOKEN_EXPIRES_AT,
   PROP_EXPIRED,
+  PROP_CAN_REFRESH,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -96,6 +98,43 @@ passport_token_response_free (PassportTokenResponse *response)
   g_free (response);
 }
 
+/* expires_in (RFC 6749 §5.1), capped at PASSPORT_TOKEN_MAX_LIFETIME so
+ * that adding it to the clock cannot overflow. Absent, null, zero or
+ * negative is 0, "not given": the token is used until the server refuses
+ * it. A whole number written with an exponent (1e30) is taken; a fraction
+ * or a string is not. */
+static gboolean
+read_lifetime (JsonObject  *object,
+               gint64      *out,
+               GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "expires_in");
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *out = CLAMP (json_node_get_int (node), 0, PASSPORT_TOKEN_MAX_LIFETIME);
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double value = json_node_get_double (node);
+
+      /* Compared before the cast: a double beyond gint64 is undefined. */
+      if (value >= PASSPORT_TOKEN_MAX_LIFETIME)
+        *out = PASSPORT_TOKEN_MAX_LIFETIME;
+      else if (value > 0)
+        *out = (gint64) value;
+      if (value <= 0 || value >= PASSPORT_TOKEN_MAX_LIFETIME || value == (double) *out)
+        return TRUE;
+    }
+  g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                       "Field “expires_in” is not a whole number of seconds");
+  return FALSE;
+}
+
 PassportTokenResponse *
 passport_token_response_parse (JsonNode  *node,
                                GError   **error)
@@ -107,7 +146,7 @@ passport_token_response_parse (JsonNode  *node,
   if (object == NULL ||
       !passport_json_require_string (object, "access_token", &response->access_token, error) ||
       !passport_json_require_string (object, "token_type", &response->token_type, error) ||
-      !passport_json_optional_int (object, "expires_in", 300, &response->expires_in, error) ||
+      !read_lifetime (object, &response->expires_in, error) ||
       !passport_json_optional_string (object, "refresh_token", &response->refresh_token, error) ||
       !passport_json_optional_string (object, "id_token", &response->id_token, error) ||
       !passport_json_optional_string (object, "scope", &response->scope, error))
@@ -115,11 +154,19 @@ passport_token_response_parse (JsonNode  *node,
 
   if (*response->access_token == '\0' ||
       g_ascii_strcasecmp (response->token_type, "Bearer") != 0 ||
-      response->expires_in <= 0 ||
       (response->refresh_token != NULL && *response->refresh_token == '\0'))
     {
       g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                           "Token answer with an empty token, a non-Bearer type or no lifetime");
+                           "Token answer with an empty token or a non-Bearer type");
+      return NULL;
+    }
+  /* Refused here, before a CR LF can reach a header (libsoup would drop
+   * the header and send the request unauthenticated). */
+  if (!passport_token_is_b64token (response->access_token) ||
+      (response->refresh_token != NULL && !passport_token_is_vschar (response->refresh_token)))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Token answer with a character a token may not hold");
       return NULL;
     }
 
@@ -147,6 +194,10 @@ decode_segment (const char *segment)
   return passport_json_parse_object ((const char *) data, len, NULL);
 }
 
+/* The latest NumericDate taken, 9999-12-31T23:59:59Z: a date out of
+ * 0..this is malformed, and one in range can be added to without overflow. */
+#define MAX_NUMERIC_DATE G_GINT64_CONSTANT (253402300799)
+
 static gboolean
 numeric_date (JsonObject *object,
               const char *name,
@@ -160,10 +211,17 @@ numeric_date (JsonObject *object,
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     *out = json_node_get_int (node);
   else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    *out = (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Compared before the cast: a double beyond gint64 is undefined. */
+      if (!(value >= 0 && value <= MAX_NUMERIC_DATE))
+        return FALSE;
+      *out = (gint64) value;
+    }
   else
     return FALSE;
-  return TRUE;
+  return *out >= 0 && *out <= MAX_NUMERIC_DATE;
 }
 
 gboolean
@@ -188,6 +246,7 @@ passport_id_token_check (const char  *id_token,
   JsonObject *claims;
   JsonNode *aud;
   gint64 exp;
+  gint64 iat;
 
   /* The signature is not checked: the token came straight from the token
    * endpoint over TLS (or loopback) in answer to our own request, which
@@ -245,6 +304,9 @@ passport_id_token_check (const char  *id_token,
     return id_token_fail (error, "exp");
   if (exp + CLOCK_SKEW_SECONDS < now)
     return id_token_fail (error, "expired");
+  /* Not compared with our clock (which may be off), but a NumericDate. */
+  if (json_object_has_member (claims, "iat") && !numeric_date (claims, "iat", &iat))
+    return id_token_fail (error, "iat");
 
   if (nonce != NULL &&
       (!passport_json_require_string (claims, "nonce", &got_nonce, NULL) ||
@@ -298,6 +360,7 @@ passport_session_finalize (GObject *object)
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_free (self->subject);
   g_free (self->email);
+  g_free (self->client_id);
   passport_clear_secret (&self->access_token);
   passport_clear_secret (&self->refresh_token);
 
@@ -329,6 +392,9 @@ passport_session_get_property (GObject    *object,
     case PROP_EXPIRED:
       g_value_set_boolean (value, self->expired);
       break;
+    case PROP_CAN_REFRESH:
+      g_value_set_boolean (value, passport_session_get_can_refresh (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -351,6 +417,7 @@ passport_session_class_init (PassportSessionClass *klass)
   properties[PROP_ACCESS_TOKEN_EXPIRES_AT] =
     g_param_spec_int64 ("access-token-expires-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_EXPIRED] = g_param_spec_boolean ("expired", NULL, NULL, FALSE, flags);
+  properties[PROP_CAN_REFRESH] = g_param_spec_boolean ("can-refresh", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[TOKENS_CHANGED] =
@@ -368,12 +435,14 @@ passport_session_init (PassportSession *self)
 
 static PassportSession *
 session_new (PassportServer *server,
+             const char     *client_id,
              const char     *subject,
              const char     *email)
 {
   PassportSession *self = g_object_new (PASSPORT_TYPE_SESSION, NULL);
 
   self->server = g_object_ref (server);
+  self->client_id = g_strdup (client_id ? client_id : passport_server_get_client_id (server));
   self->subject = g_strdup (subject);
   self->email = g_strdup (email);
   return self;
@@ -383,6 +452,8 @@ static void
 take_tokens (PassportSession       *self,
              PassportTokenResponse *response)
 {
+  gboolean could_refresh = passport_session_get_can_refresh (self);
+
   passport_clear_secret (&self->access_token);
   self->access_token = g_steal_pointer (&response->access_token);
   if (response->refresh_token != NULL)
@@ -390,8 +461,13 @@ take_tokens (PassportSession       *self,
       passport_clear_secret (&self->refresh_token);
       self->refresh_token = g_steal_pointer (&response->refresh_token);
     }
-  self->lifetime = response->expires_in;
-  self->expires_at = g_get_real_time () / G_USEC_PER_SEC + response->expires_in;
+  if (could_refresh != passport_session_get_can_refresh (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_REFRESH]);
+  /* A lifetime not given: used until the server refuses it (the client
+   * refreshes on a 401). Capped either way, so the sum cannot overflow. */
+  self->lifetime = response->expires_in > 0 ? MIN (response->expires_in, PASSPORT_TOKEN_MAX_LIFETIME)
+                                            : PASSPORT_TOKEN_MAX_LIFETIME;
+  self->expires_at = g_get_real_time () / G_USEC_PER_SEC + self->lifetime;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESS_TOKEN_EXPIRES_AT]);
 }
 
@@ -399,12 +475,15 @@ static void
 forget_tokens (PassportSession *self)
 {
   gboolean had_access = self->access_token != NULL;
+  gboolean had_refresh = self->refresh_token != NULL;
 
   passport_clear_secret (&self->access_token);
   passport_clear_secret (&self->refresh_token);
   self->expires_at = 0;
   if (had_access)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESS_TOKEN_EXPIRES_AT]);
+  if (had_refresh)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_REFRESH]);
 }
 
 static void
@@ -440,6 +519,7 @@ typedef struct
 {
   PassportServer *server;
   char *nonce;
+  char *client_id;
 } TokenRequest;
 
 static void
@@ -447,6 +527,7 @@ token_request_free (TokenRequest *req)
 {
   g_clear_object (&req->server);
   passport_wipe_free (req->nonce);
+  g_free (req->client_id);
   g_free (req);
 }
 
@@ -467,14 +548,14 @@ token_request_cb (GObject      *source,
   if (!passport_http_send_finish (result, NULL, &json, &error) ||
       (response = passport_token_response_parse (json, &error)) == NULL ||
       !passport_id_token_check (response->id_token, passport_server_get_issuer (req->server),
-                                PASSPORT_CLIENT_ID, req->nonce,
+                                req->client_id, req->nonce,
                                 g_get_real_time () / G_USEC_PER_SEC, &subject, &email, &error))
     {
       g_task_return_error (task, error);
       return;
     }
 
-  session = session_new (req->server, subject, email);
+  session = session_new (req->server, req->client_id, subject, email);
   take_tokens (session, response);
   g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
 }
@@ -495,6 +576,8 @@ passport_session_token_request_async (PassportServer      *server,
   req = g_new0 (TokenRequest, 1);
   req->server = g_object_ref (server);
   req->nonce = g_strdup (nonce);
+  /* The client id the request was made with: the session keeps it. */
+  req->client_id = g_strdup (passport_server_get_client_id (server));
   g_task_set_task_data (task, req, (GDestroyNotify) token_request_free);
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
@@ -549,14 +632,13 @@ passport_session_sign_in_with_password_async (PassportServer      *server,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, passport_session_sign_in_with_password_async);
 
-  scope = passport_server_has_account_api (server) ? "openid profile email passport"
-                                                   : "openid profile email";
+  scope = passport_server_get_scope (server);
   msg = passport_http_new_form_post (passport_server_get_token_endpoint (server), &error,
                                      "grant_type", "password",
                                      "username", email,
                                      "password", password,
                                      "scope", scope,
-                                     "client_id", PASSPORT_CLIENT_ID,
+                                     "client_id", passport_server_get_client_id (server),
                                      NULL);
   if (msg == NULL)
     {
@@ -639,6 +721,8 @@ passport_session_serialize (PassportSession *self)
   out = g_string_sized_new (256);
   g_string_append_printf (out, "{\"version\":%d,\"issuer\":", SERIAL_VERSION);
   passport_http_append_json_string (out, passport_server_get_issuer (self->server));
+  g_string_append (out, ",\"client_id\":");
+  passport_http_append_json_string (out, self->client_id);
   g_string_append (out, ",\"subject\":");
   passport_http_append_json_string (out, self->subject);
   if (self->email != NULL)
@@ -662,6 +746,7 @@ passport_session_new_from_serialized (PassportServer  *server,
   g_autofree char *issuer = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *email = NULL;
+  g_autofree char *client_id = NULL;
   g_autofree char *refresh_token = NULL;
   PassportSession *self;
   JsonObject *object;
@@ -678,6 +763,7 @@ passport_session_new_from_serialized (PassportServer  *server,
       !passport_json_require_string (object, "issuer", &issuer, error) ||
       !passport_json_require_string (object, "subject", &subject, error) ||
       !passport_json_optional_string (object, "email", &email, error) ||
+      !passport_json_optional_string (object, "client_id", &client_id, error) ||
       !passport_json_require_string (object, "refresh_token", &refresh_token, error))
     {
       passport_clear_secret (&refresh_token);
@@ -699,7 +785,8 @@ passport_session_new_from_serialized (PassportServer  *server,
       return NULL;
     }
 
-  self = session_new (server, subject, email);
+  /* Stored before client ids were per server: the server's. */
+  self = session_new (server, client_id, subject, email);
   self->refresh_token = g_steal_pointer (&refresh_token);
   return self;
 }
@@ -772,7 +859,7 @@ refresh_cb (GObject      *source,
 
   if (response != NULL && response->id_token != NULL &&
       !passport_id_token_check (response->id_token, passport_server_get_issuer (self->server),
-                                PASSPORT_CLIENT_ID, NULL, g_get_real_time () / G_USEC_PER_SEC,
+                                self->client_id, NULL, g_get_real_time () / G_USEC_PER_SEC,
                                 &subject, NULL, &error))
     g_clear_pointer (&response, passport_token_response_free);
   /* A refreshed id_token must be about the same person (OIDC Core §12.2). */
@@ -849,7 +936,7 @@ refresh_attempt (PassportSession *self)
   msg = passport_http_new_form_post (passport_server_get_token_endpoint (self->server), &error,
                                      "grant_type", "refresh_token",
                                      "refresh_token", self->refresh_token,
-                                     "client_id", PASSPORT_CLIENT_ID,
+                                     "client_id", self->client_id,
                                      NULL);
   if (msg == NULL)
     {
@@ -1006,18 +1093,22 @@ revoke_now (GTask *task_in)
   GError *error = NULL;
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  if (self->refresh_token == NULL || endpoint == NULL)
+  if ((self->refresh_token == NULL && self->access_token == NULL) || endpoint == NULL)
     {
       forget_tokens (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  /* Revoking the refresh token ends its access tokens too (RFC 7009 §2.1). */
+  /* Revoking the refresh token ends its access tokens too (RFC 7009 §2.1);
+   * a session that never had one (a provider that issued none) revokes
+   * its access token. */
   msg = passport_http_new_form_post (endpoint, &error,
-                                     "token", self->refresh_token,
-                                     "token_type_hint", "refresh_token",
-                                     "client_id", PASSPORT_CLIENT_ID,
+                                     "token", self->refresh_token ? self->refresh_token
+                                                                  : self->access_token,
+                                     "token_type_hint", self->refresh_token ? "refresh_token"
+                                                                            : "access_token",
+                                     "client_id", self->client_id,
                                      NULL);
   forget_tokens (self);
   if (msg == NULL)
@@ -1106,6 +1197,20 @@ passport_session_get_expired (PassportSession *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SESSION (self), FALSE);
   return self->expired;
+}
+
+gboolean
+passport_session_get_can_refresh (PassportSession *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SESSION (self), FALSE);
+  return self->refresh_token != NULL && !self->expired;
+}
+
+const char *
+passport_session_get_client_id (PassportSession *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SESSION (self), NULL);
+  return self->client_id;
 }
 
 guint

@@ -15,7 +15,9 @@ G_DECLARE_FINAL_TYPE (PassportSession, passport_session, PASSPORT, SESSION, GObj
  * Properties (read-only): server (PassportServer), subject (the id_token
  * `sub`), email (from the id_token, nullable), access-token-expires-at
  * (gint64, Unix seconds; 0 when no access token is held), expired (TRUE
- * once a refresh failed for good: sign in again).
+ * once a refresh failed for good: sign in again), can-refresh (the session
+ * holds a refresh token, so it outlives its access token and can be
+ * stored and restored; FALSE when the provider issued none).
  *
  * Signal "tokens-changed" (no arguments): emitted after every rotation of
  * the refresh token. Store passport_session_serialize() right away: the old
@@ -109,5 +111,13 @@ const char      *passport_session_get_subject          (PassportSession *self);
 const char      *passport_session_get_email            (PassportSession *self);
 gint64           passport_session_get_access_token_expires_at (PassportSession *self);
 gboolean         passport_session_get_expired          (PassportSession *self);
+/* FALSE when the server issued no refresh token (or it was revoked or
+ * refused): the session ends with its access token, and
+ * passport_session_serialize() has nothing to store. A sign-in that ends
+ * with such a session is reported as PASSPORT_ERROR_NO_REFRESH_TOKEN. */
+gboolean         passport_session_get_can_refresh      (PassportSession *self);
+/* The OAuth client id this session signed in with (it refreshes and
+ * revokes with it). */
+const char      *passport_session_get_client_id        (PassportSession *self);
 
 G_END_DECLS
