@@ -602,6 +602,119 @@ test_keyring_restore (void)
   }
 }
 
+
+static void
+keep_token (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  char **token = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *token = passport_session_get_access_token_finish (PASSPORT_SESSION (source), result, &error);
+  if (*token == NULL)
+    *token = g_strdup_printf ("error: %s", error->message);
+}
+
+/* An access token from the flow's session, the way the app gets one. */
+static char *
+flow_access_token (PassportFlow *flow)
+{
+  char *token = NULL;
+
+  g_assert_nonnull (passport_flow_get_session (flow));
+  passport_session_get_access_token_async (passport_flow_get_session (flow), NULL, keep_token, &token);
+  RUN_UNTIL (token != NULL, 20);
+  g_assert_false (g_str_has_prefix (token, "error: "));
+  return token;
+}
+
+/* passportctl against the same keyring item; returns its standard output. */
+static char *
+run_passportctl (PdServer   *server,
+                 const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "PASSPORT_SERVER", server->url, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PASSPORTCTL"), command, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    g_error ("passportctl %s failed (%d): %s%s", command, g_subprocess_get_exit_status (process), out, err);
+  return g_steal_pointer (&out);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The loop runs (the flow may work) while an access token ages. */
+static void
+let_time_pass (guint ms)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_timeout_add (ms, quit_loop, loop);
+  g_main_loop_run (loop);
+}
+
+/* The app and passportctl share one keyring item. Each refresh rotates the
+ * refresh token and retires the old one; a retired one presented again
+ * revokes the whole family (contract section 3). Across many access-token
+ * expiries, with each process refreshing in turn, both stay signed in. */
+static void
+test_keyring_shared_item (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--access-token-ttl", "2", NULL);
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+  g_autoptr(PassportFlow) flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+  g_autofree char *email = pd_unique_email ("shared");
+
+  if (g_getenv ("PASSPORTCTL") == NULL)
+    {
+      g_test_fail_printf ("PASSPORTCTL must name the passportctl to run");
+      return;
+    }
+
+  sign_in_social (flow, email, TRUE);
+  START (flow, bind_email, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+
+  for (guint round = 0; round < 5; round++)
+    {
+      g_autofree char *ctl_token = NULL;
+      g_autofree char *status = NULL;
+      g_autofree char *app_token = NULL;
+
+      /* The access token of the last round has aged past its half-life. */
+      let_time_pass (1200);
+      ctl_token = g_strstrip (run_passportctl (server, "token"));
+      g_clear_pointer (&ctl_token, g_free);
+      status = run_passportctl (server, "status");
+      g_assert_nonnull (strstr (status, "signed-in"));
+
+      let_time_pass (1200);
+      app_token = flow_access_token (flow);
+      {
+        g_autoptr(PdResponse) me = pd_get_me (client, app_token);
+        g_assert_cmpuint (me->status, ==, 200);
+      }
+      g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_IN);
+      g_assert_null (passport_flow_get_error (flow));
+    }
+}
+
 /* Under run-isolated.sh with PASSPORT_NO_KEYRING_DAEMON=1. */
 static void
 test_keyring_missing (void)
@@ -645,7 +758,10 @@ main (int   argc,
   if (g_getenv ("PASSPORT_NO_KEYRING_DAEMON") != NULL)
     g_test_add_func ("/flow/keyring/missing", test_keyring_missing);
   else if (g_getenv ("PASSPORT_ISOLATED_INNER") != NULL)
-    g_test_add_func ("/flow/keyring/restore", test_keyring_restore);
+    {
+      g_test_add_func ("/flow/keyring/restore", test_keyring_restore);
+      g_test_add_func ("/flow/keyring/shared-item", test_keyring_shared_item);
+    }
   else
     {
       g_test_add_func ("/flow/story", test_story);
