@@ -3,7 +3,6 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "passport-browser-sign-in.h"
 #include "passport-error.h"
 #include "passport-http-private.h"
 #include "passport-json-private.h"
@@ -653,52 +652,6 @@ passport_session_sign_in_with_password_async (PassportServer      *server,
 PassportSession *
 passport_session_sign_in_with_password_finish (GAsyncResult  *result,
                                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Browser sign-in with the defaults */
-
-static void
-browser_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  PassportSession *session;
-
-  session = passport_browser_sign_in_start_finish (PASSPORT_BROWSER_SIGN_IN (source), result, &error);
-  if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, session, g_object_unref);
-}
-
-void
-passport_session_sign_in_with_browser_async (PassportServer      *server,
-                                             const char          *provider_id,
-                                             const char          *login_hint,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(PassportBrowserSignIn) sign_in = NULL;
-
-  g_return_if_fail (PASSPORT_IS_SERVER (server));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, passport_session_sign_in_with_browser_async);
-
-  sign_in = passport_browser_sign_in_new (server, provider_id, login_hint);
-  passport_browser_sign_in_start_async (sign_in, cancellable, browser_cb, g_steal_pointer (&task));
-}
-
-PassportSession *
-passport_session_sign_in_with_browser_finish (GAsyncResult  *result,
-                                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -25,20 +25,6 @@ G_DECLARE_FINAL_TYPE (PassportSession, passport_session, PASSPORT, SESSION, GObj
  *
  * Disposing the session cancels a refresh in flight. */
 
-/* Browser sign-in with the defaults (system browser or $PASSPORT_BROWSER,
- * 10 minute timeout). Use PassportBrowserSignIn when the UI needs the URL
- * while waiting. @provider_id and @login_hint may be NULL. */
-void             passport_session_sign_in_with_browser_async  (PassportServer      *server,
-                                                               const char          *provider_id,
-                                                               const char          *login_hint,
-                                                               GCancellable        *cancellable,
-                                                               GAsyncReadyCallback  callback,
-                                                               gpointer             user_data);
-
-/* Returns a new session, or NULL with @error. */
-PassportSession *passport_session_sign_in_with_browser_finish (GAsyncResult  *result,
-                                                               GError       **error);
-
 /* The password grant (first-party clients only). Wrong e-mail or password:
  * PASSPORT_ERROR_INVALID_GRANT; throttled: PASSPORT_ERROR_TOO_MANY_REQUESTS
  * with passport_error_get_retry_after(). The password is wiped from our
