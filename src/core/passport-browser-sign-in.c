@@ -9,6 +9,7 @@
 #include "passport-http-private.h"
 #include "passport-loopback.h"
 #include "passport-pkce.h"
+#include "passport-secure.h"
 #include "passport-session-private.h"
 #include "passport-util-private.h"
 
@@ -81,9 +82,9 @@ passport_browser_sign_in_finalize (GObject *object)
   g_free (self->login_hint);
   g_free (self->url);
   g_clear_error (&self->launch_error);
-  passport_clear_secret (&self->verifier);
-  passport_clear_secret (&self->state);
-  passport_clear_secret (&self->nonce);
+  passport_secure_clear (&self->verifier);
+  passport_secure_clear (&self->state);
+  passport_secure_clear (&self->nonce);
 
   G_OBJECT_CLASS (passport_browser_sign_in_parent_class)->finalize (object);
 }
@@ -390,7 +391,7 @@ wait_cb (GObject      *source,
                                      "code_verifier", self->verifier,
                                      "client_id", passport_server_get_client_id (self->server),
                                      NULL);
-  passport_wipe_free (code);
+  passport_secure_free (code);
   if (msg == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

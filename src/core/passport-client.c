@@ -4,6 +4,7 @@
 #include "passport-client.h"
 #include "passport-error.h"
 #include "passport-http-private.h"
+#include "passport-secure.h"
 #include "passport-server-private.h"
 #include "passport-util-private.h"
 
@@ -250,7 +251,7 @@ call_token_cb (GObject      *source,
    * injection (and libsoup would send the request without the header). */
   if (!passport_token_is_b64token (token))
     {
-      passport_wipe_free (token);
+      passport_secure_free (token);
       g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
                                "Access token with a character a Bearer token may not hold");
       return;
@@ -259,13 +260,13 @@ call_token_cb (GObject      *source,
   msg = passport_http_new_json_request (call->method, call->url, call->body, &error);
   if (msg == NULL)
     {
-      passport_wipe_free (token);
+      passport_secure_free (token);
       g_task_return_error (task, error);
       return;
     }
 
   authorization = g_strconcat ("Bearer ", token, NULL);
-  passport_wipe_free (token);
+  passport_secure_free (token);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                 authorization);
   explicit_bzero (authorization, strlen (authorization));

@@ -6,6 +6,7 @@
 
 #include "passport-error.h"
 #include "passport-loopback.h"
+#include "passport-secure.h"
 #include "passport-util-private.h"
 
 /* A real callback URL is short: state, code and iss are tens of bytes.
@@ -132,7 +133,7 @@ clear_wait (PassportLoopback *self)
       g_source_destroy (self->cancel_source);
       g_clear_pointer (&self->cancel_source, g_source_unref);
     }
-  passport_clear_secret (&self->expected_state);
+  passport_secure_clear (&self->expected_state);
   g_clear_pointer (&self->expected_iss, g_free);
 }
 
@@ -168,7 +169,7 @@ complete (PassportLoopback *self,
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, code, (GDestroyNotify) passport_wipe_free);
+    g_task_return_pointer (task, code, (GDestroyNotify) passport_secure_free);
 }
 
 /* Answers the browser with our error page, then ends the wait with @code. */
