@@ -94,6 +94,7 @@ typedef struct
   char *server_url;
   char *account_id;
   char *secret;
+  GPtrArray *others;   /* accounts of other items of this server, to clear */
 } SaveData;
 
 static void
@@ -104,8 +105,11 @@ save_data_free (gpointer data)
   g_free (save->server_url);
   g_free (save->account_id);
   passport_secure_free (save->secret);
+  g_clear_pointer (&save->others, g_ptr_array_unref);
   g_free (save);
 }
+
+static void save_next (GTask *task);
 
 static void
 save_clear_cb (GObject      *source,
@@ -113,9 +117,6 @@ save_clear_cb (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  SaveData *save = g_task_get_task_data (task);
-  g_autoptr (GHashTable) attributes = NULL;
-  g_autofree char *label = NULL;
   GError *error = NULL;
 
   if (!secret_password_clear_finish (result, &error) && error != NULL)
@@ -123,17 +124,62 @@ save_clear_cb (GObject      *source,
       g_task_return_error (task, map_error (error));
       return;
     }
+  save_next (g_steal_pointer (&task));
+}
 
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+/* Clears the other accounts' items one by one, then stores ours. Our own
+ * item is replaced in place, never cleared first: another process reading
+ * it meanwhile (passportctl beside the app) must not find it gone. */
+static void
+save_next (GTask *task)
+{
+  SaveData *save = g_task_get_task_data (task);
+  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *label = NULL;
+
   g_hash_table_insert (attributes, (gpointer) "server", save->server_url);
-  g_hash_table_insert (attributes, (gpointer) "account", save->account_id);
+  if (save->others->len > 0)
+    {
+      g_autofree char *other = g_ptr_array_steal_index (save->others, save->others->len - 1);
 
+      g_hash_table_insert (attributes, (gpointer) "account", other);
+      secret_password_clearv (&session_schema, attributes, g_task_get_cancellable (task),
+                              save_clear_cb, task);
+      return;
+    }
+
+  g_hash_table_insert (attributes, (gpointer) "account", save->account_id);
   /* TRANSLATORS: the label of the keyring item; %s is the server address */
   label = g_strdup_printf (_("Passport session for %s"), save->server_url);
-
   secret_password_storev (&session_schema, attributes, SECRET_COLLECTION_DEFAULT, label,
-                          save->secret, g_task_get_cancellable (task), store_cb,
-                          g_object_ref (task));
+                          save->secret, g_task_get_cancellable (task), store_cb, task);
+}
+
+static void
+save_search_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  SaveData *save = g_task_get_task_data (task);
+  GError *error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      return;
+    }
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      const char *account = g_hash_table_lookup (attributes, "account");
+
+      if (g_strcmp0 (account, save->account_id) != 0)
+        g_ptr_array_add (save->others, g_strdup (account ? account : ""));
+    }
+  g_list_free_full (items, g_object_unref);
+  save_next (g_steal_pointer (&task));
 }
 
 static void
@@ -153,13 +199,14 @@ secret_save_async (PassportCredentialStore *store,
   save->server_url = g_strdup (server_url);
   save->account_id = g_strdup (account_id ? account_id : "");
   save->secret = g_strdup (secret);
+  save->others = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, save, save_data_free);
 
   /* One item per server: another account signed in on the same server
    * replaces the old item instead of leaving a second one behind. */
   g_hash_table_insert (by_server, (gpointer) "server", save->server_url);
-  secret_password_clearv (&session_schema, by_server, cancellable, save_clear_cb,
-                          g_steal_pointer (&task));
+  secret_password_searchv (&session_schema, by_server, SECRET_SEARCH_ALL, cancellable,
+                           save_search_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -186,6 +233,8 @@ found_free (gpointer data)
   g_free (found);
 }
 
+static void search_again (GTask *task);
+
 static void
 retrieve_cb (GObject      *source,
              GAsyncResult *result,
@@ -199,6 +248,17 @@ retrieve_cb (GObject      *source,
   Found *found;
 
   value = secret_retrievable_retrieve_secret_finish (item, result, &error);
+  if (error != NULL && g_task_get_task_data (task) == NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Replaced by another process between the search and the read: look
+       * once more. */
+      g_debug ("keyring item changed while read (%s); searching again", error->message);
+      g_error_free (error);
+      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
+      search_again (g_steal_pointer (&task));
+      return;
+    }
   if (error != NULL)
     {
       g_task_return_error (task, map_error (error));
@@ -250,20 +310,29 @@ search_cb (GObject      *source,
 }
 
 static void
+search_again (GTask *task)
+{
+  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *server_url = g_object_get_data (G_OBJECT (task), "server-url");
+
+  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server_url);
+  secret_password_searchv (&session_schema, attributes,
+                           SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                           g_task_get_cancellable (task), search_cb, task);
+}
+
+static void
 secret_load_async (PassportCredentialStore *store,
                    const char              *server_url,
                    GCancellable            *cancellable,
                    GAsyncReadyCallback      callback,
                    gpointer                 user_data)
 {
-  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
-  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, secret_load_async);
-  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server_url);
-  secret_password_searchv (&session_schema, attributes,
-                           SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                           cancellable, search_cb, g_steal_pointer (&task));
+  g_object_set_data_full (G_OBJECT (task), "server-url", g_strdup (server_url), g_free);
+  search_again (task);
 }
 
 static char *
