@@ -53,7 +53,14 @@ on_server_changed (PassportApplication *self)
   PassportServer *server = passport_flow_get_server (self->flow);
 
   if (server != NULL && self->settings != NULL)
-    g_settings_set_string (self->settings, "last-server-url", passport_server_get_base_url (server));
+    {
+      g_autoptr(GVariant) client_ids = g_settings_get_value (self->settings, "client-ids");
+      g_autoptr(GVariant) redirect_ports = g_settings_get_value (self->settings, "redirect-ports");
+
+      /* Before any sign-in with this server starts. */
+      passport_server_apply_settings (server, client_ids, redirect_ports);
+      g_settings_set_string (self->settings, "last-server-url", passport_server_get_base_url (server));
+    }
 }
 
 static void

@@ -859,6 +859,33 @@ passport_server_get_redirect_ports (PassportServer *self,
   *last = self->last_port;
 }
 
+void
+passport_server_apply_settings (PassportServer *self,
+                                GVariant       *client_ids,
+                                GVariant       *redirect_ports)
+{
+  const char *client_id = NULL;
+  const char *ports = NULL;
+
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+
+  if (client_ids != NULL && g_variant_is_of_type (client_ids, G_VARIANT_TYPE ("a{ss}")) &&
+      g_variant_lookup (client_ids, self->base_url, "&s", &client_id) && *client_id != '\0')
+    passport_server_set_client_id (self, client_id);
+
+  if (redirect_ports != NULL && g_variant_is_of_type (redirect_ports, G_VARIANT_TYPE ("a{ss}")) &&
+      g_variant_lookup (redirect_ports, self->base_url, "&s", &ports))
+    {
+      g_autoptr(GError) error = NULL;
+      guint16 first, last;
+
+      if (passport_redirect_ports_parse (ports, &first, &last, &error))
+        passport_server_set_redirect_ports (self, first, last);
+      else
+        g_debug ("redirect-ports for %s ignored: %s", self->base_url, error->message);
+    }
+}
+
 #define MAX_PORT_RANGE 100
 
 gboolean

@@ -101,6 +101,15 @@ gboolean        passport_redirect_ports_parse          (const char  *text,
                                                         guint16     *last,
                                                         GError     **error);
 
+/* Per-server settings kept by the app (GSettings keys "client-ids" and
+ * "redirect-ports", both a{ss} from a server's base URL to a client id, or
+ * to a port or range): applies the entries for this server, when there are
+ * any. An unusable port entry is ignored (with a debug message). Either dictionary
+ * may be NULL. */
+void            passport_server_apply_settings         (PassportServer *self,
+                                                        GVariant       *client_ids,
+                                                        GVariant       *redirect_ports);
+
 /* The providers as a GListModel of PassportProvider, owned by @self. */
 GListModel     *passport_server_get_providers          (PassportServer *self);
 

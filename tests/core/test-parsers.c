@@ -11,7 +11,7 @@
 #include "passport-http-private.h"
 #include "passport-json-private.h"
 #include "passport-server-private.h"
-#include "passport-session-private.h"
+#include "passport-token-endpoint-private.h"
 
 #define BASE "https://passport.example"
 
@@ -179,6 +179,39 @@ test_discovery_scopes (void)
       g_assert_cmpint (passport_server_get_asks_offline_access (server), ==, cases[i].offline);
       g_assert_cmpstr (passport_server_get_client_id (server), ==, PASSPORT_CLIENT_ID);
     }
+}
+
+/* The app's per-server settings: only this server's entries apply; a
+ * port entry that is not a port leaves the default. */
+static void
+test_server_settings (void)
+{
+  g_autoptr(JsonNode) node = parseq ("{'issuer':'" BASE "','authorization_endpoint':'" BASE "/a',"
+                                     "'token_endpoint':'" BASE "/t'}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportServer) server = NULL;
+  g_autoptr(GVariant) ids = g_variant_ref_sink (g_variant_new_parsed ("{'https://other.example': 'other-client', '" BASE "': 'our-client'}"));
+  g_autoptr(GVariant) ports = g_variant_ref_sink (g_variant_new_parsed ("{'" BASE "': '8065-8070'}"));
+  g_autoptr(GVariant) bad_ports = g_variant_ref_sink (g_variant_new_parsed ("{'" BASE "': 'eighty'}"));
+  guint16 first, last;
+
+  g_unsetenv ("PASSPORT_CLIENT_ID");
+  g_unsetenv ("PASSPORT_REDIRECT_PORT");
+  server = passport_server_new_from_discovery (BASE, node, &error);
+  g_assert_no_error (error);
+
+  passport_server_apply_settings (server, NULL, NULL);
+  g_assert_cmpstr (passport_server_get_client_id (server), ==, PASSPORT_CLIENT_ID);
+
+  passport_server_apply_settings (server, ids, ports);
+  g_assert_cmpstr (passport_server_get_client_id (server), ==, "our-client");
+  passport_server_get_redirect_ports (server, &first, &last);
+  g_assert_cmpuint (first, ==, 8065);
+  g_assert_cmpuint (last, ==, 8070);
+
+  passport_server_apply_settings (server, NULL, bad_ports);
+  passport_server_get_redirect_ports (server, &first, &last);
+  g_assert_cmpuint (first, ==, 8065);
 }
 
 static void
@@ -1009,6 +1042,7 @@ main (int   argc,
   g_test_add_func ("/parsers/account/bad", test_account_bad);
   g_test_add_func ("/parsers/account/update", test_account_update);
   g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
+  g_test_add_func ("/parsers/server-settings", test_server_settings);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
   g_test_add_func ("/parsers/display-name-fallback", test_display_name_fallback);
   g_test_add_func ("/parsers/token-response", test_token_response);
