@@ -11,6 +11,7 @@
 #include "passport-pkce.h"
 #include "passport-secure.h"
 #include "passport-session-private.h"
+#include "passport-token-endpoint-private.h"
 #include "passport-util-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 600
@@ -344,22 +345,6 @@ build_url (PassportBrowserSignIn *self,
 }
 
 static void
-exchange_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  PassportSession *session;
-
-  session = passport_session_token_request_finish (result, &error);
-  if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, session, g_object_unref);
-}
-
-static void
 wait_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -399,8 +384,9 @@ wait_cb (GObject      *source,
     }
 
   cancellable = g_task_get_cancellable (task);
-  passport_session_token_request_async (self->server, msg, self->nonce, cancellable,
-                                        exchange_cb, g_steal_pointer (&task));
+  /* Our task goes through: the session is made of the answer and returned on it. */
+  passport_token_request_async (self->server, msg, self->nonce, cancellable,
+                                passport_session_complete_token_request, g_steal_pointer (&task));
 }
 
 static gboolean

@@ -210,8 +210,19 @@ static void
 tokens_changed_cb (PassportSession *session,
                    PassportFlow    *self)
 {
-  /* The old refresh token is retired at the server: store the new one now. */
-  save_session (self);
+  /* The old refresh token is retired at the server: store the new one now
+   * (a shared session has stored it itself, under its lock). */
+  if (!passport_session_get_shared (session))
+    save_session (self);
+}
+
+static void
+store_failed_cb (PassportSession *session,
+                 const GError    *error,
+                 PassportFlow    *self)
+{
+  g_debug ("cannot store the refreshed session: %s", error->message);
+  _passport_flow_set_keyring_unavailable (self, TRUE);
 }
 
 /* The only way a session enters the flow: a new sign-in (@save) or one
@@ -226,6 +237,9 @@ _passport_flow_take_session (PassportFlow    *self,
   self->client = passport_client_new (session);
   self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
                                               G_CALLBACK (tokens_changed_cb), self);
+  /* The app and passportctl use one keyring item: refreshes take turns. */
+  passport_session_share (session, self->store, self->server_url);
+  g_signal_connect_object (session, "store-failed", G_CALLBACK (store_failed_cb), self, 0);
   g_signal_connect_object (session, "notify::can-refresh",
                            G_CALLBACK (_passport_flow_update_session_remembered), self, G_CONNECT_SWAPPED);
   _passport_flow_update_session_remembered (self);
@@ -292,6 +306,8 @@ passport_flow_continue_without_keyring (PassportFlow *self)
 
   memory = passport_memory_store_new ();
   g_set_object (&self->store, PASSPORT_CREDENTIAL_STORE (memory));
+  if (self->session != NULL)
+    passport_session_share (self->session, self->store, self->server_url);
   if (self->remember)
     {
       self->remember = FALSE;

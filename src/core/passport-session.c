@@ -6,9 +6,11 @@
 #include "passport-error.h"
 #include "passport-http-private.h"
 #include "passport-json-private.h"
-#include "passport-pkce.h"
+#include "passport-refresh-lock.h"
+#include "passport-secure.h"
 #include "passport-server-private.h"
 #include "passport-session-private.h"
+#include "passport-token-endpoint-private.h"
 #include "passport-util-private.h"
 
 /* Refresh when the access token has less than this much left (or half its
@@ -19,7 +21,6 @@
 #define REFRESH_MAX_ATTEMPTS 3
 #define REFRESH_FIRST_DELAY_MS 1000
 #define REFRESH_MAX_DELAY_MS 10000
-#define CLOCK_SKEW_SECONDS 60
 
 #define SERIAL_VERSION 1
 
@@ -47,6 +48,12 @@ struct _PassportSession
   GSource *retry_source;
   guint first_delay_ms;
   guint refresh_count;
+
+  /* Shared with other processes through a stored item (passport_session_share). */
+  PassportCredentialStore *shared_store;
+  char *shared_key;
+  PassportRefreshLock *lock;      /* held from the re-read to the store of a refresh */
+  gboolean reread_after_refusal;
 };
 
 G_DEFINE_FINAL_TYPE (PassportSession, passport_session, G_TYPE_OBJECT)
@@ -63,7 +70,7 @@ enum {
 };
 static GParamSpec *properties[N_PROPS];
 
-enum { TOKENS_CHANGED, N_SIGNALS };
+enum { TOKENS_CHANGED, STORE_FAILED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 typedef enum
@@ -81,248 +88,6 @@ typedef struct
 } Waiter;
 
 static void refresh_attempt (PassportSession *self);
-
-/* Token response and id_token */
-
-void
-passport_token_response_free (PassportTokenResponse *response)
-{
-  if (response == NULL)
-    return;
-  passport_wipe_free (response->access_token);
-  passport_wipe_free (response->refresh_token);
-  passport_wipe_free (response->id_token);
-  g_free (response->token_type);
-  g_free (response->scope);
-  g_free (response);
-}
-
-/* expires_in (RFC 6749 §5.1), capped at PASSPORT_TOKEN_MAX_LIFETIME so
- * that adding it to the clock cannot overflow. Absent, null, zero or
- * negative is 0, "not given": the token is used until the server refuses
- * it. A whole number written with an exponent (1e30) is taken; a fraction
- * or a string is not. */
-static gboolean
-read_lifetime (JsonObject  *object,
-               gint64      *out,
-               GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, "expires_in");
-
-  *out = 0;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
-    {
-      *out = CLAMP (json_node_get_int (node), 0, PASSPORT_TOKEN_MAX_LIFETIME);
-      return TRUE;
-    }
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      double value = json_node_get_double (node);
-
-      /* Compared before the cast: a double beyond gint64 is undefined. */
-      if (value >= PASSPORT_TOKEN_MAX_LIFETIME)
-        *out = PASSPORT_TOKEN_MAX_LIFETIME;
-      else if (value > 0)
-        *out = (gint64) value;
-      if (value <= 0 || value >= PASSPORT_TOKEN_MAX_LIFETIME || value == (double) *out)
-        return TRUE;
-    }
-  g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                       "Field “expires_in” is not a whole number of seconds");
-  return FALSE;
-}
-
-PassportTokenResponse *
-passport_token_response_parse (JsonNode  *node,
-                               GError   **error)
-{
-  g_autoptr(PassportTokenResponse) response = g_new0 (PassportTokenResponse, 1);
-  JsonObject *object;
-
-  object = passport_json_node_get_object (node, error);
-  if (object == NULL ||
-      !passport_json_require_string (object, "access_token", &response->access_token, error) ||
-      !passport_json_require_string (object, "token_type", &response->token_type, error) ||
-      !read_lifetime (object, &response->expires_in, error) ||
-      !passport_json_optional_string (object, "refresh_token", &response->refresh_token, error) ||
-      !passport_json_optional_string (object, "id_token", &response->id_token, error) ||
-      !passport_json_optional_string (object, "scope", &response->scope, error))
-    return NULL;
-
-  if (*response->access_token == '\0' ||
-      g_ascii_strcasecmp (response->token_type, "Bearer") != 0 ||
-      (response->refresh_token != NULL && *response->refresh_token == '\0'))
-    {
-      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                           "Token answer with an empty token or a non-Bearer type");
-      return NULL;
-    }
-  /* Refused here, before a CR LF can reach a header (libsoup would drop
-   * the header and send the request unauthenticated). */
-  if (!passport_token_is_b64token (response->access_token) ||
-      (response->refresh_token != NULL && !passport_token_is_vschar (response->refresh_token)))
-    {
-      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                           "Token answer with a character a token may not hold");
-      return NULL;
-    }
-
-  return g_steal_pointer (&response);
-}
-
-static gboolean
-id_token_fail (GError     **error,
-               const char  *why)
-{
-  g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_ID_TOKEN, "%s (%s)",
-               passport_error_code_describe (PASSPORT_ERROR_INVALID_ID_TOKEN), why);
-  return FALSE;
-}
-
-static JsonNode *
-decode_segment (const char *segment)
-{
-  g_autofree guint8 *data = NULL;
-  gsize len = 0;
-
-  data = passport_base64url_decode (segment, &len);
-  if (data == NULL)
-    return NULL;
-  return passport_json_parse_object ((const char *) data, len, NULL);
-}
-
-/* The latest NumericDate taken, 9999-12-31T23:59:59Z: a date out of
- * 0..this is malformed, and one in range can be added to without overflow. */
-#define MAX_NUMERIC_DATE G_GINT64_CONSTANT (253402300799)
-
-static gboolean
-numeric_date (JsonObject *object,
-              const char *name,
-              gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  /* NumericDate may have a fraction (RFC 7519 §2). */
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    *out = json_node_get_int (node);
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      double value = json_node_get_double (node);
-
-      /* Compared before the cast: a double beyond gint64 is undefined. */
-      if (!(value >= 0 && value <= MAX_NUMERIC_DATE))
-        return FALSE;
-      *out = (gint64) value;
-    }
-  else
-    return FALSE;
-  return *out >= 0 && *out <= MAX_NUMERIC_DATE;
-}
-
-gboolean
-passport_id_token_check (const char  *id_token,
-                         const char  *issuer,
-                         const char  *client_id,
-                         const char  *nonce,
-                         gint64       now,
-                         char       **subject,
-                         char       **email,
-                         GError     **error)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(JsonNode) header = NULL;
-  g_autoptr(JsonNode) payload = NULL;
-  g_autofree char *alg = NULL;
-  g_autofree char *iss = NULL;
-  g_autofree char *sub = NULL;
-  g_autofree char *mail = NULL;
-  g_autofree char *got_nonce = NULL;
-  g_autofree char *azp = NULL;
-  JsonObject *claims;
-  JsonNode *aud;
-  gint64 exp;
-  gint64 iat;
-
-  /* The signature is not checked: the token came straight from the token
-   * endpoint over TLS (or loopback) in answer to our own request, which
-   * OpenID Connect Core §3.1.3.7 (6) accepts in place of it. The claims
-   * still bind it to this server, this client and this sign-in. */
-  if (id_token == NULL)
-    return id_token_fail (error, "missing");
-  parts = g_strsplit (id_token, ".", -1);
-  if (g_strv_length (parts) != 3)
-    return id_token_fail (error, "not a JWS");
-
-  header = decode_segment (parts[0]);
-  payload = decode_segment (parts[1]);
-  if (header == NULL || payload == NULL)
-    return id_token_fail (error, "undecodable");
-
-  if (!passport_json_require_string (json_node_get_object (header), "alg", &alg, NULL) ||
-      g_ascii_strcasecmp (alg, "none") == 0)
-    return id_token_fail (error, "unsigned");
-
-  claims = json_node_get_object (payload);
-  if (!passport_json_require_string (claims, "iss", &iss, NULL) || g_strcmp0 (iss, issuer) != 0)
-    return id_token_fail (error, "iss");
-
-  aud = json_object_get_member (claims, "aud");
-  if (aud != NULL && JSON_NODE_HOLDS_VALUE (aud) && json_node_get_value_type (aud) == G_TYPE_STRING)
-    {
-      if (g_strcmp0 (json_node_get_string (aud), client_id) != 0)
-        return id_token_fail (error, "aud");
-    }
-  else if (aud != NULL && JSON_NODE_HOLDS_ARRAY (aud))
-    {
-      JsonArray *array = json_node_get_array (aud);
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *item = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING &&
-              g_strcmp0 (json_node_get_string (item), client_id) == 0)
-            found = TRUE;
-        }
-      if (!found)
-        return id_token_fail (error, "aud");
-      if (json_array_get_length (array) > 1 &&
-          (!passport_json_require_string (claims, "azp", &azp, NULL) ||
-           g_strcmp0 (azp, client_id) != 0))
-        return id_token_fail (error, "azp");
-    }
-  else
-    return id_token_fail (error, "aud");
-
-  if (!numeric_date (claims, "exp", &exp))
-    return id_token_fail (error, "exp");
-  if (exp + CLOCK_SKEW_SECONDS < now)
-    return id_token_fail (error, "expired");
-  /* Not compared with our clock (which may be off), but a NumericDate. */
-  if (json_object_has_member (claims, "iat") && !numeric_date (claims, "iat", &iat))
-    return id_token_fail (error, "iat");
-
-  if (nonce != NULL &&
-      (!passport_json_require_string (claims, "nonce", &got_nonce, NULL) ||
-       g_strcmp0 (got_nonce, nonce) != 0))
-    return id_token_fail (error, "nonce");
-
-  if (!passport_json_require_string (claims, "sub", &sub, NULL) || *sub == '\0')
-    return id_token_fail (error, "sub");
-  if (!passport_json_optional_string (claims, "email", &mail, NULL))
-    return id_token_fail (error, "email");
-
-  if (subject != NULL)
-    *subject = g_steal_pointer (&sub);
-  if (email != NULL)
-    *email = g_steal_pointer (&mail);
-  return TRUE;
-}
 
 /* The object */
 
@@ -345,6 +110,8 @@ passport_session_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   passport_clear_source (&self->retry_source);
+  g_clear_pointer (&self->lock, passport_refresh_lock_release);
+  g_clear_object (&self->shared_store);
 
   G_OBJECT_CLASS (passport_session_parent_class)->dispose (object);
 }
@@ -360,8 +127,9 @@ passport_session_finalize (GObject *object)
   g_free (self->subject);
   g_free (self->email);
   g_free (self->client_id);
-  passport_clear_secret (&self->access_token);
-  passport_clear_secret (&self->refresh_token);
+  g_free (self->shared_key);
+  passport_secure_clear (&self->access_token);
+  passport_secure_clear (&self->refresh_token);
 
   G_OBJECT_CLASS (passport_session_parent_class)->finalize (object);
 }
@@ -422,6 +190,9 @@ passport_session_class_init (PassportSessionClass *klass)
   signals[TOKENS_CHANGED] =
     g_signal_new ("tokens-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[STORE_FAILED] =
+    g_signal_new ("store-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -453,11 +224,11 @@ take_tokens (PassportSession       *self,
 {
   gboolean could_refresh = passport_session_get_can_refresh (self);
 
-  passport_clear_secret (&self->access_token);
+  passport_secure_clear (&self->access_token);
   self->access_token = g_steal_pointer (&response->access_token);
   if (response->refresh_token != NULL)
     {
-      passport_clear_secret (&self->refresh_token);
+      passport_secure_clear (&self->refresh_token);
       self->refresh_token = g_steal_pointer (&response->refresh_token);
     }
   if (could_refresh != passport_session_get_can_refresh (self))
@@ -476,8 +247,8 @@ forget_tokens (PassportSession *self)
   gboolean had_access = self->access_token != NULL;
   gboolean had_refresh = self->refresh_token != NULL;
 
-  passport_clear_secret (&self->access_token);
-  passport_clear_secret (&self->refresh_token);
+  passport_secure_clear (&self->access_token);
+  passport_secure_clear (&self->refresh_token);
   self->expires_at = 0;
   if (had_access)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESS_TOKEN_EXPIRES_AT]);
@@ -512,103 +283,29 @@ access_token_fresh (PassportSession *self)
   return self->access_token != NULL && self->expires_at - now > margin;
 }
 
-/* Token requests (sign-in) */
+/* Sign-in: a session of the token endpoint's answer */
 
-typedef struct
-{
-  PassportServer *server;
-  char *nonce;
-  char *client_id;
-} TokenRequest;
-
-static void
-token_request_free (TokenRequest *req)
-{
-  g_clear_object (&req->server);
-  passport_wipe_free (req->nonce);
-  g_free (req->client_id);
-  g_free (req);
-}
-
-static void
-token_request_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+void
+passport_session_complete_token_request (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TokenRequest *req = g_task_get_task_data (task);
   g_autoptr(PassportTokenResponse) response = NULL;
-  g_autoptr(JsonNode) json = NULL;
-  g_autoptr(PassportSession) session = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *email = NULL;
+  PassportSession *session;
   GError *error = NULL;
 
-  if (!passport_http_send_finish (result, NULL, &json, &error) ||
-      (response = passport_token_response_parse (json, &error)) == NULL ||
-      !passport_id_token_check (response->id_token, passport_server_get_issuer (req->server),
-                                req->client_id, req->nonce,
-                                g_get_real_time () / G_USEC_PER_SEC, &subject, &email, &error))
+  response = passport_token_request_finish (result, &error);
+  if (response == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  session = session_new (req->server, req->client_id, subject, email);
+  session = session_new (PASSPORT_SERVER (source), response->client_id, response->subject,
+                         response->email);
   take_tokens (session, response);
-  g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
-}
-
-void
-passport_session_token_request_async (PassportServer      *server,
-                                      SoupMessage         *msg,
-                                      const char          *nonce,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  TokenRequest *req;
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, passport_session_token_request_async);
-  req = g_new0 (TokenRequest, 1);
-  req->server = g_object_ref (server);
-  req->nonce = g_strdup (nonce);
-  /* The client id the request was made with: the session keeps it. */
-  req->client_id = g_strdup (passport_server_get_client_id (server));
-  g_task_set_task_data (task, req, (GDestroyNotify) token_request_free);
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
-                                "application/json");
-  passport_http_send_async (passport_server_get_session (server), msg, 0,
-                            passport_server_get_cancellable (server), cancellable,
-                            token_request_cb, g_steal_pointer (&task));
-}
-
-PassportSession *
-passport_session_token_request_finish (GAsyncResult  *result,
-                                       GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Password sign-in */
-
-static void
-password_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  PassportSession *session;
-
-  session = passport_session_token_request_finish (result, &error);
-  if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, session, g_object_unref);
+  g_task_return_pointer (task, session, g_object_unref);
 }
 
 void
@@ -620,9 +317,6 @@ passport_session_sign_in_with_password_async (PassportServer      *server,
                                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  GError *error = NULL;
-  const char *scope;
 
   g_return_if_fail (PASSPORT_IS_SERVER (server));
   g_return_if_fail (email != NULL);
@@ -630,23 +324,9 @@ passport_session_sign_in_with_password_async (PassportServer      *server,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, passport_session_sign_in_with_password_async);
-
-  scope = passport_server_get_scope (server);
-  msg = passport_http_new_form_post (passport_server_get_token_endpoint (server), &error,
-                                     "grant_type", "password",
-                                     "username", email,
-                                     "password", password,
-                                     "scope", scope,
-                                     "client_id", passport_server_get_client_id (server),
-                                     NULL);
-  if (msg == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  passport_session_token_request_async (server, msg, NULL, cancellable, password_cb,
-                                        g_steal_pointer (&task));
+  passport_token_request_password_async (server, email, password, cancellable,
+                                         passport_session_complete_token_request,
+                                         g_steal_pointer (&task));
 }
 
 PassportSession *
@@ -669,9 +349,11 @@ passport_session_serialize (PassportSession *self)
   if (self->refresh_token == NULL)
     return NULL;
 
-  /* Built by hand into one buffer so that no copy of the refresh token is
-   * left behind un-wiped; the caller wipes the result. */
-  out = g_string_sized_new (256);
+  /* Built by hand into one buffer so that no copy of a token is left
+   * behind un-wiped; the caller wipes the result. The access token rides
+   * along so that another process sharing the item does not refresh (and
+   * rotate) while it is still good. */
+  out = g_string_sized_new (512);
   g_string_append_printf (out, "{\"version\":%d,\"issuer\":", SERIAL_VERSION);
   passport_http_append_json_string (out, passport_server_get_issuer (self->server));
   g_string_append (out, ",\"client_id\":");
@@ -685,9 +367,91 @@ passport_session_serialize (PassportSession *self)
     }
   g_string_append (out, ",\"refresh_token\":");
   passport_http_append_json_string (out, self->refresh_token);
+  if (self->access_token != NULL)
+    {
+      g_string_append (out, ",\"access_token\":");
+      passport_http_append_json_string (out, self->access_token);
+      g_string_append_printf (out, ",\"access_token_expires_at\":%" G_GINT64_FORMAT
+                              ",\"access_token_lifetime\":%" G_GINT64_FORMAT,
+                              self->expires_at, self->lifetime);
+    }
   g_string_append_c (out, '}');
 
   return g_string_free (out, FALSE);
+}
+
+/* What a stored item holds. */
+typedef struct
+{
+  char *subject;
+  char *email;
+  char *client_id;
+  char *refresh_token;
+  char *access_token;     /* NULL when absent, unusable or out of range */
+  gint64 expires_at;
+  gint64 lifetime;
+} Stored;
+
+static void
+stored_clear (Stored *stored)
+{
+  g_clear_pointer (&stored->subject, g_free);
+  g_clear_pointer (&stored->email, g_free);
+  g_clear_pointer (&stored->client_id, g_free);
+  passport_secure_clear (&stored->refresh_token);
+  passport_secure_clear (&stored->access_token);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Stored, stored_clear)
+
+static gboolean
+stored_parse (PassportServer  *server,
+              const char      *serialized,
+              Stored          *stored,
+              GError         **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *issuer = NULL;
+  JsonObject *object;
+  gint64 version;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  node = passport_json_parse_object (serialized, strlen (serialized), error);
+  if (node == NULL)
+    return FALSE;
+  object = json_node_get_object (node);
+  if (!passport_json_require_int (object, "version", &version, error) ||
+      !passport_json_require_string (object, "issuer", &issuer, error) ||
+      !passport_json_require_string (object, "subject", &stored->subject, error) ||
+      !passport_json_optional_string (object, "email", &stored->email, error) ||
+      !passport_json_optional_string (object, "client_id", &stored->client_id, error) ||
+      !passport_json_require_string (object, "refresh_token", &stored->refresh_token, error))
+    return FALSE;
+
+  if (version != SERIAL_VERSION || *stored->refresh_token == '\0')
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Stored session of an unknown version");
+      return FALSE;
+    }
+  if (g_strcmp0 (issuer, passport_server_get_issuer (server)) != 0)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_ISSUER_MISMATCH,
+                           passport_error_code_describe (PASSPORT_ERROR_ISSUER_MISMATCH));
+      return FALSE;
+    }
+
+  /* The access token is a convenience: anything odd about it and it is
+   * left out (the refresh token gets a new one). */
+  if (passport_json_optional_string (object, "access_token", &stored->access_token, NULL) &&
+      stored->access_token != NULL &&
+      (!passport_token_is_b64token (stored->access_token) ||
+       !passport_json_optional_int (object, "access_token_expires_at", 0, &stored->expires_at, NULL) ||
+       !passport_json_optional_int (object, "access_token_lifetime", 0, &stored->lifetime, NULL) ||
+       stored->expires_at <= now || stored->expires_at > now + PASSPORT_TOKEN_MAX_LIFETIME ||
+       stored->lifetime <= 0 || stored->lifetime > PASSPORT_TOKEN_MAX_LIFETIME))
+    passport_secure_clear (&stored->access_token);
+  return TRUE;
 }
 
 PassportSession *
@@ -695,53 +459,81 @@ passport_session_new_from_serialized (PassportServer  *server,
                                       const char      *serialized,
                                       GError         **error)
 {
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *issuer = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *email = NULL;
-  g_autofree char *client_id = NULL;
-  g_autofree char *refresh_token = NULL;
+  g_auto(Stored) stored = { 0 };
   PassportSession *self;
-  JsonObject *object;
-  gint64 version;
 
   g_return_val_if_fail (PASSPORT_IS_SERVER (server), NULL);
   g_return_val_if_fail (serialized != NULL, NULL);
 
-  node = passport_json_parse_object (serialized, strlen (serialized), error);
-  if (node == NULL)
+  if (!stored_parse (server, serialized, &stored, error))
     return NULL;
-  object = json_node_get_object (node);
-  if (!passport_json_require_int (object, "version", &version, error) ||
-      !passport_json_require_string (object, "issuer", &issuer, error) ||
-      !passport_json_require_string (object, "subject", &subject, error) ||
-      !passport_json_optional_string (object, "email", &email, error) ||
-      !passport_json_optional_string (object, "client_id", &client_id, error) ||
-      !passport_json_require_string (object, "refresh_token", &refresh_token, error))
-    {
-      passport_clear_secret (&refresh_token);
-      return NULL;
-    }
-
-  if (version != SERIAL_VERSION || *refresh_token == '\0')
-    {
-      passport_clear_secret (&refresh_token);
-      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                           "Stored session of an unknown version");
-      return NULL;
-    }
-  if (g_strcmp0 (issuer, passport_server_get_issuer (server)) != 0)
-    {
-      passport_clear_secret (&refresh_token);
-      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_ISSUER_MISMATCH,
-                           passport_error_code_describe (PASSPORT_ERROR_ISSUER_MISMATCH));
-      return NULL;
-    }
 
   /* Stored before client ids were per server: the server's. */
-  self = session_new (server, client_id, subject, email);
-  self->refresh_token = g_steal_pointer (&refresh_token);
+  self = session_new (server, stored.client_id, stored.subject, stored.email);
+  self->refresh_token = g_steal_pointer (&stored.refresh_token);
+  if (stored.access_token != NULL)
+    {
+      self->access_token = g_steal_pointer (&stored.access_token);
+      self->expires_at = stored.expires_at;
+      self->lifetime = stored.lifetime;
+    }
   return self;
+}
+
+/* Another process stored newer tokens of this same session: take them,
+ * rather than spend a refresh token that it has retired. TRUE when the
+ * access token changed. */
+static gboolean
+adopt_stored (PassportSession *self,
+              const char      *serialized)
+{
+  g_auto(Stored) stored = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean access_changed = FALSE;
+
+  if (!stored_parse (self->server, serialized, &stored, &error))
+    {
+      g_debug ("stored session unreadable: %s", error->message);
+      return FALSE;
+    }
+  if (g_strcmp0 (stored.subject, self->subject) != 0 ||
+      g_strcmp0 (stored.refresh_token, self->refresh_token) == 0)
+    return FALSE;
+
+  g_debug ("taking the tokens another process stored");
+  passport_secure_clear (&self->refresh_token);
+  self->refresh_token = g_steal_pointer (&stored.refresh_token);
+  if (stored.access_token != NULL && g_strcmp0 (stored.access_token, self->access_token) != 0)
+    {
+      passport_secure_clear (&self->access_token);
+      self->access_token = g_steal_pointer (&stored.access_token);
+      self->expires_at = stored.expires_at;
+      self->lifetime = stored.lifetime;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCESS_TOKEN_EXPIRES_AT]);
+      access_changed = TRUE;
+    }
+  return access_changed;
+}
+
+void
+passport_session_share (PassportSession         *self,
+                        PassportCredentialStore *store,
+                        const char              *key)
+{
+  g_return_if_fail (PASSPORT_IS_SESSION (self));
+  g_return_if_fail (store == NULL || key != NULL);
+
+  g_set_object (&self->shared_store, store);
+  g_free (self->shared_key);
+  self->shared_key = store != NULL ? g_strdup (key) : NULL;
+}
+
+gboolean
+passport_session_get_shared (PassportSession *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SESSION (self), FALSE);
+
+  return self->shared_store != NULL;
 }
 
 /* Refresh: one request in flight, waiters queued */
@@ -756,7 +548,7 @@ waiter_complete (Waiter *waiter,
     g_task_return_error (waiter->task, error);
   else if (waiter->kind == WANT_TOKEN)
     g_task_return_pointer (waiter->task, g_strdup (self->access_token),
-                           (GDestroyNotify) passport_wipe_free);
+                           (GDestroyNotify) passport_secure_free);
   else
     g_task_return_boolean (waiter->task, TRUE);
 }
@@ -766,6 +558,9 @@ complete_waiters (PassportSession *self,
                   const GError    *error)
 {
   g_autoptr(GPtrArray) waiters = NULL;
+
+  /* Whatever happened, other processes may refresh now. */
+  g_clear_pointer (&self->lock, passport_refresh_lock_release);
 
   /* Swap first: a waiter's callback may start the next refresh. */
   waiters = g_steal_pointer (&self->waiters);
@@ -795,6 +590,9 @@ retry_cb (gpointer data)
   refresh_attempt (self);
   return G_SOURCE_REMOVE;
 }
+
+static void reread_after_refusal_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void store_shared (PassportSession *self);
 
 static void
 refresh_cb (GObject      *source,
@@ -829,8 +627,13 @@ refresh_cb (GObject      *source,
                          g_strcmp0 (response->refresh_token, self->refresh_token) != 0;
 
       take_tokens (self, response);
-      /* Stored before anyone uses the new tokens: the old refresh token
-       * is already retired at the server. */
+      if (self->shared_store != NULL)
+        {
+          /* Stored before the lock goes and before anyone uses the new
+           * tokens: the old refresh token is already retired. */
+          store_shared (self);
+          return;
+        }
       if (rotated)
         g_signal_emit (self, signals[TOKENS_CHANGED], 0);
       complete_waiters (self, NULL);
@@ -840,6 +643,17 @@ refresh_cb (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       complete_waiters (self, error);
+      return;
+    }
+
+  if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT) &&
+      self->shared_store != NULL && !self->reread_after_refusal)
+    {
+      /* Perhaps another process rotated it without the lock (an older
+       * version, or one that gave up waiting): its newer token is stored. */
+      self->reread_after_refusal = TRUE;
+      passport_credential_store_load_async (self->shared_store, self->shared_key, self->cancellable,
+                                            reread_after_refusal_cb, g_object_ref (self));
       return;
     }
 
@@ -905,6 +719,127 @@ refresh_attempt (PassportSession *self)
                             self->cancellable, NULL, refresh_cb, g_object_ref (self));
 }
 
+/* Sharing a stored item with other processes ------------------------------ */
+
+static void
+shared_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PassportSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_credential_store_save_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_signal_emit (self, signals[STORE_FAILED], 0, error);
+  g_signal_emit (self, signals[TOKENS_CHANGED], 0);
+  complete_waiters (self, NULL);
+}
+
+static void
+store_shared (PassportSession *self)
+{
+  g_autoptr(PassportSecret) serialized = passport_session_serialize (self);
+
+  if (serialized == NULL)
+    {
+      complete_waiters (self, NULL);
+      return;
+    }
+  /* Not cancellable: a rotated token that is not stored is lost. */
+  passport_credential_store_save_async (self->shared_store, self->shared_key, self->subject, serialized,
+                                        NULL, shared_saved_cb, g_object_ref (self));
+}
+
+static void
+reread_after_refusal_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(PassportSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSecret) stored =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, &error);
+  g_autofree char *before = g_strdup (self->refresh_token);
+
+  if (stored != NULL)
+    adopt_stored (self, stored);
+  if (stored != NULL && g_strcmp0 (before, self->refresh_token) != 0)
+    {
+      refresh_attempt (self);
+      passport_secure_free (g_steal_pointer (&before));
+      return;
+    }
+  passport_secure_free (g_steal_pointer (&before));
+  {
+    g_autoptr(GError) expired = session_expired_error ();
+
+    mark_expired (self);
+    complete_waiters (self, expired);
+  }
+}
+
+static void
+reread_before_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PassportSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSecret) stored =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      complete_waiters (self, error);
+      return;
+    }
+  /* A fresh access token another process got is as good as our own
+   * refresh, and spends nothing. */
+  if (stored != NULL && adopt_stored (self, stored) && access_token_fresh (self))
+    {
+      complete_waiters (self, NULL);
+      return;
+    }
+  refresh_attempt (self);
+}
+
+static void
+locked_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PassportSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->lock = passport_refresh_lock_acquire_finish (result, &error);
+  if (error != NULL)
+    {
+      complete_waiters (self, error);
+      return;
+    }
+  passport_credential_store_load_async (self->shared_store, self->shared_key, self->cancellable,
+                                        reread_before_cb, g_object_ref (self));
+}
+
+/* A refresh starts: when shared, first the lock and a look at what the
+ * other processes stored. */
+static void
+refresh_begin (PassportSession *self)
+{
+  g_autofree char *key = NULL;
+
+  self->attempt = 0;
+  self->reread_after_refusal = FALSE;
+  if (self->shared_store == NULL)
+    {
+      refresh_attempt (self);
+      return;
+    }
+  key = g_strconcat (self->shared_key, "\n", self->subject, NULL);
+  passport_refresh_lock_acquire_async (key, self->cancellable, locked_cb, g_object_ref (self));
+}
+
 static gboolean
 waiter_cancelled_cb (GCancellable *cancellable,
                      gpointer      data)
@@ -959,8 +894,7 @@ join_refresh (PassportSession *self,
   if (!self->refreshing)
     {
       self->refreshing = TRUE;
-      self->attempt = 0;
-      refresh_attempt (self);
+      refresh_begin (self);
     }
 }
 
@@ -980,7 +914,7 @@ passport_session_get_access_token_async (PassportSession     *self,
   if (!self->refreshing && access_token_fresh (self))
     {
       g_task_return_pointer (task, g_strdup (self->access_token),
-                             (GDestroyNotify) passport_wipe_free);
+                             (GDestroyNotify) passport_secure_free);
       return;
     }
 
@@ -1076,6 +1010,21 @@ revoke_now (GTask *task_in)
 }
 
 static void
+revoke_after_reread_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  PassportSession *self = g_task_get_source_object (task);
+  g_autoptr(PassportSecret) stored =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, NULL);
+
+  if (stored != NULL)
+    adopt_stored (self, stored);
+  revoke_now (task);
+}
+
+static void
 revoke_after_refresh_cb (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
@@ -1102,6 +1051,10 @@ passport_session_revoke_async (PassportSession     *self,
    * then fail to revoke: let it land first. */
   if (self->refreshing)
     passport_session_refresh_async (self, NULL, revoke_after_refresh_cb, task);
+  else if (self->shared_store != NULL)
+    /* Another process may hold a newer one: revoke that, not a retired one. */
+    passport_credential_store_load_async (self->shared_store, self->shared_key, cancellable,
+                                          revoke_after_reread_cb, task);
   else
     revoke_now (task);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "passport-credential-store.h"
 #include "passport-server.h"
 
 G_BEGIN_DECLS
@@ -102,6 +103,20 @@ gboolean         passport_session_get_expired          (PassportSession *self);
  * passport_session_serialize() has nothing to store. A sign-in that ends
  * with such a session is reported as PASSPORT_ERROR_NO_REFRESH_TOKEN. */
 gboolean         passport_session_get_can_refresh      (PassportSession *self);
+
+/* Shares the session with other processes (the app, passportctl) through
+ * the item @key of @store, which they all read and write: a refresh takes
+ * a lock those processes honour, re-reads the item first and uses the
+ * newer tokens another process stored instead of spending a refresh token
+ * it has retired (which would revoke the whole family); it stores the new
+ * tokens itself before the lock goes and before "tokens-changed". After an
+ * invalid_grant the item is read once more. Signal "store-failed"
+ * (GError *): the new tokens could not be stored. NULL @store stops
+ * sharing. */
+void             passport_session_share                (PassportSession         *self,
+                                                        PassportCredentialStore *store,
+                                                        const char              *key);
+gboolean         passport_session_get_shared           (PassportSession *self);
 /* The OAuth client id this session signed in with (it refreshes and
  * revokes with it). */
 const char      *passport_session_get_client_id        (PassportSession *self);

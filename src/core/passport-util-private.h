@@ -18,23 +18,6 @@ passport_set_str (char       **dest,
   return TRUE;
 }
 
-/* Wipes and frees a string that held a secret (token, code, password). */
-static inline void
-passport_wipe_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
-static inline void
-passport_clear_secret (char **secret)
-{
-  passport_wipe_free (*secret);
-  *secret = NULL;
-}
-
 /* Whether @token can be sent as "Authorization: Bearer @token": an RFC 6750
  * §2.1 b64token, 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
  * *"=". Anything else (CR LF above all) would break the header. */

@@ -699,8 +699,15 @@ test_revoke (void)
   g_assert_no_error (error);
   g_assert_null (passport_session_serialize (session));
 
+  /* What was stored before the sign-out gets nothing new: its refresh
+   * token is refused, and its access token no longer opens the API. */
   restored = passport_session_new_from_serialized (server, line, &error);
   g_assert_no_error (error);
+  g_clear_object (&res);
+  passport_session_refresh_async (restored, NULL, core_test_result_cb, &res);
+  g_assert_false (passport_session_refresh_finish (restored, core_test_await (&res), &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_SESSION_EXPIRED);
+  g_clear_error (&error);
   token = get_token (restored, &error);
   g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_SESSION_EXPIRED);
 }

@@ -713,6 +713,36 @@ test_keyring_shared_item (void)
       g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_IN);
       g_assert_null (passport_flow_get_error (flow));
     }
+
+  /* Both refresh at the same moment: one waits for the other's lock and
+   * takes what it stored. */
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                            G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autofree char *err = NULL;
+      g_autoptr(GSubprocess) ctl = NULL;
+      g_autofree char *app_token = NULL;
+
+      let_time_pass (1200);
+      g_subprocess_launcher_setenv (launcher, "PASSPORT_SERVER", server->url, TRUE);
+      ctl = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PASSPORTCTL"), "token", NULL);
+      g_assert_no_error (error);
+      app_token = flow_access_token (flow);
+      g_subprocess_communicate_utf8 (ctl, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      if (g_subprocess_get_exit_status (ctl) != 0)
+        g_error ("passportctl token beside the app failed (%d): %s", g_subprocess_get_exit_status (ctl), err);
+      {
+        g_autoptr(PdResponse) me = pd_get_me (client, app_token);
+        g_assert_cmpuint (me->status, ==, 200);
+      }
+    }
+  {
+    g_autofree char *status = run_passportctl (server, "status");
+    g_assert_nonnull (strstr (status, "signed-in"));
+  }
 }
 
 /* Under run-isolated.sh with PASSPORT_NO_KEYRING_DAEMON=1. */
