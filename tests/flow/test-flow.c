@@ -743,6 +743,13 @@ test_keyring_shared_item (void)
     g_autofree char *status = run_passportctl (server, "status");
     g_assert_nonnull (strstr (status, "signed-in"));
   }
+
+  /* Signed out elsewhere: the app learns it on its next call, and says so. */
+  g_free (run_passportctl (server, "sign-out"));
+  START (flow, change_password, "a long and good password", "another good password");
+  wait_for_error (flow, PASSPORT_ERROR_SESSION_EXPIRED, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_null (passport_flow_get_account (flow));
 }
 
 /* Under run-isolated.sh with PASSPORT_NO_KEYRING_DAEMON=1. */
