@@ -42,6 +42,9 @@ NAMES = {
         "save": "Save", "free": "Free This Address…", "other-password": "Password of the other account",
         "other-sign-in": "Sign In", "other-email": "New e-mail of the other account",
         "other-send": "Send Link", "sign-out": "Sign Out", "sign-in": "Sign In",
+        "current-password": "Current password", "new-password": "New password",
+        "change-password": "Change Password", "password-changed": "Password changed",
+        "current-wrong": "The current password is wrong.",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
@@ -177,6 +180,34 @@ class Story:
             entry = self.find("text", name)
         Atspi.EditableText.set_text_contents(entry, text)
 
+    def exists(self, role, name, timeout):
+        try:
+            self.find(role, name, timeout=timeout)
+            return True
+        except AssertionError:
+            return False
+
+    def text_of(self, key):
+        """The text in the entry named @key (for a password entry, one
+        character per character typed), read through the Text interface of
+        the entry or of the editable inside it."""
+        name = self.name(key)
+        for role in ("text", "password text"):
+            try:
+                entry = self.find(role, name, timeout=2)
+            except AssertionError:
+                continue
+            texts = []
+            for item in self.walk(entry):
+                try:
+                    text = item.get_text_iface()
+                    if text is not None:
+                        texts.append(Atspi.Text.get_text(text, 0, Atspi.Text.get_character_count(text)))
+                except gi.repository.GLib.Error:
+                    continue
+            return max(texts, key=len) if texts else ""
+        raise AssertionError("no entry named %r" % name)
+
     def shot(self, key):
         path = os.path.join(self.shots, "shot-story-%s-%s.png" % (self.lang, key))
         time.sleep(0.4)  # let the crossfade end
@@ -241,6 +272,8 @@ class Story:
         self.type("email", "ada@example.com")
         self.type("password", ada_password)
         self.type("repeat", ada_password)
+        assert self.text_of("email") == "ada@example.com", "the e-mail field cannot be read"
+        assert self.text_of("password") != "", "the password field cannot be read"
         mails = self.mail_count()
         self.click("save")
 
@@ -248,6 +281,26 @@ class Story:
         self.page("confirm-page")
         self.confirm_link("ada@example.com", mails)
         self.page("account-page")
+
+        # A change of password that fails says so, and only so (finding 1).
+        self.type("current-password", "not the password at all")
+        self.type("new-password", "a brand new long passphrase 3")
+        self.click("change-password")
+        self.find("label", self.name("current-wrong"))
+        assert not self.exists("label", self.name("password-changed"), timeout=3), \
+            "a failed change of password said 'Password changed'"
+        # The right one does: the toast is seen when it is there.
+        ada_new = "a brand new long passphrase 3"
+        self.type("current-password", ada_password)
+        self.type("new-password", ada_new)
+        self.click("change-password")
+        self.find("label", self.name("password-changed"))
+        ada_password = ada_new
+        # Gone before the next page is checked: libadwaita 1.2's toast close
+        # button has no accessible name of its own.
+        deadline = time.monotonic() + 15
+        while self.exists("label", self.name("password-changed"), timeout=0.5) and time.monotonic() < deadline:
+            time.sleep(0.5)
 
         # 6. Another social account wants the same address: free it.
         self.click("sign-out")
@@ -257,6 +310,10 @@ class Story:
         self.page("terms-page", timeout=60)
         self.click("accept")
         self.page("bind-page")
+        # Nothing of Ada's is left in the form for Bob (finding 2).
+        assert self.text_of("email") == "", "the previous user's e-mail is in the form"
+        assert self.text_of("password") == "", "the previous user's password is in the form"
+        assert self.text_of("repeat") == "", "the previous user's password is in the form"
         self.type("email", "ada@example.com")
         self.type("password", bob_password)
         self.type("repeat", bob_password)
