@@ -181,6 +181,16 @@ on_state (PassportAccountPage *self)
   on_account (self);
 }
 
+/* Another person, or none: nothing typed here is kept for them. */
+static void
+forget (PassportPage *page)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+}
+
 static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
@@ -274,6 +284,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
 
   object_class->dispose = passport_account_page_dispose;
   page_class->flow_changed = flow_changed;
+  page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_PASSWORD,
                                          PASSPORT_ERROR_WEAK_PASSWORD,

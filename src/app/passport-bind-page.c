@@ -136,6 +136,17 @@ on_flow_state (PassportBindPage *self)
   update (self);
 }
 
+/* Another person, or none: nothing typed here is kept for them. */
+static void
+forget (PassportPage *page)
+{
+  PassportBindPage *self = PASSPORT_BIND_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->email_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->repeat_row), "");
+}
+
 static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
@@ -190,6 +201,7 @@ passport_bind_page_class_init (PassportBindPageClass *klass)
 
   object_class->dispose = passport_bind_page_dispose;
   page_class->flow_changed = flow_changed;
+  page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_EMAIL,
                                          PASSPORT_ERROR_EMAIL_ALREADY_BOUND,

@@ -104,6 +104,15 @@ on_state (PassportConfirmPage *self)
   update (self);
 }
 
+/* Another person, or none: nothing typed here is kept for them. */
+static void
+forget (PassportPage *page)
+{
+  PassportConfirmPage *self = PASSPORT_CONFIRM_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->new_email_row), "");
+}
+
 static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
@@ -220,6 +229,7 @@ passport_confirm_page_class_init (PassportConfirmPageClass *klass)
 
   object_class->dispose = passport_confirm_page_dispose;
   page_class->flow_changed = flow_changed;
+  page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_EMAIL,
                                          PASSPORT_ERROR_EMAIL_EXISTS,

@@ -166,6 +166,17 @@ on_state (PassportConflictPage *self)
   update (self);
 }
 
+/* Another person, or none: nothing typed here is kept for them. */
+static void
+forget (PassportPage *page)
+{
+  PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->other_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->other_current_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->other_email_row), "");
+}
+
 static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
@@ -291,6 +302,7 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   page_class->flow_changed = flow_changed;
+  page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_GRANT,
                                          PASSPORT_ERROR_INVALID_EMAIL,

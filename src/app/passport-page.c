@@ -11,6 +11,7 @@
 typedef struct
 {
   PassportFlow *flow;
+  char *account_id;   /* whose fields the page may hold */
 } PassportPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PassportPage, passport_page, ADW_TYPE_BIN)
@@ -33,6 +34,23 @@ passport_page_get_flow (PassportPage *self)
   return priv->flow;
 }
 
+static void
+account_changed_cb (PassportFlow *flow,
+                    GParamSpec   *pspec,
+                    PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  PassportAccount *account = passport_flow_get_account (flow);
+  const char *id = account != NULL ? passport_account_get_id (account) : NULL;
+
+  if (g_strcmp0 (id, priv->account_id) == 0)
+    return;
+  g_free (priv->account_id);
+  priv->account_id = g_strdup (id);
+  if (PASSPORT_PAGE_GET_CLASS (self)->forget != NULL)
+    PASSPORT_PAGE_GET_CLASS (self)->forget (self);
+}
+
 void
 passport_page_set_flow (PassportPage *self,
                         PassportFlow *flow)
@@ -48,6 +66,14 @@ passport_page_set_flow (PassportPage *self,
   if (priv->flow != NULL)
     g_signal_handlers_disconnect_by_data (priv->flow, self);
   g_set_object (&priv->flow, flow);
+  if (flow != NULL)
+    {
+      PassportAccount *account = passport_flow_get_account (flow);
+
+      g_free (priv->account_id);
+      priv->account_id = account != NULL ? g_strdup (passport_account_get_id (account)) : NULL;
+      g_signal_connect_object (flow, "notify::account", G_CALLBACK (account_changed_cb), self, 0);
+    }
 
   if (PASSPORT_PAGE_GET_CLASS (self)->flow_changed != NULL)
     PASSPORT_PAGE_GET_CLASS (self)->flow_changed (self, flow);
@@ -244,6 +270,7 @@ passport_page_dispose (GObject *object)
   if (priv->flow != NULL)
     g_signal_handlers_disconnect_by_data (priv->flow, self);
   g_clear_object (&priv->flow);
+  g_clear_pointer (&priv->account_id, g_free);
 
   G_OBJECT_CLASS (passport_page_parent_class)->dispose (object);
 }

@@ -24,6 +24,12 @@ struct _PassportPageClass
    * its handlers with passport_page_watch() and refreshes itself. */
   void (*flow_changed) (PassportPage *self,
                         PassportFlow *flow);
+
+  /* Called when the person at the keyboard may have changed: the flow's
+   * account became another one, or none (sign-out, a session that ended).
+   * The page empties every field it has, so nothing typed by one person is
+   * shown to the next. */
+  void (*forget)       (PassportPage *self);
 };
 
 /* The flow shown, or NULL. Owned by @self. */

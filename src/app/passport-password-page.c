@@ -88,6 +88,16 @@ on_state (PassportPasswordPage *self)
   update (self);
 }
 
+/* Another person, or none: nothing typed here is kept for them. */
+static void
+forget (PassportPage *page)
+{
+  PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (page);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->email_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+}
+
 static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
@@ -163,6 +173,7 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
   object_class->dispose = passport_password_page_dispose;
   widget_class->grab_focus = grab_focus;
   page_class->flow_changed = flow_changed;
+  page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_GRANT,
                                          PASSPORT_ERROR_INVALID_EMAIL,

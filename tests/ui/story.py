@@ -200,6 +200,8 @@ class Story:
             texts = []
             for item in self.walk(entry):
                 try:
+                    if item.get_role_name() not in ("text", "password text", "entry"):
+                        continue  # the row's title is a label with a text of its own
                     text = item.get_text_iface()
                     if text is not None:
                         texts.append(Atspi.Text.get_text(text, 0, Atspi.Text.get_character_count(text)))
