@@ -14,7 +14,8 @@ build_dir=${BUILD_DIR:-$top/build}
 
 # Debian 12 package names. Build: compiler, meson and the libraries.
 # Test: Xvfb, a private D-Bus session with gnome-keyring, the accessibility
-# bus, a real browser (chromium) and the validators for the desktop files.
+# bus, a real browser (chromium), the validators for the desktop files and
+# gnome-text-editor (the idle peer of the app-idle benchmark).
 debian_packages=(
   gcc pkg-config meson ninja-build gettext
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
@@ -24,6 +25,7 @@ debian_packages=(
   at-spi2-core python3 python3-gi gir1.2-atspi-2.0 gir1.2-glib-2.0
   gir1.2-gtk-4.0 gir1.2-adw-1
   chromium imagemagick appstream desktop-file-utils curl ca-certificates
+  gnome-text-editor
 )
 
 missing=()

@@ -70,5 +70,12 @@ if [[ "${PASSPORT_RUN:-story}" == benchmark ]]; then
   exit 0
 fi
 
+if [[ "${PASSPORT_RUN:-story}" == idle ]]; then
+  # Wakeups and CPU while idle, beside gnome-text-editor (idle.py).
+  /usr/bin/python3 "$here/idle.py" --app "$passport" --ctl "${PASSPORTCTL:?}" \
+    --server "$server" --work "$work"
+  exit
+fi
+
 /usr/bin/python3 "$here/story.py" --app "$passport" --server "$server" \
   --maildir "$work/Maildir" --shots "$shots" --work "$work"
