@@ -16,6 +16,7 @@ struct _PassportBrowserPage
   PassportPage   parent_instance;
 
   AdwStatusPage *status_page;
+  GtkLabel      *link_label;
   GtkLabel      *timeout_label;
 
   guint          timeout_seconds;
@@ -76,8 +77,20 @@ update (PassportBrowserPage *self)
                      passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_BROWSER;
   g_autofree char *name = flow ? provider_name (flow) : NULL;
   g_autofree char *description = NULL;
+  const GError *launch_error = flow ? passport_flow_get_browser_launch_error (flow) : NULL;
+  const char *url = flow ? passport_flow_get_browser_url (flow) : NULL;
 
-  if (name != NULL)
+  /* No browser opened: say so now, with the link to open by hand (a
+   * machine without a browser, or over SSH), not after the deadline. */
+  /* Always shown, empty unless needed: GTK 4.8 does not tell the
+   * accessibility bus about a label that appears later, only about a
+   * label whose text changes. */
+  gtk_label_set_label (self->link_label, launch_error != NULL && url != NULL ? url : "");
+
+  if (launch_error != NULL)
+    description = g_strdup (_("No web browser could be opened. Open this link in a browser yourself, "
+                              "or copy it to another device, then come back here."));
+  else if (name != NULL)
     {
       /* Translators: %s is a social network, e.g. "Google" */
       description = g_strdup_printf (_("Sign in with %s in the browser window that has opened, then come back here."),
@@ -113,6 +126,7 @@ flow_changed (PassportPage *page,
       passport_page_watch (page, "notify::state", G_CALLBACK (update));
       passport_page_watch (page, "notify::browser-url", G_CALLBACK (update));
       passport_page_watch (page, "notify::browser-provider", G_CALLBACK (update));
+      passport_page_watch (page, "notify::browser-launch-error", G_CALLBACK (update));
     }
   update (PASSPORT_BROWSER_PAGE (page));
 }
@@ -186,6 +200,7 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-browser-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, link_label);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, timeout_label);
 
   gtk_widget_class_install_action (widget_class, "browser.reopen", NULL, reopen_activated);

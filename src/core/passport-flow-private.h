@@ -45,6 +45,7 @@ struct _PassportFlow
   PassportBrowserSignIn *browser;
   char *browser_url;
   char *browser_provider;
+  GError *browser_launch_error;
   char *browser_command;
   guint browser_timeout;
 
@@ -76,6 +77,7 @@ enum
   PROP_OTHER_ACCOUNT,
   PROP_BROWSER_URL,
   PROP_BROWSER_PROVIDER,
+  PROP_BROWSER_LAUNCH_ERROR,
   PROP_RETRY_AFTER,
   PROP_REMEMBER,
   PROP_SESSION_REMEMBERED,

@@ -541,12 +541,9 @@ passport_flow_reopen_browser (PassportFlow *self)
 
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
-  if (self->browser == NULL)
-    return;
-  if (!passport_browser_sign_in_open_browser (self->browser, &error))
-    _passport_flow_set_error (self, error);
-  else
-    _passport_flow_set_error (self, NULL);
+  /* The outcome is the browser's launch-error, which the flow follows. */
+  if (self->browser != NULL && !passport_browser_sign_in_open_browser (self->browser, &error))
+    g_debug ("the browser did not open again: %s", error->message);
 }
 
 static void

@@ -128,11 +128,35 @@ _passport_flow_update_session_remembered (PassportFlow *self)
 
 /* The browser of a sign-in -------------------------------------------------- */
 
+static void
+set_browser_launch_error (PassportFlow *self,
+                          const GError *error)
+{
+  if (self->browser_launch_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->browser_launch_error);
+  if (error != NULL)
+    self->browser_launch_error = g_error_copy (error);
+  _passport_flow_notify (self, PROP_BROWSER_LAUNCH_ERROR);
+}
+
 void
 _passport_flow_drop_browser (PassportFlow *self)
 {
   g_clear_object (&self->browser);
   _passport_flow_set_string (self, &self->browser_url, NULL, PROP_BROWSER_URL);
+  set_browser_launch_error (self, NULL);
+}
+
+static void
+browser_launch_error_cb (PassportBrowserSignIn *browser,
+                         GParamSpec            *pspec,
+                         PassportFlow          *self)
+{
+  /* Said at once: the sign-in goes on waiting for the link to be opened
+   * by hand, which the page then asks for. */
+  if (browser == self->browser)
+    set_browser_launch_error (self, passport_browser_sign_in_get_launch_error (browser));
 }
 
 static void
@@ -159,6 +183,7 @@ _passport_flow_new_browser (PassportFlow *self,
   if (self->browser_command != NULL)
     passport_browser_sign_in_set_command (self->browser, self->browser_command);
   g_signal_connect_object (self->browser, "notify::url", G_CALLBACK (browser_url_cb), self, 0);
+  g_signal_connect_object (self->browser, "notify::launch-error", G_CALLBACK (browser_launch_error_cb), self, 0);
   _passport_flow_set_string (self, &self->browser_provider, provider_id, PROP_BROWSER_PROVIDER);
   return self->browser;
 }
@@ -519,6 +544,7 @@ PassportTerms *passport_flow_get_terms (PassportFlow *self) { return self->terms
 const char *passport_flow_get_conflict_email (PassportFlow *self) { return self->bind_email; }
 const char *passport_flow_get_browser_url (PassportFlow *self) { return self->browser_url; }
 const char *passport_flow_get_browser_provider (PassportFlow *self) { return self->browser_provider; }
+const GError *passport_flow_get_browser_launch_error (PassportFlow *self) { return self->browser_launch_error; }
 gint64 passport_flow_get_retry_after (PassportFlow *self) { return self->retry_after; }
 gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember; }
 gboolean passport_flow_get_session_remembered (PassportFlow *self) { return self->session_remembered; }
@@ -596,6 +622,7 @@ passport_flow_finalize (GObject *object)
   PassportFlow *self = PASSPORT_FLOW (object);
 
   g_clear_error (&self->error);
+  g_clear_error (&self->browser_launch_error);
   g_clear_pointer (&self->flush_tasks, g_ptr_array_unref);
   g_free (self->server_url);
   g_free (self->bind_email);
@@ -629,6 +656,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_OTHER_ACCOUNT: g_value_set_object (value, passport_flow_get_other_account (self)); break;
     case PROP_BROWSER_URL: g_value_set_string (value, self->browser_url); break;
     case PROP_BROWSER_PROVIDER: g_value_set_string (value, self->browser_provider); break;
+    case PROP_BROWSER_LAUNCH_ERROR: g_value_set_boxed (value, self->browser_launch_error); break;
     case PROP_RETRY_AFTER: g_value_set_int64 (value, self->retry_after); break;
     case PROP_REMEMBER: g_value_set_boolean (value, self->remember); break;
     case PROP_SESSION_REMEMBERED: g_value_set_boolean (value, self->session_remembered); break;
@@ -661,6 +689,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_OTHER_ACCOUNT] = g_param_spec_object ("other-account", NULL, NULL, PASSPORT_TYPE_ACCOUNT, flags);
   properties[PROP_BROWSER_URL] = g_param_spec_string ("browser-url", NULL, NULL, NULL, flags);
   properties[PROP_BROWSER_PROVIDER] = g_param_spec_string ("browser-provider", NULL, NULL, NULL, flags);
+  properties[PROP_BROWSER_LAUNCH_ERROR] = g_param_spec_boxed ("browser-launch-error", NULL, NULL, G_TYPE_ERROR, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, TRUE, flags);
   properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);

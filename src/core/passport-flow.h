@@ -56,6 +56,9 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *   other-account    PassportAccount*: the second session's account while freeing
  *   browser-url      char*: authorization URL to copy/open (AWAITING_BROWSER)
  *   browser-provider char*: provider id of the running browser sign-in
+ *   browser-launch-error GError* boxed: no browser could be opened for the
+ *                    running sign-in (it goes on waiting: the user may open
+ *                    browser-url by hand); NULL once one opened
  *   retry-after      gint64: monotonic µs deadline before resend / password
  *                    retry is allowed again (0 = none); for countdowns
  *   remember         gboolean: session is stored in the keyring (FALSE after the
@@ -79,6 +82,7 @@ const char          *passport_flow_get_conflict_email   (PassportFlow *self);
 PassportAccount     *passport_flow_get_other_account    (PassportFlow *self);
 const char          *passport_flow_get_browser_url      (PassportFlow *self);
 const char          *passport_flow_get_browser_provider (PassportFlow *self);
+const GError        *passport_flow_get_browser_launch_error (PassportFlow *self);
 gint64               passport_flow_get_retry_after      (PassportFlow *self);
 gboolean             passport_flow_get_remember         (PassportFlow *self);
 gboolean             passport_flow_get_session_remembered (PassportFlow *self);

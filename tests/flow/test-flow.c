@@ -517,6 +517,24 @@ test_browser_cancel_and_errors (void)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   }
 
+  /* No browser can be opened: said at once, while the sign-in goes on
+   * waiting for the link to be opened by hand. */
+  passport_flow_set_browser_command (flow, "/nonexistent/browser");
+  START (flow, sign_in_with_provider, "vk");
+  RUN_UNTIL (passport_flow_get_browser_launch_error (flow) != NULL, 10);
+  g_assert_error ((GError *) passport_flow_get_browser_launch_error (flow), PASSPORT_ERROR,
+                  PASSPORT_ERROR_BROWSER_LAUNCH);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+  g_assert_nonnull (passport_flow_get_browser_url (flow));
+  passport_flow_cancel (flow);
+  g_assert_null (passport_flow_get_browser_launch_error (flow));
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (pending_outcome (flow, 5, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+
   /* An action that does not fit the state is refused, and changes nothing. */
   START (flow, accept_terms);
   {

@@ -173,6 +173,12 @@ passport_flow_get_browser_provider (PassportFlow *self)
   return self->browser_provider;
 }
 
+const GError *
+passport_flow_get_browser_launch_error (PassportFlow *self)
+{
+  return NULL;
+}
+
 gint64
 passport_flow_get_retry_after (PassportFlow *self)
 {

@@ -45,6 +45,9 @@ NAMES = {
         "current-password": "Current password", "new-password": "New password",
         "change-password": "Change Password", "password-changed": "Password changed",
         "current-wrong": "The current password is wrong.",
+        "no-browser": "No web browser could be opened. Open this link in a browser yourself, "
+                      "or copy it to another device, then come back here.",
+        "cancel": "Cancel",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
@@ -64,9 +67,9 @@ class Story:
         self.identity_file = os.path.join(args.work, "identity.json")
 
     # --- the app -----------------------------------------------------------
-    def start(self, lang="en", extra=()):
+    def start(self, lang="en", extra=(), env_extra=None):
         self.lang = lang
-        env = dict(os.environ)
+        env = dict(os.environ, **(env_extra or {}))
         env["PASSPORT_STORY_IDENTITY"] = self.identity_file
         # LANGUAGE is enough under C.UTF-8 (a machine may have no ru_RU locale).
         env["LANGUAGE"] = lang if lang != "en" else ""
@@ -118,7 +121,7 @@ class Story:
         while time.monotonic() < deadline:
             for item in self.walk():
                 try:
-                    if item.get_role_name() == role and item.get_name() == name:
+                    if (role is None or item.get_role_name() == role) and item.get_name() == name:
                         if not sensitive or item.get_state_set().contains(Atspi.StateType.SENSITIVE):
                             return item
                 except gi.repository.GLib.Error:
@@ -187,6 +190,23 @@ class Story:
         except AssertionError:
             return False
 
+    def shown_text_starting(self, prefix, timeout=5):
+        """Whether something on the page reads @prefix… (by its name or its
+        text)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.walk():
+                try:
+                    if (item.get_name() or "").startswith(prefix):
+                        return True
+                    text = item.get_text_iface()
+                    if text is not None and Atspi.Text.get_text(text, 0, len(prefix)) == prefix:
+                        return True
+                except gi.repository.GLib.Error:
+                    continue
+            time.sleep(0.2)
+        return False
+
     def text_of(self, key):
         """The text in the entry named @key (for a password entry, one
         character per character typed), read through the Text interface of
@@ -254,6 +274,18 @@ class Story:
         self.click("connect")
         self.page("sign-in-page")
         self.find("push button", self.name("with-password"), sensitive=True)
+        self.stop()
+
+        # No browser can be opened (a machine without one): the page says so
+        # at once and shows the link to open by hand (finding 4).
+        self.start(env_extra={"PASSPORT_BROWSER": "/nonexistent/browser"})
+        self.page("sign-in-page")
+        self.click("provider", "Google")
+        self.page("browser-page", timeout=5)
+        self.find("label", self.name("no-browser"), timeout=5)
+        assert self.shown_text_starting(self.args.server), "the sign-in link is not shown"
+        self.click("cancel")
+        self.page("sign-in-page")
         self.stop()
 
         # Remembered: the next start goes straight to the sign-in page.
