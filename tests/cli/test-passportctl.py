@@ -4,7 +4,7 @@
 # passportctl against passportd, in a private D-Bus session with
 # gnome-keyring (run under tests/support/run-isolated.sh): the whole way a QA
 # team prepares an account, with the exit codes --help documents.
-import glob, http.client, json, os, re, subprocess, sys, tempfile, urllib.parse
+import glob, http.client, json, os, re, select, subprocess, sys, tempfile, time, urllib.parse
 
 ctl, passportd, browser = sys.argv[1], os.environ['PASSPORTD'], os.environ['SCRIPTED_BROWSER']
 tmp = tempfile.mkdtemp(prefix='passportctl-test-')
@@ -50,6 +50,29 @@ try:
 
     s = state(expect=3)
     assert s['state'] == 'signed-out' and s['account'] is None, s
+
+    # No browser can be opened (SSH, a container): the address comes first,
+    # then the plain word that no browser opened, while the sign-in waits.
+    waiting = subprocess.Popen([ctl, 'sign-in', '--provider', 'google'], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True,
+                               env=dict(env, PASSPORT_BROWSER='/nonexistent/browser'))
+    said = []
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and not any('No web browser' in line for line in said):
+            ready, _, _ = select.select([waiting.stderr], [], [], 1)
+            if ready:
+                line = waiting.stderr.readline()
+                if not line:
+                    break
+                said.append(line)
+    finally:
+        waiting.terminate()
+        waiting.wait(timeout=10)
+    url_at = [i for i, line in enumerate(said) if line.startswith(url + '/oauth/authorize?')]
+    failed_at = [i for i, line in enumerate(said) if 'No web browser' in line]
+    assert url_at and failed_at and url_at[0] < failed_at[0], said
+    checks += 1
 
     p = run(['sign-in', '--provider', 'google'], expect=3)
     assert 'accept-terms' in p.stdout, p.stdout
