@@ -13,7 +13,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$top/build}
 port=${PASSPORT_DEMO_PORT:-8765}
 
+echo "demo: installing what is missing and building Passport (the first time takes a few minutes)…" >&2
 "$top/scripts/setup.sh"
+echo "demo: built; starting passportd on 127.0.0.1:$port" >&2
 
 demo_dir="$build_dir/demo"
 mkdir -p "$demo_dir"
@@ -49,7 +51,14 @@ if [[ -x "$app" && -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   echo "Opening Passport. Close its window or press Ctrl+C to stop the demo."
   GSETTINGS_SCHEMA_DIR="$build_dir/data" "$app" --server "$server_url" || true
 else
-  [[ -x "$ctl" ]] && echo "Try: $ctl --server $server_url sign-in --provider google"
+  echo "No desktop session here (DISPLAY is not set), so the app is not opened."
+  if [[ -x "$ctl" ]]; then
+    echo "Sign in from this terminal instead; it prints the address to open in a browser:"
+    echo "  $ctl --server $server_url sign-in --provider google --no-browser"
+    echo "Over SSH, the browser on your own machine must reach both this server and the"
+    echo "sign-in's return port: connect with ssh -L $port:127.0.0.1:$port -L 8766:127.0.0.1:8766"
+    echo "and add --redirect-port 8766 to the command above."
+  fi
   echo "Press Ctrl+C to stop the demo."
   wait "$server_pid"
 fi

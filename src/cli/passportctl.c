@@ -104,10 +104,23 @@ browser_url_cb (PassportFlow *flow,
 
   if (url == NULL)
     return;
-  if (opt_no_browser)
-    g_printerr (_("Open this address in a browser to sign in:\n%s\n"), url);
-  else
-    g_printerr (_("Continue in your browser. Waiting for the sign-in to finish…\n"));
+  /* The address first, before any browser is tried (as gh auth login
+   * does): over SSH or in a container it is the only way in. */
+  g_printerr (_("Open this address in a browser to sign in:\n%s\n"), url);
+  if (!opt_no_browser)
+    g_printerr (_("Opening your browser. Waiting for the sign-in to finish…\n"));
+}
+
+static void
+browser_launch_error_cb (PassportFlow *flow,
+                         GParamSpec   *pspec,
+                         gpointer      data)
+{
+  if (passport_flow_get_browser_launch_error (flow) == NULL)
+    return;
+  g_printerr (_("No web browser could be opened. Open the address above in a browser yourself, "
+                "on this machine or another one; this waits for the sign-in to finish "
+                "(Ctrl+C stops it).\n"));
 }
 
 /* A password from stdin when it is not a terminal, else a prompt without echo. */
@@ -395,6 +408,7 @@ main (int   argc,
   if (opt_no_browser)
     passport_flow_set_browser_command (flow, "true");
   g_signal_connect (flow, "notify::browser-url", G_CALLBACK (browser_url_cb), NULL);
+  g_signal_connect (flow, "notify::browser-launch-error", G_CALLBACK (browser_launch_error_cb), NULL);
 
   passport_flow_set_server_url_async (flow, server, NULL, keep_result, &connected);
   passport_flow_set_server_url_finish (flow, await_result (&connected), NULL);
