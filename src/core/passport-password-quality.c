@@ -132,10 +132,12 @@ passport_password_quality_check (PassportPasswordQuality   *self,
           char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
 
           /* A missing cracklib dictionary is not a weak password: check
-           * without the dictionary from now on (the server keeps its list). */
+           * without the dictionary from now on (the server keeps its list).
+           * Only cracklib's own words for that count: a dictionary *word*
+           * ("it is based on a dictionary word") is a weak password. */
           pwquality_strerror (buf, sizeof buf, score, auxerror);
           auxerror = NULL;
-          if (strstr (buf, "dictionary") != NULL || strstr (buf, "dict") != NULL)
+          if (strstr (buf, "error loading dictionary") != NULL)
             {
               g_debug ("cracklib dictionary unusable (%s); checking without it", buf);
               pwquality_set_int_value (self->settings, PWQ_SETTING_DICT_CHECK, 0);
