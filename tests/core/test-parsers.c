@@ -282,6 +282,14 @@ test_normalize_url (void)
     { "https://passport.example/?q=1", NULL, PASSPORT_ERROR_NOT_A_PASSPORT_SERVER },
     { "https://passport.example/#f", NULL, PASSPORT_ERROR_NOT_A_PASSPORT_SERVER },
     { "https://", NULL, PASSPORT_ERROR_NOT_A_PASSPORT_SERVER },
+    /* Typed as host:port (finding 7): a loopback server speaks plain http,
+     * so that is what is meant; localhost is a host, not a scheme. */
+    { "127.0.0.1:18765", "http://127.0.0.1:18765", 0 },
+    { "localhost:18765", "http://localhost:18765", 0 },
+    { "localhost", "http://localhost", 0 },
+    { "[::1]:18765", "http://[::1]:18765", 0 },
+    { "passport.example:8443", "https://passport.example:8443", 0 },
+    { "passport.example:8443/base", "https://passport.example:8443/base", 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
