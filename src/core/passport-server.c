@@ -227,6 +227,29 @@ passport_server_url_is_secure (const char *url)
          host_is_loopback (g_uri_get_host (uri));
 }
 
+/* The host of an address typed without a scheme: before the path, and
+ * before the port unless it is a bracketed IPv6 address. */
+static gboolean
+typed_host_is_loopback (const char *text)
+{
+  g_autofree char *host = g_strndup (text, strcspn (text, "/"));
+  char *colon;
+
+  if (host[0] == '[')
+    {
+      char *end = strchr (host, ']');
+
+      if (end == NULL)
+        return FALSE;
+      *end = '\0';
+      return host_is_loopback (host + 1);
+    }
+  colon = strrchr (host, ':');
+  if (colon != NULL)
+    *colon = '\0';
+  return host_is_loopback (host);
+}
+
 static char *
 normalize (const char  *url,
            gboolean     add_scheme,
@@ -241,8 +264,11 @@ normalize (const char  *url,
   gsize len;
   int port;
 
-  if (add_scheme && g_uri_peek_scheme (text) == NULL)
-    with_scheme = g_strconcat ("https://", text, NULL);
+  /* "host", "host:port", "host/path": no scheme typed ("localhost:8765"
+   * is not the scheme "localhost"). A server on this machine speaks plain
+   * http; any other, https. */
+  if (add_scheme && strstr (text, "://") == NULL)
+    with_scheme = g_strconcat (typed_host_is_loopback (text) ? "http://" : "https://", text, NULL);
   else
     with_scheme = g_steal_pointer (&text);
 
