@@ -484,6 +484,39 @@ test_change_email_password_required (void)
   g_assert_cmpstr (shown_text (passport_flow_get_error (flow)), !=, "The current password is wrong.");
 }
 
+/* A signed-in user whose server is down at start-up is not sent back to
+ * the first run: the flow stays with that server, says it cannot be
+ * reached, and carries on by itself when it is back (finding 9). */
+static void
+test_server_down_at_start (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) again = NULL;
+  g_autoptr(PassportMemoryStore) store = passport_memory_store_new ();
+  g_autoptr(PassportFlow) flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+  g_autofree char *email = pd_unique_email ("restart");
+  g_autofree char *listen = g_strdup (server->url + strlen ("http://"));
+  g_autoptr(GError) error = NULL;
+
+  sign_in_social (flow, email, TRUE);
+  START (flow, bind_email, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_clear_object (&flow);
+  pd_server_stop (server);
+
+  flow = new_flow (PASSPORT_CREDENTIAL_STORE (store), server);
+  g_assert_false (pending_outcome (flow, 30, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_UNREACHABLE);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_CONNECTING);
+  g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, PASSPORT_ERROR_UNREACHABLE);
+
+  again = pd_server_start ("--listen", listen, "--database", server->database, NULL);
+  g_assert_cmpstr (again->url, ==, server->url);
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_IN, 30);
+  g_assert_null (passport_flow_get_error (flow));
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
+}
+
 static void
 test_browser_cancel_and_errors (void)
 {
@@ -825,6 +858,7 @@ main (int   argc,
       g_test_add_func ("/flow/conflict/other-address", test_conflict_other_address);
       g_test_add_func ("/flow/conflict/free-by-social", test_conflict_free_by_social);
       g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
+      g_test_add_func ("/flow/server-down-at-start", test_server_down_at_start);
       g_test_add_func ("/flow/truth/change-password-wrong", test_change_password_wrong);
       g_test_add_func ("/flow/truth/conflict-same-account", test_conflict_same_account);
       g_test_add_func ("/flow/truth/change-email-password-required", test_change_email_password_required);
