@@ -59,6 +59,10 @@ struct _PassportFlow
   GCancellable *caller_cancellable;
   gulong caller_cancelled_id;
   GPtrArray *flush_tasks;         /* passport_flow_flush_async() callers */
+  GSource *reconnect_source;      /* CONNECTING to a known server that is down */
+  guint reconnect_backoff;
+  GNetworkMonitor *network_monitor;
+  gulong network_changed_id;
   PassportFlowStepFunc retry;
 };
 
@@ -131,6 +135,7 @@ void          _passport_flow_forget_stored_session (PassportFlow *self);
 gboolean      _passport_flow_apply_account     (PassportFlow *self, PassportAccount *account);
 void          _passport_flow_fetch_terms       (PassportFlow *self);
 void          _passport_flow_complete_flushes  (PassportFlow *self);
+void          _passport_flow_stop_reconnecting (PassportFlow *self);
 
 /* passport-flow-actions.c */
 void          _passport_flow_bind_email        (PassportFlow *self, const char *email, const char *password);

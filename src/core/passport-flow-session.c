@@ -371,6 +371,99 @@ restore_load_cb (GObject      *source,
 static void retry_server (PassportFlow *self);
 static void connect_server (PassportFlow *self, const char *url);
 
+#define RECONNECT_BACKOFF_MAX_SECONDS 60
+
+void
+_passport_flow_stop_reconnecting (PassportFlow *self)
+{
+  if (self->reconnect_source != NULL)
+    {
+      g_source_destroy (self->reconnect_source);
+      g_clear_pointer (&self->reconnect_source, g_source_unref);
+    }
+  if (self->network_monitor != NULL)
+    g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
+  g_clear_object (&self->network_monitor);
+  self->reconnect_backoff = 0;
+}
+
+static gboolean
+reconnect_cb (gpointer data)
+{
+  PassportFlow *self = data;
+
+  g_clear_pointer (&self->reconnect_source, g_source_unref);
+  if (self->state == PASSPORT_FLOW_STATE_CONNECTING && !self->action_busy)
+    retry_server (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    PassportFlow    *self)
+{
+  /* Back on a network: try now rather than at the end of the wait. */
+  if (available && self->reconnect_source != NULL)
+    {
+      g_source_destroy (self->reconnect_source);
+      g_clear_pointer (&self->reconnect_source, g_source_unref);
+      self->reconnect_backoff = 0;
+      reconnect_cb (self);
+    }
+}
+
+/* A server with a remembered session is down: stay with it (the page says
+ * it cannot be reached, with Retry) and try again by itself, 2 s doubling
+ * to a minute, or at once when the network comes back. */
+static void
+schedule_reconnect (PassportFlow *self)
+{
+  self->reconnect_backoff = self->reconnect_backoff == 0 ? 2 : MIN (self->reconnect_backoff * 2,
+                                                                    RECONNECT_BACKOFF_MAX_SECONDS);
+  if (self->reconnect_source != NULL)
+    g_source_destroy (self->reconnect_source);
+  g_clear_pointer (&self->reconnect_source, g_source_unref);
+  self->reconnect_source = g_timeout_source_new_seconds (self->reconnect_backoff);
+  g_source_set_callback (self->reconnect_source, reconnect_cb, self, NULL);
+  g_source_attach (self->reconnect_source, g_main_context_get_thread_default ());
+  if (self->network_monitor == NULL)
+    {
+      self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+      self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
+                                                   G_CALLBACK (network_changed_cb), self);
+    }
+}
+
+typedef struct
+{
+  PassportFlow *self;
+  GError *error;
+} Unreachable;
+
+static void
+known_server_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Unreachable *data = user_data;
+  g_autoptr(PassportFlow) self = data->self;
+  g_autoptr(GError) error = data->error;
+  g_autoptr(PassportSecret) secret =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, NULL);
+
+  g_free (data);
+  if (self->state != PASSPORT_FLOW_STATE_CONNECTING)
+    return;
+  if (secret == NULL)
+    /* Never signed in there: the address may be wrong; ask again. */
+    _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+  else
+    schedule_reconnect (self);
+  _passport_flow_fail (self, error);
+  self->retry = retry_server;
+}
+
 static void
 discover_cb (GObject      *source,
              GAsyncResult *result,
@@ -384,12 +477,24 @@ discover_cb (GObject      *source,
     {
       if (_passport_flow_is_cancelled (error))
         return;
+      if (passport_error_get_severity (error) == PASSPORT_ERROR_SEVERITY_BLOCKING)
+        {
+          /* Down, not wrong: is it the server of a remembered session? */
+          Unreachable *data = g_new0 (Unreachable, 1);
+
+          data->self = g_object_ref (self);
+          data->error = g_steal_pointer (&error);
+          passport_credential_store_load_async (self->store, self->server_url, self->cancellable,
+                                                known_server_cb, data);
+          return;
+        }
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
       _passport_flow_fail (self, error);
       self->retry = retry_server;
       return;
     }
 
+  self->reconnect_backoff = 0;
   _passport_flow_set_object (self, &self->server, server, PROP_SERVER);
   passport_credential_store_load_async (self->store, self->server_url, self->cancellable,
                                         restore_load_cb, g_object_ref (self));

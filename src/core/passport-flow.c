@@ -245,6 +245,10 @@ leave_state (PassportFlow      *self,
 {
   switch (state)
     {
+    case PASSPORT_FLOW_STATE_CONNECTING:
+      _passport_flow_stop_reconnecting (self);
+      break;
+
     case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
       _passport_flow_drop_browser (self);
       break;
@@ -269,7 +273,6 @@ leave_state (PassportFlow      *self,
       break;
 
     case PASSPORT_FLOW_STATE_NEEDS_SERVER:
-    case PASSPORT_FLOW_STATE_CONNECTING:
     case PASSPORT_FLOW_STATE_SIGNED_OUT:
     case PASSPORT_FLOW_STATE_SIGNING_IN:
     case PASSPORT_FLOW_STATE_NEEDS_TERMS:
@@ -608,6 +611,7 @@ passport_flow_dispose (GObject *object)
 
   _passport_flow_cancel_running (self);
   leave_state (self, self->state);
+  _passport_flow_stop_reconnecting (self);
   _passport_flow_drop_browser (self);
   _passport_flow_clear_session (self);
   g_clear_object (&self->server);
