@@ -19,6 +19,7 @@ struct _PassportAccountWatch
   GCancellable *cancellable;   /* non-NULL while running */
   GSource *retry_source;
   guint backoff;
+  gboolean troubled;           /* the last poll failed */
 };
 
 G_DEFINE_FINAL_TYPE (PassportAccountWatch, passport_account_watch, G_TYPE_OBJECT)
@@ -27,6 +28,7 @@ enum
 {
   SIGNAL_CHANGED,
   SIGNAL_FAILED,
+  SIGNAL_TROUBLE,
   N_SIGNALS
 };
 
@@ -75,11 +77,19 @@ poll_cb (GObject      *source,
           return;
         }
       g_debug ("long poll failed (%s); retrying", error->message);
-      schedule_retry (self);
+      self->troubled = TRUE;
+      g_signal_emit (self, signals[SIGNAL_TROUBLE], 0, error);
+      if (self->cancellable != NULL)
+        schedule_retry (self);
       return;
     }
 
   self->backoff = 0;
+  if (self->troubled)
+    {
+      self->troubled = FALSE;
+      g_signal_emit (self, signals[SIGNAL_TROUBLE], 0, NULL);
+    }
   before = passport_account_get_revision (self->account);
   passport_account_update (self->account, next);
   if (passport_account_get_revision (self->account) != before)
@@ -91,9 +101,25 @@ poll_cb (GObject      *source,
 static void
 poll_once (PassportAccountWatch *self)
 {
-  passport_client_get_me_async (self->client, LONG_POLL_SECONDS,
+  /* After trouble, first a plain GET: whether the server is back is known
+   * at once rather than at the end of a long poll. */
+  passport_client_get_me_async (self->client, self->troubled ? 0 : LONG_POLL_SECONDS,
                                 passport_account_get_revision (self->account),
                                 self->cancellable, poll_cb, g_object_ref (self));
+}
+
+void
+passport_account_watch_poke (PassportAccountWatch *self)
+{
+  g_return_if_fail (PASSPORT_IS_ACCOUNT_WATCH (self));
+
+  /* Waiting out a backoff: try now. */
+  if (self->cancellable != NULL && self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+      poll_once (self);
+    }
 }
 
 void
@@ -167,6 +193,8 @@ passport_account_watch_class_init (PassportAccountWatchClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_TROUBLE] = g_signal_new ("trouble", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void

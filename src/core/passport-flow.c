@@ -207,6 +207,31 @@ watch_failed_cb (PassportAccountWatch *watch,
 }
 
 static void
+poke_watch (PassportFlow *self)
+{
+  if (self->watch != NULL)
+    passport_account_watch_poke (self->watch);
+  _passport_flow_action_done (self);
+}
+
+static void
+watch_trouble_cb (PassportAccountWatch *watch,
+                  const GError         *error,
+                  PassportFlow         *self)
+{
+  /* The server went away while we wait for the link: said now (the window
+   * shows it with Retry), and taken back the moment it answers again. */
+  if (error != NULL && !self->action_busy)
+    {
+      _passport_flow_set_error (self, error);
+      self->retry = poke_watch;
+    }
+  else if (error == NULL && self->error != NULL &&
+           passport_error_get_severity (self->error) == PASSPORT_ERROR_SEVERITY_BLOCKING)
+    _passport_flow_set_error (self, NULL);
+}
+
+static void
 conflict_notify_cb (PassportConflict *conflict,
                     GParamSpec       *pspec,
                     PassportFlow     *self)
@@ -295,6 +320,7 @@ enter_state (PassportFlow      *self,
       self->watch = passport_account_watch_new (self->client, self->account);
       g_signal_connect (self->watch, "changed", G_CALLBACK (watch_changed_cb), self);
       g_signal_connect (self->watch, "failed", G_CALLBACK (watch_failed_cb), self);
+      g_signal_connect (self->watch, "trouble", G_CALLBACK (watch_trouble_cb), self);
       passport_account_watch_start (self->watch);
       break;
 

@@ -517,6 +517,33 @@ test_server_down_at_start (void)
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
 }
 
+/* The server goes away while the app waits for the mailed link: said at
+ * once, and taken back by itself when the server answers again; the link
+ * opened then still moves the app on (finding 8). */
+static void
+test_server_lost_while_waiting (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) again = NULL;
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("waiting");
+  g_autofree char *listen = g_strdup (server->url + strlen ("http://"));
+
+  sign_in_social (flow, "waiting.social@example.net", FALSE);
+  START (flow, bind_email, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 20);
+
+  pd_server_stop (server);
+  RUN_UNTIL (passport_flow_get_error (flow) != NULL, 20);
+  g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, PASSPORT_ERROR_UNREACHABLE);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION);
+
+  again = pd_server_start ("--listen", listen, "--database", server->database, NULL);
+  RUN_UNTIL (passport_flow_get_error (flow) == NULL, 30);
+  open_mailed_link (server, email);
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_IN, 30);
+}
+
 static void
 test_browser_cancel_and_errors (void)
 {
@@ -859,6 +886,7 @@ main (int   argc,
       g_test_add_func ("/flow/conflict/free-by-social", test_conflict_free_by_social);
       g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
       g_test_add_func ("/flow/server-down-at-start", test_server_down_at_start);
+      g_test_add_func ("/flow/server-lost-while-waiting", test_server_lost_while_waiting);
       g_test_add_func ("/flow/truth/change-password-wrong", test_change_password_wrong);
       g_test_add_func ("/flow/truth/conflict-same-account", test_conflict_same_account);
       g_test_add_func ("/flow/truth/change-email-password-required", test_change_email_password_required);
