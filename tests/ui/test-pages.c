@@ -370,6 +370,98 @@ test_state_pages (Fixture       *f,
     }
 }
 
+/* Counts the spinners under @widget that spin, and checks that each one
+ * spins exactly while it is mapped. A spinner spins (its CSS animation
+ * runs) while it has the :checked state. */
+static guint
+check_spinners (GtkWidget *widget)
+{
+  guint spinning = 0;
+
+  if (GTK_IS_SPINNER (widget))
+    {
+      gboolean checked = (gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_CHECKED) != 0;
+
+      g_assert_cmpint (checked, ==, gtk_widget_get_mapped (widget));
+      spinning += checked;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    spinning += check_spinners (child);
+
+  return spinning;
+}
+
+static gboolean
+transition_running (GtkWidget *widget)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (transition_running (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* A page being left stays mapped until the crossfade has ended. */
+static void
+wait_for_transitions (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (transition_running (GTK_WIDGET (f->window)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (transition_running (GTK_WIDGET (f->window)));
+}
+
+/* A spinner that spins keeps the frame clock ticking, shown or not: only
+ * the spinners of the page on screen spin, and the waiting pages still do. */
+static void
+test_spinners_sleep (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct
+  {
+    PassportFlowState state;
+    guint             spinning;
+  } expected[] = {
+    { PASSPORT_FLOW_STATE_NEEDS_SERVER, 0 },
+    { PASSPORT_FLOW_STATE_CONNECTING, 1 },
+    { PASSPORT_FLOW_STATE_SIGNED_OUT, 0 },
+    { PASSPORT_FLOW_STATE_AWAITING_BROWSER, 1 },
+    { PASSPORT_FLOW_STATE_NEEDS_TERMS, 0 },
+    { PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, 0 },
+    { PASSPORT_FLOW_STATE_SIGNED_IN, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      fake_flow_set_state (f->flow, expected[i].state);
+      pump ();
+      wait_for_transitions (f);
+      g_test_message ("page %s", passport_window_get_visible_page_name (f->window));
+      g_assert_cmpuint (check_spinners (GTK_WIDGET (f->window)), ==, expected[i].spinning);
+    }
+
+  /* A spinner that shows work spins while the work runs. */
+  signed_out (f);
+  click (f, "sign-in-page", "password-sign-in-button");
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNING_IN);
+  fake_flow_set_busy (f->flow, TRUE);
+  pump ();
+  wait_for_transitions (f);
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
+  g_assert_cmpuint (check_spinners (GTK_WIDGET (f->window)), ==, 1);
+  fake_flow_set_busy (f->flow, FALSE);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  pump ();
+  g_assert_cmpuint (check_spinners (GTK_WIDGET (f->window)), ==, 0);
+}
+
 static void
 test_password_navigation (Fixture       *f,
                           gconstpointer  data)
@@ -726,10 +818,16 @@ test_password_throttled (Fixture       *f,
   type (f, "password-page", "sign-in-password", "secret");
   g_assert_true (enabled (f, "password-page", "password-sign-in-button"));
 
+  /* A long wait in human units (finding 13): not "882 seconds". */
+  fake_flow_set_retry_after (f->flow, g_get_monotonic_time () + 882 * G_USEC_PER_SEC);
+  set_error (f, PASSPORT_ERROR_TOO_MANY_REQUESTS);
+  g_assert_false (enabled (f, "password-page", "password-sign-in-button"));
+  g_assert_nonnull (strstr (label_text (f, "password-page", "sign-in-error"), "15 minutes"));
+
   fake_flow_set_retry_after (f->flow, g_get_monotonic_time () + 30 * G_USEC_PER_SEC);
   set_error (f, PASSPORT_ERROR_TOO_MANY_REQUESTS);
   g_assert_false (enabled (f, "password-page", "password-sign-in-button"));
-  g_assert_nonnull (strstr (label_text (f, "password-page", "sign-in-error"), "30"));
+  g_assert_nonnull (strstr (label_text (f, "password-page", "sign-in-error"), "30 seconds"));
 
   fake_flow_set_retry_after (f->flow, 0);
   g_assert_true (enabled (f, "password-page", "password-sign-in-button"));
@@ -830,6 +928,7 @@ main (int   argc,
 #define ADD(name, func) \
   g_test_add ("/ui/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("state-pages", test_state_pages);
+  ADD ("spinners-sleep", test_spinners_sleep);
   ADD ("password-navigation", test_password_navigation);
   ADD ("server-page", test_server_page);
   ADD ("sign-in-page", test_sign_in_page);
