@@ -52,7 +52,19 @@ update (PassportPasswordPage *self)
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   g_autofree char *message = NULL;
 
-  if (left > 0)
+  if (left >= 90)
+    {
+      /* Long waits in minutes, rounded up: nobody counts 882 seconds. */
+      guint minutes = (left + 59) / 60;
+
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Too many attempts. Try again in %u minute.",
+                                              "Too many attempts. Try again in %u minutes.", minutes),
+                                 minutes);
+      if (self->tick_id == 0)
+        self->tick_id = g_timeout_add_seconds (1, tick, self);
+    }
+  else if (left > 0)
     {
       message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                               "Too many attempts. Try again in %u second.",
