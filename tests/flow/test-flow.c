@@ -270,6 +270,9 @@ test_story (void)
   START (flow, sign_in_with_password, email, "not the password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  /* Said as what it is here, without "or the sign-in has expired" (finding 13). */
+  g_assert_cmpstr (passport_error_describe (passport_flow_get_error (flow)), ==,
+                   "The e-mail or password is wrong.");
   START (flow, sign_in_with_password, email, "an even better password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
@@ -312,6 +315,8 @@ test_conflict_free_address (void)
   /* A wrong password for the other account: told, and asked again. */
   START (flow, conflict_sign_in_with_password, "wrong password");
   wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  g_assert_cmpstr (passport_error_describe (passport_flow_get_error (flow)), ==,
+                   "The password of the account that uses this e-mail is wrong.");
   g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
 
   START (flow, conflict_sign_in_with_password, "first account's secret");
