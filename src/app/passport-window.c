@@ -17,6 +17,7 @@
 #include "passport-server-page.h"
 #include "passport-server.h"
 #include "passport-sign-in-page.h"
+#include "passport-spinner.h"
 #include "passport-terms-page.h"
 #include "passport-window.h"
 
@@ -478,4 +479,7 @@ static void
 passport_window_init (PassportWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Every page is in the template: no spinner of a page that is not shown
+   * keeps the frame clock ticking. */
+  passport_spinners_spin_while_mapped (GTK_WIDGET (self));
 }
