@@ -229,6 +229,13 @@ password_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_step (self, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT))
+        {
+          /* The e-mail is the taken one, so only the password can be wrong. */
+          g_clear_error (&error);
+          error = passport_error_new_for_user (PASSPORT_ERROR_INVALID_GRANT,
+                                               _("The password of the account that uses this e-mail is wrong."));
+        }
       g_task_return_error (task, error);
       return;
     }

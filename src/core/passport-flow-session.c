@@ -664,6 +664,13 @@ password_cb (GObject      *source,
     {
       if (!_passport_flow_is_cancelled (error))
         _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT))
+        {
+          /* The password grant's invalid_grant can mean only this. */
+          g_clear_error (&error);
+          error = passport_error_new_for_user (PASSPORT_ERROR_INVALID_GRANT,
+                                               _("The e-mail or password is wrong."));
+        }
       _passport_flow_fail (self, error);
       return;
     }
