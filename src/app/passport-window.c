@@ -242,6 +242,29 @@ show_sign_in_page_activated (GtkWidget  *widget,
   update_page (self);
 }
 
+/* Escape: one step back from where the user is, as the shortcuts window
+ * says: from the e-mail sign-in to the sign-in choices, from a browser
+ * sign-in (ended), from a step of freeing an address to its start. */
+static void
+go_back_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PassportWindow *self = PASSPORT_WINDOW (widget);
+  PassportFlowState state = passport_flow_get_state (self->flow);
+  PassportConflictStep step = passport_flow_get_conflict_step (self->flow);
+
+  if (self->password_mode)
+    {
+      self->password_mode = FALSE;
+      update_page (self);
+    }
+  else if (state == PASSPORT_FLOW_STATE_AWAITING_BROWSER ||
+           (state == PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
+            step != PASSPORT_CONFLICT_STEP_NONE && step != PASSPORT_CONFLICT_STEP_FREED))
+    passport_flow_cancel (self->flow);
+}
+
 static void
 show_toast_activated (GtkWidget  *widget,
                       const char *action_name,
@@ -468,11 +491,13 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.show-password-page", NULL, show_password_page_activated);
   gtk_widget_class_install_action (widget_class, "window.show-sign-in-page", NULL, show_sign_in_page_activated);
   gtk_widget_class_install_action (widget_class, "window.show-toast", "s", show_toast_activated);
+  gtk_widget_class_install_action (widget_class, "window.go-back", NULL, go_back_activated);
   gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "window.retry", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.show-sign-in-page", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.go-back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
 static void

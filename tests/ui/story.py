@@ -25,6 +25,8 @@ gi.require_version("Atspi", "2.0")
 from gi.repository import Atspi  # noqa: E402
 
 TIMEOUT = 30
+# X keycodes (Xvfb's default evdev-style map) of the keys the story presses.
+X_KEYCODES = {"Escape": 9, "Control_L": 37, "w": 25}
 INTERACTIVE = {"push button", "toggle button", "check box", "radio button", "text",
                "password text", "link", "spin button", "slider", "combo box", "menu item"}
 
@@ -230,6 +232,18 @@ class Story:
             return max(texts, key=len) if texts else ""
         raise AssertionError("no entry named %r" % name)
 
+    def press_keys(self, *names):
+        """Presses @names together (modifiers first) on the focused window,
+        as a keyboard would (XTest, through the accessibility bus). By X
+        keycode: a keysym press does not hold a modifier for the next key."""
+        codes = [X_KEYCODES[name] for name in names]
+        for code in codes[:-1]:
+            Atspi.generate_keyboard_event(code, None, Atspi.KeySynthType.PRESS)
+        Atspi.generate_keyboard_event(codes[-1], None, Atspi.KeySynthType.PRESSRELEASE)
+        for code in reversed(codes[:-1]):
+            Atspi.generate_keyboard_event(code, None, Atspi.KeySynthType.RELEASE)
+        time.sleep(0.3)
+
     def shot(self, key):
         path = os.path.join(self.shots, "shot-story-%s-%s.png" % (self.lang, key))
         time.sleep(0.4)  # let the crossfade end
@@ -284,9 +298,14 @@ class Story:
         self.page("browser-page", timeout=5)
         self.find("label", self.name("no-browser"), timeout=5)
         assert self.shown_text_starting(self.args.server), "the sign-in link is not shown"
-        self.click("cancel")
+        # Escape cancels here, as the shortcuts window says (finding 18).
+        self.press_keys("Escape")
         self.page("sign-in-page")
-        self.stop()
+        # Ctrl+W closes the window, and with it the app (finding 20).
+        self.press_keys("Control_L", "w")
+        assert self.proc.wait(timeout=10) == 0, "Ctrl+W did not close the app"
+        self.proc = None
+        self.app = None
 
         # Remembered: the next start goes straight to the sign-in page.
         self.start()
