@@ -655,6 +655,36 @@ test_terms_page (Fixture       *f,
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_out()");
 }
 
+/* Whether the keyboard focus is in the widget named @name of @page. */
+static gboolean
+focus_is_in (Fixture    *f,
+             const char *page,
+             const char *name)
+{
+  GtkWidget *focus;
+  GtkWidget *target = find_in_page (f, page, name);
+
+  pump ();
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  return focus != NULL && (focus == target || gtk_widget_is_ancestor (focus, target));
+}
+
+/* A page that is shown puts the cursor in its first empty field, so a
+ * keyboard user types where they mean to (finding 6). */
+static void
+test_focus_first_field (Fixture       *f,
+                        gconstpointer  data)
+{
+  signed_out (f);
+  click (f, "sign-in-page", "password-sign-in-button");
+  g_assert_true (focus_is_in (f, "password-page", "sign-in-email"));
+  type (f, "password-page", "sign-in-email", "ada@example.com");
+
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  pump ();
+  g_assert_true (focus_is_in (f, "bind-page", "bind-email"));
+}
+
 static void
 test_bind_page (Fixture       *f,
                 gconstpointer  data)
@@ -936,6 +966,7 @@ main (int   argc,
   ADD ("blocking-error", test_blocking_error);
   ADD ("browser-page", test_browser_page);
   ADD ("terms-page", test_terms_page);
+  ADD ("focus-first-field", test_focus_first_field);
   ADD ("bind-page", test_bind_page);
   ADD ("bind-page-keeps-password", test_bind_page_keeps_password);
   ADD ("confirm-page", test_confirm_page);
