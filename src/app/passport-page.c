@@ -12,6 +12,7 @@ typedef struct
 {
   PassportFlow *flow;
   char *account_id;   /* whose fields the page may hold */
+  guint focus_id;
 } PassportPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PassportPage, passport_page, ADW_TYPE_BIN)
@@ -32,6 +33,54 @@ passport_page_get_flow (PassportPage *self)
 
   g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
   return priv->flow;
+}
+
+/* The first empty field that can take the cursor, depth first. */
+static GtkWidget *
+first_empty_field (GtkWidget *widget)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_is_sensitive (widget))
+    return NULL;
+  if (GTK_IS_EDITABLE (widget) && gtk_widget_get_focusable (widget) &&
+      *gtk_editable_get_text (GTK_EDITABLE (widget)) == '\0')
+    return widget;
+  /* An entry row is one field: its delegate is the editable. */
+  if (GTK_IS_EDITABLE (widget) && gtk_editable_get_delegate (GTK_EDITABLE (widget)) != NULL)
+    return *gtk_editable_get_text (GTK_EDITABLE (widget)) == '\0' ? widget : NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = first_empty_field (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+focus_first_field (gpointer data)
+{
+  PassportPage *self = data;
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  GtkWidget *field;
+
+  priv->focus_id = 0;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      (field = first_empty_field (GTK_WIDGET (self))) != NULL)
+    gtk_widget_grab_focus (field);
+  return G_SOURCE_REMOVE;
+}
+
+/* Shown: the cursor goes to the first empty field (once the page and its
+ * children are mapped), so a keyboard user types where they mean to. */
+static void
+page_mapped_cb (PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  if (priv->focus_id == 0)
+    priv->focus_id = g_idle_add (focus_first_field, self);
 }
 
 static void
@@ -271,6 +320,7 @@ passport_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (priv->flow, self);
   g_clear_object (&priv->flow);
   g_clear_pointer (&priv->account_id, g_free);
+  g_clear_handle_id (&priv->focus_id, g_source_remove);
 
   G_OBJECT_CLASS (passport_page_parent_class)->dispose (object);
 }
@@ -334,6 +384,7 @@ passport_page_class_init (PassportPageClass *klass)
 static void
 passport_page_init (PassportPage *self)
 {
+  g_signal_connect (self, "map", G_CALLBACK (page_mapped_cb), NULL);
 }
 
 static GtkImage *
