@@ -721,6 +721,19 @@ test_bind_page (Fixture       *f,
   g_assert_null (passport_window_get_blocking_error (f->window));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "bind-page", "bind-password"))),
                    ==, "correct horse battery staple");
+
+  /* A server's verdict is about what was sent: once the field changes, it
+   * goes, and the field is judged afresh (finding 3). */
+  type (f, "bind-page", "bind-email", "ada@example.org");
+  g_assert_null (label_text (f, "bind-page", "bind-email-error"));
+  g_assert_false (gtk_widget_has_css_class (find_in_page (f, "bind-page", "bind-email"), "error"));
+
+  set_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
+  g_assert_nonnull (label_text (f, "bind-page", "password-hints"));
+  g_assert_true (gtk_widget_has_css_class (find_in_page (f, "bind-page", "bind-password"), "error"));
+  type (f, "bind-page", "bind-password", "an entirely different long passphrase");
+  g_assert_false (gtk_widget_has_css_class (find_in_page (f, "bind-page", "bind-password"), "error"));
+  g_assert_null (label_text (f, "bind-page", "password-hints"));
 }
 
 static void
