@@ -28,6 +28,12 @@ struct _PassportBindPage
   GtkSpinner              *spinner;
 
   PassportPasswordQuality *quality;
+
+  /* What the fields held when the flow's error came: the error is about
+   * those values and goes when they change (a hash, not a second copy of
+   * the password). */
+  char *error_email;
+  char *error_password_hash;
 };
 
 G_DEFINE_FINAL_TYPE (PassportBindPage, passport_bind_page, PASSPORT_TYPE_PAGE)
@@ -58,6 +64,42 @@ looks_like_email (const char *text)
   return at != NULL && at != text && at[1] != '\0' && strchr (at + 1, '@') == NULL;
 }
 
+static char *
+hash_text (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* The flow's error while it still concerns what the fields hold. */
+static const GError *
+current_error (PassportBindPage *self)
+{
+  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  g_autofree char *password_hash = NULL;
+
+  if (error == NULL)
+    return NULL;
+  if (error->code == PASSPORT_ERROR_WEAK_PASSWORD)
+    {
+      password_hash = hash_text (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+      return g_strcmp0 (password_hash, self->error_password_hash) == 0 ? error : NULL;
+    }
+  return g_strcmp0 (email, self->error_email) == 0 ? error : NULL;
+}
+
+static void update (PassportBindPage *self);
+
+static void
+on_error (PassportBindPage *self)
+{
+  g_free (self->error_email);
+  self->error_email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+  g_free (self->error_password_hash);
+  self->error_password_hash = hash_text (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+  update (self);
+}
+
 static void
 update (PassportBindPage *self)
 {
@@ -66,7 +108,7 @@ update (PassportBindPage *self)
   const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_row));
-  const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+  const GError *error = current_error (self);
   g_auto (GStrv) reasons = NULL;
   g_auto (GStrv) hints = NULL;
   g_autofree char *hint_text = NULL;
@@ -154,7 +196,7 @@ flow_changed (PassportPage *page,
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::state", G_CALLBACK (on_flow_state));
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
+      passport_page_watch (page, "notify::error", G_CALLBACK (on_error));
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
     }
   on_flow_state (PASSPORT_BIND_PAGE (page));
@@ -188,6 +230,8 @@ passport_bind_page_dispose (GObject *object)
   PassportBindPage *self = PASSPORT_BIND_PAGE (object);
 
   g_clear_object (&self->quality);
+  g_clear_pointer (&self->error_email, g_free);
+  g_clear_pointer (&self->error_password_hash, g_free);
 
   G_OBJECT_CLASS (passport_bind_page_parent_class)->dispose (object);
 }
