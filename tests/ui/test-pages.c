@@ -471,11 +471,27 @@ test_password_navigation (Fixture       *f,
   g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
 
   /* The password sign-in keeps its page (with a spinner) while it runs. */
+  type (f, "password-page", "sign-in-email", "ada@example.com");
   fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNING_IN);
   fake_flow_set_busy (f->flow, TRUE);
   pump ();
   g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
-  g_assert_false (enabled (f, "password-page", "password-back-button"));
+  /* A server that hangs can be walked away from (finding 10): the button
+   * beside the spinner cancels, and the typed address stays. */
+  g_assert_true (enabled (f, "password-page", "password-back-button"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (find_in_page (f, "password-page", "password-back-button"))))),
+                   ==, "_Cancel");
+  click (f, "password-page", "password-back-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel()");
+  fake_flow_set_busy (f->flow, FALSE);
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  pump ();
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "password-page");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_in_page (f, "password-page", "sign-in-email"))),
+                   ==, "ada@example.com");
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNING_IN);
+  fake_flow_set_busy (f->flow, TRUE);
+  pump ();
 
   /* A failed attempt comes back to it, with the message beside the fields. */
   fake_flow_set_busy (f->flow, FALSE);
