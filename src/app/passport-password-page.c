@@ -18,6 +18,7 @@ struct _PassportPasswordPage
   AdwEntryRow         *email_row;
   AdwPasswordEntryRow *password_row;
   GtkLabel            *error_label;
+  GtkLabel            *back_label;
   GtkSpinner          *spinner;
 
   guint                tick_id;
@@ -86,7 +87,12 @@ update (PassportPasswordPage *self)
                                  flow != NULL && !busy && left == 0 &&
                                  passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                                  strchr (email, '@') != NULL && *password != '\0');
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.back", !busy);
+  /* While a sign-in runs (a server that hangs), the same button stops it;
+   * the page and what was typed stay. */
+  gtk_label_set_label (self->back_label, busy ? _("_Cancel") : _("_Back"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self->back_label))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, busy ? _("Cancel") : _("Back"), -1);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.back", flow != NULL);
 }
 
 static void
@@ -146,7 +152,12 @@ back_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  gtk_widget_activate_action (widget, "window.show-sign-in-page", NULL);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL && passport_flow_get_busy (flow))
+    passport_flow_cancel (flow);
+  else
+    gtk_widget_activate_action (widget, "window.show-sign-in-page", NULL);
 }
 
 static void
@@ -197,6 +208,7 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, back_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, spinner);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);

@@ -254,7 +254,10 @@ go_back_activated (GtkWidget  *widget,
   PassportFlowState state = passport_flow_get_state (self->flow);
   PassportConflictStep step = passport_flow_get_conflict_step (self->flow);
 
-  if (self->password_mode)
+  if (self->password_mode && passport_flow_get_busy (self->flow))
+    /* The e-mail sign-in runs: stop it, and stay with what was typed. */
+    passport_flow_cancel (self->flow);
+  else if (self->password_mode)
     {
       self->password_mode = FALSE;
       update_page (self);
