@@ -130,10 +130,12 @@ update (PassportConflictPage *self)
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.start-freeing",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
+  /* Only a throttle of this very sign-in holds it back, and then the
+   * error above says so; a resend delay of the mail is not its business. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-password",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN &&
                                  *gtk_editable_get_text (GTK_EDITABLE (self->other_password_row)) != '\0' &&
-                                 left == 0);
+                                 !(left > 0 && error != NULL && error->code == PASSPORT_ERROR_TOO_MANY_REQUESTS));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-provider",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
   /* Signed in to the other account with its social network: changing its
