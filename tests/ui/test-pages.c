@@ -709,7 +709,17 @@ test_bind_page (Fixture       *f,
   pump ();
 
   g_assert_false (enabled (f, "bind-page", "bind-save-button"));
+  /* An address that is not one: Save stays off, and the field says why
+   * (finding 5). */
+  type (f, "bind-page", "bind-email", "ada@");
+  type (f, "bind-page", "bind-password", "correct horse battery staple");
+  type (f, "bind-page", "bind-repeat", "correct horse battery staple");
+  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
+  g_assert_cmpstr (label_text (f, "bind-page", "bind-email-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_EMAIL));
+
   type (f, "bind-page", "bind-email", "ada@example.com");
+  g_assert_null (label_text (f, "bind-page", "bind-email-error"));
   type (f, "bind-page", "bind-password", "short");
   type (f, "bind-page", "bind-repeat", "short");
   /* Too short: refused locally with a hint. */
