@@ -142,9 +142,14 @@ update (PassportBindPage *self)
       gtk_widget_set_visible (GTK_WIDGET (self->password_hints), hint_text != NULL);
     }
 
-  show_message (self->email_error, GTK_WIDGET (self->email_row),
-                error != NULL && error->code != PASSPORT_ERROR_WEAK_PASSWORD
-                  ? passport_error_describe (error) : NULL);
+  /* Once the user has gone on to the password, an address that is not one
+   * is said, so a greyed-out Save is never left unexplained. */
+  if (error != NULL && error->code != PASSPORT_ERROR_WEAK_PASSWORD)
+    show_message (self->email_error, GTK_WIDGET (self->email_row), passport_error_describe (error));
+  else
+    show_message (self->email_error, GTK_WIDGET (self->email_row),
+                  *email != '\0' && *password != '\0' && !looks_like_email (email)
+                    ? passport_error_code_describe (PASSPORT_ERROR_INVALID_EMAIL) : NULL);
 
   mismatch = *repeat != '\0' && g_strcmp0 (password, repeat) != 0;
   show_message (self->repeat_error, GTK_WIDGET (self->repeat_row),
