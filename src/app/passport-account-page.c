@@ -285,6 +285,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   object_class->dispose = passport_account_page_dispose;
   page_class->flow_changed = flow_changed;
   page_class->forget = forget;
+  page_class->focus_first_field = FALSE;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_PASSWORD,
                                          PASSPORT_ERROR_WEAK_PASSWORD,

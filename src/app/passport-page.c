@@ -66,7 +66,8 @@ focus_first_field (gpointer data)
   GtkWidget *field;
 
   priv->focus_id = 0;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+  if (PASSPORT_PAGE_GET_CLASS (self)->focus_first_field &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)) &&
       (field = first_empty_field (GTK_WIDGET (self))) != NULL)
     gtk_widget_grab_focus (field);
   return G_SOURCE_REMOVE;
@@ -369,6 +370,7 @@ passport_page_class_init (PassportPageClass *klass)
   object_class->dispose = passport_page_dispose;
   object_class->get_property = passport_page_get_property;
   object_class->set_property = passport_page_set_property;
+  klass->focus_first_field = TRUE;
 
   /**
    * PassportPage:flow:

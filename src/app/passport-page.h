@@ -30,6 +30,11 @@ struct _PassportPageClass
    * The page empties every field it has, so nothing typed by one person is
    * shown to the next. */
   void (*forget)       (PassportPage *self);
+
+  /* TRUE (the default): once shown, the cursor goes to the first empty
+   * field. FALSE for a page whose fields are not what it is for (the
+   * account page's Change Password form). */
+  gboolean focus_first_field;
 };
 
 /* The flow shown, or NULL. Owned by @self. */

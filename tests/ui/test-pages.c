@@ -370,6 +370,76 @@ test_state_pages (Fixture       *f,
     }
 }
 
+/* The innermost widgets under @widget that are wider than @limit: the ones
+ * that make a page too wide, named for the failure message. */
+static gboolean
+find_wide (GtkWidget *widget,
+           int        limit,
+           GString   *out)
+{
+  gboolean child_wide = FALSE;
+  int minimum = 0;
+
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  if (minimum <= limit)
+    return FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    child_wide |= find_wide (child, limit, out);
+  if (!child_wide)
+    g_string_append_printf (out, " [%s %s “%s” %d px]", G_OBJECT_TYPE_NAME (widget),
+                            gtk_widget_get_name (widget),
+                            GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget)) : "", minimum);
+  return TRUE;
+}
+
+/* Every page fits a phone's 360 px (Phosh), in the language the test runs
+ * in: the window's minimum width on each page (finding 12). */
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr (PassportServer) server = make_server ();
+  g_autoptr (PassportAccount) account = make_account (ACCOUNT_SIGNED_IN);
+  static const PassportFlowState states[] = {
+    PASSPORT_FLOW_STATE_NEEDS_SERVER, PASSPORT_FLOW_STATE_CONNECTING, PASSPORT_FLOW_STATE_SIGNED_OUT,
+    PASSPORT_FLOW_STATE_AWAITING_BROWSER, PASSPORT_FLOW_STATE_NEEDS_TERMS, PASSPORT_FLOW_STATE_NEEDS_EMAIL,
+    PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, PASSPORT_FLOW_STATE_EMAIL_CONFLICT, PASSPORT_FLOW_STATE_SIGNED_IN,
+  };
+  g_autoptr (GString) too_wide = g_string_new (NULL);
+
+  const char *language = g_getenv ("LANGUAGE");
+
+  fake_flow_set_server (f->flow, server);
+  fake_flow_set_account (f->flow, account);
+  fake_flow_set_conflict_email (f->flow, "ada.lovelace.long.address@example.com");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autofree char *name = NULL;
+      int minimum = 0;
+
+      fake_flow_set_state (f->flow, states[i]);
+      pump ();
+      /* As a phone shows it: shot-360-<language>-<page>.png. */
+      name = g_strdup_printf ("360-%s-%s", language != NULL && *language != '\0' ? language : "en",
+                              passport_window_get_visible_page_name (f->window));
+      shot (f, name);
+      gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      g_test_message ("%s: %d px", passport_window_get_visible_page_name (f->window), minimum);
+      if (minimum > 360)
+        {
+          g_string_append_printf (too_wide, " %s (%d px):", passport_window_get_visible_page_name (f->window), minimum);
+          find_wide (gtk_stack_get_visible_child (GTK_STACK (gtk_widget_get_parent (passport_window_get_page (f->window, passport_window_get_visible_page_name (f->window))))),
+                     330, too_wide);
+        }
+    }
+  if (too_wide->len > 0)
+    g_test_fail_printf ("wider than 360 px:%s", too_wide->str);
+}
+
 /* Counts the spinners under @widget that spin, and checks that each one
  * spins exactly while it is mapped. A spinner spins (its CSS animation
  * runs) while it has the :checked state. */
@@ -1007,6 +1077,7 @@ main (int   argc,
 #define ADD(name, func) \
   g_test_add ("/ui/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("state-pages", test_state_pages);
+  ADD ("narrow", test_narrow);
   ADD ("spinners-sleep", test_spinners_sleep);
   ADD ("password-navigation", test_password_navigation);
   ADD ("server-page", test_server_page);
