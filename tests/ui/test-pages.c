@@ -339,6 +339,8 @@ signed_out (Fixture *f)
   pump ();
 }
 
+static AdwMessageDialog *find_dialog (const char *name);
+
 static void
 test_state_pages (Fixture       *f,
                   gconstpointer  data)
@@ -1017,8 +1019,36 @@ test_account_page (Fixture       *f,
   g_assert_cmpstr (label_text (f, "account-page", "password-error"), ==,
                    passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
 
+  /* Sign Out asks first (finding 14): nothing happens until it is
+   * confirmed, and Cancel keeps the session. */
   click (f, "account-page", "sign-out-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), !=, "sign_out()");
+  adw_message_dialog_response (find_dialog ("sign-out-dialog"), "cancel");
+  pump ();
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), !=, "sign_out()");
+  click (f, "account-page", "sign-out-button");
+  shot_widget (GTK_WIDGET (find_dialog ("sign-out-dialog")), "sign-out-dialog");
+  adw_message_dialog_response (find_dialog ("sign-out-dialog"), "sign-out");
+  pump ();
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_out()");
+}
+
+/* The message dialog named @name that is open now. */
+static AdwMessageDialog *
+find_dialog (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  pump ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  g_error ("no dialog %s is open", name);
+  return NULL;
 }
 
 static void
