@@ -249,14 +249,42 @@ change_password_activated (GtkWidget  *widget,
 }
 
 static void
+sign_out_response_cb (AdwMessageDialog    *dialog,
+                      const char          *response,
+                      PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  if (g_strcmp0 (response, "sign-out") == 0 && flow != NULL)
+    passport_flow_sign_out_async (flow, NULL, NULL, NULL);
+}
+
+/* Signing out ends the session on this computer (and forgets it): asked
+ * first, away from the Change Password button it used to sit beside. */
+static void
 sign_out_activated (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+  GtkWidget *dialog;
 
-  if (flow != NULL)
-    passport_flow_sign_out_async (flow, NULL, NULL, NULL);
+  if (passport_page_get_flow (PASSPORT_PAGE (widget)) == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   _("Sign Out?"),
+                                   _("Passport forgets this session on this computer. To use the account "
+                                     "here again, you sign in again; the account itself stays as it is."));
+  gtk_widget_set_name (dialog, "sign-out-dialog");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "sign-out", _("_Sign Out"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign-out",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (sign_out_response_cb), widget, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
