@@ -341,6 +341,22 @@ signed_out (Fixture *f)
 
 static AdwMessageDialog *find_dialog (const char *name);
 
+/* Whether a label with @text is shown under @widget (a toast, say). */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *text)
+{
+  pump ();
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_state_pages (Fixture       *f,
                   gconstpointer  data)
@@ -741,6 +757,8 @@ test_terms_page (Fixture       *f,
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "accept_terms()");
   click (f, "terms-page", "decline-terms-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "sign_out()");
+  /* What declining did is said (finding 23). */
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "You declined the agreement, so you are signed out."));
 }
 
 /* Whether the keyboard focus is in the widget named @name of @page. */
@@ -866,6 +884,7 @@ test_confirm_page (Fixture       *f,
   shot (f, "confirm");
 
   fake_flow_set_retry_after (f->flow, 0);
+  g_assert_false (shows_text (GTK_WIDGET (f->window), "Your e-mail is confirmed."));
   g_assert_true (enabled (f, "confirm-page", "resend-button"));
   g_assert_null (strstr (gtk_label_get_label (resend), "42"));
   click (f, "confirm-page", "resend-button");
@@ -881,6 +900,10 @@ test_confirm_page (Fixture       *f,
 
   click (f, "confirm-page", "cancel-email-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel_pending_email()");
+
+  /* The link opened: the app moves on, and says why (finding 17). */
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNED_IN);
+  g_assert_true (shows_text (GTK_WIDGET (f->window), "Your e-mail is confirmed."));
 }
 
 static void
