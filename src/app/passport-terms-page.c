@@ -64,6 +64,20 @@ accept_activated (GtkWidget  *widget,
 }
 
 static void
+declined_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GtkWidget) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The sign-in page that follows does not say why it is back. */
+  if (passport_flow_sign_out_finish (PASSPORT_FLOW (source), result, &error))
+    gtk_widget_activate_action (self, "window.show-toast", "s",
+                                _("You declined the agreement, so you are signed out."));
+}
+
+static void
 decline_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -71,7 +85,7 @@ decline_activated (GtkWidget  *widget,
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
   if (flow != NULL)
-    passport_flow_sign_out_async (flow, NULL, NULL, NULL);
+    passport_flow_sign_out_async (flow, NULL, declined_cb, g_object_ref (widget));
 }
 
 static void

@@ -135,6 +135,10 @@ on_state (PassportWindow *self)
       state != PASSPORT_FLOW_STATE_AWAITING_BROWSER &&
       gtk_widget_get_visible (GTK_WIDGET (self)))
     gtk_window_present (GTK_WINDOW (self));
+  /* The mailed link was opened: the page changes by itself, so say why. */
+  if (self->last_state == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION &&
+      state == PASSPORT_FLOW_STATE_SIGNED_IN)
+    passport_window_show_toast (self, _("Your e-mail is confirmed."));
   self->last_state = state;
   update_page (self);
 }
@@ -349,6 +353,29 @@ passport_window_set_browser_timeout (PassportWindow *self,
                                      seconds);
 }
 
+/* libadwaita 1.2 gives a toast's close button no accessible name (screen
+ * readers and UI automation see an unnamed "GtkImage" button): name it. */
+static void
+name_toast_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)),
+                                              "window-close-symbolic") == 0)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Dismiss"), -1);
+      name_toast_buttons (child);
+    }
+}
+
+static gboolean
+name_toast_buttons_later (gpointer data)
+{
+  name_toast_buttons (data);
+  return G_SOURCE_REMOVE;
+}
+
 void
 passport_window_show_toast (PassportWindow *self,
                             const char     *message)
@@ -360,6 +387,10 @@ passport_window_show_toast (PassportWindow *self,
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  name_toast_buttons (GTK_WIDGET (self->toast_overlay));
+  /* A toast waiting behind another gets its widget later. */
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 6, name_toast_buttons_later,
+                              g_object_ref (self->toast_overlay), g_object_unref);
 }
 
 const char *
