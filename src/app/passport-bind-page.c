@@ -34,6 +34,14 @@ struct _PassportBindPage
    * the password). */
   char *error_email;
   char *error_password_hash;
+
+  /* The strength check, off the main loop: its last verdict and what it
+   * was about (a hash of the inputs), and the one running. */
+  guint score;
+  char **reasons;
+  char *checked_hash;
+  char *checking_hash;
+  GCancellable *check_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (PassportBindPage, passport_bind_page, PASSPORT_TYPE_PAGE)
@@ -90,6 +98,75 @@ current_error (PassportBindPage *self)
 
 static void update (PassportBindPage *self);
 
+static char *
+inputs_hash (const char *password,
+             const char *email,
+             const char *name)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_checksum_update (checksum, (const guchar *) password, -1);
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  g_checksum_update (checksum, (const guchar *) (email ? email : ""), -1);
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  g_checksum_update (checksum, (const guchar *) (name ? name : ""), -1);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PassportBindPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) reasons = NULL;
+  guint score = passport_password_quality_check_finish (PASSPORT_PASSWORD_QUALITY (source), result,
+                                                        &reasons, &error);
+
+  if (score == G_MAXUINT)
+    return;
+  self->score = score;
+  g_strfreev (self->reasons);
+  self->reasons = g_steal_pointer (&reasons);
+  g_free (self->checked_hash);
+  self->checked_hash = g_steal_pointer (&self->checking_hash);
+  g_clear_object (&self->check_cancellable);
+  update (self);
+}
+
+/* Starts a check of what the fields hold now, unless that is the one
+ * checked or being checked. TRUE when the last verdict is about them. */
+static gboolean
+check_strength (PassportBindPage *self,
+                const char       *password,
+                const char       *email,
+                const char       *name)
+{
+  g_autofree char *hash = inputs_hash (password, email, name);
+
+  if (g_strcmp0 (hash, self->checked_hash) == 0)
+    return TRUE;
+  if (g_strcmp0 (hash, self->checking_hash) == 0)
+    return FALSE;
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  self->check_cancellable = g_cancellable_new ();
+  g_free (self->checking_hash);
+  self->checking_hash = g_steal_pointer (&hash);
+  passport_password_quality_check_async (self->quality, password, email, name, self->check_cancellable,
+                                         check_cb, g_object_ref (self));
+  return FALSE;
+}
+
+gboolean
+passport_bind_page_get_checking (PassportBindPage *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_BIND_PAGE (self), FALSE);
+
+  return self->check_cancellable != NULL;
+}
+
 static void
 on_error (PassportBindPage *self)
 {
@@ -109,18 +186,23 @@ update (PassportBindPage *self)
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_row));
   const GError *error = current_error (self);
-  g_auto (GStrv) reasons = NULL;
+  char **reasons = NULL;
   g_auto (GStrv) hints = NULL;
   g_autofree char *hint_text = NULL;
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   gboolean mismatch;
+  gboolean checked = TRUE;
   guint score = 0;
 
-  /* Strength and hints as the user types. */
+  /* Strength and hints as the user types, checked in a worker thread; the
+   * last verdict stays on screen until the next one comes. */
   if (*password != '\0')
-    score = passport_password_quality_check (self->quality, password, email,
-                                             account ? passport_account_get_display_name (account) : NULL,
-                                             &reasons);
+    {
+      checked = check_strength (self, password, email,
+                                account ? passport_account_get_display_name (account) : NULL);
+      score = self->score;
+      reasons = self->reasons;
+    }
   gtk_level_bar_set_value (self->strength_bar, score);
 
   if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD &&
@@ -161,7 +243,7 @@ update (PassportBindPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "bind.save",
                                  flow != NULL && !busy &&
                                  passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_EMAIL &&
-                                 looks_like_email (email) && score > 0 &&
+                                 looks_like_email (email) && checked && score > 0 &&
                                  g_strcmp0 (password, repeat) == 0);
 }
 
@@ -234,7 +316,12 @@ passport_bind_page_dispose (GObject *object)
 {
   PassportBindPage *self = PASSPORT_BIND_PAGE (object);
 
+  g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
   g_clear_object (&self->quality);
+  g_clear_pointer (&self->reasons, g_strfreev);
+  g_clear_pointer (&self->checked_hash, g_free);
+  g_clear_pointer (&self->checking_hash, g_free);
   g_clear_pointer (&self->error_email, g_free);
   g_clear_pointer (&self->error_password_hash, g_free);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "passport-password-quality.h"
+#include "passport-secure.h"
 
 /* The reference server's policy (docs/passportd.md). */
 #define MIN_LENGTH 8
@@ -17,6 +18,7 @@ struct _PassportPasswordQuality
   GObject parent_instance;
 
   pwquality_settings_t *settings;
+  GMutex lock;   /* the checks of several threads share the settings */
 };
 
 G_DEFINE_FINAL_TYPE (PassportPasswordQuality, passport_password_quality, G_TYPE_OBJECT)
@@ -27,6 +29,7 @@ passport_password_quality_finalize (GObject *object)
   PassportPasswordQuality *self = PASSPORT_PASSWORD_QUALITY (object);
 
   g_clear_pointer (&self->settings, pwquality_free_settings);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (passport_password_quality_parent_class)->finalize (object);
 }
@@ -40,6 +43,7 @@ passport_password_quality_class_init (PassportPasswordQualityClass *klass)
 static void
 passport_password_quality_init (PassportPasswordQuality *self)
 {
+  g_mutex_init (&self->lock);
   /* Default settings, not the local /etc/security/pwquality.conf: the
    * password is for the server's account, not for this machine. */
   self->settings = pwquality_default_settings ();
@@ -122,6 +126,7 @@ passport_password_quality_check (PassportPasswordQuality   *self,
           }
     }
 
+  g_mutex_lock (&self->lock);
   if (self->settings != NULL && length > 0)
     {
       void *auxerror = NULL;
@@ -174,6 +179,7 @@ passport_password_quality_check (PassportPasswordQuality   *self,
           score = 0;
         }
     }
+  g_mutex_unlock (&self->lock);
 
   if (reasons->len > 0)
     score = 0;
@@ -185,6 +191,80 @@ passport_password_quality_check (PassportPasswordQuality   *self,
     }
 
   return (guint) CLAMP (score, 0, 100);
+}
+
+typedef struct
+{
+  char *password;
+  char *email;
+  char *display_name;
+  guint score;
+  char **reasons;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  passport_secure_free (check->password);
+  g_free (check->email);
+  g_free (check->display_name);
+  g_strfreev (check->reasons);
+  g_free (check);
+}
+
+static void
+check_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Check *check = task_data;
+
+  check->score = passport_password_quality_check (source_object, check->password, check->email,
+                                                  check->display_name, &check->reasons);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+passport_password_quality_check_async (PassportPasswordQuality *self,
+                                       const char              *password,
+                                       const char              *email,
+                                       const char              *display_name,
+                                       GCancellable            *cancellable,
+                                       GAsyncReadyCallback      callback,
+                                       gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Check *check;
+
+  g_return_if_fail (PASSPORT_IS_PASSWORD_QUALITY (self));
+
+  check = g_new0 (Check, 1);
+  check->password = g_strdup (password ? password : "");
+  check->email = g_strdup (email);
+  check->display_name = g_strdup (display_name);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_password_quality_check_async);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  g_task_run_in_thread (task, check_thread);
+}
+
+guint
+passport_password_quality_check_finish (PassportPasswordQuality  *self,
+                                        GAsyncResult             *result,
+                                        char                   ***reasons,
+                                        GError                  **error)
+{
+  Check *check;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), G_MAXUINT);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return G_MAXUINT;
+  check = g_task_get_task_data (G_TASK (result));
+  if (reasons != NULL)
+    *reasons = g_steal_pointer (&check->reasons);
+  return check->score;
 }
 
 char *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -27,6 +27,23 @@ guint   passport_password_quality_check (PassportPasswordQuality   *self,
                                          const char                *email,
                                          const char                *display_name,
                                          char                    ***reasons);
+
+/* The same in a worker thread: the dictionary check takes tens of
+ * milliseconds, too long for a keystroke on the main loop. @password and
+ * the others are copied (the password into wiped memory). */
+void    passport_password_quality_check_async  (PassportPasswordQuality *self,
+                                                const char              *password,
+                                                const char              *email,
+                                                const char              *display_name,
+                                                GCancellable            *cancellable,
+                                                GAsyncReadyCallback      callback,
+                                                gpointer                 user_data);
+/* The score, with @reasons as for _check(); G_MAXUINT with @error when
+ * cancelled. */
+guint   passport_password_quality_check_finish (PassportPasswordQuality  *self,
+                                                GAsyncResult             *result,
+                                                char                   ***reasons,
+                                                GError                  **error);
 
 /* The translated hint for one reason code (server or local); @min_length
  * is used by too_short (0 means the default 8). Unknown codes get a

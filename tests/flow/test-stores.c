@@ -96,6 +96,14 @@ has_reason (char **reasons,
 }
 
 static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
 test_password_quality (void)
 {
   g_autoptr(PassportPasswordQuality) quality = passport_password_quality_new ();
@@ -139,6 +147,31 @@ test_password_quality (void)
       g_assert_cmpuint (score, ==, 0);
       g_assert_true (has_reason (reasons, "too_common"));
     }
+
+  /* Off the main loop, the same verdicts. */
+  {
+    const char *passwords[] = { "password", "short", "correct horse battery staple" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (passwords); i++)
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) reasons = NULL;
+        g_auto(GStrv) sync_reasons = NULL;
+        guint sync_score = passport_password_quality_check (quality, passwords[i], "ivan@example.com",
+                                                            "Ivan Petrov", &sync_reasons);
+        guint score;
+
+        passport_password_quality_check_async (quality, passwords[i], "ivan@example.com", "Ivan Petrov",
+                                               NULL, keep_result, &result);
+        while (result == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        score = passport_password_quality_check_finish (quality, result, &reasons, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (score, ==, sync_score);
+        g_assert_cmpstrv (reasons, sync_reasons);
+      }
+  }
 
   /* The server's reasons read as the same translated hints. */
   {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fake-flow.h"
+#include "passport-bind-page.h"
 #include "passport-conflict-page.h"
 #include "passport-error.h"
 #include "passport-server-private.h"
@@ -114,7 +115,31 @@ typedef struct
 static void
 pump (void)
 {
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean checking;
+
   /* Let idles and bindings run. */
+  for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+
+  /* And the bind page's strength check, which runs in a worker thread. */
+  do
+    {
+      checking = FALSE;
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+          GtkWidget *page = PASSPORT_IS_WINDOW (window)
+                              ? passport_window_get_page (PASSPORT_WINDOW (window), "bind-page") : NULL;
+
+          if (page != NULL && passport_bind_page_get_checking (PASSPORT_BIND_PAGE (page)))
+            checking = TRUE;
+        }
+      if (checking)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (checking && g_get_monotonic_time () < deadline);
   for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
     ;
 }
