@@ -12,6 +12,7 @@
 #include "passport-browser-sign-in.h"
 #include "passport-client.h"
 #include "passport-conflict.h"
+#include "passport-error.h"
 #include "passport-flow.h"
 
 G_BEGIN_DECLS
@@ -59,6 +60,8 @@ struct _PassportFlow
   GCancellable *caller_cancellable;
   gulong caller_cancelled_id;
   GPtrArray *flush_tasks;         /* passport_flow_flush_async() callers */
+  GSimpleActionGroup *actions;    /* passport_flow_get_actions(), made on demand */
+  guint retry_after_timer;        /* re-checks the actions when a wait ends */
   GSource *reconnect_source;      /* CONNECTING to a known server that is down */
   guint reconnect_backoff;
   GNetworkMonitor *network_monitor;
@@ -99,6 +102,9 @@ void          _passport_flow_update_busy       (PassportFlow *self);
 void          _passport_flow_set_retry_after_seconds (PassportFlow *self, gint64 seconds);
 void          _passport_flow_set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
 void          _passport_flow_update_session_remembered (PassportFlow *self);
+
+/* passport-flow-group.c */
+void          _passport_flow_update_actions    (PassportFlow *self);
 
 /* passport-flow.c: the one way the state changes; each state's enter and
  * leave work (the long poll, the conflict, the browser) happens here. */

@@ -32,7 +32,19 @@ void
 _passport_flow_notify (PassportFlow *self,
                        guint         prop)
 {
+  /* Whatever moved may change what can be done. */
+  _passport_flow_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static gboolean
+retry_after_passed_cb (gpointer data)
+{
+  PassportFlow *self = data;
+
+  self->retry_after_timer = 0;
+  _passport_flow_update_actions (self);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -99,6 +111,9 @@ _passport_flow_set_retry_after_seconds (PassportFlow *self,
   if (self->retry_after == deadline)
     return;
   self->retry_after = deadline;
+  g_clear_handle_id (&self->retry_after_timer, g_source_remove);
+  if (seconds > 0)
+    self->retry_after_timer = g_timeout_add_seconds ((guint) MIN (seconds, G_MAXUINT), retry_after_passed_cb, self);
   _passport_flow_notify (self, PROP_RETRY_AFTER);
 }
 
@@ -638,6 +653,8 @@ passport_flow_dispose (GObject *object)
   _passport_flow_cancel_running (self);
   leave_state (self, self->state);
   _passport_flow_stop_reconnecting (self);
+  g_clear_handle_id (&self->retry_after_timer, g_source_remove);
+  g_clear_object (&self->actions);
   _passport_flow_drop_browser (self);
   _passport_flow_clear_session (self);
   g_clear_object (&self->server);

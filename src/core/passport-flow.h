@@ -292,6 +292,17 @@ void passport_flow_cancel                  (PassportFlow *self);
 /* After keyring-unavailable: keep the session in memory only. */
 void passport_flow_continue_without_keyring (PassportFlow *self);
 
+/* The flow's actions as a GActionGroup (owned by the flow): a window
+ * inserts it as "flow" and pages name "flow.accept-terms" and the like;
+ * which are enabled follows the state. set-server-url (s), change-server,
+ * sign-in-provider (s; "" on a plain provider), reopen-browser, cancel,
+ * retry, accept-terms, decline-terms, resend-confirmation,
+ * cancel-pending-email, conflict-use-other-email, conflict-start-freeing,
+ * conflict-sign-in-provider (s), conflict-resend, sign-out,
+ * continue-without-keyring. Actions that carry a password are not in it
+ * (a GVariant's copy cannot be wiped): call their _async functions. */
+GActionGroup *passport_flow_get_actions (PassportFlow *self);
+
 /* The signed-in session (NULL when none), e.g. for `passportctl token`. */
 PassportSession *passport_flow_get_session (PassportFlow *self);
 

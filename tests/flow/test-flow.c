@@ -549,6 +549,65 @@ test_server_lost_while_waiting (void)
   RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_IN, 30);
 }
 
+static gboolean
+action_enabled (PassportFlow *flow,
+                const char   *name)
+{
+  return g_action_group_get_action_enabled (passport_flow_get_actions (flow), name);
+}
+
+static void
+count_enabled_changes (GActionGroup *group,
+                       const char   *name,
+                       gboolean      enabled,
+                       guint        *changes)
+{
+  (*changes)++;
+}
+
+/* The flow's actions as a GActionGroup: what is enabled follows the state
+ * (decided once, in the flow), and activating one does the step. */
+static void
+test_actions (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  GActionGroup *actions = passport_flow_get_actions (flow);
+  guint changes = 0;
+
+  g_assert_true (g_action_group_has_action (actions, "accept-terms"));
+  g_assert_false (g_action_group_has_action (actions, "bind-email"));   /* it carries a password */
+  g_signal_connect (actions, "action-enabled-changed", G_CALLBACK (count_enabled_changes), &changes);
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_true (action_enabled (flow, "sign-in-provider"));
+  g_assert_true (action_enabled (flow, "change-server"));
+  g_assert_false (action_enabled (flow, "accept-terms"));
+  g_assert_false (action_enabled (flow, "resend-confirmation"));
+  g_assert_false (action_enabled (flow, "continue-without-keyring"));
+
+  browser_as ("actions@example.net", "Act Ions", FALSE, "continue");
+  g_action_group_activate_action (actions, "sign-in-provider", g_variant_new_string ("google"));
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
+  g_assert_true (action_enabled (flow, "cancel"));
+  g_assert_false (action_enabled (flow, "change-server"));
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_TERMS && !passport_flow_get_busy (flow), 30);
+  g_assert_true (action_enabled (flow, "accept-terms"));
+  g_assert_true (action_enabled (flow, "decline-terms"));
+  g_assert_false (action_enabled (flow, "sign-in-provider"));
+
+  g_action_group_activate_action (actions, "accept-terms", NULL);
+  g_assert_false (action_enabled (flow, "accept-terms"));   /* busy */
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_EMAIL && !passport_flow_get_busy (flow), 20);
+  g_assert_false (action_enabled (flow, "accept-terms"));
+  g_assert_true (action_enabled (flow, "sign-out"));
+  g_assert_cmpuint (changes, >, 0);
+
+  g_action_group_activate_action (actions, "sign-out", NULL);
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT && !passport_flow_get_busy (flow), 20);
+  g_assert_true (action_enabled (flow, "sign-in-provider"));
+}
+
 static void
 test_browser_cancel_and_errors (void)
 {
@@ -890,6 +949,7 @@ main (int   argc,
       g_test_add_func ("/flow/conflict/other-address", test_conflict_other_address);
       g_test_add_func ("/flow/conflict/free-by-social", test_conflict_free_by_social);
       g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
+      g_test_add_func ("/flow/actions", test_actions);
       g_test_add_func ("/flow/server-down-at-start", test_server_down_at_start);
       g_test_add_func ("/flow/server-lost-while-waiting", test_server_lost_while_waiting);
       g_test_add_func ("/flow/truth/change-password-wrong", test_change_password_wrong);
