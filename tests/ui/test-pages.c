@@ -977,6 +977,19 @@ test_conflict_page (Fixture       *f,
                    passport_error_code_describe (PASSPORT_ERROR_INVALID_GRANT));
   fake_flow_set_error (f->flow, NULL);
 
+  /* The other account's browser sign-in gets the browser page, with its
+   * link, re-open and cancel, as the main one does (finding 11). */
+  fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
+  fake_flow_set_browser (f->flow, "http://127.0.0.1:8765/oauth/authorize?x=1", "google");
+  pump ();
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "browser-page");
+  g_assert_true (enabled (f, "browser-page", "copy-link-button"));
+  click (f, "browser-page", "cancel-browser-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel()");
+  fake_flow_set_browser (f->flow, NULL, NULL);
+  pump ();
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "conflict-page");
+
   fake_flow_set_conflict_step (f->flow, PASSPORT_CONFLICT_STEP_OTHER_SIGNING_IN);
   pump ();
   g_assert_cmpstr (passport_conflict_page_get_step_name (page), ==, "working");
