@@ -73,8 +73,11 @@ static void
 update (PassportBrowserPage *self)
 {
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  /* The main sign-in, or the other account's while freeing an address. */
   gboolean waiting = flow != NULL &&
-                     passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_BROWSER;
+                     (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_BROWSER ||
+                      (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
+                       passport_flow_get_browser_url (flow) != NULL));
   g_autofree char *name = flow ? provider_name (flow) : NULL;
   g_autofree char *description = NULL;
   const GError *launch_error = flow ? passport_flow_get_browser_launch_error (flow) : NULL;

@@ -73,7 +73,8 @@ page_for_state (PassportWindow   *self,
     case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
       return "confirm-page";
     case PASSPORT_FLOW_STATE_EMAIL_CONFLICT:
-      return "conflict-page";
+      /* The other account's browser sign-in waits like the main one. */
+      return passport_flow_get_browser_url (self->flow) != NULL ? "browser-page" : "conflict-page";
     case PASSPORT_FLOW_STATE_SIGNED_IN:
       return "account-page";
     default:
@@ -421,6 +422,7 @@ passport_window_constructed (GObject *object)
   g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::browser-url", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::conflict-step", G_CALLBACK (on_conflict_step),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::error", G_CALLBACK (on_error), self, G_CONNECT_SWAPPED);
