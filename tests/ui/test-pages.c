@@ -677,6 +677,25 @@ test_sign_in_page (Fixture       *f,
   g_assert_null (passport_window_get_blocking_error (f->window));
 }
 
+/* Connecting can be given up (finding 7): to the server page, to type
+ * another address. Other waits on this page have their own way out. */
+static void
+test_connecting_cancel (Fixture       *f,
+                        gconstpointer  data)
+{
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_CONNECTING);
+  pump ();
+  g_assert_cmpstr (passport_window_get_visible_page_name (f->window), ==, "progress-page");
+  g_assert_true (gtk_widget_get_visible (find_in_page (f, "progress-page", "cancel-connecting-button")));
+  g_assert_true (enabled (f, "progress-page", "cancel-connecting-button"));
+  click (f, "progress-page", "cancel-connecting-button");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "cancel()");
+
+  fake_flow_set_state (f->flow, PASSPORT_FLOW_STATE_SIGNING_IN);
+  pump ();
+  g_assert_false (gtk_widget_get_visible (find_in_page (f, "progress-page", "cancel-connecting-button")));
+}
+
 static void
 test_offline (Fixture       *f,
               gconstpointer  data)
@@ -1173,6 +1192,7 @@ main (int   argc,
   ADD ("password-navigation", test_password_navigation);
   ADD ("server-page", test_server_page);
   ADD ("sign-in-page", test_sign_in_page);
+  ADD ("connecting-cancel", test_connecting_cancel);
   ADD ("offline", test_offline);
   ADD ("blocking-error", test_blocking_error);
   ADD ("browser-page", test_browser_page);
