@@ -29,6 +29,7 @@ struct _PassportWindow
   AdwWindowTitle       *window_title;
   GtkStack             *stack;
   AdwStatusPage        *progress_page;
+  GtkWidget            *cancel_connecting_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
 
@@ -97,6 +98,7 @@ update_page (PassportWindow *self)
   adw_status_page_set_title (self->progress_page,
                              state == PASSPORT_FLOW_STATE_CONNECTING ? _("Connecting…")
                                                                      : _("Signing In…"));
+  gtk_widget_set_visible (self->cancel_connecting_button, state == PASSPORT_FLOW_STATE_CONNECTING);
   adw_window_title_set_subtitle (self->window_title,
                                  server ? passport_server_get_base_url (server) : NULL);
 
@@ -271,6 +273,14 @@ go_back_activated (GtkWidget  *widget,
            (state == PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
             step != PASSPORT_CONFLICT_STEP_NONE && step != PASSPORT_CONFLICT_STEP_FREED))
     passport_flow_cancel (self->flow);
+}
+
+static void
+cancel_connecting_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  passport_flow_cancel (PASSPORT_WINDOW (widget)->flow);
 }
 
 static void
@@ -521,6 +531,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, progress_page);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, cancel_connecting_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_label);
 
@@ -528,6 +539,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.show-sign-in-page", NULL, show_sign_in_page_activated);
   gtk_widget_class_install_action (widget_class, "window.show-toast", "s", show_toast_activated);
   gtk_widget_class_install_action (widget_class, "window.go-back", NULL, go_back_activated);
+  gtk_widget_class_install_action (widget_class, "window.cancel-connecting", NULL, cancel_connecting_activated);
   gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
 
