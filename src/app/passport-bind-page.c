@@ -13,6 +13,7 @@
 #include "passport-error.h"
 #include "passport-password-quality.h"
 #include "passport-secure.h"
+#include "passport-strength.h"
 
 struct _PassportBindPage
 {
@@ -27,7 +28,6 @@ struct _PassportBindPage
   GtkLabel                *repeat_error;
   GtkSpinner              *spinner;
 
-  PassportPasswordQuality *quality;
 
   /* What the fields held when the flow's error came: the error is about
    * those values and goes when they change (a hash, not a second copy of
@@ -35,13 +35,7 @@ struct _PassportBindPage
   char *error_email;
   char *error_password_hash;
 
-  /* The strength check, off the main loop: its last verdict and what it
-   * was about (a hash of the inputs), and the one running. */
-  guint score;
-  char **reasons;
-  char *checked_hash;
-  char *checking_hash;
-  GCancellable *check_cancellable;
+  PassportStrength *strength;   /* checked off the main loop */
 };
 
 G_DEFINE_FINAL_TYPE (PassportBindPage, passport_bind_page, PASSPORT_TYPE_PAGE)
@@ -98,73 +92,12 @@ current_error (PassportBindPage *self)
 
 static void update (PassportBindPage *self);
 
-static char *
-inputs_hash (const char *password,
-             const char *email,
-             const char *name)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-
-  g_checksum_update (checksum, (const guchar *) password, -1);
-  g_checksum_update (checksum, (const guchar *) "\n", 1);
-  g_checksum_update (checksum, (const guchar *) (email ? email : ""), -1);
-  g_checksum_update (checksum, (const guchar *) "\n", 1);
-  g_checksum_update (checksum, (const guchar *) (name ? name : ""), -1);
-  return g_strdup (g_checksum_get_string (checksum));
-}
-
-static void
-check_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(PassportBindPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) reasons = NULL;
-  guint score = passport_password_quality_check_finish (PASSPORT_PASSWORD_QUALITY (source), result,
-                                                        &reasons, &error);
-
-  if (score == G_MAXUINT)
-    return;
-  self->score = score;
-  g_strfreev (self->reasons);
-  self->reasons = g_steal_pointer (&reasons);
-  g_free (self->checked_hash);
-  self->checked_hash = g_steal_pointer (&self->checking_hash);
-  g_clear_object (&self->check_cancellable);
-  update (self);
-}
-
-/* Starts a check of what the fields hold now, unless that is the one
- * checked or being checked. TRUE when the last verdict is about them. */
-static gboolean
-check_strength (PassportBindPage *self,
-                const char       *password,
-                const char       *email,
-                const char       *name)
-{
-  g_autofree char *hash = inputs_hash (password, email, name);
-
-  if (g_strcmp0 (hash, self->checked_hash) == 0)
-    return TRUE;
-  if (g_strcmp0 (hash, self->checking_hash) == 0)
-    return FALSE;
-  g_cancellable_cancel (self->check_cancellable);
-  g_clear_object (&self->check_cancellable);
-  self->check_cancellable = g_cancellable_new ();
-  g_free (self->checking_hash);
-  self->checking_hash = g_steal_pointer (&hash);
-  passport_password_quality_check_async (self->quality, password, email, name, self->check_cancellable,
-                                         check_cb, g_object_ref (self));
-  return FALSE;
-}
-
 gboolean
 passport_bind_page_get_checking (PassportBindPage *self)
 {
   g_return_val_if_fail (PASSPORT_IS_BIND_PAGE (self), FALSE);
 
-  return self->check_cancellable != NULL;
+  return passport_strength_get_checking (self->strength);
 }
 
 static void
@@ -198,10 +131,10 @@ update (PassportBindPage *self)
    * last verdict stays on screen until the next one comes. */
   if (*password != '\0')
     {
-      checked = check_strength (self, password, email,
-                                account ? passport_account_get_display_name (account) : NULL);
-      score = self->score;
-      reasons = self->reasons;
+      checked = passport_strength_update (self->strength, password, email,
+                                         account ? passport_account_get_display_name (account) : NULL);
+      score = passport_strength_get_score (self->strength);
+      reasons = (char **) passport_strength_get_reasons (self->strength);
     }
   gtk_level_bar_set_value (self->strength_bar, score);
 
@@ -316,12 +249,7 @@ passport_bind_page_dispose (GObject *object)
 {
   PassportBindPage *self = PASSPORT_BIND_PAGE (object);
 
-  g_cancellable_cancel (self->check_cancellable);
-  g_clear_object (&self->check_cancellable);
-  g_clear_object (&self->quality);
-  g_clear_pointer (&self->reasons, g_strfreev);
-  g_clear_pointer (&self->checked_hash, g_free);
-  g_clear_pointer (&self->checking_hash, g_free);
+  g_clear_object (&self->strength);
   g_clear_pointer (&self->error_email, g_free);
   g_clear_pointer (&self->error_password_hash, g_free);
 
@@ -363,7 +291,8 @@ passport_bind_page_class_init (PassportBindPageClass *klass)
 static void
 passport_bind_page_init (PassportBindPage *self)
 {
-  self->quality = passport_password_quality_new ();
+  self->strength = passport_strength_new ();
+  g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
 }
