@@ -1092,9 +1092,22 @@ test_account_page (Fixture       *f,
 
   g_assert_false (enabled (f, "account-page", "change-password-button"));
   type (f, "account-page", "current-password", "old secret");
-  type (f, "account-page", "new-password", "new long secret");
+  /* As much help as the bind form (finding 14): the new password twice,
+   * its strength, and the reason when it is weak. */
+  type (f, "account-page", "new-password", "short");
+  type (f, "account-page", "repeat-new-password", "short");
+  g_assert_false (enabled (f, "account-page", "change-password-button"));
+  g_assert_nonnull (label_text (f, "account-page", "new-password-hints"));
+  type (f, "account-page", "new-password", "new long secret passphrase");
+  g_assert_false (enabled (f, "account-page", "change-password-button"));
+  g_assert_nonnull (label_text (f, "account-page", "repeat-new-password-error"));
+  type (f, "account-page", "repeat-new-password", "new long secret passphrase");
+  g_assert_null (label_text (f, "account-page", "repeat-new-password-error"));
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, "account-page", "new-password-strength"))),
+                     >, 0);
+  g_assert_true (enabled (f, "account-page", "change-password-button"));
   click (f, "account-page", "change-password-button");
-  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_password(old secret,new long secret)");
+  g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_password(old secret,new long secret passphrase)");
   set_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
   g_assert_cmpstr (label_text (f, "account-page", "password-error"), ==,
                    passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
