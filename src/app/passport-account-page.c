@@ -9,6 +9,8 @@
 
 #include "passport-account-page.h"
 #include "passport-error.h"
+#include "passport-password-quality.h"
+#include "passport-strength.h"
 #include "passport-identity.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
@@ -25,7 +27,12 @@ struct _PassportAccountPage
   GtkListBox          *methods_list;
   AdwPasswordEntryRow *current_password_row;
   AdwPasswordEntryRow *new_password_row;
+  AdwPasswordEntryRow *repeat_password_row;
+  GtkLevelBar         *strength_bar;
+  GtkLabel            *new_password_hints;
+  GtkLabel            *repeat_error;
   GtkLabel            *password_error;
+  PassportStrength    *strength;
 
   PassportAccount     *account;
 };
@@ -126,10 +133,43 @@ update (PassportAccountPage *self)
   gtk_label_set_label (self->password_error, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->password_error), error != NULL);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password",
-                                 signed_in && !busy &&
-                                 *gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)) != '\0' &&
-                                 *gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)) != '\0');
+  /* The new password gets the help of the bind form: its strength, the
+   * reasons it is weak (the server's words when it said so), a repeat. */
+  {
+    const char *new_password = gtk_editable_get_text (GTK_EDITABLE (self->new_password_row));
+    const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_password_row));
+    gboolean checked = TRUE;
+    gboolean mismatch = *repeat != '\0' && g_strcmp0 (new_password, repeat) != 0;
+    guint score = 0;
+    g_auto (GStrv) hints = NULL;
+    g_autofree char *hint_text = NULL;
+
+    if (*new_password != '\0' && self->strength != NULL)
+      {
+        checked = passport_strength_update (self->strength, new_password, email, name);
+        score = passport_strength_get_score (self->strength);
+      }
+    gtk_level_bar_set_value (self->strength_bar, score);
+    if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD && passport_error_get_reasons (error) != NULL)
+      hints = passport_password_quality_describe_reasons (passport_error_get_reasons (error),
+                                                          passport_error_get_min_length (error));
+    else if (*new_password != '\0' && self->strength != NULL &&
+             passport_strength_get_reasons (self->strength) != NULL &&
+             passport_strength_get_reasons (self->strength)[0] != NULL)
+      hints = passport_password_quality_describe_reasons (passport_strength_get_reasons (self->strength), 0);
+    if (hints != NULL)
+      hint_text = g_strjoinv ("\n", hints);
+    gtk_label_set_label (self->new_password_hints, hint_text ? hint_text : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->new_password_hints), hint_text != NULL);
+    gtk_label_set_label (self->repeat_error, mismatch ? _("The passwords do not match.") : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->repeat_error), mismatch);
+
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password",
+                                   signed_in && !busy &&
+                                   *gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)) != '\0' &&
+                                   *new_password != '\0' && g_strcmp0 (new_password, repeat) == 0 &&
+                                   checked && score > 0);
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", signed_in && !busy);
 }
 
@@ -177,6 +217,7 @@ on_state (PassportAccountPage *self)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
     }
   on_account (self);
 }
@@ -189,6 +230,7 @@ forget (PassportPage *page)
 
   gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
 }
 
 static void
@@ -222,6 +264,7 @@ change_password_cb (GObject      *source,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
   gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s", _("Password changed"));
 }
 
@@ -293,12 +336,21 @@ on_password_activated (PassportAccountPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "account.change-password", NULL);
 }
 
+gboolean
+passport_account_page_get_checking (PassportAccountPage *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT_PAGE (self), FALSE);
+
+  return self->strength != NULL && passport_strength_get_checking (self->strength);
+}
+
 static void
 passport_account_page_dispose (GObject *object)
 {
   PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (object);
 
   set_account (self, NULL);
+  g_clear_object (&self->strength);
 
   G_OBJECT_CLASS (passport_account_page_parent_class)->dispose (object);
 }
@@ -329,6 +381,10 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, current_password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, new_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, repeat_password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, strength_bar);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, new_password_hints);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, repeat_error);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_error);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
@@ -340,6 +396,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
 static void
 passport_account_page_init (PassportAccountPage *self)
 {
+  self->strength = passport_strength_new ();
+  g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
 }

@@ -45,6 +45,7 @@ NAMES = {
         "other-sign-in": "Sign In", "other-email": "New e-mail of the other account",
         "other-send": "Send Link", "sign-out": "Sign Out", "sign-in": "Sign In",
         "current-password": "Current password", "new-password": "New password",
+        "repeat-new-password": "Repeat new password",
         "change-password": "Change Password", "password-changed": "Password changed",
         "current-wrong": "The current password is wrong.",
         "no-browser": "No web browser could be opened. Open this link in a browser yourself, "
@@ -364,6 +365,7 @@ class Story:
         # A change of password that fails says so, and only so (finding 1).
         self.type("current-password", "not the password at all")
         self.type("new-password", "a brand new long passphrase 3")
+        self.type("repeat-new-password", "a brand new long passphrase 3")
         self.click("change-password")
         self.find("label", self.name("current-wrong"))
         assert not self.exists("label", self.name("password-changed"), timeout=3), \
@@ -372,6 +374,7 @@ class Story:
         ada_new = "a brand new long passphrase 3"
         self.type("current-password", ada_password)
         self.type("new-password", ada_new)
+        self.type("repeat-new-password", ada_new)
         self.click("change-password")
         self.find("label", self.name("password-changed"))
         ada_password = ada_new

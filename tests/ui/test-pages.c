@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fake-flow.h"
+#include "passport-account-page.h"
 #include "passport-bind-page.h"
 #include "passport-conflict-page.h"
 #include "passport-error.h"
@@ -134,6 +135,10 @@ pump (void)
                               ? passport_window_get_page (PASSPORT_WINDOW (window), "bind-page") : NULL;
 
           if (page != NULL && passport_bind_page_get_checking (PASSPORT_BIND_PAGE (page)))
+            checking = TRUE;
+          page = PASSPORT_IS_WINDOW (window)
+                   ? passport_window_get_page (PASSPORT_WINDOW (window), "account-page") : NULL;
+          if (page != NULL && passport_account_page_get_checking (PASSPORT_ACCOUNT_PAGE (page)))
             checking = TRUE;
         }
       if (checking)
