@@ -371,6 +371,35 @@ signed_out (Fixture *f)
 
 static AdwMessageDialog *find_dialog (const char *name);
 
+/* A form that creates a password (the bind form, Change Password): a
+ * weak one is refused with a hint, the repeat must match, and a strong,
+ * repeated @good one enables @button. */
+static void
+check_new_password_form (Fixture    *f,
+                         const char *page,
+                         const char *password,
+                         const char *repeat,
+                         const char *strength,
+                         const char *hints,
+                         const char *repeat_error,
+                         const char *button,
+                         const char *good)
+{
+  type (f, page, password, "short");
+  type (f, page, repeat, "short");
+  g_assert_false (enabled (f, page, button));
+  g_assert_nonnull (label_text (f, page, hints));
+
+  type (f, page, password, good);
+  g_assert_false (enabled (f, page, button));
+  g_assert_nonnull (label_text (f, page, repeat_error));
+  type (f, page, repeat, good);
+  g_assert_null (label_text (f, page, repeat_error));
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, page, strength))), >, 0);
+  g_assert_true (enabled (f, page, button));
+}
+
+
 /* Whether a label with @text is shown under @widget (a toast, say). */
 static gboolean
 shows_text (GtkWidget  *widget,
@@ -859,20 +888,8 @@ test_bind_page (Fixture       *f,
 
   type (f, "bind-page", "bind-email", "ada@example.com");
   g_assert_null (label_text (f, "bind-page", "bind-email-error"));
-  type (f, "bind-page", "bind-password", "short");
-  type (f, "bind-page", "bind-repeat", "short");
-  /* Too short: refused locally with a hint. */
-  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
-  g_assert_nonnull (label_text (f, "bind-page", "password-hints"));
-
-  type (f, "bind-page", "bind-password", "correct horse battery staple");
-  g_assert_false (enabled (f, "bind-page", "bind-save-button"));
-  g_assert_nonnull (label_text (f, "bind-page", "repeat-error"));
-  type (f, "bind-page", "bind-repeat", "correct horse battery staple");
-  g_assert_null (label_text (f, "bind-page", "repeat-error"));
-  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, "bind-page", "password-strength"))),
-                     >, 0);
-  g_assert_true (enabled (f, "bind-page", "bind-save-button"));
+  check_new_password_form (f, "bind-page", "bind-password", "bind-repeat", "password-strength",
+                           "password-hints", "repeat-error", "bind-save-button", "correct horse battery staple");
   shot (f, "bind");
 
   click (f, "bind-page", "bind-save-button");
@@ -1099,18 +1116,9 @@ test_account_page (Fixture       *f,
   type (f, "account-page", "current-password", "old secret");
   /* As much help as the bind form (finding 14): the new password twice,
    * its strength, and the reason when it is weak. */
-  type (f, "account-page", "new-password", "short");
-  type (f, "account-page", "repeat-new-password", "short");
-  g_assert_false (enabled (f, "account-page", "change-password-button"));
-  g_assert_nonnull (label_text (f, "account-page", "new-password-hints"));
-  type (f, "account-page", "new-password", "new long secret passphrase");
-  g_assert_false (enabled (f, "account-page", "change-password-button"));
-  g_assert_nonnull (label_text (f, "account-page", "repeat-new-password-error"));
-  type (f, "account-page", "repeat-new-password", "new long secret passphrase");
-  g_assert_null (label_text (f, "account-page", "repeat-new-password-error"));
-  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (find_in_page (f, "account-page", "new-password-strength"))),
-                     >, 0);
-  g_assert_true (enabled (f, "account-page", "change-password-button"));
+  check_new_password_form (f, "account-page", "new-password", "repeat-new-password", "new-password-strength",
+                           "new-password-hints", "repeat-new-password-error", "change-password-button",
+                           "new long secret passphrase");
   click (f, "account-page", "change-password-button");
   g_assert_cmpstr (fake_flow_get_last_call (f->flow), ==, "change_password(old secret,new long secret passphrase)");
   set_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
