@@ -576,6 +576,68 @@ passport_flow_change_server (PassportFlow *self)
   _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
 }
 
+/* The browser of a sign-in -------------------------------------------------- */
+
+static void
+set_browser_launch_error (PassportFlow *self,
+                          const GError *error)
+{
+  if (self->browser_launch_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->browser_launch_error);
+  if (error != NULL)
+    self->browser_launch_error = g_error_copy (error);
+  _passport_flow_notify (self, PROP_BROWSER_LAUNCH_ERROR);
+}
+
+void
+_passport_flow_drop_browser (PassportFlow *self)
+{
+  g_clear_object (&self->browser);
+  _passport_flow_set_string (self, &self->browser_url, NULL, PROP_BROWSER_URL);
+  set_browser_launch_error (self, NULL);
+}
+
+static void
+browser_launch_error_cb (PassportBrowserSignIn *browser,
+                         GParamSpec            *pspec,
+                         PassportFlow          *self)
+{
+  /* Said at once: the sign-in goes on waiting for the link to be opened
+   * by hand, which the page then asks for. */
+  if (browser == self->browser)
+    set_browser_launch_error (self, passport_browser_sign_in_get_launch_error (browser));
+}
+
+static void
+browser_url_cb (PassportBrowserSignIn *browser,
+                GParamSpec            *pspec,
+                PassportFlow          *self)
+{
+  if (browser == self->browser)
+    _passport_flow_set_string (self, &self->browser_url, passport_browser_sign_in_get_url (browser),
+                               PROP_BROWSER_URL);
+}
+
+/* A browser sign-in, set up and kept as the flow's (its URL is the
+ * "browser-url" property); the caller starts it. */
+PassportBrowserSignIn *
+_passport_flow_new_browser (PassportFlow *self,
+                            const char   *provider_id,
+                            const char   *login_hint)
+{
+  _passport_flow_drop_browser (self);
+  self->browser = passport_browser_sign_in_new (self->server, provider_id, login_hint);
+  if (self->browser_timeout > 0)
+    passport_browser_sign_in_set_timeout_seconds (self->browser, self->browser_timeout);
+  if (self->browser_command != NULL)
+    passport_browser_sign_in_set_command (self->browser, self->browser_command);
+  g_signal_connect_object (self->browser, "notify::url", G_CALLBACK (browser_url_cb), self, 0);
+  g_signal_connect_object (self->browser, "notify::launch-error", G_CALLBACK (browser_launch_error_cb), self, 0);
+  _passport_flow_set_string (self, &self->browser_provider, provider_id, PROP_BROWSER_PROVIDER);
+  return self->browser;
+}
+
 /* Signing in ------------------------------------------------------------------ */
 
 static void
