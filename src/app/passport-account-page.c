@@ -9,7 +9,6 @@
 
 #include "passport-account-page.h"
 #include "passport-error.h"
-#include "passport-password-quality.h"
 #include "passport-strength.h"
 #include "passport-identity.h"
 #include "passport-provider.h"
@@ -141,7 +140,6 @@ update (PassportAccountPage *self)
     gboolean checked = TRUE;
     gboolean mismatch = *repeat != '\0' && g_strcmp0 (new_password, repeat) != 0;
     guint score = 0;
-    g_auto (GStrv) hints = NULL;
     g_autofree char *hint_text = NULL;
 
     if (*new_password != '\0' && self->strength != NULL)
@@ -150,15 +148,8 @@ update (PassportAccountPage *self)
         score = passport_strength_get_score (self->strength);
       }
     gtk_level_bar_set_value (self->strength_bar, score);
-    if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD && passport_error_get_reasons (error) != NULL)
-      hints = passport_password_quality_describe_reasons (passport_error_get_reasons (error),
-                                                          passport_error_get_min_length (error));
-    else if (*new_password != '\0' && self->strength != NULL &&
-             passport_strength_get_reasons (self->strength) != NULL &&
-             passport_strength_get_reasons (self->strength)[0] != NULL)
-      hints = passport_password_quality_describe_reasons (passport_strength_get_reasons (self->strength), 0);
-    if (hints != NULL)
-      hint_text = g_strjoinv ("\n", hints);
+    if (self->strength != NULL)
+      hint_text = passport_strength_describe (self->strength, error, *new_password != '\0');
     gtk_label_set_label (self->new_password_hints, hint_text ? hint_text : "");
     gtk_widget_set_visible (GTK_WIDGET (self->new_password_hints), hint_text != NULL);
     gtk_label_set_label (self->repeat_error, mismatch ? _("The passwords do not match.") : "");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // Bind an e-mail and create a password. The strength bar and hints come from
-// libpwquality (through PassportPasswordQuality) with the server's words;
+// libpwquality (through PassportStrength, off the main loop) with the server's words;
 // the server's own errors are shown on the field they concern, and nothing
 // typed is cleared when one comes back.
 #include "config.h"
@@ -11,7 +11,6 @@
 
 #include "passport-bind-page.h"
 #include "passport-error.h"
-#include "passport-password-quality.h"
 #include "passport-secure.h"
 #include "passport-strength.h"
 
@@ -119,8 +118,6 @@ update (PassportBindPage *self)
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_row));
   const GError *error = current_error (self);
-  char **reasons = NULL;
-  g_auto (GStrv) hints = NULL;
   g_autofree char *hint_text = NULL;
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   gboolean mismatch;
@@ -134,19 +131,11 @@ update (PassportBindPage *self)
       checked = passport_strength_update (self->strength, password, email,
                                          account ? passport_account_get_display_name (account) : NULL);
       score = passport_strength_get_score (self->strength);
-      reasons = (char **) passport_strength_get_reasons (self->strength);
     }
   gtk_level_bar_set_value (self->strength_bar, score);
 
-  if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD &&
-      passport_error_get_reasons (error) != NULL)
-    hints = passport_password_quality_describe_reasons (passport_error_get_reasons (error),
-                                                        passport_error_get_min_length (error));
-  else if (reasons != NULL && reasons[0] != NULL)
-    hints = passport_password_quality_describe_reasons ((const char * const *) reasons, 0);
-  if (hints != NULL)
-    hint_text = g_strjoinv ("\n", hints);
-  else if (error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD)
+  hint_text = passport_strength_describe (self->strength, error, *password != '\0');
+  if (hint_text == NULL && error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD)
     hint_text = g_strdup (passport_error_describe (error));
   show_message (self->password_hints, GTK_WIDGET (self->password_row),
                 error != NULL && error->code == PASSPORT_ERROR_WEAK_PASSWORD ? hint_text : NULL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
+#include "passport-error.h"
 #include "passport-password-quality.h"
 #include "passport-strength.h"
 
@@ -84,8 +85,25 @@ passport_strength_update (PassportStrength *self,
 }
 
 guint passport_strength_get_score (PassportStrength *self) { return self->score; }
-const char * const *passport_strength_get_reasons (PassportStrength *self) { return (const char * const *) self->reasons; }
 gboolean passport_strength_get_checking (PassportStrength *self) { return self->cancellable != NULL; }
+
+char *
+passport_strength_describe (PassportStrength *self,
+                            const GError     *error,
+                            gboolean          typed)
+{
+  g_auto(GStrv) hints = NULL;
+
+  g_return_val_if_fail (PASSPORT_IS_STRENGTH (self), NULL);
+
+  if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_WEAK_PASSWORD) &&
+      passport_error_get_reasons (error) != NULL)
+    hints = passport_password_quality_describe_reasons (passport_error_get_reasons (error),
+                                                        passport_error_get_min_length (error));
+  else if (typed && self->reasons != NULL && self->reasons[0] != NULL)
+    hints = passport_password_quality_describe_reasons ((const char * const *) self->reasons, 0);
+  return hints != NULL ? g_strjoinv ("\n", hints) : NULL;
+}
 
 void
 passport_strength_reset (PassportStrength *self)

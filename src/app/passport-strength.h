@@ -22,10 +22,14 @@ gboolean          passport_strength_update       (PassportStrength *self,
                                                   const char       *password,
                                                   const char       *email,
                                                   const char       *name);
-/* The last verdict: a score 0-100 and its reason codes (owned by @self;
- * NULL when none). */
+/* The last verdict's score, 0-100. */
 guint             passport_strength_get_score    (PassportStrength *self);
-const char * const *passport_strength_get_reasons (PassportStrength *self);
+/* The hints to show under the password, one a line, or NULL: the
+ * server's reasons when @error is its weak_password with reasons, else the
+ * last verdict's reasons when @typed (a password is in the field). */
+char             *passport_strength_describe     (PassportStrength *self,
+                                                  const GError     *error,
+                                                  gboolean          typed);
 /* TRUE while a check runs (tests wait for it). */
 gboolean          passport_strength_get_checking (PassportStrength *self);
 /* Forgets the verdict and stops a running check (a form emptied). */
