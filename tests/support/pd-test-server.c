@@ -167,6 +167,19 @@ pd_server_start (const char *first_arg,
   return pd_server_startv ((const char * const *) args->pdata);
 }
 
+PdServer *
+pd_server_restart (PdServer *stopped)
+{
+  g_autofree char *listen = NULL;
+  PdServer *again;
+
+  g_assert_true (g_str_has_prefix (stopped->url, "http://"));
+  listen = g_strdup (stopped->url + strlen ("http://"));
+  again = pd_server_start ("--listen", listen, "--database", stopped->database, NULL);
+  g_assert_cmpstr (again->url, ==, stopped->url);
+  return again;
+}
+
 void
 pd_server_stop (PdServer *server)
 {

@@ -32,6 +32,9 @@ PdServer   *pd_server_start           (const char *first_arg,
 PdServer   *pd_server_startv          (const char * const *args);
 /* SIGTERM, wait, and assert a clean exit (status 0). Idempotent. */
 void        pd_server_stop            (PdServer   *server);
+/* A new passportd on the address and with the database of @stopped (after
+ * pd_server_stop()): the same server come back, its URL asserted equal. */
+PdServer   *pd_server_restart         (PdServer   *stopped);
 /* Stops the server if needed and removes its directory. */
 void        pd_server_free            (PdServer   *server);
 /* base URL + path (path starting with '/'); an absolute URL is copied. */
