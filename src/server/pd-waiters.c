@@ -83,7 +83,9 @@ pd_waiters_add (Pd                *pd,
   w->msg = g_object_ref (msg);
   w->account_id = g_strdup (account_id);
   w->after = after;
-  w->timeout_id = g_timeout_add_seconds (wait, waiter_timeout, w);
+  /* not g_timeout_add_seconds(): it rounds to a shared second boundary and
+   * may answer up to a second before `wait` has passed */
+  w->timeout_id = g_timeout_add ((guint) (wait * 1000), waiter_timeout, w);
   if (g_signal_lookup ("disconnected", SOUP_TYPE_SERVER_MESSAGE) != 0)
     w->disconnect_id = g_signal_connect (msg, "disconnected", G_CALLBACK (waiter_disconnected), w);
   g_hash_table_replace (pd->waiters, g_strdup (account_id),
