@@ -113,7 +113,9 @@ _passport_flow_set_retry_after_seconds (PassportFlow *self,
   self->retry_after = deadline;
   g_clear_handle_id (&self->retry_after_timer, g_source_remove);
   if (seconds > 0)
-    self->retry_after_timer = g_timeout_add_seconds ((guint) MIN (seconds, G_MAXUINT), retry_after_passed_cb, self);
+    /* to the millisecond: g_timeout_add_seconds() may fire up to a second
+     * early, and the server would refuse that early retry */
+    self->retry_after_timer = g_timeout_add ((guint) MIN (seconds * 1000, G_MAXUINT), retry_after_passed_cb, self);
   _passport_flow_notify (self, PROP_RETRY_AFTER);
 }
 
