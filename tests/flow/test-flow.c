@@ -149,6 +149,16 @@ wait_for_step (PassportFlow         *flow,
   RUN_UNTIL (passport_flow_get_conflict_step (flow) == step && !passport_flow_get_busy (flow), seconds);
 }
 
+/* The "browser-deadline" property, as a page's countdown reads it. */
+static gint64
+browser_deadline (PassportFlow *flow)
+{
+  gint64 deadline = -1;
+
+  g_object_get (flow, "browser-deadline", &deadline, NULL);
+  return deadline;
+}
+
 /* Who the scripted browser signs in as. */
 static void
 browser_as (const char *email,
@@ -325,6 +335,9 @@ test_conflict_free_address (void)
 
   START (flow, conflict_set_other_email, elsewhere, NULL);
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION, 20);
+  /* The other account's mail can be sent again after the server's delay,
+   * counted down like ours (finding 17). */
+  g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
 
   /* The holder confirms the new address: ours is freed and bound, with the
    * password typed at the start. */
@@ -364,8 +377,12 @@ test_conflict_free_by_social (void)
   passport_flow_conflict_start_freeing (flow);
 
   browser_as (taken, "Anna Keeper", TRUE, "continue");
+  g_assert_cmpint (browser_deadline (flow), ==, 0);
   START (flow, conflict_sign_in_with_provider, "vk");
+  /* The other account's browser sign-in has its deadline too. */
+  g_assert_cmpint (browser_deadline (flow), >, g_get_monotonic_time ());
   wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_NEW_EMAIL, 30);
+  g_assert_cmpint (browser_deadline (flow), ==, 0);
   g_assert_cmpstr (passport_account_get_email (passport_flow_get_other_account (flow)), ==, taken);
   g_assert_true (passport_flow_get_other_needs_password (flow));
 
@@ -627,9 +644,14 @@ test_browser_cancel_and_errors (void)
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_AWAITING_BROWSER);
   RUN_UNTIL (passport_flow_get_browser_url (flow) != NULL, 10);
   g_assert_true (g_str_has_prefix (passport_flow_get_browser_url (flow), server->url));
+  /* The deadline of the wait is the flow's, from its browser timeout (30 s
+   * in new_flow), for the page's countdown; gone once the wait ends. */
+  g_assert_cmpint (browser_deadline (flow), >, g_get_monotonic_time () + 20 * G_USEC_PER_SEC);
+  g_assert_cmpint (browser_deadline (flow), <=, g_get_monotonic_time () + 30 * G_USEC_PER_SEC);
   passport_flow_cancel (flow);
   g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
   g_assert_null (passport_flow_get_error (flow));
+  g_assert_cmpint (browser_deadline (flow), ==, 0);
   {
     g_autoptr(GError) error = NULL;
 
