@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Runs story.py against the real app and passportd, isolated: Xvfb, a
+# Runs story.py against the real app and passportd (or, with
+# PASSPORT_RUN=oidc, oidc-story.py against oidc-provider), isolated: Xvfb, a
 # private D-Bus session with an unlocked gnome-keyring and the AT-SPI bus,
 # throw-away XDG directories, passportd on an ephemeral loopback port with a
 # Maildir and a short resend delay.
@@ -51,6 +52,12 @@ set +a
 
 /usr/libexec/at-spi-bus-launcher --launch-immediately >"$work/at-spi.log" 2>&1 &
 pids+=($!)
+
+if [[ "${PASSPORT_RUN:-story}" == oidc ]]; then
+  # The app against a plain OpenID provider (oidc-story.py starts it).
+  /usr/bin/python3 "$here/oidc-story.py" --app "$passport" --shots "$shots" --work "$work"
+  exit
+fi
 
 "$passportd" --listen 127.0.0.1:0 --database "$work/passportd.sqlite3" \
   --maildir "$work/Maildir" --dev-outbox --resend-delay 2 --log-level warning >"$work/url" &
