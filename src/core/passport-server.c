@@ -19,6 +19,7 @@ struct _PassportServer
 
   char *base_url;
   char *issuer;
+  char *name;
   char *authorization_endpoint;
   char *token_endpoint;
   char *revocation_endpoint;
@@ -73,6 +74,7 @@ passport_server_finalize (GObject *object)
   g_clear_object (&self->providers);
   g_free (self->base_url);
   g_free (self->issuer);
+  g_free (self->name);
   g_free (self->authorization_endpoint);
   g_free (self->token_endpoint);
   g_free (self->revocation_endpoint);
@@ -398,6 +400,14 @@ passport_server_new_from_discovery (const char  *base_url,
     }
   /* Tokens carry the issuer exactly as published. */
   self->issuer = g_steal_pointer (&issuer);
+  /* Discovery names no server: the host of its issuer is what a user
+   * recognises. */
+  {
+    g_autoptr(GUri) uri = g_uri_parse (self->issuer, G_URI_FLAGS_NONE, NULL);
+
+    self->name = g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri)
+                                                                        : self->base_url);
+  }
 
   if (!strv_has (response_types, "code") || !strv_has (challenge_methods, "S256") ||
       !strv_has (grant_types, "authorization_code"))
@@ -813,6 +823,13 @@ passport_server_get_api_endpoint (PassportServer *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
   return self->api_endpoint;
+}
+
+const char *
+passport_server_get_name (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return self->name;
 }
 
 gboolean

@@ -59,6 +59,11 @@ const char     *passport_server_get_revocation_endpoint (PassportServer *self);
 const char     *passport_server_get_userinfo_endpoint  (PassportServer *self);
 const char     *passport_server_get_api_endpoint       (PassportServer *self);
 
+/* The name to show for the server, e.g. in "Sign in with %s" on a plain
+ * OpenID provider: discovery names no server, so it is the host of the
+ * issuer ("accounts.example.com"). Owned by @self. */
+const char     *passport_server_get_name               (PassportServer *self);
+
 /* Whether the server offers the account API (passport_api_endpoint). */
 gboolean        passport_server_has_account_api        (PassportServer *self);
 

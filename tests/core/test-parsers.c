@@ -146,6 +146,8 @@ test_discovery_plain_oidc (void)
   g_assert_false (passport_server_get_sends_iss (server));
   /* The issuer is kept as published: tokens carry it so. */
   g_assert_cmpstr (passport_server_get_issuer (server), ==, BASE "/");
+  /* Its name is the issuer's host. */
+  g_assert_cmpstr (passport_server_get_name (server), ==, "passport.example");
 }
 
 /* Scopes from discovery: openid profile email always, offline_access when
