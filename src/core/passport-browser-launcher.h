@@ -9,15 +9,23 @@ G_BEGIN_DECLS
  * as PASSPORT_ERROR_BROWSER_LAUNCH; the URL (which carries the sign-in's
  * state) never reaches a message or a log. */
 
-/* Runs @command (split like a shell) with @url appended. */
-gboolean passport_browser_launch_command (const char  *command,
-                                          const char  *url,
-                                          GError     **error);
+/* Opens @url with @command (split like a shell, the URL appended); when
+ * @command is NULL, with the command in $PASSPORT_BROWSER (read now) when
+ * set, else the desktop's default browser (g_app_info_launch_default_for_uri,
+ * which goes through the portal inside Flatpak).
+ *
+ * The lookup and the spawn run in a worker thread, so the caller's main
+ * loop never waits for them. Cancelling @cancellable before the worker has
+ * started the browser stops it; a browser already started stays open. */
+void     passport_browser_launch_async  (const char          *command,
+                                         const char          *url,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
 
-/* The command in $PASSPORT_BROWSER when set, else the desktop's default
- * browser (g_app_info_launch_default_for_uri, which goes through the
- * portal inside Flatpak). */
-gboolean passport_browser_launch_default (const char  *url,
-                                          GError     **error);
+/* TRUE when the browser was started; else FALSE with @error
+ * (PASSPORT_ERROR_BROWSER_LAUNCH, or G_IO_ERROR_CANCELLED). */
+gboolean passport_browser_launch_finish (GAsyncResult        *result,
+                                         GError             **error);
 
 G_END_DECLS

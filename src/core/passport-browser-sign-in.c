@@ -30,6 +30,9 @@ struct _PassportBrowserSignIn
   PassportBrowserLauncher launcher;
   gpointer launcher_data;
   GDestroyNotify launcher_destroy;
+  char *command;
+  /* Only the outcome of the latest launch is the launch-error. */
+  guint launch_serial;
 
   gboolean started;
   PassportLoopback *loopback;
@@ -82,6 +85,7 @@ passport_browser_sign_in_finalize (GObject *object)
   g_free (self->provider_id);
   g_free (self->login_hint);
   g_free (self->url);
+  g_free (self->command);
   g_clear_error (&self->launch_error);
   passport_secure_clear (&self->verifier);
   passport_secure_clear (&self->state);
@@ -217,24 +221,15 @@ passport_browser_sign_in_set_launcher (PassportBrowserSignIn   *self,
   self->launcher_destroy = destroy;
 }
 
-static gboolean
-launch_command (const char  *url,
-                gpointer     user_data,
-                GError     **error)
-{
-  return passport_browser_launch_command (user_data, url, error);
-}
-
 void
 passport_browser_sign_in_set_command (PassportBrowserSignIn *self,
                                       const char            *command)
 {
   g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
 
-  if (command == NULL)
-    passport_browser_sign_in_set_launcher (self, NULL, NULL, NULL);
-  else
-    passport_browser_sign_in_set_launcher (self, launch_command, g_strdup (command), g_free);
+  passport_browser_sign_in_set_launcher (self, NULL, NULL, NULL);
+  g_free (self->command);
+  self->command = g_strdup (command);
 }
 
 void
@@ -257,51 +252,82 @@ passport_browser_sign_in_get_timeout_seconds (PassportBrowserSignIn *self)
   return self->timeout_seconds;
 }
 
-gboolean
-passport_browser_sign_in_open_browser (PassportBrowserSignIn  *self,
-                                       GError                **error)
+static void
+set_launch_error (PassportBrowserSignIn *self,
+                  const GError          *error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok;
+  if (self->launch_error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->launch_error);
+  /* Whatever the launcher said, the sign-in says it one way. */
+  if (error != NULL && error->domain == PASSPORT_ERROR)
+    self->launch_error = g_error_copy (error);
+  else if (error != NULL)
+    self->launch_error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                                              passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAUNCH_ERROR]);
+}
 
-  g_return_val_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self), FALSE);
+typedef struct
+{
+  /* Weak: a sign-in that goes away cancels its launch rather than wait for it. */
+  GWeakRef self;
+  guint serial;
+} Launch;
+
+static void
+launch_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  Launch *launch = data;
+  g_autoptr(PassportBrowserSignIn) self = g_weak_ref_get (&launch->self);
+  g_autoptr(GError) error = NULL;
+  guint serial = launch->serial;
+
+  g_weak_ref_clear (&launch->self);
+  g_free (launch);
+
+  /* Both kinds of launch are a GTask without a source object. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && error == NULL)
+    error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
+                                 passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
+  if (self == NULL || serial != self->launch_serial ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_launch_error (self, error);
+}
+
+void
+passport_browser_sign_in_open_browser (PassportBrowserSignIn *self)
+{
+  Launch *launch;
+
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
 
   if (self->url == NULL)
-    {
-      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
-                           "The sign-in has not started");
-      return FALSE;
-    }
+    return;
+
+  launch = g_new0 (Launch, 1);
+  g_weak_ref_init (&launch->self, self);
+  launch->serial = ++self->launch_serial;
 
   if (self->launcher != NULL)
-    ok = self->launcher (self->url, self->launcher_data, &local_error);
-  else
-    ok = passport_browser_launch_default (self->url, &local_error);
-
-  if (!ok && local_error == NULL)
-    local_error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
-                                       passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
-  if (!ok && local_error->domain != PASSPORT_ERROR)
     {
-      g_clear_error (&local_error);
-      local_error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH,
-                                         passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH));
-    }
+      /* A launcher of the caller's (tests) is quick and runs here; its
+       * outcome still arrives from the main loop, like a real launch's. */
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, launch_cb, launch);
+      g_autoptr(GError) error = NULL;
 
-  if (ok && self->launch_error != NULL)
-    {
-      g_clear_error (&self->launch_error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAUNCH_ERROR]);
+      if (self->launcher (self->url, self->launcher_data, &error))
+        g_task_return_boolean (task, TRUE);
+      else if (error != NULL)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (task, FALSE);
+      return;
     }
-  else if (!ok)
-    {
-      g_clear_error (&self->launch_error);
-      self->launch_error = g_error_copy (local_error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAUNCH_ERROR]);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-
-  return ok;
+  passport_browser_launch_async (self->command, self->url, self->cancellable, launch_cb, launch);
 }
 
 static char *
@@ -429,7 +455,6 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *challenge = NULL;
-  g_autoptr(GError) launch_error = NULL;
   GError *error = NULL;
   const char *iss;
   guint16 first_port, last_port;
@@ -483,8 +508,9 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
   self->timeout_source = passport_source_attach (g_timeout_source_new_seconds (self->timeout_seconds),
                                                  timeout_cb, self, NULL);
 
-  /* A browser that does not open is no failure: the URL can be copied. */
-  passport_browser_sign_in_open_browser (self, &launch_error);
+  /* A browser that does not open is no failure: the URL can be copied
+   * (the launch-error says why). */
+  passport_browser_sign_in_open_browser (self);
 }
 
 PassportSession *

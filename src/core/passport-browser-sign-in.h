@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 #define PASSPORT_TYPE_BROWSER_SIGN_IN (passport_browser_sign_in_get_type ())
 G_DECLARE_FINAL_TYPE (PassportBrowserSignIn, passport_browser_sign_in, PASSPORT, BROWSER_SIGN_IN, GObject)
 
-/* Opens @url in a browser. Return FALSE with @error when it could not. */
+/* Opens @url in a browser. Return FALSE with @error when it could not.
+ * Called on the sign-in's main context, so it must not block. */
 typedef gboolean (*PassportBrowserLauncher) (const char  *url,
                                              gpointer     user_data,
                                              GError     **error);
@@ -23,11 +24,13 @@ typedef gboolean (*PassportBrowserLauncher) (const char  *url,
  * authorization URL, for "Copy link"), timeout-seconds (default 600),
  * launch-error (GError boxed, read-only: set when opening the browser
  * failed; the sign-in keeps waiting so the user can open the URL
- * themselves).
+ * themselves). The browser is opened off the main loop (a worker thread),
+ * so launch-error changes after start_async() has returned.
  *
  * Which browser: the launcher set with passport_browser_sign_in_set_launcher();
- * else the command in $PASSPORT_BROWSER (split like a shell, the URL
- * appended); else the desktop's default (g_app_info_launch_default_for_uri,
+ * else the command set with passport_browser_sign_in_set_command(); else the
+ * command in $PASSPORT_BROWSER (split like a shell, the URL appended); else
+ * the desktop's default (g_app_info_launch_default_for_uri,
  * which goes through the portal inside Flatpak). */
 
 /* Returns a new, not yet started sign-in. */
@@ -61,10 +64,12 @@ PassportSession       *passport_browser_sign_in_start_finish  (PassportBrowserSi
                                                                GAsyncResult           *result,
                                                                GError                **error);
 
-/* Opens the URL again ("Open again" button). FALSE with
- * PASSPORT_ERROR_BROWSER_LAUNCH when it could not, or when not started. */
-gboolean               passport_browser_sign_in_open_browser  (PassportBrowserSignIn  *self,
-                                                               GError                **error);
+/* Opens the URL again ("Open again" button), without waiting for the
+ * browser: the outcome is the launch-error property, cleared when the
+ * browser started and set when it could not (the latest launch's outcome
+ * wins). Cancelling the sign-in, or dropping it, cancels the launch. Does
+ * nothing before the sign-in has started. */
+void                   passport_browser_sign_in_open_browser  (PassportBrowserSignIn *self);
 
 /* The authorization URL, NULL before start. Owned by @self. It holds no
  * secret (the PKCE verifier never leaves the process), but do not log it. */

@@ -704,13 +704,11 @@ passport_flow_sign_in_with_provider_finish (PassportFlow  *self,
 void
 passport_flow_reopen_browser (PassportFlow *self)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (PASSPORT_IS_FLOW (self));
 
   /* The outcome is the browser's launch-error, which the flow follows. */
-  if (self->browser != NULL && !passport_browser_sign_in_open_browser (self->browser, &error))
-    g_debug ("the browser did not open again: %s", error->message);
+  if (self->browser != NULL)
+    passport_browser_sign_in_open_browser (self->browser);
 }
 
 static void

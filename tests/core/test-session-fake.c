@@ -200,21 +200,36 @@ test_browser_launch_failure (void)
   passport_browser_sign_in_set_launcher (sign_in, browser_launch, browser, NULL);
   passport_browser_sign_in_start_async (sign_in, NULL, core_test_result_cb, &res);
 
-  /* No browser: the sign-in keeps waiting and says why. */
+  /* No browser: the sign-in keeps waiting and says why, from the main
+   * loop (a launch never reports inside the call that started it). */
+  g_assert_null (passport_browser_sign_in_get_launch_error (sign_in));
+  core_test_sleep (100);
   launch_error = passport_browser_sign_in_get_launch_error (sign_in);
   g_assert_error (launch_error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH);
-  core_test_sleep (100);
   g_assert_null (res);
 
   /* "Open again" once a browser is there. */
   browser->fail = FALSE;
-  g_assert_true (passport_browser_sign_in_open_browser (sign_in, &error));
-  g_assert_no_error (error);
-  g_assert_null (passport_browser_sign_in_get_launch_error (sign_in));
+  passport_browser_sign_in_open_browser (sign_in);
+  while (passport_browser_sign_in_get_launch_error (sign_in) != NULL)
+    g_main_context_iteration (NULL, TRUE);
   session = passport_browser_sign_in_start_finish (sign_in, core_test_await (&res), &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
   g_assert_cmpuint (browser->launches, ==, 2);
+}
+
+static gboolean
+launch (const char  *command,
+        GCancellable *cancellable,
+        GError     **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+
+  passport_browser_launch_async (command, "http://127.0.0.1:1/x", cancellable, core_test_result_cb, &res);
+  /* Off the main loop: nothing has come back yet. */
+  g_assert_null (res);
+  return passport_browser_launch_finish (core_test_await (&res), error);
 }
 
 static void
@@ -222,16 +237,50 @@ test_browser_env_command (void)
 {
   /* $PASSPORT_BROWSER: a command that fails to start is a launch error. */
   g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   g_setenv ("PASSPORT_BROWSER", "/nonexistent/browser --flag", TRUE);
-  g_assert_false (passport_browser_launch_default ("http://127.0.0.1:1/x", &error));
+  g_assert_false (launch (NULL, NULL, &error));
   g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH);
   g_clear_error (&error);
   /* `true` takes the URL and exits 0: launched. */
   g_setenv ("PASSPORT_BROWSER", "true", TRUE);
-  g_assert_true (passport_browser_launch_default ("http://127.0.0.1:1/x", &error));
+  g_assert_true (launch (NULL, NULL, &error));
   g_assert_no_error (error);
+  /* A command of the caller's goes before the environment's. */
+  g_assert_false (launch ("/nonexistent/browser", NULL, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH);
+  g_clear_error (&error);
+  g_assert_false (launch ("'unbalanced", NULL, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH);
+  g_clear_error (&error);
+  /* Cancelled first: nothing is started. */
+  g_cancellable_cancel (cancellable);
+  g_assert_false (launch (NULL, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_unsetenv ("PASSPORT_BROWSER");
+}
+
+static void
+test_browser_launch_cancelled (void)
+{
+  /* A sign-in cancelled while its browser is being opened: the launch is
+   * cancelled with it and no launch-error comes afterwards. */
+  g_autoptr(Fake) fake = fake_new (TRUE);
+  g_autoptr(PassportServer) server = discover (fake->base);
+  g_autoptr(PassportBrowserSignIn) sign_in = passport_browser_sign_in_new (server, NULL, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) session = NULL;
+
+  passport_browser_sign_in_set_command (sign_in, "/nonexistent/browser");
+  passport_browser_sign_in_start_async (sign_in, cancellable, core_test_result_cb, &res);
+  g_cancellable_cancel (cancellable);
+  session = passport_browser_sign_in_start_finish (sign_in, core_test_await (&res), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  core_test_sleep (200);
+  g_assert_null (passport_browser_sign_in_get_launch_error (sign_in));
 }
 
 /* Refresh */
@@ -642,6 +691,7 @@ main (int   argc,
   g_test_add_func ("/session-fake/browser/errors", test_browser_errors);
   g_test_add_func ("/session-fake/browser/cancel", test_browser_cancel);
   g_test_add_func ("/session-fake/browser/launch-failure", test_browser_launch_failure);
+  g_test_add_func ("/session-fake/browser/launch-cancelled", test_browser_launch_cancelled);
   g_test_add_func ("/session-fake/browser/env-command", test_browser_env_command);
   g_test_add_func ("/session-fake/refresh/transient", test_refresh_transient);
   g_test_add_func ("/session-fake/refresh/single-flight", test_single_flight);
