@@ -481,7 +481,11 @@ conflict_step_cb (GObject      *source,
   if (!passport_conflict_finish (PASSPORT_CONFLICT (source), result, &error))
     _passport_flow_fail (self, error);
   else
-    _passport_flow_action_done (self);
+    {
+      /* A resend moved the other account's delay. */
+      _passport_flow_update_resend_countdown (self);
+      _passport_flow_action_done (self);
+    }
 }
 
 /* The conflict's steps need it, and one step at a time. */

@@ -49,6 +49,7 @@ struct _PassportFlow
   GError *browser_launch_error;
   char *browser_command;
   guint browser_timeout;
+  gint64 browser_deadline;        /* monotonic µs the running browser sign-in gives up at */
 
   gint64 retry_after;
   gboolean remember;
@@ -85,6 +86,7 @@ enum
   PROP_BROWSER_URL,
   PROP_BROWSER_PROVIDER,
   PROP_BROWSER_LAUNCH_ERROR,
+  PROP_BROWSER_DEADLINE,
   PROP_RETRY_AFTER,
   PROP_REMEMBER,
   PROP_SESSION_REMEMBERED,
@@ -102,6 +104,7 @@ void          _passport_flow_update_busy       (PassportFlow *self);
 void          _passport_flow_set_retry_after_seconds (PassportFlow *self, gint64 seconds);
 void          _passport_flow_set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
 void          _passport_flow_update_session_remembered (PassportFlow *self);
+void          _passport_flow_update_resend_countdown (PassportFlow *self);
 
 /* passport-flow-group.c */
 void          _passport_flow_update_actions    (PassportFlow *self);

@@ -26,16 +26,20 @@ state_for_account (PassportAccount *account)
   return PASSPORT_FLOW_STATE_SIGNED_IN;
 }
 
-static void
-update_resend_countdown (PassportFlow *self)
+/* "retry-after" from the server's resend delay of the mail that waits:
+ * ours, or the other account's while an address is freed (finding 17). */
+void
+_passport_flow_update_resend_countdown (PassportFlow *self)
 {
-  GDateTime *resend_after = self->account ? passport_account_get_pending_resend_after (self->account) : NULL;
+  gboolean other = passport_flow_get_conflict_step (self) == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION;
+  PassportAccount *account = other ? passport_flow_get_other_account (self) : self->account;
+  GDateTime *resend_after = account ? passport_account_get_pending_resend_after (account) : NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   if (resend_after != NULL && g_date_time_compare (resend_after, now) > 0)
     _passport_flow_set_retry_after_seconds (self, (g_date_time_difference (resend_after, now) + G_USEC_PER_SEC - 1)
                                                   / G_USEC_PER_SEC);
-  else if (self->state == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION)
+  else if (other || self->state == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION)
     _passport_flow_set_retry_after_seconds (self, 0);
 }
 
@@ -88,7 +92,7 @@ _passport_flow_apply_account (PassportFlow    *self,
 
   state = state_for_account (self->account);
   _passport_flow_transition (self, state);
-  update_resend_countdown (self);
+  _passport_flow_update_resend_countdown (self);
 
   if (state == PASSPORT_FLOW_STATE_NEEDS_TERMS && self->terms == NULL)
     {
@@ -590,10 +594,21 @@ set_browser_launch_error (PassportFlow *self,
   _passport_flow_notify (self, PROP_BROWSER_LAUNCH_ERROR);
 }
 
+static void
+set_browser_deadline (PassportFlow *self,
+                      gint64        deadline)
+{
+  if (self->browser_deadline == deadline)
+    return;
+  self->browser_deadline = deadline;
+  _passport_flow_notify (self, PROP_BROWSER_DEADLINE);
+}
+
 void
 _passport_flow_drop_browser (PassportFlow *self)
 {
   g_clear_object (&self->browser);
+  set_browser_deadline (self, 0);
   _passport_flow_set_string (self, &self->browser_url, NULL, PROP_BROWSER_URL);
   set_browser_launch_error (self, NULL);
 }
@@ -635,6 +650,9 @@ _passport_flow_new_browser (PassportFlow *self,
   g_signal_connect_object (self->browser, "notify::url", G_CALLBACK (browser_url_cb), self, 0);
   g_signal_connect_object (self->browser, "notify::launch-error", G_CALLBACK (browser_launch_error_cb), self, 0);
   _passport_flow_set_string (self, &self->browser_provider, provider_id, PROP_BROWSER_PROVIDER);
+  /* The caller starts it now, and its timeout runs from there. */
+  set_browser_deadline (self, g_get_monotonic_time () +
+                              (gint64) passport_browser_sign_in_get_timeout_seconds (self->browser) * G_USEC_PER_SEC);
   return self->browser;
 }
 

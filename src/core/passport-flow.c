@@ -192,7 +192,10 @@ conflict_notify_cb (PassportConflict *conflict,
                     PassportFlow     *self)
 {
   if (g_str_equal (pspec->name, "step"))
-    _passport_flow_notify (self, PROP_CONFLICT_STEP);
+    {
+      _passport_flow_update_resend_countdown (self);
+      _passport_flow_notify (self, PROP_CONFLICT_STEP);
+    }
   else if (g_str_equal (pspec->name, "other-account"))
     _passport_flow_notify (self, PROP_OTHER_ACCOUNT);
 }
@@ -529,6 +532,7 @@ const char *passport_flow_get_conflict_email (PassportFlow *self) { return self-
 const char *passport_flow_get_browser_url (PassportFlow *self) { return self->browser_url; }
 const char *passport_flow_get_browser_provider (PassportFlow *self) { return self->browser_provider; }
 const GError *passport_flow_get_browser_launch_error (PassportFlow *self) { return self->browser_launch_error; }
+gint64 passport_flow_get_browser_deadline (PassportFlow *self) { return self->browser_deadline; }
 gint64 passport_flow_get_retry_after (PassportFlow *self) { return self->retry_after; }
 gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember; }
 gboolean passport_flow_get_session_remembered (PassportFlow *self) { return self->session_remembered; }
@@ -644,6 +648,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_BROWSER_URL: g_value_set_string (value, self->browser_url); break;
     case PROP_BROWSER_PROVIDER: g_value_set_string (value, self->browser_provider); break;
     case PROP_BROWSER_LAUNCH_ERROR: g_value_set_boxed (value, self->browser_launch_error); break;
+    case PROP_BROWSER_DEADLINE: g_value_set_int64 (value, self->browser_deadline); break;
     case PROP_RETRY_AFTER: g_value_set_int64 (value, self->retry_after); break;
     case PROP_REMEMBER: g_value_set_boolean (value, self->remember); break;
     case PROP_SESSION_REMEMBERED: g_value_set_boolean (value, self->session_remembered); break;
@@ -677,6 +682,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_BROWSER_URL] = g_param_spec_string ("browser-url", NULL, NULL, NULL, flags);
   properties[PROP_BROWSER_PROVIDER] = g_param_spec_string ("browser-provider", NULL, NULL, NULL, flags);
   properties[PROP_BROWSER_LAUNCH_ERROR] = g_param_spec_boxed ("browser-launch-error", NULL, NULL, G_TYPE_ERROR, flags);
+  properties[PROP_BROWSER_DEADLINE] = g_param_spec_int64 ("browser-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, TRUE, flags);
   properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);

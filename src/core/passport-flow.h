@@ -59,8 +59,13 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *   browser-launch-error GError* boxed: no browser could be opened for the
  *                    running sign-in (it goes on waiting: the user may open
  *                    browser-url by hand); NULL once one opened
- *   retry-after      gint64: monotonic µs deadline before resend / password
- *                    retry is allowed again (0 = none); for countdowns
+ *   browser-deadline gint64: monotonic µs when the running browser sign-in
+ *                    (the main one or the other account's) gives up waiting
+ *                    (0 = none waits); for countdowns
+ *   retry-after      gint64: monotonic µs deadline before resend (of our
+ *                    mail, or of the other account's while freeing an
+ *                    address) / password retry is allowed again (0 = none);
+ *                    for countdowns
  *   remember         gboolean: session is stored in the keyring (FALSE after the
  *                    user chose "continue without remembering")
  *   session-remembered gboolean: the session outlives this process (it is
@@ -83,6 +88,7 @@ PassportAccount     *passport_flow_get_other_account    (PassportFlow *self);
 const char          *passport_flow_get_browser_url      (PassportFlow *self);
 const char          *passport_flow_get_browser_provider (PassportFlow *self);
 const GError        *passport_flow_get_browser_launch_error (PassportFlow *self);
+gint64               passport_flow_get_browser_deadline (PassportFlow *self);
 gint64               passport_flow_get_retry_after      (PassportFlow *self);
 gboolean             passport_flow_get_remember         (PassportFlow *self);
 gboolean             passport_flow_get_session_remembered (PassportFlow *self);
@@ -92,6 +98,8 @@ gboolean             passport_flow_get_keyring_unavailable (PassportFlow *self);
  * PASSPORT_BROWSER environment variable (a command; the URL is appended). */
 void                 passport_flow_set_browser_command  (PassportFlow *self,
                                                          const char   *command);
+/* How long a browser sign-in waits for the browser to come back; 0 = the
+ * browser sign-in's own default. Sets "browser-deadline" when one starts. */
 void                 passport_flow_set_browser_timeout  (PassportFlow *self,
                                                          guint         seconds);
 
