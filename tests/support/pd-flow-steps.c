@@ -30,6 +30,13 @@ PassportFlow *
 pd_flow_new (void)
 {
   g_autoptr(PassportCredentialStore) store = PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ());
+
+  return pd_flow_new_with_store (store);
+}
+
+PassportFlow *
+pd_flow_new_with_store (PassportCredentialStore *store)
+{
   PassportFlow *flow = passport_flow_new (store);
   const char *script = g_getenv ("SCRIPTED_BROWSER");
   g_autofree char *browser = NULL;

@@ -31,6 +31,8 @@ gboolean      pd_run_once               (gint64             deadline);
 /* A flow with an in-memory credential store whose browser is the scripted
  * one ($SCRIPTED_BROWSER) with a 60 s deadline. Not connected yet. */
 PassportFlow *pd_flow_new               (void);
+/* The same, remembering the session in @store. */
+PassportFlow *pd_flow_new_with_store    (PassportCredentialStore *store);
 
 /* Who the scripted browser signs in as, and what it does there:
  * "continue", "cancel" or "ignore" (never comes back). */

@@ -66,6 +66,19 @@ ui_fixture_tear_down (UiFixture     *f,
 }
 
 void
+ui_restart (UiFixture    *f,
+            PassportFlow *flow)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  ui_pump ();
+  g_clear_object (&f->flow);
+  f->flow = flow;
+  f->window = passport_window_new (app, f->flow);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ui_pump ();
+}
+
+void
 ui_connect (UiFixture *f)
 {
   pd_flow_connect (f->flow, f->server);

@@ -37,6 +37,11 @@ void         ui_fixture_tear_down (UiFixture   *f,
 #define UI_TEST_ADD(path, func) \
   g_test_add ((path), UiFixture, NULL, ui_fixture_set_up, (func), ui_fixture_tear_down)
 
+/* The app started anew: a new window over @flow (taken) replaces the
+ * fixture's window and flow. */
+void         ui_restart         (UiFixture    *f,
+                                 PassportFlow *flow);
+
 /* Connects the flow to the fixture's server: the sign-in choices. */
 void         ui_connect         (UiFixture   *f);
 
