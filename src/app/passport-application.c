@@ -5,12 +5,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "passport-application.h"
 #include "passport-flow.h"
 #include "passport-secret-store.h"
 #include "passport-server.h"
+#include "passport-stall-probe.h"
 #include "passport-window.h"
 
 /* How long the browser sign-in waits for the callback. */
@@ -24,7 +28,11 @@ struct _PassportApplication
   PassportFlow   *flow;
   char           *server_url;
   gint64          started_at;
+  /* PASSPORT_BENCHMARK: a file name to report main-loop stalls to (the
+   * app-stalls benchmark), else any value to print the first frame's
+   * time and quit (app-first-frame). */
   gboolean        benchmark;
+  const char     *stall_report;
 };
 
 G_DEFINE_FINAL_TYPE (PassportApplication, passport_application, ADW_TYPE_APPLICATION)
@@ -120,6 +128,7 @@ passport_application_activate (GApplication *application)
     {
       g_autofree char *last = NULL;
 
+      passport_stall_probe_enter ("start-up: building the window");
       window = GTK_WINDOW (passport_window_new (GTK_APPLICATION (self), self->flow));
       passport_window_set_browser_timeout (PASSPORT_WINDOW (window), BROWSER_TIMEOUT_SECONDS);
       if (self->settings != NULL)
@@ -131,6 +140,7 @@ passport_application_activate (GApplication *application)
       passport_window_set_server_url (PASSPORT_WINDOW (window), self->server_url ? self->server_url : last);
       if (self->benchmark)
         g_signal_connect (window, "map", G_CALLBACK (on_window_mapped), self);
+      passport_stall_probe_leave ();
     }
 
   connect_if_known (self);
@@ -192,6 +202,14 @@ static const GActionEntry app_actions[] = {
   { .name = "set-server", .activate = set_server_activated, .parameter_type = "s" },
 };
 
+/* The story stops the app with SIGTERM: quit, so the probe reports. */
+static gboolean
+on_sigterm (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 passport_application_startup (GApplication *application)
 {
@@ -201,6 +219,13 @@ passport_application_startup (GApplication *application)
   const char *help_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (passport_application_parent_class)->startup (application);
+
+  /* The primary instance only: a second launch hands over and ends. */
+  if (self->stall_report != NULL)
+    {
+      passport_stall_probe_start (self->stall_report);
+      g_unix_signal_add (SIGTERM, on_sigterm, self);
+    }
 
   self->settings = settings_new_if_installed ();
   store = passport_secret_store_new ();
@@ -241,6 +266,7 @@ passport_application_shutdown (GApplication *application)
 
   if (self->flow != NULL)
     passport_flow_cancel (self->flow);
+  passport_stall_probe_stop ();
 
   G_APPLICATION_CLASS (passport_application_parent_class)->shutdown (application);
 }
@@ -280,7 +306,12 @@ passport_application_init (PassportApplication *self)
   };
 
   self->started_at = g_get_monotonic_time ();
-  self->benchmark = g_getenv ("PASSPORT_BENCHMARK") != NULL;
+  self->stall_report = g_getenv ("PASSPORT_BENCHMARK");
+  if (self->stall_report != NULL && strchr (self->stall_report, '/') == NULL)
+    {
+      self->benchmark = TRUE;
+      self->stall_report = NULL;
+    }
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Sign in to a passport account and add an e-mail and password to it."));
