@@ -21,6 +21,7 @@ struct _PassportFlow
   PassportAccount     *other_account;
   char                *browser_url;
   char                *browser_provider;
+  gint64               browser_deadline;  /* never set: 0 */
   gint64               retry_after;
   gboolean             remember;
   gboolean             keyring_unavailable;
@@ -44,6 +45,7 @@ enum
   PROP_OTHER_ACCOUNT,
   PROP_BROWSER_URL,
   PROP_BROWSER_PROVIDER,
+  PROP_BROWSER_DEADLINE,
   PROP_RETRY_AFTER,
   PROP_REMEMBER,
   PROP_KEYRING_UNAVAILABLE,
@@ -177,6 +179,12 @@ const GError *
 passport_flow_get_browser_launch_error (PassportFlow *self)
 {
   return NULL;
+}
+
+gint64
+passport_flow_get_browser_deadline (PassportFlow *self)
+{
+  return self->browser_deadline;
 }
 
 gint64
@@ -429,6 +437,9 @@ passport_flow_get_property (GObject    *object,
     case PROP_BROWSER_PROVIDER:
       g_value_set_string (value, self->browser_provider);
       break;
+    case PROP_BROWSER_DEADLINE:
+      g_value_set_int64 (value, self->browser_deadline);
+      break;
     case PROP_RETRY_AFTER:
       g_value_set_int64 (value, self->retry_after);
       break;
@@ -463,6 +474,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_OTHER_ACCOUNT] = g_param_spec_object ("other-account", NULL, NULL, PASSPORT_TYPE_ACCOUNT, flags);
   properties[PROP_BROWSER_URL] = g_param_spec_string ("browser-url", NULL, NULL, NULL, flags);
   properties[PROP_BROWSER_PROVIDER] = g_param_spec_string ("browser-provider", NULL, NULL, NULL, flags);
+  properties[PROP_BROWSER_DEADLINE] = g_param_spec_int64 ("browser-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, FALSE, flags);
   properties[PROP_KEYRING_UNAVAILABLE] = g_param_spec_boolean ("keyring-unavailable", NULL, NULL, FALSE, flags);
