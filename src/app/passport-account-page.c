@@ -13,6 +13,7 @@
 #include "passport-identity.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
+#include "passport-stall-probe.h"
 #include "passport-server.h"
 
 struct _PassportAccountPage
@@ -194,9 +195,11 @@ on_account (PassportAccountPage *self)
 {
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
 
+  passport_stall_probe_enter ("account page: rows and details");
   set_account (self, flow ? passport_flow_get_account (flow) : NULL);
   rebuild_methods (self);
   update (self);
+  passport_stall_probe_leave ();
 }
 
 static void

@@ -3,6 +3,7 @@
 
 #include "passport-error.h"
 #include "passport-password-quality.h"
+#include "passport-stall-probe.h"
 #include "passport-strength.h"
 
 struct _PassportStrength
@@ -56,7 +57,9 @@ checked_cb (GObject      *source,
   g_free (self->checked_hash);
   self->checked_hash = g_steal_pointer (&self->checking_hash);
   g_clear_object (&self->cancellable);
+  passport_stall_probe_enter ("password strength: showing the verdict");
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  passport_stall_probe_leave ();
 }
 
 gboolean

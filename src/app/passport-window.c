@@ -18,6 +18,7 @@
 #include "passport-server.h"
 #include "passport-sign-in-page.h"
 #include "passport-spinner.h"
+#include "passport-stall-probe.h"
 #include "passport-terms-page.h"
 #include "passport-window.h"
 
@@ -115,9 +116,11 @@ update_page (PassportWindow *self)
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) != 0)
     {
+      passport_stall_probe_enter ("page switch");
       gtk_stack_set_visible_child_name (self->stack, name);
       page = gtk_stack_get_visible_child (self->stack);
       gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+      passport_stall_probe_leave ();
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.change-server",
