@@ -622,70 +622,84 @@ class Generator:
 
     # --- the checks of the test ------------------------------------------------
     def check_story(self):
-        """Every name of story.py's NAMES is listed (in its language and,
-        where the story says, with its role), and every key it uses has one."""
-        path = os.path.join(self.root, "tests/ui/story.py")
-        tree = ast.parse(self.read("tests/ui/story.py"), path)
-        names = None
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "NAMES" for t in node.targets):
-                names = ast.literal_eval(node.value)
-        if names is None:
+        """Every name of the AT-SPI stories' NAMES (tests/ui/*story*.py:
+        story.py's table and what others add to it) is listed, in its
+        language; every key a story uses has one, with the role it asks for."""
+        stories = sorted(n for n in os.listdir(os.path.join(self.root, "tests/ui"))
+                         if re.fullmatch(r"[\w-]*story\.py", n))
+        trees = {n: ast.parse(self.read("tests/ui/" + n), n) for n in stories}
+        names = {}
+        for tree in trees.values():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "NAMES" for t in node.targets):
+                    for lang, table in ast.literal_eval(node.value).items():
+                        names.setdefault(lang, {}).update(table)
+                elif (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "update"
+                      and isinstance(node.func.value, ast.Subscript)
+                      and getattr(node.func.value.value, "id", None) == "NAMES"):
+                    lang = ast.literal_eval(node.func.value.slice)
+                    names.setdefault(lang, {}).update(ast.literal_eval(node.args[0]))
+        if "en" not in names:
             self.errors.append("story.py: no NAMES table")
             return
         pages = {m["page"] for m in self.model}
         for lang, table in names.items():
+            if lang not in ("en", "ru"):
+                self.errors.append("NAMES[%r]: only English and Russian are listed" % lang)
+                continue
             for key, name in table.items():
-                column = "en" if lang == "en" else "ru"
-                if column == "ru" and lang != "ru":
-                    self.errors.append("story.py: NAMES[%r]: only English and Russian are listed" % lang)
-                    continue
-                if not any(m[column] == name for m in self.model):
-                    self.errors.append("story.py: NAMES[%r][%r] = %r is not in %s" % (lang, key, name, DOC))
+                if not any(m[lang] == name for m in self.model):
+                    self.errors.append("NAMES[%r][%r] = %r is not in %s" % (lang, key, name, DOC))
                 elif lang != "en" and key in names["en"] and not any(
                         m["en"] == names["en"][key] and m["ru"] == name for m in self.model):
-                    self.errors.append("story.py: NAMES[%r][%r] = %r is not the Russian of %r in %s" % (
+                    self.errors.append("NAMES[%r][%r] = %r is not the Russian of %r in %s" % (
                         lang, key, name, names["en"][key], DOC))
         roles = {"click": {"push button"}, "type": {"text", "password text"},
                  "text_of": {"text", "password text"}, "page": {PAGE_ROLE}}
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and getattr(node.func.value, "id", None) == "self"):
-                continue
-            method, args = node.func.attr, node.args
-            key = role = None
-            if method in roles and args and isinstance(args[0], ast.Constant):
-                key, wanted = args[0].value, roles[method]
-            elif method in ("find", "exists") and len(args) >= 2:
-                role = args[0].value if isinstance(args[0], ast.Constant) else None
-                wanted = {role} if role else None
-                inner = args[1]
-                if isinstance(inner, ast.Constant):
-                    self.errors.append("story.py:%d: finds %r by a literal; add it to NAMES" % (
-                        node.lineno, inner.value))
+        for story, tree in trees.items():
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and getattr(node.func.value, "id", None) == "self"):
                     continue
-                if (isinstance(inner, ast.Call) and getattr(inner.func, "attr", None) == "name"
-                        and inner.args and isinstance(inner.args[0], ast.Constant)):
-                    key = inner.args[0].value
-            if key is None:
-                continue
-            if key not in names["en"]:
-                self.errors.append("story.py:%d: %r is not in NAMES" % (node.lineno, key))
-                continue
-            if method == "page" and key not in pages:
-                self.errors.append("story.py:%d: %r is not a page of %s" % (node.lineno, key, DOC))
-            if wanted and not any(m["en"] == names["en"][key] and m["role"] in wanted for m in self.model):
-                self.errors.append("story.py:%d: no %s named %r in %s" % (
-                    node.lineno, " or ".join(sorted(wanted)), names["en"][key], DOC))
+                method, args = node.func.attr, node.args
+                key = None
+                if method in roles and args and isinstance(args[0], ast.Constant):
+                    key, wanted = args[0].value, roles[method]
+                elif method in ("find", "exists", "showing") and len(args) >= 2:
+                    role = args[0].value if isinstance(args[0], ast.Constant) else None
+                    wanted = {role} if role else None
+                    inner = args[1].left if isinstance(args[1], ast.BinOp) else args[1]  # name % host
+                    if isinstance(inner, ast.Constant):
+                        self.errors.append("%s:%d: finds %r by a literal; add it to NAMES" % (
+                            story, node.lineno, inner.value))
+                        continue
+                    if (isinstance(inner, ast.Call) and getattr(inner.func, "attr", None) == "name"
+                            and inner.args and isinstance(inner.args[0], ast.Constant)):
+                        key = inner.args[0].value
+                if key is None:
+                    continue
+                if key not in names["en"]:
+                    self.errors.append("%s:%d: %r is not in NAMES" % (story, node.lineno, key))
+                    continue
+                if method == "page" and key not in pages:
+                    self.errors.append("%s:%d: %r is not a page of %s" % (story, node.lineno, key, DOC))
+                if wanted and not any(m["en"] == names["en"][key] and m["role"] in wanted for m in self.model):
+                    self.errors.append("%s:%d: no %s named %r in %s" % (
+                        story, node.lineno, " or ".join(sorted(wanted)), names["en"][key], DOC))
 
     def check_test_pages(self):
-        """Every (page, widget name) test-pages.c looks up is listed."""
-        text = self.read("tests/ui/test-pages.c")
-        for page, name in sorted(set(re.findall(r'\(f, "([a-z-]+-page)", "([a-z0-9-]+)"', text))):
+        """Every (page, widget name) the in-process UI tests (tests/ui/*.c)
+        look up is listed."""
+        found = set()
+        for n in sorted(os.listdir(os.path.join(self.root, "tests/ui"))):
+            if n.endswith(".c"):
+                found.update((n,) + m for m in re.findall(r'\(f, "([a-z-]+-page)", "([a-z0-9-]+)"',
+                                                          self.read("tests/ui/" + n)))
+        for source, page, name in sorted(found):
             listed = self.names.get(page, set())
             if not any(re.fullmatch(re.sub(r"<\w+>", "[a-z0-9_-]+", re.escape(n).replace("\\<", "<")
                                            .replace("\\>", ">")), name) for n in listed):
-                self.errors.append("test-pages.c: %s on %s is not in %s" % (name, page, DOC))
+                self.errors.append("%s: %s on %s is not in %s" % (source, name, page, DOC))
 
 
 def main():
