@@ -129,7 +129,9 @@ ENVIRONMENT = {
     "PASSPORT_CLIENT_ID": "The client id, for an OpenID provider that registered one.",
     "PASSPORT_REDIRECT_PORT": "A fixed loopback port (`8065`) or range (`8065-8070`) for the browser's "
                               "redirect, for providers that accept only an exact redirect URI.",
-    "PASSPORT_BENCHMARK": "When set, prints the time to the first frame and the peak memory, then runs on.",
+    "PASSPORT_BENCHMARK": "Benchmarks only, never for a UI test: a path (with a `/`) gets a report of the "
+                          "main loop's stalls at exit; any other value prints the time to the first frame "
+                          "and the peak memory, then quits.",
 }
 
 INTRO = """\
