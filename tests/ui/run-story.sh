@@ -84,5 +84,14 @@ if [[ "${PASSPORT_RUN:-story}" == idle ]]; then
   exit
 fi
 
+if [[ "${PASSPORT_RUN:-story}" == stalls ]]; then
+  # The story with the app's stall probe on: PASSPORT_BENCHMARK names the
+  # report each run of the app appends to; stalls.py sums it up.
+  PASSPORT_BENCHMARK=$work/stalls.jsonl /usr/bin/python3 "$here/story.py" --app "$passport" \
+    --server "$server" --maildir "$work/Maildir" --shots "$shots" --work "$work"
+  /usr/bin/python3 "$here/stalls.py" "$work/stalls.jsonl"
+  exit
+fi
+
 /usr/bin/python3 "$here/story.py" --app "$passport" --server "$server" \
   --maildir "$work/Maildir" --shots "$shots" --work "$work"
