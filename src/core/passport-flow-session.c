@@ -530,8 +530,7 @@ connect_server (PassportFlow *self,
     }
 
   _passport_flow_clear_session (self);
-  g_free (self->server_url);
-  self->server_url = g_steal_pointer (&normalized);
+  _passport_flow_set_string (self, &self->server_url, normalized, PROP_SERVER_URL);
   _passport_flow_set_object (self, &self->server, NULL, PROP_SERVER);
   _passport_flow_transition (self, PASSPORT_FLOW_STATE_CONNECTING);
   passport_server_discover_async (self->server_url, step, discover_cb, g_object_ref (self));

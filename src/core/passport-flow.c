@@ -526,6 +526,7 @@ PassportConflict *passport_flow_get_conflict (PassportFlow *self) { return self-
 gboolean passport_flow_get_busy (PassportFlow *self) { return self->busy; }
 const GError *passport_flow_get_error (PassportFlow *self) { return self->error; }
 PassportServer *passport_flow_get_server (PassportFlow *self) { return self->server; }
+const char *passport_flow_get_server_url (PassportFlow *self) { return self->server_url; }
 PassportAccount *passport_flow_get_account (PassportFlow *self) { return self->account; }
 PassportTerms *passport_flow_get_terms (PassportFlow *self) { return self->terms; }
 const char *passport_flow_get_conflict_email (PassportFlow *self) { return self->bind_email; }
@@ -641,6 +642,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_BUSY: g_value_set_boolean (value, self->busy); break;
     case PROP_ERROR: g_value_set_boxed (value, self->error); break;
     case PROP_SERVER: g_value_set_object (value, self->server); break;
+    case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
     case PROP_ACCOUNT: g_value_set_object (value, self->account); break;
     case PROP_TERMS: g_value_set_object (value, self->terms); break;
     case PROP_CONFLICT_EMAIL: g_value_set_string (value, self->bind_email); break;
@@ -675,6 +677,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, flags);
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, PASSPORT_TYPE_SERVER, flags);
+  properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, flags);
   properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, PASSPORT_TYPE_ACCOUNT, flags);
   properties[PROP_TERMS] = g_param_spec_object ("terms", NULL, NULL, PASSPORT_TYPE_TERMS, flags);
   properties[PROP_CONFLICT_EMAIL] = g_param_spec_string ("conflict-email", NULL, NULL, NULL, flags);

@@ -49,6 +49,8 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *   error            GError* boxed (G_TYPE_ERROR): last failure, NULL once the
  *                    next action starts; the page shows it with a way forward
  *   server           PassportServer*  (NULL in NEEDS_SERVER)
+ *   server-url       char*: the address being connected to, or of the server
+ *                    connected (normalized); kept while it cannot be reached
  *   account          PassportAccount* (NULL until signed in); updated in place
  *                    by the long poll, so pages bind to its properties
  *   terms            PassportTerms*   (set in NEEDS_TERMS)
@@ -81,6 +83,8 @@ PassportConflictStep passport_flow_get_conflict_step    (PassportFlow *self);
 gboolean             passport_flow_get_busy             (PassportFlow *self);
 const GError        *passport_flow_get_error            (PassportFlow *self);
 PassportServer      *passport_flow_get_server           (PassportFlow *self);
+/* The address being connected to, or of the server connected (normalized). */
+const char          *passport_flow_get_server_url       (PassportFlow *self);
 PassportAccount     *passport_flow_get_account          (PassportFlow *self);
 PassportTerms       *passport_flow_get_terms            (PassportFlow *self);
 const char          *passport_flow_get_conflict_email   (PassportFlow *self);

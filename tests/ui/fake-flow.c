@@ -139,6 +139,12 @@ passport_flow_get_server (PassportFlow *self)
   return self->server;
 }
 
+const char *
+passport_flow_get_server_url (PassportFlow *self)
+{
+  return self->server != NULL ? passport_server_get_base_url (self->server) : NULL;
+}
+
 PassportAccount *
 passport_flow_get_account (PassportFlow *self)
 {

@@ -9,6 +9,32 @@
 #include "passport-memory-store.h"
 #include "ui-fixture.h"
 
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+window_subtitle (UiFixture *f)
+{
+  GtkWidget *title = find_type (GTK_WIDGET (f->window), ADW_TYPE_WINDOW_TITLE);
+
+  g_assert_nonnull (title);
+  return adw_window_title_get_subtitle (ADW_WINDOW_TITLE (title));
+}
+
 static void
 test_server_down (UiFixture     *f,
                   gconstpointer  data)
@@ -36,6 +62,8 @@ test_server_down (UiFixture     *f,
   g_assert_cmpstr (ui_page_name (f), ==, "progress-page");
   g_assert_cmpstr (passport_window_get_blocking_error (f->window), ==,
                    passport_error_code_describe (PASSPORT_ERROR_UNREACHABLE));
+  /* Whose server it is, in the title. */
+  g_assert_cmpstr (window_subtitle (f), ==, f->server->url);
   retry = ui_find (GTK_WIDGET (f->window), "retry-button");
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_get_sensitive (retry));
