@@ -100,8 +100,11 @@ update_page (PassportWindow *self)
                              state == PASSPORT_FLOW_STATE_CONNECTING ? _("Connecting…")
                                                                      : _("Signing In…"));
   gtk_widget_set_visible (self->cancel_connecting_button, state == PASSPORT_FLOW_STATE_CONNECTING);
+  /* Which server, from the first try on: while a known server cannot be
+   * reached too, the user sees whose it is (finding 9). */
   adw_window_title_set_subtitle (self->window_title,
-                                 server ? passport_server_get_base_url (server) : NULL);
+                                 state != PASSPORT_FLOW_STATE_NEEDS_SERVER
+                                   ? passport_flow_get_server_url (self->flow) : NULL);
 
   /* GtkStack leaves the pages it does not show in the accessibility tree
    * as if they were visible; mark them hidden so screen readers and
@@ -435,6 +438,7 @@ passport_window_constructed (GObject *object)
   g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::server-url", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::browser-url", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::conflict-step", G_CALLBACK (on_conflict_step),
                            self, G_CONNECT_SWAPPED);
