@@ -33,8 +33,10 @@ provider_name (PassportFlow *flow)
   PassportServer *server = passport_flow_get_server (flow);
   GListModel *providers;
 
+  /* A plain OpenID provider: its own sign-in page, under its name. */
   if (id == NULL)
-    return NULL;
+    return server != NULL && !passport_server_has_account_api (server)
+           ? g_strdup (passport_server_get_name (server)) : NULL;
   providers = server ? passport_server_get_providers (server) : NULL;
   for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
     {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The sign-in page: one button per social network the server offers, and
-// e-mail + password. Disabled with an explanation while offline (a loopback
+// e-mail + password; on a plain OpenID provider (no passport API: neither
+// networks nor passwords) one "Sign in with <server>" that opens its own
+// sign-in page. Disabled with an explanation while offline (a loopback
 // server needs no network, so it stays usable).
 #include "config.h"
 
@@ -17,6 +19,9 @@ struct _PassportSignInPage
 
   AdwStatusPage   *status_page;
   GtkBox          *providers_box;
+  GtkWidget       *server_button;
+  GtkLabel        *server_label;
+  GtkWidget       *password_button;
   GtkLabel        *offline_label;
 
   GNetworkMonitor *monitor;
@@ -63,7 +68,9 @@ update (PassportSignInPage *self)
   gboolean usable = flow != NULL && server != NULL && !offline &&
                     passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                     !passport_flow_get_busy (flow);
+  gboolean plain = server != NULL && !passport_server_has_account_api (server);
   g_autofree char *description = NULL;
+  g_autofree char *server_label = NULL;
 
   if (server != NULL)
     {
@@ -74,8 +81,23 @@ update (PassportSignInPage *self)
   adw_status_page_set_description (self->status_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->offline_label), offline);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.provider", usable);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.password", usable);
+  /* Passwords are the passport API's (the password grant and the bound
+   * e-mail); a plain provider asks for them on its own page. */
+  if (plain)
+    {
+      /* Translators: %s names a server, e.g. "accounts.example.com" */
+      server_label = g_strdup_printf (_("Sign in with %s"), passport_server_get_name (server));
+      gtk_label_set_label (self->server_label, server_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->server_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, server_label,
+                                      -1);
+    }
+  gtk_widget_set_visible (self->server_button, plain);
+  gtk_widget_set_visible (self->password_button, !plain);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.provider", usable && !plain);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.server", usable && plain);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.password", usable && !plain);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.change-server",
                                  flow != NULL && !passport_flow_get_busy (flow));
 }
@@ -146,6 +168,18 @@ provider_activated (GtkWidget  *widget,
     passport_flow_sign_in_with_provider_async (flow, g_variant_get_string (parameter, NULL), NULL, NULL, NULL);
 }
 
+/* A plain OpenID provider: no network to choose. */
+static void
+server_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
+
+  if (flow != NULL)
+    passport_flow_sign_in_with_provider_async (flow, NULL, NULL, NULL, NULL);
+}
+
 static void
 password_activated (GtkWidget  *widget,
                     const char *action_name,
@@ -207,9 +241,13 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
                                                "/io/github/passportdesk/Passport/passport-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, providers_box);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, server_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, server_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, password_button);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, offline_label);
 
   gtk_widget_class_install_action (widget_class, "sign-in.provider", "s", provider_activated);
+  gtk_widget_class_install_action (widget_class, "sign-in.server", NULL, server_activated);
   gtk_widget_class_install_action (widget_class, "sign-in.password", NULL, password_activated);
   gtk_widget_class_install_action (widget_class, "sign-in.change-server", NULL, change_server_activated);
 }

@@ -129,8 +129,10 @@ update_page (PassportWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.change-server",
                                  state == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                                  !passport_flow_get_busy (self->flow));
+  /* Passwords are the passport API's: a plain OpenID provider has none. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.show-password-page",
-                                 state == PASSPORT_FLOW_STATE_SIGNED_OUT);
+                                 state == PASSPORT_FLOW_STATE_SIGNED_OUT &&
+                                 server != NULL && passport_server_has_account_api (server));
 }
 
 static void

@@ -110,6 +110,17 @@ class OidcStory(Story):
             subprocess.run(["gsettings", "set", SCHEMA, key, value], check=True)
 
     # --- what is on the page -------------------------------------------------
+    @staticmethod
+    def visible(item):
+        """Whether @item and all that hold it are visible (GTK 4.8 tells
+        no SHOWING; a hidden widget, and each page of the stack but the
+        current one, lack VISIBLE)."""
+        while item is not None and item.get_role_name() != "application":
+            if not item.get_state_set().contains(Atspi.StateType.VISIBLE):
+                return False
+            item = item.get_parent()
+        return True
+
     def showing(self, role, name=None, prefix=None):
         """The names of the controls of @role that are on screen, named
         @name or starting with @prefix."""
@@ -121,7 +132,7 @@ class OidcStory(Story):
                 text = item.get_name() or ""
                 if (name is not None and text != name) or (prefix is not None and not text.startswith(prefix)):
                     continue
-                if item.get_state_set().contains(Atspi.StateType.SHOWING):
+                if self.visible(item):
                     found.append(text)
             except GLib.Error:
                 continue
