@@ -2,7 +2,9 @@
 //
 // The signed-in account: avatar, name, e-mail and whether it is confirmed,
 // the sign-in methods, change password, sign out. Bound to the flow's
-// PassportAccount, which the long poll updates in place.
+// PassportAccount, which the long poll updates in place. On a plain OpenID
+// provider (no passport API) only the profile and Sign Out, and a line that
+// says account management is not offered there.
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -24,7 +26,12 @@ struct _PassportAccountPage
   GtkLabel            *name_label;
   AdwActionRow        *email_row;
   GtkImage            *verified_icon;
+  GtkWidget           *unmanaged_group;
+  GtkWidget           *methods_group;
   GtkListBox          *methods_list;
+  GtkWidget           *password_group;
+  GtkWidget           *password_checks;
+  GtkWidget           *change_password_button;
   AdwPasswordEntryRow *current_password_row;
   AdwPasswordEntryRow *new_password_row;
   AdwPasswordEntryRow *repeat_password_row;
@@ -109,6 +116,10 @@ update (PassportAccountPage *self)
                        passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_IN;
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   const char *shown = name ? name : (email ? email : "");
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  /* Without the passport API nothing here can be changed: say so, and
+   * offer nothing that would fail. */
+  gboolean managed = server == NULL || passport_server_has_account_api (server);
   g_autofree char *subtitle = NULL;
 
   adw_avatar_set_text (self->avatar, shown);
@@ -129,6 +140,12 @@ update (PassportAccountPage *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   verified ? _("Confirmed") : _("Not confirmed"),
                                   -1);
+
+  gtk_widget_set_visible (self->unmanaged_group, !managed);
+  gtk_widget_set_visible (self->methods_group, managed);
+  gtk_widget_set_visible (self->password_group, managed);
+  gtk_widget_set_visible (self->password_checks, managed);
+  gtk_widget_set_visible (self->change_password_button, managed);
 
   gtk_label_set_label (self->password_error, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->password_error), error != NULL);
@@ -157,7 +174,7 @@ update (PassportAccountPage *self)
     gtk_widget_set_visible (GTK_WIDGET (self->repeat_error), mismatch);
 
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.change-password",
-                                   signed_in && !busy &&
+                                   signed_in && !busy && managed &&
                                    *gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)) != '\0' &&
                                    *new_password != '\0' && g_strcmp0 (new_password, repeat) == 0 &&
                                    checked && score > 0);
@@ -234,6 +251,7 @@ flow_changed (PassportPage *page,
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::account", G_CALLBACK (on_account));
+      passport_page_watch (page, "notify::server", G_CALLBACK (update));
       passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
       passport_page_watch (page, "notify::error", G_CALLBACK (update));
@@ -372,7 +390,12 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, verified_icon);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, unmanaged_group);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_group);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_checks);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, change_password_button);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, current_password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, new_password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, repeat_password_row);
