@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "passport-browser-page.h"
+#include "passport-countdown.h"
 #include "passport-provider.h"
 #include "passport-server.h"
 
@@ -19,9 +20,7 @@ struct _PassportBrowserPage
   GtkLabel      *link_label;
   GtkLabel      *timeout_label;
 
-  guint          timeout_seconds;
-  gint64         started_at;
-  guint          tick_id;
+  PassportCountdown *countdown;  /* the flow's browser-deadline */
 };
 
 G_DEFINE_FINAL_TYPE (PassportBrowserPage, passport_browser_page, PASSPORT_TYPE_PAGE)
@@ -48,27 +47,22 @@ provider_name (PassportFlow *flow)
   return g_strdup (id);
 }
 
-static gboolean
-update_countdown (gpointer user_data)
+static void
+update_countdown (PassportBrowserPage *self)
 {
-  PassportBrowserPage *self = user_data;
-  gint64 elapsed;
-  gint64 left;
+  g_autofree char *clock = NULL;
   g_autofree char *text = NULL;
 
-  if (self->timeout_seconds == 0 || self->started_at == 0)
+  if (!passport_countdown_get_running (self->countdown))
     {
       gtk_widget_set_visible (GTK_WIDGET (self->timeout_label), FALSE);
-      return G_SOURCE_CONTINUE;
+      return;
     }
-  elapsed = (g_get_monotonic_time () - self->started_at) / G_USEC_PER_SEC;
-  left = MAX (0, (gint64) self->timeout_seconds - elapsed);
-  /* Translators: a countdown in minutes and seconds, e.g. "4:59" */
-  text = g_strdup_printf (_("Waiting for the browser for another %d:%02d"),
-                          (int) (left / 60), (int) (left % 60));
+  clock = passport_countdown_format (self->countdown, PASSPORT_COUNTDOWN_CLOCK);
+  /* Translators: %s is a countdown in minutes and seconds, e.g. "4:59" */
+  text = g_strdup_printf (_("Waiting for the browser for another %s"), clock);
   gtk_label_set_label (self->timeout_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->timeout_label), TRUE);
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -105,15 +99,6 @@ update (PassportBrowserPage *self)
     description = g_strdup (_("Sign in in the browser window that has opened, then come back here."));
   adw_status_page_set_description (self->status_page, description);
 
-  if (waiting && self->started_at == 0)
-    self->started_at = g_get_monotonic_time ();
-  else if (!waiting)
-    self->started_at = 0;
-
-  if (waiting && self->tick_id == 0)
-    self->tick_id = g_timeout_add_seconds (1, update_countdown, self);
-  else if (!waiting)
-    g_clear_handle_id (&self->tick_id, g_source_remove);
   update_countdown (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.reopen", waiting);
@@ -126,6 +111,7 @@ static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
 {
+  passport_countdown_follow (PASSPORT_BROWSER_PAGE (page)->countdown, flow, "browser-deadline");
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::state", G_CALLBACK (update));
@@ -172,22 +158,12 @@ cancel_activated (GtkWidget  *widget,
     passport_flow_cancel (flow);
 }
 
-void
-passport_browser_page_set_timeout (PassportBrowserPage *self,
-                                   guint                seconds)
-{
-  g_return_if_fail (PASSPORT_IS_BROWSER_PAGE (self));
-
-  self->timeout_seconds = seconds;
-  update_countdown (self);
-}
-
 static void
 passport_browser_page_dispose (GObject *object)
 {
   PassportBrowserPage *self = PASSPORT_BROWSER_PAGE (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_object (&self->countdown);
 
   G_OBJECT_CLASS (passport_browser_page_parent_class)->dispose (object);
 }
@@ -217,5 +193,7 @@ static void
 passport_browser_page_init (PassportBrowserPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->countdown = passport_countdown_new (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->countdown, "notify::seconds-left", G_CALLBACK (update_countdown), self);
   update (self);
 }

@@ -8,9 +8,4 @@ G_BEGIN_DECLS
 #define PASSPORT_TYPE_BROWSER_PAGE (passport_browser_page_get_type ())
 G_DECLARE_FINAL_TYPE (PassportBrowserPage, passport_browser_page, PASSPORT, BROWSER_PAGE, PassportPage)
 
-/* How long the flow waits for the browser (what was given to
- * passport_flow_set_browser_timeout()), for the countdown; 0 hides it. */
-void passport_browser_page_set_timeout (PassportBrowserPage *self,
-                                        guint                seconds);
-
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "passport-confirm-page.h"
+#include "passport-countdown.h"
 #include "passport-error.h"
 #include "passport-secure.h"
 
@@ -22,26 +23,10 @@ struct _PassportConfirmPage
   AdwEntryRow   *new_email_row;
   GtkLabel      *error_label;
 
-  guint          tick_id;
+  PassportCountdown *resend_countdown;  /* the flow's retry-after */
 };
 
 G_DEFINE_FINAL_TYPE (PassportConfirmPage, passport_confirm_page, PASSPORT_TYPE_PAGE)
-
-static void update (PassportConfirmPage *self);
-
-static gboolean
-tick (gpointer user_data)
-{
-  PassportConfirmPage *self = user_data;
-
-  update (self);
-  if (passport_page_get_seconds_left (PASSPORT_PAGE (self)) == 0)
-    {
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 update (PassportConfirmPage *self)
@@ -50,7 +35,7 @@ update (PassportConfirmPage *self)
   PassportAccount *account = flow ? passport_flow_get_account (flow) : NULL;
   const char *pending = account ? passport_account_get_pending_email (account) : NULL;
   const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
-  guint left = passport_page_get_seconds_left (PASSPORT_PAGE (self));
+  guint left = passport_countdown_get_seconds_left (self->resend_countdown);
   gboolean waiting = flow != NULL &&
                      passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION;
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
@@ -68,12 +53,10 @@ update (PassportConfirmPage *self)
 
   if (left > 0)
     {
-      /* Translators: a countdown before the mail can be sent again */
-      resend = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Resend in %u second",
-                                             "_Resend in %u seconds", left),
-                                left);
-      if (self->tick_id == 0)
-        self->tick_id = g_timeout_add_seconds (1, tick, self);
+      g_autofree char *wait = passport_countdown_format (self->resend_countdown, PASSPORT_COUNTDOWN_WORDS);
+
+      /* Translators: a button; %s is a wait, e.g. "29 seconds" */
+      resend = g_strdup_printf (_("_Resend in %s"), wait);
     }
   else
     resend = g_strdup (_("_Resend the Link"));
@@ -117,12 +100,12 @@ static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
 {
+  passport_countdown_follow (PASSPORT_CONFIRM_PAGE (page)->resend_countdown, flow, "retry-after");
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
       passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::retry-after", G_CALLBACK (update));
       passport_page_watch (page, "notify::account", G_CALLBACK (update));
     }
   on_state (PASSPORT_CONFIRM_PAGE (page));
@@ -215,7 +198,7 @@ passport_confirm_page_dispose (GObject *object)
 {
   PassportConfirmPage *self = PASSPORT_CONFIRM_PAGE (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_object (&self->resend_countdown);
 
   G_OBJECT_CLASS (passport_confirm_page_parent_class)->dispose (object);
 }
@@ -258,5 +241,7 @@ static void
 passport_confirm_page_init (PassportConfirmPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->resend_countdown = passport_countdown_new (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->resend_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
 }

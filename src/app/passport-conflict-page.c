@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "passport-conflict-page.h"
+#include "passport-countdown.h"
 #include "passport-error.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
@@ -27,8 +28,11 @@ struct _PassportConflictPage
   GtkBox              *other_providers_box;
   AdwEntryRow         *other_email_row;
   GtkLabel            *other_confirm_label;
+  GtkLabel            *other_resend_label;
   GtkLabel            *working_label;
   GtkLabel            *error_label;
+
+  PassportCountdown   *retry_countdown;  /* the flow's retry-after */
 };
 
 G_DEFINE_FINAL_TYPE (PassportConflictPage, passport_conflict_page, PASSPORT_TYPE_PAGE)
@@ -87,8 +91,9 @@ update (PassportConflictPage *self)
   const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
   const char *new_email = gtk_editable_get_text (GTK_EDITABLE (self->other_email_row));
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
-  guint left = passport_page_get_seconds_left (PASSPORT_PAGE (self));
+  guint left = passport_countdown_get_seconds_left (self->retry_countdown);
   g_autofree char *taken = NULL;
+  g_autofree char *resend = NULL;
   g_autofree char *sign_in = NULL;
   g_autofree char *confirm = NULL;
 
@@ -117,6 +122,19 @@ update (PassportConflictPage *self)
   confirm = g_strdup_printf (_("We sent a link to %s. Open it to confirm the other account’s new address."),
                              other_pending ? other_pending : "");
   gtk_label_set_label (self->other_confirm_label, confirm);
+
+  /* The other account's mail waits its resend delay as ours does on the
+   * confirm page, and says so (finding 17). */
+  if (left > 0 && step == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION)
+    {
+      g_autofree char *wait = passport_countdown_format (self->retry_countdown, PASSPORT_COUNTDOWN_WORDS);
+
+      /* Translators: a button; %s is a wait, e.g. "29 seconds" */
+      resend = g_strdup_printf (_("_Resend in %s"), wait);
+    }
+  else
+    resend = g_strdup (_("_Resend the Link"));
+  gtk_label_set_label (self->other_resend_label, resend);
 
   gtk_label_set_label (self->working_label,
                        step == PASSPORT_CONFLICT_STEP_FREED
@@ -183,6 +201,7 @@ static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
 {
+  passport_countdown_follow (PASSPORT_CONFLICT_PAGE (page)->retry_countdown, flow, "retry-after");
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
@@ -191,7 +210,6 @@ flow_changed (PassportPage *page,
       passport_page_watch (page, "notify::other-account", G_CALLBACK (update));
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
       passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::retry-after", G_CALLBACK (update));
       passport_page_watch (page, "notify::server", G_CALLBACK (rebuild_providers));
     }
   rebuild_providers (PASSPORT_CONFLICT_PAGE (page));
@@ -298,11 +316,23 @@ passport_conflict_page_get_step_name (PassportConflictPage *self)
 }
 
 static void
+passport_conflict_page_dispose (GObject *object)
+{
+  PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (object);
+
+  g_clear_object (&self->retry_countdown);
+
+  G_OBJECT_CLASS (passport_conflict_page_parent_class)->dispose (object);
+}
+
+static void
 passport_conflict_page_class_init (PassportConflictPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
+  object_class->dispose = passport_conflict_page_dispose;
   page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
@@ -323,6 +353,7 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_providers_box);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_confirm_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_resend_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, working_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, error_label);
   gtk_widget_class_bind_template_callback (widget_class, update);
@@ -342,5 +373,7 @@ static void
 passport_conflict_page_init (PassportConflictPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->retry_countdown = passport_countdown_new (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->retry_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
 }

@@ -232,25 +232,6 @@ passport_page_get_inline_error (PassportPage *self)
   return passport_page_shows_error (self, error) ? error : NULL;
 }
 
-guint
-passport_page_get_seconds_left (PassportPage *self)
-{
-  PassportPagePrivate *priv = passport_page_get_instance_private (self);
-  gint64 deadline;
-  gint64 now;
-
-  g_return_val_if_fail (PASSPORT_IS_PAGE (self), 0);
-
-  if (priv->flow == NULL)
-    return 0;
-  deadline = passport_flow_get_retry_after (priv->flow);
-  now = g_get_monotonic_time ();
-  if (deadline <= now)
-    return 0;
-  /* Round up: "1 s" is shown until the deadline has really passed. */
-  return (guint) ((deadline - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-}
-
 GtkWidget *
 passport_page_create_provider_button (PassportProvider *provider,
                                       const char       *action_name)

@@ -66,9 +66,6 @@ const GError *passport_page_get_inline_error (PassportPage *self);
 const GError *passport_page_get_error (PassportPage *self,
                                        ...);
 
-/* Seconds left until the flow's retry-after deadline (0 when none or past). */
-guint         passport_page_get_seconds_left (PassportPage *self);
-
 /* Whether @text is NULL, empty or only white space. */
 gboolean      passport_page_is_blank (const char *text);
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "passport-countdown.h"
 #include "passport-error.h"
 #include "passport-password-page.h"
 #include "passport-secure.h"
@@ -21,26 +22,10 @@ struct _PassportPasswordPage
   GtkLabel            *back_label;
   GtkSpinner          *spinner;
 
-  guint                tick_id;
+  PassportCountdown   *throttle_countdown;  /* the flow's retry-after */
 };
 
 G_DEFINE_FINAL_TYPE (PassportPasswordPage, passport_password_page, PASSPORT_TYPE_PAGE)
-
-static void update (PassportPasswordPage *self);
-
-static gboolean
-tick (gpointer user_data)
-{
-  PassportPasswordPage *self = user_data;
-
-  update (self);
-  if (passport_page_get_seconds_left (PASSPORT_PAGE (self)) == 0)
-    {
-      self->tick_id = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 update (PassportPasswordPage *self)
@@ -49,30 +34,17 @@ update (PassportPasswordPage *self)
   const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
   const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  guint left = passport_page_get_seconds_left (PASSPORT_PAGE (self));
+  guint left = passport_countdown_get_seconds_left (self->throttle_countdown);
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   g_autofree char *message = NULL;
 
-  if (left >= 90)
+  if (left > 0)
     {
-      /* Long waits in minutes, rounded up: nobody counts 882 seconds. */
-      guint minutes = (left + 59) / 60;
+      /* In human units (finding 13): "15 minutes", not "882 seconds". */
+      g_autofree char *wait = passport_countdown_format (self->throttle_countdown, PASSPORT_COUNTDOWN_WORDS);
 
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "Too many attempts. Try again in %u minute.",
-                                              "Too many attempts. Try again in %u minutes.", minutes),
-                                 minutes);
-      if (self->tick_id == 0)
-        self->tick_id = g_timeout_add_seconds (1, tick, self);
-    }
-  else if (left > 0)
-    {
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "Too many attempts. Try again in %u second.",
-                                              "Too many attempts. Try again in %u seconds.", left),
-                                 left);
-      if (self->tick_id == 0)
-        self->tick_id = g_timeout_add_seconds (1, tick, self);
+      /* Translators: %s is a wait, e.g. "30 seconds" or "15 minutes" */
+      message = g_strdup_printf (_("Too many attempts. Try again in %s."), wait);
     }
   else if (error != NULL && error->code != PASSPORT_ERROR_TOO_MANY_REQUESTS)
     message = g_strdup (passport_error_describe (error));
@@ -120,12 +92,12 @@ static void
 flow_changed (PassportPage *page,
               PassportFlow *flow)
 {
+  passport_countdown_follow (PASSPORT_PASSWORD_PAGE (page)->throttle_countdown, flow, "retry-after");
   if (flow != NULL)
     {
       passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
       passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::retry-after", G_CALLBACK (update));
     }
   on_state (PASSPORT_PASSWORD_PAGE (page));
 }
@@ -181,7 +153,7 @@ passport_password_page_dispose (GObject *object)
 {
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (object);
 
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_object (&self->throttle_countdown);
 
   G_OBJECT_CLASS (passport_password_page_parent_class)->dispose (object);
 }
@@ -221,5 +193,7 @@ static void
 passport_password_page_init (PassportPasswordPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->throttle_countdown = passport_countdown_new (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->throttle_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
 }

@@ -368,8 +368,7 @@ passport_window_set_browser_timeout (PassportWindow *self,
 {
   g_return_if_fail (PASSPORT_IS_WINDOW (self));
 
-  passport_browser_page_set_timeout (PASSPORT_BROWSER_PAGE (passport_window_get_page (self, "browser-page")),
-                                     seconds);
+  passport_flow_set_browser_timeout (self->flow, seconds);
 }
 
 /* libadwaita 1.2 gives a toast's close button no accessible name (screen

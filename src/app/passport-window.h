@@ -28,7 +28,9 @@ GtkWidget      *passport_window_get_page              (PassportWindow *self,
 void            passport_window_set_server_url        (PassportWindow *self,
                                                        const char     *url);
 
-/* The browser wait the flow was given, for the countdown on the browser page. */
+/* Sets the browser wait of the window's flow (passport_flow_set_browser_timeout();
+ * the browser page counts down the flow's "browser-deadline"). Kept only for
+ * its old callers (the application, the page test); call the flow's. */
 void            passport_window_set_browser_timeout   (PassportWindow *self,
                                                        guint           seconds);
 
