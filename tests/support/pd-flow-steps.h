@@ -80,4 +80,10 @@ void          pd_flow_start_social_sign_in (PassportFlow   *flow,
                                          const char        *email,
                                          const char        *action);
 
+/* Opens the newest confirmation link mailed to @address, as the user's
+ * browser would (from a thread, so the flow's long poll keeps running);
+ * asserts the page answered 200. The flow sees it on the next iterations. */
+void          pd_open_mailed_link       (PdServer          *server,
+                                         const char        *address);
+
 G_END_DECLS

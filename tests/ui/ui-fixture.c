@@ -79,6 +79,24 @@ ui_restart (UiFixture    *f,
 }
 
 void
+ui_use_server (UiFixture  *f,
+               const char *first_arg,
+               ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_NEEDS_SERVER);
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  g_clear_pointer (&f->server, pd_server_free);
+  f->server = pd_server_startv ((const char * const *) args->pdata);
+}
+
+void
 ui_connect (UiFixture *f)
 {
   pd_flow_connect (f->flow, f->server);
@@ -307,6 +325,32 @@ ui_shot (UiFixture  *f,
          const char *name)
 {
   ui_shot_widget (GTK_WIDGET (f->window), name);
+}
+
+void
+ui_check_new_password_form (UiFixture  *f,
+                            const char *page,
+                            const char *password,
+                            const char *repeat,
+                            const char *strength,
+                            const char *hints,
+                            const char *repeat_error,
+                            const char *button,
+                            const char *good)
+{
+  ui_type (f, page, password, "short");
+  ui_type (f, page, repeat, "short");
+  g_assert_false (ui_enabled (f, page, button));
+  g_assert_cmpstr (ui_label (f, page, hints), ==, "Use at least 8 characters.");
+
+  ui_type (f, page, password, good);
+  g_assert_false (ui_enabled (f, page, button));
+  g_assert_cmpstr (ui_label (f, page, repeat_error), ==, "The passwords do not match.");
+  ui_type (f, page, repeat, good);
+  g_assert_null (ui_label (f, page, repeat_error));
+  g_assert_null (ui_label (f, page, hints));
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (ui_get (f, page, strength))), >, 0);
+  g_assert_true (ui_enabled (f, page, button));
 }
 
 void

@@ -42,6 +42,12 @@ void         ui_fixture_tear_down (UiFixture   *f,
 void         ui_restart         (UiFixture    *f,
                                  PassportFlow *flow);
 
+/* Replaces the fixture's passportd, before ui_connect(), by one started
+ * with these NULL-terminated extra arguments (a shorter resend delay, say). */
+void         ui_use_server      (UiFixture   *f,
+                                 const char  *first_arg,
+                                 ...) G_GNUC_NULL_TERMINATED;
+
 /* Connects the flow to the fixture's server: the sign-in choices. */
 void         ui_connect         (UiFixture   *f);
 
@@ -92,6 +98,19 @@ void         ui_shot            (UiFixture   *f,
                                  const char  *name);
 void         ui_shot_widget     (GtkWidget   *widget,
                                  const char  *name);
+
+/* A form that creates a password (the bind form, Change Password): a
+ * short one is refused with a hint, the repeat must match, and a strong,
+ * repeated @good one enables @button. */
+void         ui_check_new_password_form (UiFixture  *f,
+                                 const char  *page,
+                                 const char  *password,
+                                 const char  *repeat,
+                                 const char  *strength,
+                                 const char  *hints,
+                                 const char  *repeat_error,
+                                 const char  *button,
+                                 const char  *good);
 
 /* A new person on the agreement step: browser sign-in as @email. */
 void         ui_to_terms        (UiFixture   *f,
