@@ -8,6 +8,8 @@
 static gboolean
 wake (gpointer data)
 {
+  /* Gone once it ran: nothing left for pd_run_once() to remove. */
+  *(guint *) data = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -20,9 +22,9 @@ pd_run_once (gint64 deadline)
   if (left <= 0)
     return FALSE;
   /* Something to wake the loop by the deadline, if nothing else does. */
-  wake_id = g_timeout_add ((guint) MIN (left / 1000 + 1, 1000), wake, NULL);
+  wake_id = g_timeout_add ((guint) MIN (left / 1000 + 1, 1000), wake, &wake_id);
   g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
+  g_clear_handle_id (&wake_id, g_source_remove);
   return TRUE;
 }
 
