@@ -144,7 +144,10 @@ passport_application_activate (GApplication *application)
     }
 
   connect_if_known (self);
+  /* Realizing and mapping the whole window happen here, not in a frame. */
+  passport_stall_probe_enter ("start-up: showing the window");
   gtk_window_present (window);
+  passport_stall_probe_leave ();
 }
 
 static void

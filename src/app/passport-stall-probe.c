@@ -24,14 +24,17 @@
 #define N_LABELS         6
 #define MAX_DEPTH        16
 
+/* Start-up (marks named "start-up: …") is app-first-frame's to measure;
+ * it is kept apart from the app's work once it runs. */
 typedef enum {
   KIND_OWN,
+  KIND_START_UP,
   KIND_RENDERING,
   KIND_OTHER,
   N_KINDS
 } Kind;
 
-static const char *const kind_names[N_KINDS] = { "own", "rendering", "other" };
+static const char *const kind_names[N_KINDS] = { "own", "start-up", "rendering", "other" };
 
 static const char rendering_label[] = "GTK rendering (frame clock: update, layout, paint)";
 static const char other_label[] = "unmarked (GTK input, accessibility, GLib and flow callbacks)";
@@ -76,9 +79,8 @@ static struct
   guint64 pings;
   guint over[N_KINDS];
   double over_ms[N_KINDS];
-  Stall longest[N_KINDS];
-  Stall top[N_TOP];
-  guint n_top;
+  Stall top[N_KINDS][N_TOP];  /* longest first */
+  guint n_top[N_KINDS];
 } probe;
 
 /* Marks -------------------------------------------------------------------- */
@@ -214,6 +216,8 @@ kind_of (const char *label)
     return KIND_RENDERING;
   if (label == other_label)
     return KIND_OTHER;
+  if (g_str_has_prefix (label, "start-up:"))
+    return KIND_START_UP;
   return KIND_OWN;
 }
 
@@ -228,6 +232,7 @@ record (gint64      posted,
   Stall stall = { 0 };
   GString *where = g_string_new (NULL);
   guint first = 0, second = G_MAXUINT;
+  Stall *top;
   Kind kind;
 
   /* Named after what was seen most, and next most. */
@@ -256,27 +261,22 @@ record (gint64      posted,
 
   probe.over[kind]++;
   probe.over_ms[kind] += stall.ms;
-  if (stall.ms > probe.longest[kind].ms)
-    {
-      g_free (probe.longest[kind].where);
-      probe.longest[kind] = stall;
-      probe.longest[kind].where = g_strdup (stall.where);
-    }
 
-  /* The N_TOP longest, longest first. */
-  if (probe.n_top == N_TOP && stall.ms <= probe.top[N_TOP - 1].ms)
+  /* The N_TOP longest of each kind. */
+  top = probe.top[kind];
+  if (probe.n_top[kind] == N_TOP && stall.ms <= top[N_TOP - 1].ms)
     {
       g_free (stall.where);
       return;
     }
-  if (probe.n_top == N_TOP)
-    g_free (probe.top[--probe.n_top].where);
+  if (probe.n_top[kind] == N_TOP)
+    g_free (top[--probe.n_top[kind]].where);
   {
-    guint i = probe.n_top++;
+    guint i = probe.n_top[kind]++;
 
-    for (; i > 0 && probe.top[i - 1].ms < stall.ms; i--)
-      probe.top[i] = probe.top[i - 1];
-    probe.top[i] = stall;
+    for (; i > 0 && top[i - 1].ms < stall.ms; i--)
+      top[i] = top[i - 1];
+    top[i] = stall;
   }
 }
 
@@ -400,8 +400,8 @@ passport_stall_probe_stop (void)
   g_thread_join (g_steal_pointer (&probe.thread));
 
   for (guint k = 0; k < N_KINDS; k++)
-    if (probe.longest[k].where != NULL && (longest == NULL || probe.longest[k].ms > longest->ms))
-      longest = &probe.longest[k];
+    if (probe.n_top[k] > 0 && (longest == NULL || probe.top[k][0].ms > longest->ms))
+      longest = &probe.top[k][0];
 
   g_string_append_printf (out, "{\"pid\": %d, \"seconds\": %.1f, \"pings\": %" G_GUINT64_FORMAT
                                ", \"stall_ms\": %d, \"longest\": ",
@@ -414,22 +414,17 @@ passport_stall_probe_stop (void)
   g_string_append (out, ", \"kinds\": {");
   for (guint k = 0; k < N_KINDS; k++)
     {
-      g_string_append_printf (out, "%s\"%s\": {\"over\": %u, \"over_ms\": %.1f, \"longest\": ",
+      g_string_append_printf (out, "%s\"%s\": {\"over\": %u, \"over_ms\": %.1f, \"top\": [",
                               k > 0 ? ", " : "", kind_names[k], probe.over[k], probe.over_ms[k]);
-      if (probe.longest[k].where != NULL)
-        append_stall (out, &probe.longest[k]);
-      else
-        g_string_append (out, "null");
-      g_string_append_c (out, '}');
+      for (guint i = 0; i < probe.n_top[k]; i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_stall (out, &probe.top[k][i]);
+        }
+      g_string_append (out, "]}");
     }
-  g_string_append (out, "}, \"top\": [");
-  for (guint i = 0; i < probe.n_top; i++)
-    {
-      if (i > 0)
-        g_string_append (out, ", ");
-      append_stall (out, &probe.top[i]);
-    }
-  g_string_append (out, "]}\n");
+  g_string_append (out, "}}\n");
 
   /* One write of one line: the story's runs append to the same file. */
   fd = open (probe.report_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -439,8 +434,7 @@ passport_stall_probe_stop (void)
     close (fd);
 
   for (guint k = 0; k < N_KINDS; k++)
-    g_clear_pointer (&probe.longest[k].where, g_free);
-  for (guint i = 0; i < probe.n_top; i++)
-    g_clear_pointer (&probe.top[i].where, g_free);
+    for (guint i = 0; i < probe.n_top[k]; i++)
+      g_clear_pointer (&probe.top[k][i].where, g_free);
   g_clear_pointer (&probe.report_path, g_free);
 }

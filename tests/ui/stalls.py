@@ -13,6 +13,7 @@ import sys
 
 KINDS = {
     "own": "the app's own work",
+    "start-up": "start-up (app-first-frame measures it)",
     "rendering": "GTK rendering",
     "other": "unmarked (GTK input, accessibility, GLib, flow callbacks)",
 }
@@ -41,25 +42,22 @@ def main():
         print("  run %d (%.0f s): longest %s; over %d ms: %s" % (
             i, run["seconds"], describe(run["longest"]), goal, over))
 
-    stalls = [s for r in runs for s in r["top"]]
+    stalls = [s for r in runs if r["longest"] for s in [r["longest"]]]
     stalls.sort(key=lambda s: -s["ms"])
     print("longest stall: %s [%s]" % (describe(stalls[0] if stalls else None),
                                       stalls[0]["kind"] if stalls else "-"))
     for kind, name in KINDS.items():
-        longest = max((r["kinds"][kind]["longest"] for r in runs if r["kinds"][kind]["longest"]),
-                      key=lambda s: s["ms"], default=None)
+        top = sorted((s for r in runs for s in r["kinds"][kind]["top"]), key=lambda s: -s["ms"])
         count = sum(r["kinds"][kind]["over"] for r in runs)
         total = sum(r["kinds"][kind]["over_ms"] for r in runs)
         print("%s: %d stalls over %d ms (%.0f ms in all); longest %s" % (
-            name, count, goal, total, describe(longest)))
-    print("the longest few:")
-    for stall in stalls[:8]:
-        print("  %6.1f ms  %-9s %s" % (stall["ms"], stall["kind"], stall["where"]))
+            name, count, goal, total, describe(top[0] if top else None)))
+        for stall in top[1:5]:
+            print("    then %s" % describe(stall))
 
     # No peer: a peer app would have to carry the same probe and play the
     # same story; the goal stands beside the figure instead.
-    own = max((r["kinds"]["own"]["longest"]["ms"] for r in runs if r["kinds"]["own"]["longest"]),
-              default=0.0)
+    own = max((s["ms"] for r in runs for s in r["kinds"]["own"]["top"]), default=0.0)
     print("goal: none of the app's own work over %d ms (one frame at 60 Hz); longest own: %.1f ms "
           "(no peer measured: none carries this probe)" % (goal, own))
     return 0
