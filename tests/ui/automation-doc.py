@@ -87,6 +87,10 @@ FROM_C = [
     dict(page="sign-in-page", name="provider-<id>", role="push button", msgids=["Sign in with %s"],
          source="src/app/passport-page.c", needle='"provider-%s"',
          note="one per social network of the server: `%s` is its name (Google), `<id>` its id (google)"),
+    dict(page="sign-in-page", name="server-sign-in-button", role="push button", msgids=["Sign in with %s"],
+         source="src/app/passport-sign-in-page.c", needle="server_label",
+         note="only on a plain OpenID provider (no passport API), instead of the networks and of e-mail "
+              "and password: `%s` is the host of its issuer (127.0.0.1)"),
     dict(page="password-page", name="password-back-button", role="push button", msgids=["Back", "Cancel"],
          source="src/app/passport-password-page.c", needle="back_label",
          note="reads Cancel while a sign-in runs, and then stops it"),
