@@ -97,6 +97,40 @@ ui_use_server (UiFixture  *f,
 }
 
 void
+ui_fixture_use_flow (UiFixture    *f,
+                     PassportFlow *flow)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  ui_pump ();
+  g_clear_object (&f->flow);
+  f->flow = flow;
+  f->window = passport_window_new (app, f->flow);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ui_pump ();
+}
+
+GSocket *
+ui_silent_server (char **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_socket_bind (socket, any_port, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *url = g_strdup_printf ("http://127.0.0.1:%u",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  return socket;
+}
+
+void
 ui_connect (UiFixture *f)
 {
   pd_flow_connect (f->flow, f->server);
@@ -156,6 +190,21 @@ ui_wait_for_page (UiFixture  *f,
   if (g_strcmp0 (ui_page_name (f), page) != 0 || passport_flow_get_busy (f->flow))
     g_error ("%s is shown%s, not %s, after %u s (flow in %s)", ui_page_name (f),
              passport_flow_get_busy (f->flow) ? " and the flow is busy" : "", page, seconds,
+             passport_flow_state_to_string (passport_flow_get_state (f->flow)));
+  ui_pump ();
+}
+
+void
+ui_wait_shown (UiFixture  *f,
+               const char *page,
+               guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (g_strcmp0 (ui_page_name (f), page) != 0 && pd_run_once (deadline))
+    ;
+  if (g_strcmp0 (ui_page_name (f), page) != 0)
+    g_error ("%s is shown, not %s, after %u s (flow in %s)", ui_page_name (f), page, seconds,
              passport_flow_state_to_string (passport_flow_get_state (f->flow)));
   ui_pump ();
 }
