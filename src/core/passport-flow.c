@@ -237,8 +237,14 @@ leave_state (PassportFlow      *self,
       break;
 
     case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
+      /* Stopped, not only dropped: its poll in flight holds a reference,
+       * and a watch left running updates the shared account unheard, so
+       * the next watch sees no change when the link is opened. */
       if (self->watch != NULL)
-        g_signal_handlers_disconnect_by_data (self->watch, self);
+        {
+          g_signal_handlers_disconnect_by_data (self->watch, self);
+          passport_account_watch_stop (self->watch);
+        }
       g_clear_object (&self->watch);
       break;
 
