@@ -96,6 +96,7 @@ update (PassportConflictPage *self)
   g_autofree char *resend = NULL;
   g_autofree char *sign_in = NULL;
   g_autofree char *confirm = NULL;
+  g_autofree char *message = NULL;
 
   gtk_stack_set_visible_child_name (self->step_stack, step_name (step));
   /* Only the current step exists for screen readers (see the window). */
@@ -141,8 +142,22 @@ update (PassportConflictPage *self)
                          ? _("The address is free. Adding it to your account…")
                          : _("Signing in to the other account…"));
 
-  gtk_label_set_label (self->error_label, error ? passport_error_describe (error) : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
+  /* Throttled: how long, as the password page says it (finding 13), and
+   * nothing once the wait is over. */
+  if (error != NULL && error->code == PASSPORT_ERROR_TOO_MANY_REQUESTS)
+    {
+      if (left > 0)
+        {
+          g_autofree char *wait = passport_countdown_format (self->retry_countdown, PASSPORT_COUNTDOWN_WORDS);
+
+          /* Translators: %s is a wait, e.g. "30 seconds" or "15 minutes" */
+          message = g_strdup_printf (_("Too many attempts. Try again in %s."), wait);
+        }
+    }
+  else if (error != NULL)
+    message = g_strdup (passport_error_describe (error));
+  gtk_label_set_label (self->error_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.use-other-email",
                                  conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
