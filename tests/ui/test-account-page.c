@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The signed-in account over the real flow and passportd: what the server
+// holds (name, address, sign-in methods), Change Password that says
+// "Password changed" only when it was (finding 1) with the bind form's help
+// (finding 14), and Sign Out that asks first.
+#include "config.h"
+
+#include "passport-error.h"
+#include "ui-fixture.h"
+
+#define PAGE "account-page"
+#define EMAIL "ada@example.com"
+#define OLD "the first long password"
+#define NEW "new long secret passphrase"
+
+/* Runs until the flow is done with what was asked and holds @code. */
+static void
+wait_for_error (UiFixture *f,
+                int        code)
+{
+  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow) && passport_flow_get_error (f->flow) != NULL, 20);
+  if (!g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR, code))
+    g_error ("the flow's error is %s, not code %d", passport_flow_get_error (f->flow)->message, code);
+  ui_pump ();
+}
+
+static guint
+status_of_password_grant (UiFixture  *f,
+                          const char *password)
+{
+  g_autoptr(PdClient) client = pd_client_new (f->server);
+  g_autoptr(PdResponse) response = pd_token_password (client, EMAIL, password);
+
+  return response->status;
+}
+
+static void
+fill (UiFixture  *f,
+      const char *current,
+      const char *new_password)
+{
+  ui_type (f, PAGE, "current-password", current);
+  ui_type (f, PAGE, "new-password", new_password);
+  ui_type (f, PAGE, "repeat-new-password", new_password);
+}
+
+static void
+test_account_page (UiFixture     *f,
+                   gconstpointer  data)
+{
+  GtkWidget *methods;
+  GtkWidget *email_row;
+  g_autoptr(GPtrArray) titles = g_ptr_array_new ();
+
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+
+  /* What the server holds: the name, the confirmed address, and the two
+   * ways in (the network the account began with, e-mail and password). */
+  g_assert_cmpstr (ui_label (f, PAGE, "account-name"), ==, "Ada Lovelace");
+  email_row = ui_get (f, PAGE, "account-email");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (email_row)), ==, EMAIL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (email_row)), ==, "Confirmed");
+  methods = ui_get (f, PAGE, "sign-in-methods");
+  for (GtkWidget *row = gtk_widget_get_first_child (methods); row; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row))
+      g_ptr_array_add (titles, (gpointer) adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  g_assert_cmpuint (titles->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (titles, 0), ==, "VK");
+  g_assert_cmpstr (g_ptr_array_index (titles, 1), ==, "E-mail and password");
+  ui_shot (f, "account");
+
+  /* As much help as the bind form (finding 14): the new password twice,
+   * its strength, the reason it is weak. */
+  g_assert_false (ui_enabled (f, PAGE, "change-password-button"));
+  ui_type (f, PAGE, "current-password", "not the password");
+  ui_check_new_password_form (f, PAGE, "new-password", "repeat-new-password", "new-password-strength",
+                              "new-password-hints", "repeat-new-password-error", "change-password-button", NEW);
+
+  /* A wrong current password: said beside the form, and no "Password
+   * changed" (finding 1); nothing typed is lost. */
+  ui_click (f, PAGE, "change-password-button");
+  wait_for_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
+  g_assert_cmpstr (ui_label (f, PAGE, "password-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
+  g_assert_false (ui_shows_text (GTK_WIDGET (f->window), "Password changed"));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+  g_assert_cmpstr (ui_text (f, PAGE, "new-password"), ==, NEW);
+  g_assert_cmpstr (ui_text (f, PAGE, "repeat-new-password"), ==, NEW);
+  g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 200);
+
+  /* A new password the local check lets through and the server refuses:
+   * its reason under the field, and again no "Password changed". */
+  fill (f, OLD, "p@ssw0rd");
+  g_assert_true (ui_enabled (f, PAGE, "change-password-button"));
+  ui_click (f, PAGE, "change-password-button");
+  wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
+  g_assert_cmpstr (ui_label (f, PAGE, "new-password-hints"), ==,
+                   "This password is too easy to guess. Try a few unrelated words.");
+  g_assert_false (ui_shows_text (GTK_WIDGET (f->window), "Password changed"));
+  g_assert_cmpstr (ui_text (f, PAGE, "current-password"), ==, OLD);
+  g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 200);
+
+  /* The right one: "Password changed", the form emptied, and from now on
+   * the new password signs in and the old one does not. */
+  fill (f, OLD, NEW);
+  ui_click (f, PAGE, "change-password-button");
+  PD_RUN_UNTIL (ui_shows_text (GTK_WIDGET (f->window), "Password changed"), 20);
+  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow), 20);
+  ui_pump ();
+  g_assert_null (passport_flow_get_error (f->flow));
+  g_assert_null (ui_label (f, PAGE, "password-error"));
+  g_assert_null (ui_label (f, PAGE, "new-password-hints"));
+  g_assert_cmpstr (ui_text (f, PAGE, "current-password"), ==, "");
+  g_assert_cmpstr (ui_text (f, PAGE, "new-password"), ==, "");
+  g_assert_cmpstr (ui_text (f, PAGE, "repeat-new-password"), ==, "");
+  g_assert_false (ui_enabled (f, PAGE, "change-password-button"));
+  g_assert_cmpuint (status_of_password_grant (f, NEW), ==, 200);
+  g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 400);
+}
+
+/* Sign Out asks first: Cancel keeps the session; confirmed, the app is
+ * back on the sign-in choices and the new password signs in again. */
+static void
+test_sign_out (UiFixture     *f,
+               gconstpointer  data)
+{
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+
+  ui_click (f, PAGE, "sign-out-button");
+  adw_message_dialog_response (ui_find_dialog ("sign-out-dialog"), "cancel");
+  ui_pump ();
+  g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_SIGNED_IN);
+  g_assert_false (passport_flow_get_busy (f->flow));
+  g_assert_cmpstr (ui_page_name (f), ==, PAGE);
+
+  ui_click (f, PAGE, "sign-out-button");
+  ui_shot_widget (GTK_WIDGET (ui_find_dialog ("sign-out-dialog")), "sign-out-dialog");
+  adw_message_dialog_response (ui_find_dialog ("sign-out-dialog"), "sign-out");
+  ui_wait_for_page (f, "sign-in-page", 20);
+  g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_null (passport_flow_get_account (f->flow));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ui_init (&argc, &argv);
+  UI_TEST_ADD ("/account-page/change-password", test_account_page);
+  UI_TEST_ADD ("/account-page/sign-out", test_sign_out);
+  return ui_run ();
+}
