@@ -110,6 +110,65 @@ test_follow (void)
   g_assert_cmpint (passport_countdown_get_deadline (countdown), ==, 0);
 }
 
+static void
+record_cb (PassportCountdown *countdown,
+           GParamSpec        *pspec,
+           GString           *seen)
+{
+  g_string_append_printf (seen, "%u ", passport_countdown_get_seconds_left (countdown));
+}
+
+static void
+run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* With a display (COUNTDOWN_DISPLAY=1, under run-display.sh): it ticks
+ * only while its widget is mapped, once each time the count drops. */
+static void
+test_ticks_while_mapped (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *label = gtk_label_new ("");
+  g_autoptr(PassportCountdown) countdown = passport_countdown_new (label);
+  g_autoptr(GString) seen = g_string_new (NULL);
+  gint64 start;
+
+  gtk_window_set_child (GTK_WINDOW (window), label);
+  g_signal_connect (countdown, "notify::seconds-left", G_CALLBACK (record_cb), seen);
+
+  /* Not shown: the count is taken once, and not again. */
+  passport_countdown_set_deadline (countdown, g_get_monotonic_time () + 300 * 1000);
+  g_assert_cmpuint (passport_countdown_get_seconds_left (countdown), ==, 1);
+  run_for (500);
+  g_assert_cmpuint (passport_countdown_get_seconds_left (countdown), ==, 1);
+
+  /* Shown: taken afresh at once (the deadline has passed). */
+  gtk_window_present (GTK_WINDOW (window));
+  while (!gtk_widget_get_mapped (label))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (passport_countdown_get_seconds_left (countdown), ==, 0);
+  g_assert_false (passport_countdown_get_running (countdown));
+
+  /* Shown and ahead: 2, 1, 0, each when it is due. */
+  g_string_truncate (seen, 0);
+  start = g_get_monotonic_time ();
+  passport_countdown_set_deadline (countdown, start + 1200 * 1000);
+  while (passport_countdown_get_running (countdown) && g_get_monotonic_time () < start + 5 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (seen->str, ==, "2 1 0 ");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1200 * 1000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Human units (finding 13): seconds under a minute, then minutes, then
  * hours, the larger units rounded up so a wait is never said shorter. */
 static void
@@ -157,6 +216,11 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_test_init (&argc, &argv, NULL);
+  if (g_strcmp0 (g_getenv ("COUNTDOWN_DISPLAY"), "1") == 0)
+    {
+      gtk_init ();
+      g_test_add_func ("/countdown/ticks-while-mapped", test_ticks_while_mapped);
+    }
 
   g_test_add_func ("/countdown/rounding", test_rounding);
   g_test_add_func ("/countdown/clock", test_clock);
