@@ -177,6 +177,41 @@ test_conflict_browser (UiFixture     *f,
   g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "other-current-password")));
 }
 
+/* The other account's link mailed again once the server's delay is over,
+ * and Cancel on that step back to the first choice. */
+static void
+test_conflict_other_resend (UiFixture     *f,
+                            gconstpointer  data)
+{
+  ui_use_server (f, "--resend-delay", "1", NULL);
+  to_conflict (f);
+  ui_click (f, PAGE, "free-address-button");
+  ui_type (f, PAGE, "other-password", HOLDER_PASSWORD);
+  ui_click (f, PAGE, "other-sign-in-button");
+  wait_for_step (f, "other-new-email");
+  ui_type (f, PAGE, "other-new-email", ELSEWHERE);
+  ui_click (f, PAGE, "other-email-save-button");
+  wait_for_step (f, "other-confirm");
+  g_assert_cmpuint (pd_maildir_count (f->server), ==, 1);
+
+  PD_RUN_UNTIL (ui_enabled (f, PAGE, "other-resend-button"), 10);
+  ui_click (f, PAGE, "other-resend-button");
+  PD_RUN_UNTIL (pd_maildir_count (f->server) == 2 && !passport_flow_get_busy (f->flow), 20);
+  ui_pump ();
+  g_assert_cmpstr (step (f), ==, "other-confirm");
+  g_assert_null (ui_label (f, PAGE, "conflict-error"));
+  {
+    g_autofree char *mail = pd_maildir_newest_to (f->server, ELSEWHERE);
+
+    g_assert_nonnull (mail);
+  }
+
+  ui_click (f, PAGE, "conflict-cancel-button-3");
+  ui_wait_for_page (f, PAGE, 10);
+  g_assert_cmpstr (step (f), ==, "taken");
+  g_assert_true (ui_enabled (f, PAGE, "free-address-button"));
+}
+
 /* Sign In to the other account is held back only by a throttle of that
  * very sign-in, and then the page says why (finding 5b). */
 static void
@@ -233,6 +268,7 @@ main (int   argc,
   ui_init (&argc, &argv);
   UI_TEST_ADD ("/conflict-page/free-address", test_conflict_page);
   UI_TEST_ADD ("/conflict-page/browser", test_conflict_browser);
+  UI_TEST_ADD ("/conflict-page/other-resend", test_conflict_other_resend);
   UI_TEST_ADD ("/conflict-page/throttled", test_conflict_throttled);
   return ui_run ();
 }
