@@ -246,6 +246,9 @@ leave_state (PassportFlow      *self,
           passport_account_watch_stop (self->watch);
         }
       g_clear_object (&self->watch);
+      /* The mail's resend wait goes with the mail: "retry-after" is one
+       * value, and the password page would read it as its own throttling. */
+      _passport_flow_set_retry_after_seconds (self, 0);
       break;
 
     case PASSPORT_FLOW_STATE_EMAIL_CONFLICT:
@@ -259,6 +262,8 @@ leave_state (PassportFlow      *self,
           _passport_flow_notify (self, PROP_CONFLICT_STEP);
           _passport_flow_notify (self, PROP_OTHER_ACCOUNT);
         }
+      /* Likewise the other account's resend wait. */
+      _passport_flow_set_retry_after_seconds (self, 0);
       break;
 
     case PASSPORT_FLOW_STATE_NEEDS_SERVER:

@@ -267,6 +267,9 @@ test_story (void)
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   g_assert_cmpstr (passport_account_get_email (account), ==, email);
   g_assert_true (passport_account_get_has_password (account));
+  /* The mail's resend wait went with the mail: nothing after it (the
+   * password sign-in) reads it as a wait of its own. */
+  g_assert_cmpint (passport_flow_get_retry_after (flow), ==, 0);
 
   START (flow, change_password, "a long and good password", "an even better password");
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
