@@ -36,9 +36,9 @@ static void
 walk_pages (UiFixture *f,
             VisitFunc  visit)
 {
-  /* The fixture's passportd is new: fixed addresses, the taken one as long
-   * as the conflict page has to fit at 360 px. */
-  const char *taken = "ada.lovelace.long.address@example.com";
+  /* The fixture's passportd is new: fixed addresses. The taken one is
+   * longer than a 360 px line: the pages that show it wrap it. */
+  const char *taken = "augusta.ada.king.countess.of.lovelace@analytical-engine.example.com";
   const char *email = "ivan@example.com";
   g_autoptr(PdClient) client = NULL;
   g_autoptr(PdResponse) confirmed = NULL;
