@@ -130,7 +130,6 @@ passport_application_activate (GApplication *application)
 
       passport_stall_probe_enter ("start-up: building the window");
       window = GTK_WINDOW (passport_window_new (GTK_APPLICATION (self), self->flow));
-      passport_window_set_browser_timeout (PASSPORT_WINDOW (window), BROWSER_TIMEOUT_SECONDS);
       if (self->settings != NULL)
         {
           last = g_settings_get_string (self->settings, "last-server-url");

@@ -362,15 +362,6 @@ passport_window_set_server_url (PassportWindow *self,
   passport_server_page_set_url (PASSPORT_SERVER_PAGE (passport_window_get_page (self, "server-page")), url);
 }
 
-void
-passport_window_set_browser_timeout (PassportWindow *self,
-                                     guint           seconds)
-{
-  g_return_if_fail (PASSPORT_IS_WINDOW (self));
-
-  passport_flow_set_browser_timeout (self->flow, seconds);
-}
-
 /* libadwaita 1.2 gives a toast's close button no accessible name (screen
  * readers and UI automation see an unnamed "GtkImage" button): name it. */
 static void

@@ -28,12 +28,6 @@ GtkWidget      *passport_window_get_page              (PassportWindow *self,
 void            passport_window_set_server_url        (PassportWindow *self,
                                                        const char     *url);
 
-/* Sets the browser wait of the window's flow (passport_flow_set_browser_timeout();
- * the browser page counts down the flow's "browser-deadline"). Kept only for
- * its old callers (the application, the page test); call the flow's. */
-void            passport_window_set_browser_timeout   (PassportWindow *self,
-                                                       guint           seconds);
-
 /* Shows @message as a toast. */
 void            passport_window_show_toast            (PassportWindow *self,
                                                        const char     *message);

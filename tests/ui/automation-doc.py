@@ -12,7 +12,7 @@
 #
 # --check fails when docs/automation.md is not what this script writes now
 # (with a diff), when a Russian translation is missing, and when
-# tests/ui/story.py or tests/ui/test-pages.c uses a name the document does
+# tests/ui/story.py or a tests/ui/test-*.c uses a name the document does
 # not list. Standard library only.
 import argparse
 import ast
@@ -147,7 +147,7 @@ its accessible name in English and Russian.
 - **Widget names** (`server-url`, `connect-button`, …) are stable and the
   same in every language. They are GTK widget names (`gtk_widget_get_name`):
   in-process tests and the GTK Inspector find widgets by them
-  (`tests/ui/test-pages.c`). GTK 4.8 does not publish them on the
+  (`tests/ui/test-*.c`). GTK 4.8 does not publish them on the
   accessibility bus.
 - **Roles and accessible names** are what AT-SPI tools see: find a control
   by its role and its accessible name in the app's language, as

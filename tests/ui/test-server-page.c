@@ -57,7 +57,7 @@ assert_fails_with (UiFixture         *f,
 {
   connect_to (f, url);
   ui_wait_for_page (f, PAGE, 30);
-  g_assert_error ((GError *) passport_flow_get_error (f->flow), PASSPORT_ERROR, code);
+  g_assert_error ((GError *) passport_flow_get_error (f->flow), PASSPORT_ERROR, (int) code);
   g_assert_cmpstr (ui_label (f, PAGE, "server-error"), ==, passport_error_code_describe (code));
   g_assert_true (gtk_widget_has_css_class (ui_get (f, PAGE, "server-url"), "error"));
   g_assert_null (passport_window_get_blocking_error (f->window));
