@@ -37,6 +37,7 @@ struct _PassportWindow
   PassportFlow         *flow;
   PassportFlowState     last_state;
   gboolean              password_mode;
+  gboolean              focus_pending;  /* the page came while its controls were off */
   AdwMessageDialog     *keyring_dialog;
 };
 
@@ -123,7 +124,24 @@ update_page (PassportWindow *self)
       gtk_stack_set_visible_child_name (self->stack, name);
       page = gtk_stack_get_visible_child (self->stack);
       gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+      self->focus_pending = passport_flow_get_busy (self->flow);
       passport_stall_probe_leave ();
+    }
+  else if (self->focus_pending && !passport_flow_get_busy (self->flow))
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+      /* A page shown while the flow was still busy had every control off,
+       * and the focus fell on its scroller: now that they are on, it goes
+       * to the first one, unless the user has already moved it to one. */
+      self->focus_pending = FALSE;
+      page = gtk_stack_get_visible_child (self->stack);
+      if (focus == NULL || !(GTK_IS_BUTTON (focus) || GTK_IS_EDITABLE (focus) ||
+                             gtk_widget_get_ancestor (focus, GTK_TYPE_EDITABLE) != NULL))
+        {
+          gtk_root_set_focus (GTK_ROOT (self), NULL);
+          gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+        }
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.change-server",

@@ -79,16 +79,7 @@ test_sign_in_page (UiFixture     *f,
     }
   /* The keyboard is on this page, not in the header bar. */
   g_assert_true (ui_focus_is_in (f, PAGE, PAGE));
-  if (!ui_focus_is_in (f, PAGE, first))
-    {
-      /* Known defect: the flow enters SIGNED_OUT while still busy, so the
-       * window moves the focus into the page while every button is off,
-       * and it lands on the page's scroller; nothing moves it once the
-       * buttons come on. A keyboard user must press Tab first. */
-      g_test_message ("finding 6: after Connect the focus is on %s, not %s",
-                      G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (f->window))), first);
-      g_test_incomplete ("after Connect, the focus is not on the first network's button (finding 6)");
-    }
+  g_assert_true (ui_focus_is_in (f, PAGE, first));
   g_assert_true (ui_enabled (f, PAGE, "password-sign-in-button"));
   description = g_strdup_printf ("Choose how to sign in to %s.", f->server->url);
   g_assert_true (ui_shows_text (GTK_WIDGET (f->window), description));
