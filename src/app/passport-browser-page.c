@@ -101,10 +101,8 @@ update (PassportBrowserPage *self)
 
   update_countdown (self);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.reopen", waiting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.copy-link",
                                  waiting && passport_flow_get_browser_url (flow) != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "browser.cancel", waiting);
 }
 
 static void
@@ -123,17 +121,6 @@ flow_changed (PassportPage *page,
 }
 
 static void
-reopen_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
-
-  if (flow != NULL)
-    passport_flow_reopen_browser (flow);
-}
-
-static void
 copy_link_activated (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -145,17 +132,6 @@ copy_link_activated (GtkWidget  *widget,
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
   gtk_widget_activate_action (widget, "window.show-toast", "s", _("Link copied"));
-}
-
-static void
-cancel_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
-
-  if (flow != NULL)
-    passport_flow_cancel (flow);
 }
 
 static void
@@ -184,9 +160,7 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, link_label);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, timeout_label);
 
-  gtk_widget_class_install_action (widget_class, "browser.reopen", NULL, reopen_activated);
   gtk_widget_class_install_action (widget_class, "browser.copy-link", NULL, copy_link_activated);
-  gtk_widget_class_install_action (widget_class, "browser.cancel", NULL, cancel_activated);
 }
 
 static void

@@ -65,7 +65,6 @@ update (PassportConfirmPage *self)
   gtk_label_set_label (self->error_label, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "confirm.resend", waiting && !busy && left == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "confirm.change-email", waiting && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "confirm.save-email",
                                  waiting && !busy && strchr (new_email, '@') != NULL &&
@@ -109,17 +108,6 @@ flow_changed (PassportPage *page,
       passport_page_watch (page, "notify::account", G_CALLBACK (update));
     }
   on_state (PASSPORT_CONFIRM_PAGE (page));
-}
-
-static void
-resend_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
-
-  if (flow != NULL)
-    passport_flow_resend_confirmation_async (flow, NULL, NULL, NULL);
 }
 
 static void
@@ -230,7 +218,6 @@ passport_confirm_page_class_init (PassportConfirmPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
-  gtk_widget_class_install_action (widget_class, "confirm.resend", NULL, resend_activated);
   gtk_widget_class_install_action (widget_class, "confirm.change-email", NULL, change_email_activated);
   gtk_widget_class_install_action (widget_class, "confirm.save-email", NULL, save_email_activated);
   gtk_widget_class_install_action (widget_class, "confirm.cancel", NULL, cancel_activated);

@@ -159,10 +159,6 @@ update (PassportConflictPage *self)
   gtk_label_set_label (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.use-other-email",
-                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.start-freeing",
-                                 conflict && !busy && step == PASSPORT_CONFLICT_STEP_NONE);
   /* Only a throttle of this very sign-in holds it back, and then the
    * error above says so; a resend delay of the mail is not its business. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.sign-in-password",
@@ -180,12 +176,6 @@ update (PassportConflictPage *self)
                                  strchr (new_email, '@') != NULL && g_strcmp0 (new_email, email) != 0 &&
                                  (!passport_flow_get_other_needs_password (flow) ||
                                   *gtk_editable_get_text (GTK_EDITABLE (self->other_current_password_row)) != '\0'));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.resend",
-                                 conflict && !busy && left == 0 &&
-                                 step == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.cancel",
-                                 conflict && step != PASSPORT_CONFLICT_STEP_NONE &&
-                                 step != PASSPORT_CONFLICT_STEP_FREED);
 }
 
 static void
@@ -234,24 +224,6 @@ flow_changed (PassportPage *page,
 #define FLOW_OF(w) passport_page_get_flow (PASSPORT_PAGE (w))
 
 static void
-use_other_email_activated (GtkWidget  *widget,
-                           const char *action_name,
-                           GVariant   *parameter)
-{
-  if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_use_other_email (FLOW_OF (widget));
-}
-
-static void
-start_freeing_activated (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
-{
-  if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_start_freeing (FLOW_OF (widget));
-}
-
-static void
 sign_in_password_activated (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *parameter)
@@ -290,24 +262,6 @@ set_other_email_activated (GtkWidget  *widget,
     passport_flow_conflict_set_other_email_async (FLOW_OF (widget), g_strstrip (email),
                                                  *password != '\0' ? password : NULL, NULL, NULL, NULL);
   explicit_bzero (password, strlen (password));
-}
-
-static void
-resend_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  if (FLOW_OF (widget) != NULL)
-    passport_flow_conflict_resend_async (FLOW_OF (widget), NULL, NULL, NULL);
-}
-
-static void
-cancel_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  if (FLOW_OF (widget) != NULL)
-    passport_flow_cancel (FLOW_OF (widget));
 }
 
 static void
@@ -375,13 +329,9 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_email_activated);
 
-  gtk_widget_class_install_action (widget_class, "conflict.use-other-email", NULL, use_other_email_activated);
-  gtk_widget_class_install_action (widget_class, "conflict.start-freeing", NULL, start_freeing_activated);
   gtk_widget_class_install_action (widget_class, "conflict.sign-in-password", NULL, sign_in_password_activated);
   gtk_widget_class_install_action (widget_class, "conflict.sign-in-provider", "s", sign_in_provider_activated);
   gtk_widget_class_install_action (widget_class, "conflict.set-other-email", NULL, set_other_email_activated);
-  gtk_widget_class_install_action (widget_class, "conflict.resend", NULL, resend_activated);
-  gtk_widget_class_install_action (widget_class, "conflict.cancel", NULL, cancel_activated);
 }
 
 static void

@@ -25,8 +25,6 @@ update (PassportTermsPage *self)
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
   PassportTerms *terms = flow ? passport_flow_get_terms (flow) : NULL;
   const char *url = terms ? passport_terms_get_url (terms) : NULL;
-  gboolean ready = terms != NULL && !passport_flow_get_busy (flow) &&
-                   passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_TERMS;
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view),
                             terms ? passport_terms_get_text (terms) : "", -1);
@@ -34,7 +32,6 @@ update (PassportTermsPage *self)
   if (url != NULL)
     gtk_link_button_set_uri (self->link_button, url);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "terms.accept", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "terms.decline",
                                  flow != NULL && !passport_flow_get_busy (flow));
 }
@@ -50,17 +47,6 @@ flow_changed (PassportPage *page,
       passport_page_watch (page, "notify::busy", G_CALLBACK (update));
     }
   update (PASSPORT_TERMS_PAGE (page));
-}
-
-static void
-accept_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
-
-  if (flow != NULL)
-    passport_flow_accept_terms_async (flow, NULL, NULL, NULL);
 }
 
 static void
@@ -101,7 +87,6 @@ passport_terms_page_class_init (PassportTermsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportTermsPage, text_view);
   gtk_widget_class_bind_template_child (widget_class, PassportTermsPage, link_button);
 
-  gtk_widget_class_install_action (widget_class, "terms.accept", NULL, accept_activated);
   gtk_widget_class_install_action (widget_class, "terms.decline", NULL, decline_activated);
 }
 

@@ -302,14 +302,6 @@ go_back_activated (GtkWidget  *widget,
 }
 
 static void
-cancel_connecting_activated (GtkWidget  *widget,
-                             const char *action_name,
-                             GVariant   *parameter)
-{
-  passport_flow_cancel (PASSPORT_WINDOW (widget)->flow);
-}
-
-static void
 show_toast_activated (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -456,6 +448,11 @@ passport_window_constructed (GObject *object)
   g_signal_connect_object (self->flow, "notify::keyring-unavailable", G_CALLBACK (on_keyring_unavailable),
                            self, G_CONNECT_SWAPPED);
 
+  /* The flow's own actions ("flow.accept-terms", "flow.cancel", …): the
+   * pages' buttons that only forward to the flow name them in their
+   * templates, and the flow alone decides when they are enabled. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "flow", passport_flow_get_actions (self->flow));
+
   passport_page_label_unnamed_buttons (GTK_WIDGET (self->stack));
 
   self->last_state = passport_flow_get_state (self->flow);
@@ -556,7 +553,6 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.show-sign-in-page", NULL, show_sign_in_page_activated);
   gtk_widget_class_install_action (widget_class, "window.show-toast", "s", show_toast_activated);
   gtk_widget_class_install_action (widget_class, "window.go-back", NULL, go_back_activated);
-  gtk_widget_class_install_action (widget_class, "window.cancel-connecting", NULL, cancel_connecting_activated);
   gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
 
