@@ -14,17 +14,6 @@
 #define OLD "the first long password"
 #define NEW "new long secret passphrase"
 
-/* Runs until the flow is done with what was asked and holds @code. */
-static void
-wait_for_error (UiFixture *f,
-                int        code)
-{
-  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow) && passport_flow_get_error (f->flow) != NULL, 20);
-  if (!g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR, code))
-    g_error ("the flow's error is %s, not code %d", passport_flow_get_error (f->flow)->message, code);
-  ui_pump ();
-}
-
 static guint
 status_of_password_grant (UiFixture  *f,
                           const char *password)
@@ -83,7 +72,7 @@ test_account_page (UiFixture     *f,
   /* A wrong current password: said beside the form, and no "Password
    * changed" (finding 1); nothing typed is lost. */
   ui_click (f, PAGE, "change-password-button");
-  wait_for_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
+  ui_wait_for_error (f, PASSPORT_ERROR_INVALID_PASSWORD);
   g_assert_cmpstr (ui_label (f, PAGE, "password-error"), ==,
                    passport_error_code_describe (PASSPORT_ERROR_INVALID_PASSWORD));
   g_assert_false (ui_shows_text (GTK_WIDGET (f->window), "Password changed"));
@@ -97,7 +86,7 @@ test_account_page (UiFixture     *f,
   fill (f, OLD, "p@ssw0rd");
   g_assert_true (ui_enabled (f, PAGE, "change-password-button"));
   ui_click (f, PAGE, "change-password-button");
-  wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
+  ui_wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
   g_assert_cmpstr (ui_label (f, PAGE, "new-password-hints"), ==,
                    "This password is too easy to guess. Try a few unrelated words.");
   g_assert_false (ui_shows_text (GTK_WIDGET (f->window), "Password changed"));

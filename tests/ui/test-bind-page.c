@@ -14,17 +14,6 @@
 #define GOOD "correct horse battery staple"
 #define OTHER_GOOD "an entirely different long passphrase"
 
-/* Runs until the flow is done with what was asked and holds @code. */
-static void
-wait_for_error (UiFixture *f,
-                int        code)
-{
-  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow) && passport_flow_get_error (f->flow) != NULL, 20);
-  if (!g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR, code))
-    g_error ("the flow's error is %s, not code %d", passport_flow_get_error (f->flow)->message, code);
-  ui_pump ();
-}
-
 static gboolean
 row_is_red (UiFixture  *f,
             const char *name)
@@ -76,7 +65,7 @@ test_bind_page (UiFixture     *f,
    * lost, and no bar covers the window. */
   ui_type (f, PAGE, "bind-email", "ada@example");
   ui_click (f, PAGE, "bind-save-button");
-  wait_for_error (f, PASSPORT_ERROR_INVALID_EMAIL);
+  ui_wait_for_error (f, PASSPORT_ERROR_INVALID_EMAIL);
   g_assert_cmpstr (ui_page_name (f), ==, PAGE);
   g_assert_cmpstr (ui_label (f, PAGE, "bind-email-error"), ==,
                    passport_error_describe (passport_flow_get_error (f->flow)));
@@ -96,7 +85,7 @@ test_bind_page (UiFixture     *f,
   ui_type (f, PAGE, "bind-repeat", "p@ssw0rd");
   g_assert_true (ui_enabled (f, PAGE, "bind-save-button"));
   ui_click (f, PAGE, "bind-save-button");
-  wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
+  ui_wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
   g_assert_cmpstr (ui_page_name (f), ==, PAGE);
   g_assert_cmpstr (ui_label (f, PAGE, "password-hints"), ==,
                    "This password is too easy to guess. Try a few unrelated words.");

@@ -25,17 +25,6 @@ step (UiFixture *f)
   return passport_conflict_page_get_step_name (PASSPORT_CONFLICT_PAGE (passport_window_get_page (f->window, PAGE)));
 }
 
-/* Runs until the flow is done with what was asked and holds @code. */
-static void
-wait_for_error (UiFixture *f,
-                int        code)
-{
-  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow) && passport_flow_get_error (f->flow) != NULL, 20);
-  if (!g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR, code))
-    g_error ("the flow's error is %s, not code %d", passport_flow_get_error (f->flow)->message, code);
-  ui_pump ();
-}
-
 static void
 wait_for_step (UiFixture  *f,
                const char *name)
@@ -90,7 +79,7 @@ test_conflict_page (UiFixture     *f,
 
   /* A wrong password for that account: said on the page, asked again. */
   ui_click (f, PAGE, "other-sign-in-button");
-  wait_for_error (f, PASSPORT_ERROR_INVALID_GRANT);
+  ui_wait_for_error (f, PASSPORT_ERROR_INVALID_GRANT);
   g_assert_cmpstr (step (f), ==, "other-sign-in");
   g_assert_cmpstr (ui_label (f, PAGE, "conflict-error"), ==,
                    "The password of the account that uses this e-mail is wrong.");

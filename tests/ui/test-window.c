@@ -378,7 +378,7 @@ test_keyring_dialog (UiFixture     *f,
   g_autofree char *email = pd_unique_email ("ivan");
   AdwMessageDialog *dialog;
 
-  ui_fixture_use_flow (f, pd_flow_new_with_store (PASSPORT_CREDENTIAL_STORE (store)));
+  ui_restart (f, pd_flow_new_with_store (PASSPORT_CREDENTIAL_STORE (store)));
   connect_by_hand (f, f->server->url);
   ui_wait_for_page (f, "sign-in-page", 30);
   g_assert_true (passport_flow_get_remember (f->flow));

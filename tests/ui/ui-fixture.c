@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "passport-account-page.h"
+#include "passport-error.h"
 #include "passport-bind-page.h"
 #include "ui-fixture.h"
 
@@ -96,19 +97,6 @@ ui_use_server (UiFixture  *f,
   f->server = pd_server_startv ((const char * const *) args->pdata);
 }
 
-void
-ui_fixture_use_flow (UiFixture    *f,
-                     PassportFlow *flow)
-{
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  ui_pump ();
-  g_clear_object (&f->flow);
-  f->flow = flow;
-  f->window = passport_window_new (app, f->flow);
-  gtk_window_present (GTK_WINDOW (f->window));
-  ui_pump ();
-}
-
 GSocket *
 ui_silent_server (char **url)
 {
@@ -169,6 +157,16 @@ ui_pump (void)
   PD_RUN_UNTIL (!checking_strength (), 10);
   for (int i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
     ;
+}
+
+void
+ui_wait_for_error (UiFixture *f,
+                   int        code)
+{
+  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow) && passport_flow_get_error (f->flow) != NULL, 20);
+  if (!g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR, code))
+    g_error ("the flow's error is %s, not code %d", passport_flow_get_error (f->flow)->message, code);
+  ui_pump ();
 }
 
 const char *

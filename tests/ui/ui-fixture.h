@@ -48,16 +48,14 @@ void         ui_use_server      (UiFixture   *f,
                                  const char  *first_arg,
                                  ...) G_GNUC_NULL_TERMINATED;
 
-/* Connects the flow to the fixture's server: the sign-in choices. */
-void         ui_connect         (UiFixture   *f);
-/* The window shows @flow (taken) instead of the fixture's. */
-void         ui_fixture_use_flow (UiFixture    *f,
-                                 PassportFlow *flow);
 
 /* A server that never answers: a loopback socket that listens (the kernel
  * takes the connections) and never reads. Its address in @url; closing the
  * socket refuses the connections. */
 GSocket     *ui_silent_server   (char       **url);
+
+/* Connects the flow to the fixture's server: the sign-in choices. */
+void         ui_connect         (UiFixture   *f);
 
 /* Lets idles, bindings and the pages' strength checks run. */
 void         ui_pump            (void);
@@ -66,6 +64,10 @@ void         ui_wait_for_page   (UiFixture   *f,
                                  const char  *page,
                                  guint        seconds);
 const char  *ui_page_name       (UiFixture   *f);
+/* Runs until the flow is done with what was asked and holds the error
+ * PASSPORT_ERROR @code, or fails. */
+void         ui_wait_for_error  (UiFixture   *f,
+                                 int          code);
 /* Runs until @page is the one shown, busy or not (a wait that runs: the
  * progress page, the browser page), or fails. */
 void         ui_wait_shown      (UiFixture   *f,
