@@ -31,6 +31,7 @@ struct _PassportWindow
   GtkStack             *stack;
   AdwStatusPage        *progress_page;
   GtkWidget            *cancel_connecting_button;
+  GtkWidget            *back_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
 
@@ -38,6 +39,7 @@ struct _PassportWindow
   PassportFlowState     last_state;
   gboolean              password_mode;
   gboolean              focus_pending;  /* the page came while its controls were off */
+  char                 *previous_server_url;  /* Change Server: where Back returns */
   AdwMessageDialog     *keyring_dialog;
 };
 
@@ -101,6 +103,8 @@ update_page (PassportWindow *self)
                              state == PASSPORT_FLOW_STATE_CONNECTING ? _("Connecting…")
                                                                      : _("Signing In…"));
   gtk_widget_set_visible (self->cancel_connecting_button, state == PASSPORT_FLOW_STATE_CONNECTING);
+  gtk_widget_set_visible (self->back_button,
+                          state == PASSPORT_FLOW_STATE_NEEDS_SERVER && self->previous_server_url != NULL);
   /* Which server, from the first try on: while a known server cannot be
    * reached too, the user sees whose it is (finding 9). */
   adw_window_title_set_subtitle (self->window_title,
@@ -168,6 +172,16 @@ on_state (PassportWindow *self)
   if (self->last_state == PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION &&
       state == PASSPORT_FLOW_STATE_SIGNED_IN)
     passport_window_show_toast (self, _("Your e-mail is confirmed."));
+  /* Change Server from the sign-in choices: Back returns there (finding
+   * 19). A server page reached otherwise (first run, a failed address)
+   * keeps what it had; any other step forgets it. */
+  if (state == PASSPORT_FLOW_STATE_NEEDS_SERVER && self->last_state == PASSPORT_FLOW_STATE_SIGNED_OUT)
+    {
+      g_free (self->previous_server_url);
+      self->previous_server_url = g_strdup (passport_flow_get_server_url (self->flow));
+    }
+  else if (state != PASSPORT_FLOW_STATE_NEEDS_SERVER && state != PASSPORT_FLOW_STATE_CONNECTING)
+    g_clear_pointer (&self->previous_server_url, g_free);
   self->last_state = state;
   update_page (self);
 }
@@ -276,8 +290,9 @@ show_sign_in_page_activated (GtkWidget  *widget,
 }
 
 /* Escape: one step back from where the user is, as the shortcuts window
- * says: from the e-mail sign-in to the sign-in choices, from a browser
- * sign-in (ended), from a step of freeing an address to its start. */
+ * says: from Change Server to the server before, from the e-mail sign-in
+ * to the sign-in choices, from a browser sign-in (ended), from a step of
+ * freeing an address to its start. */
 static void
 go_back_activated (GtkWidget  *widget,
                    const char *action_name,
@@ -287,7 +302,10 @@ go_back_activated (GtkWidget  *widget,
   PassportFlowState state = passport_flow_get_state (self->flow);
   PassportConflictStep step = passport_flow_get_conflict_step (self->flow);
 
-  if (self->password_mode && passport_flow_get_busy (self->flow))
+  if (state == PASSPORT_FLOW_STATE_NEEDS_SERVER && self->previous_server_url != NULL)
+    /* Back from Change Server to the server the user came from. */
+    passport_flow_set_server_url_async (self->flow, self->previous_server_url, NULL, NULL, NULL);
+  else if (self->password_mode && passport_flow_get_busy (self->flow))
     /* The e-mail sign-in runs: stop it, and stay with what was typed. */
     passport_flow_cancel (self->flow);
   else if (self->password_mode)
@@ -468,6 +486,7 @@ passport_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PASSPORT_TYPE_WINDOW);
   g_clear_object (&self->flow);
+  g_clear_pointer (&self->previous_server_url, g_free);
 
   G_OBJECT_CLASS (passport_window_parent_class)->dispose (object);
 }
@@ -546,6 +565,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, progress_page);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, cancel_connecting_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_label);
 

@@ -126,6 +126,36 @@ test_localhost_port (UiFixture     *f,
   g_assert_cmpstr (passport_server_get_base_url (passport_flow_get_server (f->flow)), ==, issuer);
 }
 
+/* Change Server is not a one-way door (finding 19): the header's Back
+ * (and Escape) return to the server the user came from, whatever was
+ * typed meanwhile; at first run there is nothing to go back to. */
+static void
+test_change_and_back (UiFixture     *f,
+                      gconstpointer  data)
+{
+  GtkWidget *back = ui_find (GTK_WIDGET (f->window), "back-button");
+
+  g_assert_nonnull (back);
+  g_assert_false (gtk_widget_get_visible (back));
+
+  ui_connect (f);
+  ui_click (f, "sign-in-page", "change-server-button");
+  ui_wait_for_page (f, PAGE, 10);
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_true (gtk_widget_get_sensitive (back));
+  ui_type (f, PAGE, "server-url", "https://elsewhere.example");
+  g_signal_emit_by_name (back, "clicked");
+  ui_wait_for_page (f, "sign-in-page", 10);
+  g_assert_cmpstr (passport_flow_get_server_url (f->flow), ==, f->server->url);
+  g_assert_false (gtk_widget_get_visible (back));
+
+  /* Escape does the same. */
+  ui_click (f, "sign-in-page", "change-server-button");
+  ui_wait_for_page (f, PAGE, 10);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "window.go-back", NULL);
+  ui_wait_for_page (f, "sign-in-page", 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -133,6 +163,7 @@ main (int   argc,
   ui_init (&argc, &argv);
   UI_TEST_ADD ("/server-page/errors", test_server_page);
   UI_TEST_ADD ("/server-page/host-port", test_host_port);
+  UI_TEST_ADD ("/server-page/change-and-back", test_change_and_back);
   UI_TEST_ADD ("/server-page/localhost-port", test_localhost_port);
   return ui_run ();
 }
