@@ -11,7 +11,9 @@
 
 #include "passport-bind-page.h"
 #include "passport-error.h"
+#include "passport-identity.h"
 #include "passport-secure.h"
+#include "passport-signed-in-label.h"
 #include "passport-strength.h"
 
 struct _PassportBindPage
@@ -22,6 +24,7 @@ struct _PassportBindPage
   AdwPasswordEntryRow     *password_row;
   AdwPasswordEntryRow     *repeat_row;
   GtkLabel                *email_error;
+  GtkLabel                *email_note;
   GtkLevelBar             *strength_bar;
   GtkLabel                *password_hints;
   GtkLabel                *repeat_error;
@@ -91,6 +94,25 @@ current_error (PassportBindPage *self)
 
 static void update (PassportBindPage *self);
 
+/* The social identity whose network confirmed its address, if any
+ * (borrowed: the account's list holds it). */
+static PassportIdentity *
+verified_identity (PassportBindPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportAccount *account = flow ? passport_flow_get_account (flow) : NULL;
+  GListModel *identities = account ? passport_account_get_identities (account) : NULL;
+
+  for (guint i = 0; identities != NULL && i < g_list_model_get_n_items (identities); i++)
+    {
+      g_autoptr(PassportIdentity) identity = g_list_model_get_item (identities, i);
+
+      if (passport_identity_get_email_verified (identity) && passport_identity_get_email (identity) != NULL)
+        return identity;
+    }
+  return NULL;
+}
+
 gboolean
 passport_bind_page_get_checking (PassportBindPage *self)
 {
@@ -155,6 +177,22 @@ update (PassportBindPage *self)
                   *email != '\0' && *password != '\0' && !looks_like_email (email)
                     ? passport_error_code_describe (PASSPORT_ERROR_INVALID_EMAIL) : NULL);
 
+  /* The address the network confirmed needs no mail: say so while the
+   * field holds it (finding 16). */
+  {
+    PassportIdentity *identity = verified_identity (self);
+    const char *verified = identity ? passport_identity_get_email (identity) : NULL;
+    g_autofree char *note = NULL;
+
+    if (verified != NULL && g_ascii_strcasecmp (email, verified) == 0)
+      /* Translators: %s is a social network, e.g. "VK" */
+      note = g_strdup_printf (_("%s has confirmed this address: no confirmation mail is needed."),
+                              passport_signed_in_label_provider_name (flow ? passport_flow_get_server (flow) : NULL,
+                                                                      passport_identity_get_provider (identity)));
+    gtk_label_set_label (self->email_note, note ? note : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->email_note), note != NULL);
+  }
+
   mismatch = *repeat != '\0' && g_strcmp0 (password, repeat) != 0;
   show_message (self->repeat_error, GTK_WIDGET (self->repeat_row),
                 mismatch ? _("The passwords do not match.") : NULL);
@@ -174,6 +212,19 @@ on_flow_state (PassportBindPage *self)
 {
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
   const char *kept;
+
+  /* A first visit: the address the social network confirmed is offered,
+   * so the user need not retype it to skip the mail (finding 16). Not
+   * after "use another e-mail": that one may be the taken address. */
+  if (flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_EMAIL &&
+      passport_flow_get_conflict_email (flow) == NULL &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->email_row)) == '\0')
+    {
+      PassportIdentity *identity = verified_identity (self);
+
+      if (identity != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->email_row), passport_identity_get_email (identity));
+    }
 
   /* After "use another e-mail" the flow still holds the password typed
    * before: put it back rather than asking again. */
@@ -261,12 +312,14 @@ passport_bind_page_class_init (PassportBindPageClass *klass)
                                          PASSPORT_ERROR_WEAK_PASSWORD,
                                          -1);
 
+  g_type_ensure (PASSPORT_TYPE_SIGNED_IN_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-bind-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, repeat_row);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, email_error);
+  gtk_widget_class_bind_template_child (widget_class, PassportBindPage, email_note);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, strength_bar);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, password_hints);
   gtk_widget_class_bind_template_child (widget_class, PassportBindPage, repeat_error);

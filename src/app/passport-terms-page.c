@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-signed-in-label.h"
 #include "passport-terms-page.h"
 #include "passport-terms.h"
 
@@ -82,6 +83,7 @@ passport_terms_page_class_init (PassportTermsPageClass *klass)
 
   page_class->flow_changed = flow_changed;
 
+  g_type_ensure (PASSPORT_TYPE_SIGNED_IN_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-terms-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportTermsPage, text_view);

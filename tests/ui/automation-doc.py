@@ -91,6 +91,12 @@ FROM_C = [
          source="src/app/passport-sign-in-page.c", needle="server_label",
          note="only on a plain OpenID provider (no passport API), instead of the networks and of e-mail "
               "and password: `%s` is the host of its issuer (127.0.0.1)"),
+    dict(page="terms-page", name="signed-in-as", role="label", msgids=["Signed in as %1$s with %2$s."],
+         source="src/app/passport-signed-in-label.c", needle='"signed-in-as"',
+         note="who is signed in and with which network: `%1$s` is the name, `%2$s` the network"),
+    dict(page="bind-page", name="signed-in-as", role="label", msgids=["Signed in as %1$s with %2$s."],
+         source="src/app/passport-signed-in-label.c", needle='"signed-in-as"',
+         note="as on `terms-page`"),
     dict(page="password-page", name="password-back-button", role="push button", msgids=["Back", "Cancel"],
          source="src/app/passport-password-page.c", needle="back_label",
          note="reads Cancel while a sign-in runs, and then stops it"),

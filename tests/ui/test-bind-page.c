@@ -181,6 +181,38 @@ test_bind_page_next_person (UiFixture     *f,
   g_assert_false (ui_enabled (f, PAGE, "bind-save-button"));
 }
 
+/* After a sign-in whose network confirmed the address (finding 16): the
+ * steps say who is signed in, the address is offered, and keeping it
+ * skips the mail; another address is mailed as usual. */
+static void
+test_verified_address (UiFixture     *f,
+                       gconstpointer  data)
+{
+  ui_connect (f);
+  pd_flow_social_sign_in (f->flow, "bob@social.example", "Bob Example", TRUE);
+  ui_wait_for_page (f, "terms-page", 10);
+  g_assert_cmpstr (ui_label (f, "terms-page", "signed-in-as"), ==, "Signed in as Bob Example with Google.");
+  pd_flow_accept_terms (f->flow);
+  ui_wait_for_page (f, PAGE, 10);
+
+  g_assert_cmpstr (ui_label (f, PAGE, "signed-in-as"), ==, "Signed in as Bob Example with Google.");
+  g_assert_cmpstr (ui_text (f, PAGE, "bind-email"), ==, "bob@social.example");
+  g_assert_cmpstr (ui_label (f, PAGE, "bind-email-note"), ==,
+                   "Google has confirmed this address: no confirmation mail is needed.");
+  /* The cursor goes to the first empty field: the password. */
+  g_assert_true (ui_focus_is_in (f, PAGE, "bind-password"));
+  ui_shot (f, "bind-verified");
+
+  ui_type (f, PAGE, "bind-email", "bob@elsewhere.example");
+  g_assert_null (ui_label (f, PAGE, "bind-email-note"));
+  ui_type (f, PAGE, "bind-email", "bob@social.example");
+  ui_type (f, PAGE, "bind-password", "correct horse battery staple");
+  ui_type (f, PAGE, "bind-repeat", "correct horse battery staple");
+  ui_click (f, PAGE, "bind-save-button");
+  ui_wait_for_page (f, "account-page", 20);
+  g_assert_cmpuint (pd_maildir_count (f->server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -189,5 +221,6 @@ main (int   argc,
   UI_TEST_ADD ("/bind-page/form", test_bind_page);
   UI_TEST_ADD ("/bind-page/keeps-password", test_bind_page_keeps_password);
   UI_TEST_ADD ("/bind-page/next-person", test_bind_page_next_person);
+  UI_TEST_ADD ("/bind-page/verified-address", test_verified_address);
   return ui_run ();
 }
