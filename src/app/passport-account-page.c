@@ -13,6 +13,7 @@
 #include "passport-error.h"
 #include "passport-strength.h"
 #include "passport-identity.h"
+#include "passport-provider-icon.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
 #include "passport-stall-probe.h"
@@ -46,27 +47,13 @@ struct _PassportAccountPage
 
 G_DEFINE_FINAL_TYPE (PassportAccountPage, passport_account_page, PASSPORT_TYPE_PAGE)
 
-static char *
-provider_name (PassportFlow *flow,
-               const char   *id)
-{
-  PassportServer *server = passport_flow_get_server (flow);
-  GListModel *providers = server ? passport_server_get_providers (server) : NULL;
-
-  for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
-    {
-      g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
-
-      if (g_strcmp0 (passport_provider_get_id (provider), id) == 0)
-        return g_strdup (passport_provider_get_name (provider));
-    }
-  return g_strdup (id);
-}
-
+/* A row of the sign-in methods: @provider's icon as the sign-in page shows
+ * it, else @icon_name. */
 static void
 add_method (PassportAccountPage *self,
             const char          *title,
             const char          *subtitle,
+            PassportProvider    *provider,
             const char          *icon_name)
 {
   GtkWidget *row = adw_action_row_new ();
@@ -74,7 +61,17 @@ add_method (PassportAccountPage *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   if (subtitle != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), icon_name);
+  if (provider != NULL)
+    {
+      GtkWidget *icon = passport_provider_icon_new ();
+      PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+      passport_provider_icon_set_provider (PASSPORT_PROVIDER_ICON (icon), provider);
+      passport_provider_icon_set_server (PASSPORT_PROVIDER_ICON (icon), passport_flow_get_server (flow));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+    }
+  else
+    adw_action_row_set_icon_name (ADW_ACTION_ROW (row), icon_name);
   gtk_list_box_append (self->methods_list, row);
 }
 
@@ -93,13 +90,16 @@ rebuild_methods (PassportAccountPage *self)
   for (guint i = 0; identities != NULL && i < g_list_model_get_n_items (identities); i++)
     {
       g_autoptr (PassportIdentity) identity = g_list_model_get_item (identities, i);
-      g_autofree char *name = provider_name (flow, passport_identity_get_provider (identity));
+      const char *id = passport_identity_get_provider (identity);
+      PassportServer *server = passport_flow_get_server (flow);
+      PassportProvider *provider = server ? passport_server_find_provider (server, id) : NULL;
 
-      add_method (self, name, passport_identity_get_email (identity), "system-users-symbolic");
+      add_method (self, provider ? passport_provider_get_name (provider) : id,
+                  passport_identity_get_email (identity), provider, "system-users-symbolic");
     }
   if (passport_account_get_has_password (self->account))
     add_method (self, _("E-mail and password"), passport_account_get_email (self->account),
-                "dialog-password-symbolic");
+                NULL, "dialog-password-symbolic");
 }
 
 static void

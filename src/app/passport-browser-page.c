@@ -30,21 +30,14 @@ provider_name (PassportFlow *flow)
 {
   const char *id = passport_flow_get_browser_provider (flow);
   PassportServer *server = passport_flow_get_server (flow);
-  GListModel *providers;
+  PassportProvider *provider;
 
   /* A plain OpenID provider: its own sign-in page, under its name. */
   if (id == NULL)
     return server != NULL && !passport_server_has_account_api (server)
            ? g_strdup (passport_server_get_name (server)) : NULL;
-  providers = server ? passport_server_get_providers (server) : NULL;
-  for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
-    {
-      g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
-
-      if (g_strcmp0 (passport_provider_get_id (provider), id) == 0)
-        return g_strdup (passport_provider_get_name (provider));
-    }
-  return g_strdup (id);
+  provider = server ? passport_server_find_provider (server, id) : NULL;
+  return g_strdup (provider ? passport_provider_get_name (provider) : id);
 }
 
 static void

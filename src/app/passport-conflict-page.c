@@ -12,6 +12,7 @@
 #include "passport-conflict-page.h"
 #include "passport-countdown.h"
 #include "passport-error.h"
+#include "passport-provider-button.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
 #include "passport-server.h"
@@ -71,9 +72,11 @@ rebuild_providers (PassportConflictPage *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (PassportProvider) provider = g_list_model_get_item (providers, i);
+      GtkWidget *button = passport_provider_button_new (provider, server);
 
-      gtk_box_append (self->other_providers_box,
-                      passport_page_create_provider_button (provider, "conflict.sign-in-provider"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "conflict.sign-in-provider");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", passport_provider_get_id (provider));
+      gtk_box_append (self->other_providers_box, button);
     }
 }
 

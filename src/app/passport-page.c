@@ -232,33 +232,6 @@ passport_page_get_inline_error (PassportPage *self)
   return passport_page_shows_error (self, error) ? error : NULL;
 }
 
-GtkWidget *
-passport_page_create_provider_button (PassportProvider *provider,
-                                      const char       *action_name)
-{
-  GtkWidget *button = gtk_button_new ();
-  GtkWidget *content = adw_button_content_new ();
-  g_autofree char *label = NULL;
-  g_autofree char *name = NULL;
-
-  /* Translators: %s is a social network, e.g. "Google" */
-  label = g_strdup_printf (_("Sign in with %s"), passport_provider_get_name (provider));
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
-  /* The generic icon until the server's arrives (passport_page_load_provider_icon). */
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "system-users-symbolic");
-  gtk_button_set_child (GTK_BUTTON (button), content);
-
-  name = g_strdup_printf ("provider-%s", passport_provider_get_id (provider));
-  gtk_widget_set_name (button, name);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
-                                    passport_provider_get_id (provider));
-  /* The name comes from the AdwButtonContent's label; setting one here too
-   * would make GTK 4.8 read it twice. */
-  gtk_widget_add_css_class (button, "pill");
-  return button;
-}
-
 void
 passport_page_label_unnamed_buttons (GtkWidget *root)
 {
@@ -368,68 +341,4 @@ static void
 passport_page_init (PassportPage *self)
 {
   g_signal_connect (self, "map", G_CALLBACK (page_mapped_cb), NULL);
-}
-
-static GtkImage *
-find_image (GtkWidget *widget)
-{
-  if (GTK_IS_IMAGE (widget))
-    return GTK_IMAGE (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkImage *image = find_image (child);
-      if (image != NULL)
-        return image;
-    }
-  return NULL;
-}
-
-static void
-provider_icon_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GWeakRef *button_ref = user_data;
-  g_autoptr(GtkWidget) button = g_weak_ref_get (button_ref);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = passport_server_fetch_icon_finish (PASSPORT_SERVER (source), result, &error);
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkImage *image;
-
-  g_weak_ref_clear (button_ref);
-  g_free (button_ref);
-
-  if (bytes == NULL || button == NULL)
-    return;
-  texture = gdk_texture_new_from_bytes (bytes, &error);
-  if (texture == NULL)
-    {
-      g_debug ("provider icon unreadable: %s", error->message);
-      return;
-    }
-  /* AdwButtonContent (libadwaita 1.2) takes icon names only; its image
-   * shows a paintable just as well. */
-  image = find_image (button);
-  if (image != NULL)
-    {
-      gtk_image_set_from_paintable (image, GDK_PAINTABLE (texture));
-      gtk_widget_remove_css_class (GTK_WIDGET (image), "symbolic");
-    }
-}
-
-void
-passport_page_load_provider_icon (GtkWidget        *button,
-                                  PassportServer   *server,
-                                  PassportProvider *provider)
-{
-  GWeakRef *button_ref;
-
-  g_return_if_fail (GTK_IS_WIDGET (button));
-
-  if (server == NULL || passport_provider_get_icon_url (provider) == NULL)
-    return;
-  button_ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (button_ref, button);
-  passport_server_fetch_icon_async (server, provider, NULL, provider_icon_cb, button_ref);
 }

@@ -69,18 +69,6 @@ const GError *passport_page_get_error (PassportPage *self,
 /* Whether @text is NULL, empty or only white space. */
 gboolean      passport_page_is_blank (const char *text);
 
-/* A "Sign in with <network>" button for @provider that activates
- * @action_name with the provider id as its "s" target. */
-GtkWidget    *passport_page_create_provider_button (PassportProvider *provider,
-                                                    const char       *action_name);
-
-/* Replaces the generic icon of a provider button with the server's icon
- * for @provider once it has arrived (fetched by the core; nothing happens
- * when there is none or it fails). */
-void       passport_page_load_provider_icon (GtkWidget        *button,
-                                             PassportServer   *server,
-                                             PassportProvider *provider);
-
 /* Gives the libadwaita buttons that have no accessible name one (the
  * password reveal buttons under @root). */
 void          passport_page_label_unnamed_buttons (GtkWidget *root);

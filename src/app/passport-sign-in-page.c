@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-provider-button.h"
 #include "passport-provider.h"
 #include "passport-server.h"
 #include "passport-sign-in-page.h"
@@ -116,10 +117,11 @@ rebuild_providers (PassportSignInPage *self)
     {
       g_autoptr (PassportProvider) provider = g_list_model_get_item (self->providers, i);
       PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
-      GtkWidget *button = passport_page_create_provider_button (provider, "sign-in.provider");
+      GtkWidget *button = passport_provider_button_new (provider, flow ? passport_flow_get_server (flow) : NULL);
 
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "sign-in.provider");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", passport_provider_get_id (provider));
       gtk_box_append (self->providers_box, button);
-      passport_page_load_provider_icon (button, flow ? passport_flow_get_server (flow) : NULL, provider);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->providers_box), n > 0);
 }

@@ -974,6 +974,27 @@ passport_server_get_providers (PassportServer *self)
   return G_LIST_MODEL (self->providers);
 }
 
+PassportProvider *
+passport_server_find_provider (PassportServer *self,
+                               const char     *id)
+{
+  GListModel *providers;
+
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+
+  if (id == NULL)
+    return NULL;
+  providers = G_LIST_MODEL (self->providers);
+  for (guint i = 0; i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PassportProvider) provider = g_list_model_get_item (providers, i);
+
+      if (g_strcmp0 (passport_provider_get_id (provider), id) == 0)
+        return provider;  /* the model holds it */
+    }
+  return NULL;
+}
+
 #define ICON_MAX_BYTES (256 * 1024)
 
 static void

@@ -118,6 +118,11 @@ void            passport_server_apply_settings         (PassportServer *self,
 /* The providers as a GListModel of PassportProvider, owned by @self. */
 GListModel     *passport_server_get_providers          (PassportServer *self);
 
+/* The provider whose id is @id, or NULL when the server offers none such.
+ * Owned by @self. */
+PassportProvider *passport_server_find_provider        (PassportServer *self,
+                                                        const char     *id);
+
 /* Loads the providers list again (it is loaded by discovery already).
  * Updates the `providers` model in place. */
 void            passport_server_reload_providers_async  (PassportServer      *self,

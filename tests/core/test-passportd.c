@@ -994,6 +994,10 @@ test_provider_icons (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpstr (passport_provider_get_id (google), ==, "google");
+  g_assert_true (passport_server_find_provider (server, "google") == google);
+  g_assert_true (passport_server_find_provider (server, "other") == other);
+  g_assert_null (passport_server_find_provider (server, "vk"));
+  g_assert_null (passport_server_find_provider (server, NULL));
   g_assert_nonnull (passport_provider_get_icon_url (google));
   g_assert_null (passport_provider_get_icon_url (other));
 

@@ -85,8 +85,9 @@ FROM_C = [
          source="src/app/passport-window.c", needle="adw_message_dialog_add_responses",
          note="the responses of `keyring-dialog`; see *Dialogs*"),
     dict(page="sign-in-page", name="provider-<id>", role="push button", msgids=["Sign in with %s"],
-         source="src/app/passport-page.c", needle='"provider-%s"',
-         note="one per social network of the server: `%s` is its name (Google), `<id>` its id (google)"),
+         source="src/app/passport-provider-button.c", needle='"provider-%s"',
+         note="one per social network of the server: `%s` is its name (Google), `<id>` its id (google); "
+              "the name's first letter is the mnemonic (Alt+G)"),
     dict(page="sign-in-page", name="server-sign-in-button", role="push button", msgids=["Sign in with %s"],
          source="src/app/passport-sign-in-page.c", needle="server_label",
          note="only on a plain OpenID provider (no passport API), instead of the networks and of e-mail "
@@ -106,7 +107,7 @@ FROM_C = [
          source="src/app/passport-browser-page.c", needle="launch_error",
          note="when no browser could be started; `browser-link` then shows the link"),
     dict(page="conflict-page", step="other-sign-in", name="provider-<id>", role="push button",
-         msgids=["Sign in with %s"], source="src/app/passport-page.c", needle='"provider-%s"',
+         msgids=["Sign in with %s"], source="src/app/passport-provider-button.c", needle='"provider-%s"',
          note="the social networks of the other account"),
     dict(page="account-page", name="email-verified", role="image", msgids=["Confirmed", "Not confirmed"],
          source="src/app/passport-account-page.c", needle="verified_icon",

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "passport-error.h"
+#include "passport-provider-icon.h"
 #include "ui-fixture.h"
 
 #define PAGE "account-page"
@@ -32,6 +33,19 @@ fill (UiFixture  *f,
   ui_type (f, PAGE, "current-password", current);
   ui_type (f, PAGE, "new-password", new_password);
   ui_type (f, PAGE, "repeat-new-password", new_password);
+}
+
+/* Whether a provider icon under @widget shows its server's badge. */
+static gboolean
+provider_icon_loaded (GtkWidget *widget)
+{
+  if (PASSPORT_IS_PROVIDER_ICON (widget))
+    return passport_provider_icon_get_loaded (PASSPORT_PROVIDER_ICON (widget));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (provider_icon_loaded (child))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -60,6 +74,8 @@ test_account_page (UiFixture     *f,
   g_assert_cmpuint (titles->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (titles, 0), ==, "VK");
   g_assert_cmpstr (g_ptr_array_index (titles, 1), ==, "E-mail and password");
+  /* The network's badge, as on the sign-in page (finding 21). */
+  PD_RUN_UNTIL (provider_icon_loaded (methods), 10);
   ui_shot (f, "account");
 
   /* As much help as the bind form (finding 14): the new password twice,

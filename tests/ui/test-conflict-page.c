@@ -11,6 +11,7 @@
 
 #include "passport-conflict-page.h"
 #include "passport-error.h"
+#include "passport-provider-icon.h"
 #include "ui-fixture.h"
 
 #define PAGE "conflict-page"
@@ -43,6 +44,23 @@ to_conflict (UiFixture *f)
   pd_flow_bind_taken_email (f->flow, TAKEN, MINE);
   ui_wait_for_page (f, PAGE, 10);
   g_assert_cmpstr (step (f), ==, "taken");
+}
+
+/* The icon of a provider button. */
+static PassportProviderIcon *
+provider_icon (GtkWidget *widget)
+{
+  if (PASSPORT_IS_PROVIDER_ICON (widget))
+    return PASSPORT_PROVIDER_ICON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      PassportProviderIcon *icon = provider_icon (child);
+
+      if (icon != NULL)
+        return icon;
+    }
+  return NULL;
 }
 
 static void
@@ -142,6 +160,8 @@ test_conflict_browser (UiFixture     *f,
   g_assert_cmpstr (step (f), ==, "other-sign-in");
   ui_type (f, PAGE, "other-password", "typed, then left for the network");
 
+  /* Each network with its badge, as on the sign-in page (finding 21). */
+  PD_RUN_UNTIL (passport_provider_icon_get_loaded (provider_icon (ui_get (f, PAGE, "provider-vk"))), 10);
   pd_browser_as (TAKEN, "Ada Lovelace", TRUE, "ignore");
   ui_click (f, PAGE, "provider-vk");
   ui_wait_shown (f, "browser-page", 20);

@@ -11,6 +11,8 @@
 
 #include "passport-error.h"
 #include "passport-flow-private.h"
+#include "passport-provider-button.h"
+#include "passport-provider-icon.h"
 #include "passport-server-private.h"
 #include "passport-sign-in-page.h"
 #include "ui-fixture.h"
@@ -51,6 +53,34 @@ count_provider_buttons (GtkWidget *widget)
   return n;
 }
 
+/* The icons of the buttons under @widget that have arrived, and (in
+ * @total) how many there are. */
+static guint
+count_loaded_icons (GtkWidget *widget,
+                    guint     *total)
+{
+  guint n = 0;
+
+  if (PASSPORT_IS_PROVIDER_ICON (widget))
+    {
+      (*total)++;
+      return passport_provider_icon_get_loaded (PASSPORT_PROVIDER_ICON (widget));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_loaded_icons (child, total);
+  return n;
+}
+
+static gboolean
+all_icons_loaded (GtkWidget *widget)
+{
+  guint total = 0;
+  guint loaded = count_loaded_icons (widget, &total);
+
+  return total > 0 && loaded == total;
+}
+
 static void
 test_sign_in_page (UiFixture     *f,
                    gconstpointer  data)
@@ -77,6 +107,8 @@ test_sign_in_page (UiFixture     *f,
       if (i == 0)
         first = g_steal_pointer (&button);
     }
+  /* Each with its network's badge from the server (finding 21). */
+  PD_RUN_UNTIL (all_icons_loaded (passport_window_get_page (f->window, PAGE)), 10);
   /* The keyboard is on this page, not in the header bar. */
   g_assert_true (ui_focus_is_in (f, PAGE, PAGE));
   g_assert_true (ui_focus_is_in (f, PAGE, first));
@@ -268,6 +300,63 @@ test_offline (UiFixture     *f,
   ui_pump ();
 }
 
+/* A network's button: "Sign in with <name>" with the name's first letter
+ * as its mnemonic (finding 20), named by the network's id; its icon's load
+ * ends with the button: the icon's server takes the request and never
+ * answers, and sees the connection closed once the button is gone. */
+static void
+test_provider_button (UiFixture     *f,
+                      gconstpointer  data)
+{
+  g_autofree char *silent_url = NULL;
+  g_autoptr(GSocket) silent = ui_silent_server (&silent_url);
+  g_autofree char *icon_url = g_strconcat (silent_url, "/icon.svg", NULL);
+  g_autoptr(PassportProvider) provider = passport_provider_new ("slow", "Slow_Net", icon_url);
+  g_autoptr(GSocket) request = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *button;
+  GtkWidget *label;
+  guint total = 0;
+  char buffer[4096];
+  gssize got = -1;
+
+  ui_connect (f);
+  button = passport_provider_button_new (provider, passport_flow_get_server (f->flow));
+  gtk_window_set_child (GTK_WINDOW (window), button);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_pump ();
+
+  g_assert_cmpstr (gtk_widget_get_name (button), ==, "provider-slow");
+  g_assert_true (ui_shows_text (button, "Sign in with Slow_Net"));
+  label = gtk_widget_get_next_sibling (gtk_widget_get_first_child (gtk_widget_get_first_child (button)));
+  g_assert_true (GTK_IS_LABEL (label));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (label)), ==, "Sign in with _Slow__Net");
+  g_assert_cmpuint (gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (label))), ==, GDK_KEY_s);
+  g_assert_true (passport_provider_button_get_provider (PASSPORT_PROVIDER_BUTTON (button)) == provider);
+
+  /* The icon is asked for, and the generic one shown meanwhile. */
+  g_socket_set_blocking (silent, FALSE);
+  PD_RUN_UNTIL (request != NULL || (request = g_socket_accept (silent, NULL, NULL)) != NULL, 5);
+  g_socket_set_blocking (request, FALSE);
+  g_assert_cmpuint (count_loaded_icons (button, &total), ==, 0);
+  g_assert_cmpuint (total, ==, 1);
+
+  /* Gone before its icon came: the load is cancelled (the connection
+   * closed), and nothing is left to touch the button. */
+  g_object_add_weak_pointer (G_OBJECT (button), (gpointer *) &button);
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_pump ();
+  g_assert_null (button);
+  PD_RUN_UNTIL (got == 0 || (got = g_socket_receive (request, buffer, sizeof buffer, NULL, NULL)) == 0, 5);
+
+  /* The same for the sign-in page's own buttons: a window closed right
+   * after it showed them, their icons on the way. */
+  ui_restart (f, g_object_ref (f->flow));
+  g_assert_true (ui_enabled (f, PAGE, "provider-google"));
+  ui_restart (f, g_object_ref (f->flow));
+  PD_RUN_UNTIL (all_icons_loaded (passport_window_get_page (f->window, PAGE)), 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,5 +364,6 @@ main (int   argc,
   ui_init (&argc, &argv);
   UI_TEST_ADD ("/sign-in-page/choices", test_sign_in_page);
   UI_TEST_ADD ("/sign-in-page/offline", test_offline);
+  UI_TEST_ADD ("/sign-in-page/provider-button", test_provider_button);
   return ui_run ();
 }
