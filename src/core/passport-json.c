@@ -47,6 +47,21 @@ scan_literal (Scanner    *s,
   return TRUE;
 }
 
+/* The code unit of a \uXXXX escape whose "\u" @s has read, or -1. */
+static int
+scan_hex4 (Scanner *s)
+{
+  int unit = 0;
+
+  for (int i = 0; i < 4; i++, s->p++)
+    {
+      if (s->p >= s->end || !g_ascii_isxdigit (*s->p))
+        return -1;
+      unit = unit * 16 + g_ascii_xdigit_value (*s->p);
+    }
+  return unit;
+}
+
 static gboolean
 scan_string (Scanner *s)
 {
@@ -68,9 +83,21 @@ scan_string (Scanner *s)
           c = (guchar) *s->p++;
           if (c == 'u')
             {
-              for (int i = 0; i < 4; i++, s->p++)
-                if (s->p >= s->end || !g_ascii_isxdigit (*s->p))
-                  return FALSE;
+              int unit = scan_hex4 (s);
+
+              /* A surrogate only as a high + low pair: json-glib makes
+               * bytes that are not UTF-8 of any other (RFC 8259 §8.2). */
+              if (unit < 0 || (unit >= 0xdc00 && unit <= 0xdfff))
+                return FALSE;
+              if (unit >= 0xd800 && unit <= 0xdbff)
+                {
+                  if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+                    return FALSE;
+                  s->p += 2;
+                  unit = scan_hex4 (s);
+                  if (unit < 0xdc00 || unit > 0xdfff)
+                    return FALSE;
+                }
             }
           else if (strchr ("\"\\/bfnrt", c) == NULL || c == '\0')
             return FALSE;
