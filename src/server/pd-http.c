@@ -201,9 +201,29 @@ pd_respond_redirect (SoupServerMessage *msg,
   soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
 }
 
+/* The code unit of the \uXXXX escape at @data + @i ("\u" included), or -1. */
+static int
+json_escape_unit (const char *data,
+                  gsize       len,
+                  gsize       i)
+{
+  int unit = 0;
+
+  if (i >= len || len - i < 6 || data[i] != '\\' || data[i + 1] != 'u')
+    return -1;
+  for (gsize k = i + 2; k < i + 6; k++)
+    {
+      if (!g_ascii_isxdigit (data[k]))
+        return -1;
+      unit = unit * 16 + g_ascii_xdigit_value (data[k]);
+    }
+  return unit;
+}
+
 /* json-glib recurses per nesting level; refuse deep nesting before it parses.
  * Also refuses what RFC 8259 does not allow outside strings but json-glib
- * does accept: single-quoted strings and comments. */
+ * does accept: single-quoted strings and comments; and a UTF-16 surrogate
+ * out of a pair, which json-glib turns into bytes that are not UTF-8. */
 static gboolean
 json_shape_ok (const char *data,
                gsize       len)
@@ -217,7 +237,18 @@ json_shape_ok (const char *data,
 
       if (in_string)
         {
-          if (c == '\\')
+          int unit = json_escape_unit (data, len, i);
+
+          if (unit >= 0xdc00 && unit <= 0xdfff)
+            return FALSE;
+          if (unit >= 0xd800 && unit <= 0xdbff)
+            {
+              unit = json_escape_unit (data, len, i + 6);
+              if (unit < 0xdc00 || unit > 0xdfff)
+                return FALSE;
+              i += 11;
+            }
+          else if (c == '\\')
             i++;
           else if (c == '"')
             in_string = FALSE;
@@ -359,12 +390,27 @@ pd_request_form (SoupServerMessage *msg)
   g_autofree char *text = NULL;
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
+  GHashTable *form;
+  GHashTableIter iter;
+  gpointer name, value;
 
   if (len > PD_BODY_LIMIT || !g_utf8_validate_len (data, len, NULL))
     return NULL;
 
   text = g_strndup (data, len);
-  return soup_form_decode (text);
+  form = soup_form_decode (text);
+  /* %XX escapes make any bytes: the decoded names and values must be
+   * UTF-8 too (found by fuzz-pd-form). */
+  g_hash_table_iter_init (&iter, form);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
+      if (!g_utf8_validate (name, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        {
+          g_hash_table_unref (form);
+          return NULL;
+        }
+    }
+  return form;
 }
 
 GString *

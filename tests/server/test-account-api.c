@@ -533,6 +533,10 @@ test_malformed_bodies (void)
     "{'email': 'x@example.com', 'password': 'a sturdy passphrase 7'}",
     "{\"email\": \"x@example.com\", \"password\": \"a sturdy passphrase 7\"} trailing",
     "",
+    /* escapes that are not UTF-8 once decoded (found by fuzz-pd-json) */
+    "{\"email\": \"x\\udc00@example.com\", \"password\": \"a sturdy passphrase 7\"}",
+    "{\"email\": \"x\\ud800@example.com\", \"password\": \"a sturdy passphrase 7\"}",
+    "{\"email\": \"x@example.com\", \"password\": \"a sturdy \\udfff passphrase 7\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)

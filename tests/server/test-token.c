@@ -357,6 +357,25 @@ test_token_malformed (void)
   g_assert_true (get->status == 405 || get->status == 400);
   g_assert_true (bad_form->status == 400 || bad_form->status == 401);
   g_assert_nonnull (pd_response_string (bad_form, "error"));
+
+  /* A value that is not UTF-8 once decoded is no form (found by fuzz-pd-form). */
+  {
+    const char *forms[] = {
+      "grant_type=password&client_id=passport-desktop&username=x%FF%40example.com&password=pw",
+      "grant_type=password&client_id=passport-desktop&username=x%40example.com&password=%ED%B0%80",
+      "grant_type=password&client_id=passport-desktop&username=x%40example.com&password=pw&%C0=1",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+      {
+        g_autoptr(GBytes) body = g_bytes_new_static (forms[i], strlen (forms[i]));
+        g_autoptr(PdResponse) r = pd_client_send (client, "POST", "/oauth/token", NULL,
+                                                  "application/x-www-form-urlencoded", body, NULL);
+
+        g_test_message ("form %s", forms[i]);
+        pd_assert_response (r, 400, "invalid_request");
+      }
+  }
 }
 
 /* --------------------------------------------------------------- */
