@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "passport-error.h"
-#include "passport-loopback.h"
+#include "passport-loopback-private.h"
 #include "passport-secure.h"
 #include "passport-util-private.h"
 
@@ -436,6 +436,13 @@ passport_loopback_get_port (PassportLoopback *self)
 {
   g_return_val_if_fail (PASSPORT_IS_LOOPBACK (self), 0);
   return self->port;
+}
+
+SoupServer *
+passport_loopback_get_server (PassportLoopback *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_LOOPBACK (self), NULL);
+  return self->server;
 }
 
 static gboolean
