@@ -15,9 +15,10 @@ build_dir=${BUILD_DIR:-$top/build}
 # Debian 12 package names. Build: compiler, meson and the libraries.
 # Test: Xvfb, a private D-Bus session with gnome-keyring, the accessibility
 # bus, a real browser (chromium), the validators for the desktop files and
-# gnome-text-editor (the idle peer of the app-idle benchmark).
+# gnome-text-editor (the idle peer of the app-idle benchmark). clang and its
+# libFuzzer runtime build the fuzz targets (tests/fuzz).
 debian_packages=(
-  gcc pkg-config meson ninja-build gettext
+  gcc pkg-config meson ninja-build gettext clang libclang-rt-14-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
   libsqlite3-dev libargon2-dev libssl-dev libpwquality-dev cracklib-runtime
   libgtk-4-dev libadwaita-1-dev

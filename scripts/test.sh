@@ -7,13 +7,21 @@
 # In CI (CI set) or with PASSPORT_SANITIZE=1 it also builds ${BUILD_DIR}-asan
 # with AddressSanitizer and UBSan and runs the unit and integration suites
 # there; any finding fails. The closing line sums both runs.
+#
+# In CI (CI set) or with PASSPORT_FUZZ=1 it also builds ${BUILD_DIR}-fuzz with
+# clang, libFuzzer, ASan and UBSan and runs the fuzz suite: each target of
+# tests/fuzz for $PASSPORT_FUZZ_SECONDS (default 45) from its seed corpus; a
+# crash fails and prints the input to keep as a seed. Counted in the line too.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$top/build}
 asan_dir=$build_dir-asan
+fuzz_dir=$build_dir-fuzz
 sanitize=false
 [[ -n "${CI:-}" || "${PASSPORT_SANITIZE:-}" == 1 ]] && sanitize=true
+fuzz=false
+[[ -n "${CI:-}" || "${PASSPORT_FUZZ:-}" == 1 ]] && fuzz=true
 
 "$top/scripts/setup.sh"
 
@@ -49,8 +57,34 @@ if $sanitize; then
   fi
 fi
 
+# The fuzz build: clang (GCC has no libFuzzer), only the targets of the fuzz
+# suite are built (meson test builds what its tests need). Warnings are not
+# errors here: clang warns about GLib's own macros (-Wcast-align in
+# G_DEFINE_EXTENDED_ERROR); the GCC builds hold the line on warnings.
+if $fuzz; then
+  rm -f "$fuzz_dir/meson-logs/testlog.json"
+  fuzz_ok=true
+  if [[ ! -f "$fuzz_dir/build.ninja" ]]; then
+    CC=clang meson setup "$fuzz_dir" "$top" -Dfuzzing=true -Db_sanitize=address,undefined \
+      -Db_lundef=false -Dapp=false >/dev/null || fuzz_ok=false
+  fi
+  if $fuzz_ok; then
+    meson test -C "$fuzz_dir" --print-errorlogs --num-processes 2 --suite fuzz || rc=$?
+    if [[ -f "$fuzz_dir/meson-logs/testlog.json" ]]; then
+      logs+=("$fuzz_dir/meson-logs/testlog.json")
+    else
+      fuzz_ok=false
+    fi
+  fi
+  if ! $fuzz_ok; then
+    echo "test.sh: the fuzz build ($fuzz_dir) failed" >&2
+    build_failures=$((build_failures + 1))
+    rc=1
+  fi
+fi
+
 # One plain closing line that any CI reads: "N passed, N failed, N skipped"
-# (a failed sanitizer build counts as one failure).
+# (a failed sanitizer or fuzz build counts as one failure).
 python3 - "$build_failures" "${logs[@]}" <<'PY'
 import json, sys
 counts = {"passed": 0, "failed": int(sys.argv[1]), "skipped": 0}
