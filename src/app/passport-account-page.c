@@ -244,21 +244,6 @@ forget (PassportPage *page)
   gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
 }
 
-static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::account", G_CALLBACK (on_account));
-      passport_page_watch (page, "notify::server", G_CALLBACK (update));
-      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
-    }
-  on_state (PASSPORT_ACCOUNT_PAGE (page));
-}
-
 /* Only the action's own outcome says the password changed; a failure is
  * shown beside the form by the flow's error. */
 static void
@@ -375,7 +360,6 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_account_page_dispose;
-  page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   page_class->focus_first_field = FALSE;
   passport_page_class_set_inline_errors (page_class,
@@ -413,8 +397,18 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
 static void
 passport_account_page_init (PassportAccountPage *self)
 {
+  GSignalGroup *signals;
+
   self->strength = passport_strength_new ();
   g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::account", G_CALLBACK (on_account), self);
+  g_signal_group_connect_swapped (signals, "notify::server", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (on_state), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
 }

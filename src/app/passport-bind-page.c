@@ -250,19 +250,6 @@ forget (PassportPage *page)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::state", G_CALLBACK (on_flow_state));
-      passport_page_watch (page, "notify::error", G_CALLBACK (on_error));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-    }
-  on_flow_state (PASSPORT_BIND_PAGE (page));
-}
-
-static void
 save_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -304,7 +291,6 @@ passport_bind_page_class_init (PassportBindPageClass *klass)
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_bind_page_dispose;
-  page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_EMAIL,
@@ -333,8 +319,16 @@ passport_bind_page_class_init (PassportBindPageClass *klass)
 static void
 passport_bind_page_init (PassportBindPage *self)
 {
+  GSignalGroup *signals;
+
   self->strength = passport_strength_new ();
   g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (on_flow_state), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (on_error), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_flow_state), NULL);
 }

@@ -99,21 +99,6 @@ update (PassportBrowserPage *self)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  passport_countdown_follow (PASSPORT_BROWSER_PAGE (page)->countdown, flow, "browser-deadline");
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::state", G_CALLBACK (update));
-      passport_page_watch (page, "notify::browser-url", G_CALLBACK (update));
-      passport_page_watch (page, "notify::browser-provider", G_CALLBACK (update));
-      passport_page_watch (page, "notify::browser-launch-error", G_CALLBACK (update));
-    }
-  update (PASSPORT_BROWSER_PAGE (page));
-}
-
-static void
 copy_link_activated (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -142,10 +127,8 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_browser_page_dispose;
-  page_class->flow_changed = flow_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-browser-page.ui");
@@ -159,8 +142,19 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
 static void
 passport_browser_page_init (PassportBrowserPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->countdown, "notify::seconds-left", G_CALLBACK (update_countdown), self);
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::browser-url", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::browser-provider", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::browser-launch-error", G_CALLBACK (update), self);
+  g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "browser-deadline",
+                        self->countdown, "deadline", G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (update), NULL);
 }

@@ -96,21 +96,6 @@ forget (PassportPage *page)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  passport_countdown_follow (PASSPORT_CONFIRM_PAGE (page)->resend_countdown, flow, "retry-after");
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::account", G_CALLBACK (update));
-    }
-  on_state (PASSPORT_CONFIRM_PAGE (page));
-}
-
-static void
 change_email_activated (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
@@ -199,7 +184,6 @@ passport_confirm_page_class_init (PassportConfirmPageClass *klass)
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_confirm_page_dispose;
-  page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_EMAIL,
@@ -227,8 +211,19 @@ passport_confirm_page_class_init (PassportConfirmPageClass *klass)
 static void
 passport_confirm_page_init (PassportConfirmPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->resend_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->resend_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (on_state), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::account", G_CALLBACK (update), self);
+  g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "retry-after",
+                        self->resend_countdown, "deadline", G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
 }

@@ -205,25 +205,6 @@ forget (PassportPage *page)
   gtk_editable_set_text (GTK_EDITABLE (self->other_email_row), "");
 }
 
-static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  passport_countdown_follow (PASSPORT_CONFLICT_PAGE (page)->retry_countdown, flow, "retry-after");
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::conflict-step", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::conflict-email", G_CALLBACK (update));
-      passport_page_watch (page, "notify::other-account", G_CALLBACK (update));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::server", G_CALLBACK (rebuild_providers));
-    }
-  rebuild_providers (PASSPORT_CONFLICT_PAGE (page));
-  on_state (PASSPORT_CONFLICT_PAGE (page));
-}
-
 #define FLOW_OF(w) passport_page_get_flow (PASSPORT_PAGE (w))
 
 static void
@@ -305,7 +286,6 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_conflict_page_dispose;
-  page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_GRANT,
@@ -340,8 +320,23 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
 static void
 passport_conflict_page_init (PassportConflictPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->retry_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->retry_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (on_state), self);
+  g_signal_group_connect_swapped (signals, "notify::conflict-step", G_CALLBACK (on_state), self);
+  g_signal_group_connect_swapped (signals, "notify::conflict-email", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::other-account", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::server", G_CALLBACK (rebuild_providers), self);
+  g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "retry-after",
+                        self->retry_countdown, "deadline", G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (rebuild_providers), NULL);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
 }

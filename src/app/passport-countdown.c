@@ -10,7 +10,6 @@ struct _PassportCountdown
   GObject    parent_instance;
 
   GtkWidget *widget;        /* weak: ticks only while it is mapped */
-  GBinding  *binding;       /* passport_countdown_follow() */
   gint64     deadline;
   guint      seconds_left;
   guint      tick_id;
@@ -128,24 +127,6 @@ passport_countdown_new (GtkWidget *widget)
   return self;
 }
 
-void
-passport_countdown_follow (PassportCountdown *self,
-                           gpointer           source,
-                           const char        *property)
-{
-  g_return_if_fail (PASSPORT_IS_COUNTDOWN (self));
-  g_return_if_fail (source == NULL || G_IS_OBJECT (source));
-
-  if (self->binding != NULL)
-    g_binding_unbind (self->binding);
-  g_clear_object (&self->binding);
-  if (source == NULL)
-    passport_countdown_set_deadline (self, 0);
-  else
-    self->binding = g_object_ref (g_object_bind_property (source, property, self, "deadline",
-                                                         G_BINDING_SYNC_CREATE));
-}
-
 gint64
 passport_countdown_get_deadline (PassportCountdown *self)
 {
@@ -195,9 +176,6 @@ passport_countdown_dispose (GObject *object)
   PassportCountdown *self = PASSPORT_COUNTDOWN (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->binding != NULL)
-    g_binding_unbind (self->binding);
-  g_clear_object (&self->binding);
   if (self->widget != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->widget, self);

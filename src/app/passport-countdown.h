@@ -27,13 +27,6 @@ G_DECLARE_FINAL_TYPE (PassportCountdown, passport_countdown, PASSPORT, COUNTDOWN
  * @widget: whose mapping decides whether the countdown ticks; held weakly. */
 PassportCountdown *passport_countdown_new              (GtkWidget         *widget);
 
-/* Binds "deadline" to @property (a gint64 deadline, e.g. the flow's
- * "retry-after") of @source, instead of what it followed before; @source
- * NULL: no deadline. */
-void               passport_countdown_follow           (PassportCountdown *self,
-                                                        gpointer           source,
-                                                        const char        *property);
-
 gint64             passport_countdown_get_deadline     (PassportCountdown *self);
 void               passport_countdown_set_deadline     (PassportCountdown *self,
                                                         gint64             deadline);

@@ -11,6 +11,8 @@
 typedef struct
 {
   PassportFlow *flow;
+  GSignalGroup *flow_signals;
+  GBindingGroup *flow_bindings;
   char *account_id;   /* whose fields the page may hold */
   guint focus_id;
 } PassportPagePrivate;
@@ -106,42 +108,40 @@ passport_page_set_flow (PassportPage *self,
                         PassportFlow *flow)
 {
   PassportPagePrivate *priv = passport_page_get_instance_private (self);
+  PassportAccount *account;
 
   g_return_if_fail (PASSPORT_IS_PAGE (self));
   g_return_if_fail (flow == NULL || PASSPORT_IS_FLOW (flow));
 
-  if (priv->flow == flow)
+  if (!g_set_object (&priv->flow, flow))
     return;
 
-  if (priv->flow != NULL)
-    g_signal_handlers_disconnect_by_data (priv->flow, self);
-  g_set_object (&priv->flow, flow);
-  if (flow != NULL)
-    {
-      PassportAccount *account = passport_flow_get_account (flow);
+  account = flow != NULL ? passport_flow_get_account (flow) : NULL;
+  g_free (priv->account_id);
+  priv->account_id = account != NULL ? g_strdup (passport_account_get_id (account)) : NULL;
+  g_signal_group_set_target (priv->flow_signals, flow);
+  g_binding_group_set_source (priv->flow_bindings, flow);
 
-      g_free (priv->account_id);
-      priv->account_id = account != NULL ? g_strdup (passport_account_get_id (account)) : NULL;
-      g_signal_connect_object (flow, "notify::account", G_CALLBACK (account_changed_cb), self, 0);
-    }
-
-  if (PASSPORT_PAGE_GET_CLASS (self)->flow_changed != NULL)
-    PASSPORT_PAGE_GET_CLASS (self)->flow_changed (self, flow);
-
+  /* The page refreshes itself on this. */
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLOW]);
 }
 
-void
-passport_page_watch (PassportPage *self,
-                     const char   *signal,
-                     GCallback     callback)
+GSignalGroup *
+passport_page_get_flow_signals (PassportPage *self)
 {
   PassportPagePrivate *priv = passport_page_get_instance_private (self);
 
-  g_return_if_fail (PASSPORT_IS_PAGE (self));
-  g_return_if_fail (priv->flow != NULL);
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
+  return priv->flow_signals;
+}
 
-  g_signal_connect_object (priv->flow, signal, callback, self, G_CONNECT_SWAPPED);
+GBindingGroup *
+passport_page_get_flow_bindings (PassportPage *self)
+{
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  g_return_val_if_fail (PASSPORT_IS_PAGE (self), NULL);
+  return priv->flow_bindings;
 }
 
 const GError *
@@ -271,8 +271,12 @@ passport_page_dispose (GObject *object)
   PassportPage *self = PASSPORT_PAGE (object);
   PassportPagePrivate *priv = passport_page_get_instance_private (self);
 
-  if (priv->flow != NULL)
-    g_signal_handlers_disconnect_by_data (priv->flow, self);
+  if (priv->flow_signals != NULL)
+    g_signal_group_set_target (priv->flow_signals, NULL);
+  if (priv->flow_bindings != NULL)
+    g_binding_group_set_source (priv->flow_bindings, NULL);
+  g_clear_object (&priv->flow_signals);
+  g_clear_object (&priv->flow_bindings);
   g_clear_object (&priv->flow);
   g_clear_pointer (&priv->account_id, g_free);
   g_clear_handle_id (&priv->focus_id, g_source_remove);
@@ -340,5 +344,10 @@ passport_page_class_init (PassportPageClass *klass)
 static void
 passport_page_init (PassportPage *self)
 {
+  PassportPagePrivate *priv = passport_page_get_instance_private (self);
+
+  priv->flow_signals = g_signal_group_new (PASSPORT_TYPE_FLOW);
+  priv->flow_bindings = g_binding_group_new ();
+  g_signal_group_connect (priv->flow_signals, "notify::account", G_CALLBACK (account_changed_cb), self);
   g_signal_connect (self, "map", G_CALLBACK (page_mapped_cb), NULL);
 }

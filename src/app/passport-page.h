@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // PassportPage: what every page of the window shares. A page shows one step
-// of a PassportFlow; it watches the flow through passport_page_watch() so
-// its handlers go away when the flow is replaced or the page is disposed.
+// of a PassportFlow; it connects its handlers to the flow's signals once, in
+// its init, through the page's GSignalGroup, binds the flow's properties it
+// only mirrors through its GBindingGroup, and refreshes itself on
+// notify::flow. Both follow the page's flow and go with the page.
 #pragma once
 
 #include <adwaita.h>
@@ -19,11 +21,6 @@ G_DECLARE_DERIVABLE_TYPE (PassportPage, passport_page, PASSPORT, PAGE, AdwBin)
 struct _PassportPageClass
 {
   AdwBinClass parent_class;
-
-  /* Called after the flow changed (@flow may be NULL); the page connects
-   * its handlers with passport_page_watch() and refreshes itself. */
-  void (*flow_changed) (PassportPage *self,
-                        PassportFlow *flow);
 
   /* Called when the person at the keyboard may have changed: the flow's
    * account became another one, or none (sign-out, a session that ended).
@@ -42,12 +39,14 @@ PassportFlow *passport_page_get_flow  (PassportPage *self);
 void          passport_page_set_flow  (PassportPage *self,
                                        PassportFlow *flow);
 
-/* Connects @callback (called with the page as its only user data, swapped:
- * callback (page, …)) to @signal of the current flow; disconnected when the
- * flow changes or the page goes away. */
-void          passport_page_watch     (PassportPage *self,
-                                       const char   *signal,
-                                       GCallback     callback);
+/* The flow's signals: a page connects its handlers to them once, in its
+ * init (g_signal_group_connect_swapped (…, page)); they are connected to
+ * the page's flow whenever it has one. Owned by @self. */
+GSignalGroup  *passport_page_get_flow_signals  (PassportPage *self);
+
+/* Bindings from properties of the page's flow (g_binding_group_bind), for
+ * what a page only mirrors. Owned by @self. */
+GBindingGroup *passport_page_get_flow_bindings (PassportPage *self);
 
 /* Declares which PASSPORT_ERROR codes (a list ending with -1) a page shows
  * itself, beside the field they concern; the window shows the others. */

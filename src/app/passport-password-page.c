@@ -89,20 +89,6 @@ forget (PassportPage *page)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  passport_countdown_follow (PASSPORT_PASSWORD_PAGE (page)->throttle_countdown, flow, "retry-after");
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::state", G_CALLBACK (on_state));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
-    }
-  on_state (PASSPORT_PASSWORD_PAGE (page));
-}
-
-static void
 sign_in_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -167,7 +153,6 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
 
   object_class->dispose = passport_password_page_dispose;
   widget_class->grab_focus = grab_focus;
-  page_class->flow_changed = flow_changed;
   page_class->forget = forget;
   passport_page_class_set_inline_errors (page_class,
                                          PASSPORT_ERROR_INVALID_GRANT,
@@ -192,8 +177,18 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
 static void
 passport_password_page_init (PassportPasswordPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->throttle_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->throttle_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (on_state), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
+  g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "retry-after",
+                        self->throttle_countdown, "deadline", G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
 }

@@ -42,19 +42,6 @@ update (PassportServerPage *self)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::error", G_CALLBACK (update));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-      passport_page_watch (page, "notify::state", G_CALLBACK (update));
-    }
-  update (PASSPORT_SERVER_PAGE (page));
-}
-
-static void
 connect_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
@@ -88,9 +75,7 @@ static void
 passport_server_page_class_init (PassportServerPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
-  page_class->flow_changed = flow_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-server-page.ui");
@@ -105,6 +90,14 @@ passport_server_page_class_init (PassportServerPageClass *klass)
 static void
 passport_server_page_init (PassportServerPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (update), self);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (update), NULL);
 }

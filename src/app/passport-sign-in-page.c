@@ -147,19 +147,6 @@ on_server_changed (PassportSignInPage *self)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::server", G_CALLBACK (on_server_changed));
-      passport_page_watch (page, "notify::state", G_CALLBACK (update));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-    }
-  on_server_changed (PASSPORT_SIGN_IN_PAGE (page));
-}
-
-static void
 provider_activated (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
@@ -234,10 +221,8 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
   object_class->dispose = passport_sign_in_page_dispose;
-  page_class->flow_changed = flow_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-sign-in-page.ui");
@@ -257,6 +242,14 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
 static void
 passport_sign_in_page_init (PassportSignInPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   passport_sign_in_page_set_network_monitor (self, NULL);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::server", G_CALLBACK (on_server_changed), self);
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (on_server_changed), NULL);
 }

@@ -38,19 +38,6 @@ update (PassportTermsPage *self)
 }
 
 static void
-flow_changed (PassportPage *page,
-              PassportFlow *flow)
-{
-  if (flow != NULL)
-    {
-      passport_page_watch (page, "notify::terms", G_CALLBACK (update));
-      passport_page_watch (page, "notify::state", G_CALLBACK (update));
-      passport_page_watch (page, "notify::busy", G_CALLBACK (update));
-    }
-  update (PASSPORT_TERMS_PAGE (page));
-}
-
-static void
 declined_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -79,9 +66,7 @@ static void
 passport_terms_page_class_init (PassportTermsPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  PassportPageClass *page_class = PASSPORT_PAGE_CLASS (klass);
 
-  page_class->flow_changed = flow_changed;
 
   g_type_ensure (PASSPORT_TYPE_SIGNED_IN_LABEL);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -95,6 +80,14 @@ passport_terms_page_class_init (PassportTermsPageClass *klass)
 static void
 passport_terms_page_init (PassportTermsPage *self)
 {
+  GSignalGroup *signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
+
+  signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
+  g_signal_group_connect_swapped (signals, "notify::terms", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_connect (self, "notify::flow", G_CALLBACK (update), NULL);
 }

@@ -89,27 +89,6 @@ test_object (void)
   g_assert_cmpuint (notified, ==, 2);
 }
 
-/* It follows a property of another object, as a page follows the flow's. */
-static void
-test_follow (void)
-{
-  g_autoptr(PassportCountdown) source = passport_countdown_new (NULL);
-  g_autoptr(PassportCountdown) countdown = passport_countdown_new (NULL);
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  passport_countdown_set_deadline (source, deadline);
-  passport_countdown_follow (countdown, source, "deadline");
-  g_assert_cmpint (passport_countdown_get_deadline (countdown), ==, deadline);
-  passport_countdown_set_deadline (source, 0);
-  g_assert_cmpint (passport_countdown_get_deadline (countdown), ==, 0);
-
-  passport_countdown_set_deadline (source, deadline);
-  passport_countdown_follow (countdown, NULL, NULL);
-  g_assert_cmpint (passport_countdown_get_deadline (countdown), ==, 0);
-  passport_countdown_set_deadline (source, deadline + 1);
-  g_assert_cmpint (passport_countdown_get_deadline (countdown), ==, 0);
-}
-
 static void
 record_cb (PassportCountdown *countdown,
            GParamSpec        *pspec,
@@ -225,7 +204,6 @@ main (int   argc,
   g_test_add_func ("/countdown/rounding", test_rounding);
   g_test_add_func ("/countdown/clock", test_clock);
   g_test_add_func ("/countdown/object", test_object);
-  g_test_add_func ("/countdown/follow", test_follow);
   if (g_strcmp0 (g_getenv ("LANGUAGE"), "ru") == 0)
     g_test_add_func ("/countdown/words-ru", test_words_ru);
   else
