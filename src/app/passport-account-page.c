@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-a11y.h"
 #include "passport-account-page.h"
 #include "passport-error.h"
 #include "passport-strength.h"
@@ -323,6 +324,7 @@ sign_out_activated (GtkWidget  *widget,
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  passport_a11y_name_mnemonic_buttons (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (sign_out_response_cb), widget, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-a11y.h"
 #include "passport-account-page.h"
 #include "passport-bind-page.h"
 #include "passport-browser-page.h"
@@ -261,6 +262,7 @@ on_keyring_unavailable (PassportWindow *self)
                                               ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "sign-out");
+  passport_a11y_name_mnemonic_buttons (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_keyring_response),
                            self, G_CONNECT_SWAPPED);
   self->keyring_dialog = ADW_MESSAGE_DIALOG (dialog);

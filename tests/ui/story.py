@@ -238,7 +238,9 @@ class Story:
         asks first. libadwaita 1.2's dialog holds its responses twice (a
         row and a column of buttons, one of them hidden) and names each by
         its mnemonic label and its label; every such button of the dialog
-        is pressed, and the hidden one does nothing."""
+        is pressed, and the hidden one does nothing. Each is named once,
+        without the mnemonic's underscore, as a screen reader should read
+        it (finding 22)."""
         self.click("sign-out")
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
@@ -250,6 +252,8 @@ class Story:
                     for button in self.walk(item):
                         if button.get_role_name() == "push button" and \
                            self.name("sign-out") in (button.get_name() or ""):
+                            assert button.get_name() == self.name("sign-out"), \
+                                "the dialog's button is named %r" % button.get_name()
                             Atspi.Action.do_action(button, 0)
                             pressed += 1
                 except gi.repository.GLib.Error:
@@ -387,8 +391,10 @@ class Story:
         self.page("terms-page", timeout=60)
         self.click("accept")
         self.page("bind-page")
-        # Nothing of Ada's is left in the form for Bob (finding 2).
-        assert self.text_of("email") == "", "the previous user's e-mail is in the form"
+        # Nothing of Ada's is left in the form for Bob (finding 2); the
+        # address VK confirmed for Bob is offered (finding 16).
+        assert self.text_of("email") == "bob@social.example", \
+            "the form holds %r, not Bob's confirmed address" % self.text_of("email")
         assert self.text_of("password") == "", "the previous user's password is in the form"
         assert self.text_of("repeat") == "", "the previous user's password is in the form"
         self.type("email", "ada@example.com")

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// Accessible names that libadwaita 1.2 gets wrong, set right.
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Names every button under @root whose label has a mnemonic by the text
+ * it shows. AdwMessageDialog (libadwaita 1.2) exposes its response buttons
+ * as "_Sign Out Sign Out": a screen reader reads the underscore and the
+ * name twice (finding 22). */
+void passport_a11y_name_mnemonic_buttons (GtkWidget *root);
+
+G_END_DECLS
