@@ -221,10 +221,10 @@ DIALOGS = """\
 
 `sign-out-dialog` and `keyring-dialog` are separate windows (role `dialog`)
 of the application, not children of the page. libadwaita 1.2 holds each
-response twice (a row and a column of buttons, one of them hidden) and names
-each button by its mnemonic label and its label; find the response as a
-`push button` inside the dialog whose name *contains* the name listed, and
-press every such button: the hidden one does nothing.
+response twice (a row and a column of buttons, one of them hidden); the app
+names each button once, by the text it shows. Find the response as a
+`push button` inside the dialog with the name listed, and press every such
+button: the hidden one does nothing.
 """
 
 
