@@ -12,6 +12,26 @@
 
 static GLogLevelFlags log_threshold = G_LOG_LEVEL_MESSAGE;
 
+/* --test-clock[=SECONDS] */
+static gboolean test_clock;
+static gint64 test_clock_start;
+
+static gboolean
+parse_test_clock (const char  *name,
+                  const char  *value,
+                  gpointer     data,
+                  GError     **error)
+{
+  test_clock = TRUE;
+  if (value != NULL && !g_ascii_string_to_signed (value, 10, 0, G_MAXINT32, &test_clock_start, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--test-clock wants a number of seconds, got %s", value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags   level,
             const GLogField *fields,
@@ -112,6 +132,48 @@ handle_terms_page (Pd                *pd,
   pd_respond_html (msg, SOUP_STATUS_OK, page);
 }
 
+/* POST /_test/clock {"advance": SECONDS} (--test-clock only) moves pd_now()
+ * forward and answers the total offset and the new time. A loopback Host
+ * only: a page that DNS rebinds to 127.0.0.1 names its own host. */
+static void
+handle_test_clock (SoupServerMessage *msg)
+{
+  const char *host = g_uri_get_host (soup_server_message_get_uri (msg));
+  g_autoptr(GInetAddress) address = host != NULL ? g_inet_address_new_from_string (host) : NULL;
+  const char * const allowed[] = { "advance", NULL };
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *now = NULL;
+  JsonNode *advance;
+  gint64 seconds;
+
+  if (g_strcmp0 (host, "localhost") != 0 && (address == NULL || !g_inet_address_get_is_loopback (address)))
+    {
+      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                        "The test clock answers a loopback Host only", NULL);
+      return;
+    }
+  body = pd_request_json (msg);
+  if (body == NULL || !pd_json_only_members (msg, body, allowed))
+    return;
+  advance = json_object_get_member (body, "advance");
+  if (advance == NULL || !JSON_NODE_HOLDS_VALUE (advance) ||
+      json_node_get_value_type (advance) != G_TYPE_INT64 ||
+      (seconds = json_node_get_int (advance)) < 0 || seconds > G_MAXINT32)
+    {
+      pd_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                        "advance must be a whole number of seconds, 0 or more", NULL);
+      return;
+    }
+
+  answer = json_object_new ();
+  json_object_set_int_member (answer, "offset", pd_clock_advance (seconds));
+  now = pd_rfc3339 (pd_now ());
+  json_object_set_string_member (answer, "now", now);
+  g_info ("test clock advanced by %" G_GINT64_FORMAT " s", seconds);
+  pd_respond_object (msg, SOUP_STATUS_OK, answer);
+}
+
 static void
 handler (SoupServer        *server,
          SoupServerMessage *msg,
@@ -149,6 +211,8 @@ handler (SoupServer        *server,
     }
   else if (g_str_equal (path, "/outbox") && pd->dev_outbox && get)
     pd_handle_outbox (pd, msg);
+  else if (g_str_equal (path, "/_test/clock") && pd->test_clock && g_str_equal (method, "POST"))
+    handle_test_clock (msg);
   else
     pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
 }
@@ -231,6 +295,9 @@ main (int   argc,
     { "confirm-ttl", 0, 0, G_OPTION_ARG_INT64, &confirm_ttl, "Confirmation link lifetime (86400)", "SECONDS" },
     { "max-failed-passwords", 0, 0, G_OPTION_ARG_INT, &max_failed, "Failed passwords allowed per window (5)", "N" },
     { "failed-password-window", 0, 0, G_OPTION_ARG_INT64, &window, "Window for failed passwords (900)", "SECONDS" },
+    { "test-clock", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_test_clock,
+      "For tests only: the clock starts SECONDS ahead (0) and POST /_test/clock moves it; "
+      "needs PASSPORTD_TESTING=1 and a loopback --listen", "[SECONDS]" },
     { NULL }
   };
 
@@ -272,6 +339,7 @@ main (int   argc,
   pd.failed_password_window = window;
   pd.max_failed_passwords = (guint) max_failed;
   pd.dev_outbox = dev_outbox;
+  pd.test_clock = test_clock;
   pd.providers = g_ptr_array_new_with_free_func ((GDestroyNotify) free_provider);
   pd.waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -295,6 +363,24 @@ main (int   argc,
     {
       g_printerr ("passportd: %s\n", error->message);
       return 2;
+    }
+
+  /* A clock that anyone may move defeats every lifetime of the contract. */
+  if (test_clock && g_strcmp0 (g_getenv ("PASSPORTD_TESTING"), "1") != 0)
+    {
+      g_printerr ("passportd: --test-clock is for tests only; they set PASSPORTD_TESTING=1\n");
+      return 2;
+    }
+  if (test_clock && !g_inet_address_get_is_loopback (address))
+    {
+      g_printerr ("passportd: --test-clock wants a loopback --listen address\n");
+      return 2;
+    }
+  if (test_clock)
+    {
+      pd_clock_advance (test_clock_start);
+      g_message ("test clock: POST /_test/clock moves the clock (%" G_GINT64_FORMAT " s ahead now)",
+                 test_clock_start);
     }
 
   if (database == NULL)

@@ -41,6 +41,7 @@ typedef struct
   gint64 confirm_ttl;
   guint max_failed_passwords;
   gint64 failed_password_window;
+  gboolean test_clock;       /* POST /_test/clock moves pd_now() */
 
   /* state */
   sqlite3 *db;
@@ -120,7 +121,11 @@ GHashTable *pd_request_form        (SoupServerMessage *msg);
 GString    *pd_html_escape         (GString *out, const char *text);
 char       *pd_html_page           (PdLang lang, const char *title, const char *body_html);
 char       *pd_rfc3339             (gint64 unix_seconds);
+/* The server's clock in Unix seconds: every lifetime of the contract is
+ * measured with it. The real time, plus what --test-clock added. */
 gint64      pd_now                 (void);
+/* Moves pd_now() forward by @seconds; returns the total offset. Tests only. */
+gint64      pd_clock_advance       (gint64 seconds);
 const char *pd_bearer_token        (SoupServerMessage *msg);
 char       *pd_cookie              (SoupServerMessage *msg, const char *name);
 

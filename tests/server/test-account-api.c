@@ -608,11 +608,13 @@ test_malformed_bodies (void)
 static void
 test_resend (void)
 {
-  g_autoptr(PdServer) server = pd_server_start ("--resend-delay", "2", NULL);
+  /* the default delay, 60 s, on a clock of its own */
+  g_autoptr(PdServer) server = pd_server_start (NULL);
   g_autoptr(Account) a = account_new (server, "resend", FALSE, TRUE);
   g_autoptr(PdResponse) none = pd_client_post_json (a->client, "/api/v1/me/email/resend", a->access, "{}");
   g_autoptr(PdResponse) r = NULL;
   g_autoptr(PdResponse) early = NULL;
+  g_autoptr(PdResponse) still_early = NULL;
   g_autoptr(PdResponse) later = NULL;
   g_autoptr(PdResponse) old_page = NULL;
   g_autoptr(PdResponse) new_page = NULL;
@@ -634,12 +636,18 @@ test_resend (void)
   early = pd_client_post_json (a->client, "/api/v1/me/email/resend", a->access, "{}");
   pd_assert_response (early, 429, "too_many_requests");
   retry_after = int_member (early, "retry_after");
-  g_assert_cmpint (retry_after, >=, 1);
-  g_assert_cmpint (retry_after, <=, 2);
+  g_assert_cmpint (retry_after, >=, 58);
+  g_assert_cmpint (retry_after, <=, 60);
   g_assert_nonnull (pd_response_header (early, "Retry-After"));
   g_assert_cmpuint (pd_maildir_count (server), ==, 1);
 
-  g_usleep (2200 * 1000);
+  pd_server_advance_clock (server, retry_after - 2);
+  still_early = pd_client_post_json (a->client, "/api/v1/me/email/resend", a->access, "{}");
+  pd_assert_response (still_early, 429, "too_many_requests");
+  g_assert_cmpint (int_member (still_early, "retry_after"), <=, 2);
+  g_assert_cmpuint (pd_maildir_count (server), ==, 1);
+
+  pd_server_advance_clock (server, 3);
   later = pd_client_post_json (a->client, "/api/v1/me/email/resend", a->access, "{}");
   pd_assert_response (later, 202, NULL);
   g_assert_nonnull (pending (later));
@@ -1002,19 +1010,45 @@ test_confirm_page_errors (void)
 static void
 test_confirm_expired (void)
 {
-  g_autoptr(PdServer) server = pd_server_start ("--confirm-ttl", "1", NULL);
+  /* the default lifetime, 24 h, on a clock of its own */
+  g_autoptr(PdServer) server = pd_server_start (NULL);
   g_autoptr(Account) a = account_new (server, "expired", FALSE, TRUE);
+  g_autoptr(Account) b = account_new (server, "in-time", FALSE, TRUE);
   g_autoptr(PdResponse) r = bind (a, a->email, PASSWORD);
+  g_autoptr(PdResponse) rb = bind (b, b->email, PASSWORD);
+  g_autoptr(PdResponse) in_time = NULL;
   g_autoptr(PdResponse) page = NULL;
+  g_autoptr(PdResponse) refreshed = NULL;
   g_autoptr(PdResponse) after = NULL;
   g_autoptr(PdResponse) grant = NULL;
+  g_autoptr(PdResponse) grant_b = NULL;
+  JsonObject *p;
+  g_autoptr(GDateTime) sent = NULL;
+  g_autoptr(GDateTime) expires = NULL;
 
   pd_assert_response (r, 202, NULL);
-  g_usleep (2200 * 1000);
+  pd_assert_response (rb, 202, NULL);
+  p = pending (r);
+  sent = g_date_time_new_from_iso8601 (json_object_get_string_member (p, "sent_at"), NULL);
+  expires = g_date_time_new_from_iso8601 (json_object_get_string_member (p, "expires_at"), NULL);
+  g_assert_cmpint (g_date_time_difference (expires, sent), ==, 86400 * G_TIME_SPAN_SECOND);
+
+  /* a link works to the end of its day ... */
+  pd_server_advance_clock (server, 86400 - 3);
+  in_time = pd_confirm_newest (b->client, b->email);
+  pd_assert_response (in_time, 200, NULL);
+  grant_b = pd_token_password (b->client, b->email, PASSWORD);
+  pd_assert_response (grant_b, 200, NULL);
+
+  /* ... and not after */
+  pd_server_advance_clock (server, 5);
   page = pd_confirm_newest (a->client, a->email);
   g_assert_cmpuint (page->status, >=, 400);
   g_assert_true (contains_ci (page->text, "expired"));
-  after = me (a);
+  /* a day later the access token is long gone; the refresh token is not */
+  refreshed = pd_token_refresh (a->client, json_object_get_string_member (a->tokens, "refresh_token"));
+  pd_assert_response (refreshed, 200, NULL);
+  after = pd_get_me (a->client, pd_response_string (refreshed, "access_token"));
   g_assert_true (is_null_member (after, "email"));
   grant = pd_token_password (a->client, a->email, PASSWORD);
   pd_assert_response (grant, 400, "invalid_grant");

@@ -126,15 +126,19 @@ test_refresh_garbage (void)
 static void
 test_access_token_expiry (void)
 {
-  g_autoptr(PdServer) server = pd_server_start ("--access-token-ttl", "1", NULL);
+  /* the default lifetime, 900 s, on a clock of its own */
+  g_autoptr(PdServer) server = pd_server_start (NULL);
   g_autoptr(JsonObject) t = pd_social_tokens (server, "google", "expiry@example.com", "Ex", FALSE);
   g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) alive = NULL;
   g_autoptr(PdResponse) me = NULL;
   g_autoptr(PdResponse) refreshed = NULL;
   g_autoptr(PdResponse) me2 = NULL;
 
-  g_assert_cmpint (json_object_get_int_member (t, "expires_in"), <=, 1);
-  g_usleep (2200 * 1000);
+  g_assert_cmpint (json_object_get_int_member (t, "expires_in"), ==, 900);
+  pd_server_advance_clock (server, 898);
+  alive = pd_get_me (client, str (t, "access_token"));
+  pd_server_advance_clock (server, 3);
   me = pd_client_get (client, "/api/v1/me", str (t, "access_token"));
   assert_unauthorized (me);
   /* the refresh token outlives it */
@@ -215,15 +219,16 @@ test_password_wrong_identical (void)
 static void
 test_password_throttling (void)
 {
-  g_autoptr(PdServer) server = pd_server_start ("--max-failed-passwords", "3",
-                                                "--failed-password-window", "3",
-                                                NULL);
+  /* the default window, 900 s, on a clock of its own */
+  g_autoptr(PdServer) server = pd_server_start ("--max-failed-passwords", "3", NULL);
   g_autofree char *email = pd_unique_email ("throttle");
   g_autoptr(JsonObject) t = pd_account_with_password (server, "google", email, "Thr Ottle", PASSWORD);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autoptr(PdResponse) limited = NULL;
   g_autoptr(PdResponse) limited_right = NULL;
   g_autoptr(PdResponse) unknown_limited = NULL;
+  g_autoptr(PdResponse) unknown_still = NULL;
+  g_autoptr(PdResponse) unknown_later = NULL;
   g_autoptr(PdResponse) later = NULL;
   const char *retry_after;
   guint64 seconds = 0;
@@ -238,9 +243,12 @@ test_password_throttling (void)
   pd_assert_response (limited, 429, "too_many_requests");
   retry_after = pd_response_header (limited, "Retry-After");
   g_assert_nonnull (retry_after);
-  g_assert_true (g_ascii_string_to_unsigned (retry_after, 10, 1, 3, &seconds, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (retry_after, 10, 1, 900, &seconds, NULL));
+  g_assert_cmpuint (seconds, >=, 890);
+  g_assert_cmpint (json_object_get_int_member (pd_response_object (limited), "retry_after"), ==, seconds);
 
-  /* while throttled, even the right password is refused */
+  /* while throttled, to the last seconds, even the right password is refused */
+  pd_server_advance_clock (server, seconds - 2);
   limited_right = pd_token_password (client, email, PASSWORD);
   pd_assert_response (limited_right, 429, "too_many_requests");
   g_assert_nonnull (pd_response_header (limited_right, "Retry-After"));
@@ -255,10 +263,16 @@ test_password_throttling (void)
   unknown_limited = pd_token_password (client, "ghost@example.com", "wrong password number x");
   pd_assert_response (unknown_limited, 429, "too_many_requests");
 
-  /* after the window, the right password works */
-  g_usleep ((seconds + 1) * G_USEC_PER_SEC + 200 * 1000);
+  /* after the window, the right password works; the unknown address, throttled
+   * later, waits for its own window */
+  pd_server_advance_clock (server, 3);
   later = pd_token_password (client, email, PASSWORD);
   pd_assert_response (later, 200, NULL);
+  unknown_still = pd_token_password (client, "ghost@example.com", "wrong password number x");
+  pd_assert_response (unknown_still, 429, "too_many_requests");
+  pd_server_advance_clock (server, 901);
+  unknown_later = pd_token_password (client, "ghost@example.com", "wrong password number x");
+  pd_assert_response (unknown_later, 400, "invalid_grant");
   pd_server_stop (server);
 }
 

@@ -69,8 +69,9 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-PdServer *
-pd_server_startv (const char * const *args)
+static PdServer *
+server_spawn (const char * const *args,
+              gint64              clock_offset)
 {
   const char *exe = g_getenv ("PASSPORTD");
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -99,6 +100,8 @@ pd_server_startv (const char * const *args)
   g_ptr_array_add (argv, g_strdup (server->database));
   g_ptr_array_add (argv, g_strdup ("--maildir"));
   g_ptr_array_add (argv, g_strdup (server->maildir));
+  g_ptr_array_add (argv, g_strdup_printf ("--test-clock=%" G_GINT64_FORMAT, clock_offset));
+  server->clock_offset = clock_offset;
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
@@ -109,6 +112,7 @@ pd_server_startv (const char * const *args)
     /* A failed assertion aborts the test: the server must not outlive it
      * (it holds the test's stderr, and meson would wait for the timeout). */
     g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    g_subprocess_launcher_setenv (launcher, "PASSPORTD_TESTING", "1", TRUE);
     server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   }
   g_assert_no_error (error);
@@ -153,6 +157,12 @@ pd_server_startv (const char * const *args)
 }
 
 PdServer *
+pd_server_startv (const char * const *args)
+{
+  return server_spawn (args, 0);
+}
+
+PdServer *
 pd_server_start (const char *first_arg,
                  ...)
 {
@@ -175,7 +185,11 @@ pd_server_restart (PdServer *stopped)
 
   g_assert_true (g_str_has_prefix (stopped->url, "http://"));
   listen = g_strdup (stopped->url + strlen ("http://"));
-  again = pd_server_start ("--listen", listen, "--database", stopped->database, NULL);
+  {
+    const char * const args[] = { "--listen", listen, "--database", stopped->database, NULL };
+
+    again = server_spawn (args, stopped->clock_offset);
+  }
   g_assert_cmpstr (again->url, ==, stopped->url);
   return again;
 }
@@ -215,6 +229,21 @@ pd_server_free (PdServer *server)
   g_free (server->url);
   g_free (server->issuer);
   g_free (server);
+}
+
+void
+pd_server_advance_clock (PdServer *server,
+                         gint64    seconds)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autofree char *body = g_strdup_printf ("{\"advance\": %" G_GINT64_FORMAT "}", seconds);
+  g_autoptr(PdResponse) r = pd_client_post_json (client, "/_test/clock", NULL, body);
+  JsonObject *answer;
+
+  pd_assert_response (r, 200, NULL);
+  answer = pd_response_object (r);
+  server->clock_offset += seconds;
+  g_assert_cmpint (json_object_get_int_member (answer, "offset"), ==, server->clock_offset);
 }
 
 char *
@@ -1009,6 +1038,7 @@ typedef struct
 {
   char *name;
   guint64 mtime;
+  guint64 counter;  /* passportd names a mail SECONDS.PpidQcounter */
 } MailEntry;
 
 static int
@@ -1020,6 +1050,10 @@ mail_entry_compare (gconstpointer a,
 
   if (x->mtime != y->mtime)
     return x->mtime < y->mtime ? -1 : 1;
+  /* in one tick of the file system's clock (mails a test clock leaves no
+   * real time between), the server's counter tells which came last */
+  if (x->counter != y->counter)
+    return x->counter < y->counter ? -1 : 1;
   return strcmp (x->name, y->name);
 }
 
@@ -1053,6 +1087,8 @@ pd_maildir_list (PdServer *server)
       MailEntry *entry = g_new0 (MailEntry, 1);
 
       entry->name = g_strdup (g_file_info_get_name (info));
+      if (strchr (entry->name, 'Q') != NULL)
+        entry->counter = g_ascii_strtoull (strchr (entry->name, 'Q') + 1, NULL, 10);
       entry->mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
                      g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
       g_ptr_array_add (entries, entry);

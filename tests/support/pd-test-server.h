@@ -20,12 +20,14 @@ typedef struct
   char *url;       /* the bound base URL, from the first stdout line */
   char *issuer;    /* --public-url when given, else url */
   guint port;
+  gint64 clock_offset; /* seconds its clock runs ahead (pd_server_advance_clock) */
 } PdServer;
 
 /* Starts $PASSPORTD on 127.0.0.1 and an ephemeral port with a fresh
- * database and Maildir in a new temporary directory, plus the given
- * NULL-terminated extra arguments. Fails the test when no URL arrives
- * within 10 seconds. pd_server_start (NULL) adds nothing. */
+ * database and Maildir in a new temporary directory and the test clock
+ * (--test-clock), plus the given NULL-terminated extra arguments. Fails the
+ * test when no URL arrives within 10 seconds. pd_server_start (NULL) adds
+ * nothing. */
 PdServer   *pd_server_start           (const char *first_arg,
                                        ...);
 /* The same with the extra arguments as a NULL-terminated array. */
@@ -33,10 +35,16 @@ PdServer   *pd_server_startv          (const char * const *args);
 /* SIGTERM, wait, and assert a clean exit (status 0). Idempotent. */
 void        pd_server_stop            (PdServer   *server);
 /* A new passportd on the address and with the database of @stopped (after
- * pd_server_stop()): the same server come back, its URL asserted equal. */
+ * pd_server_stop()): the same server come back, its URL asserted equal, its
+ * clock as far ahead as the stopped one's. */
 PdServer   *pd_server_restart         (PdServer   *stopped);
 /* Stops the server if needed and removes its directory. */
 void        pd_server_free            (PdServer   *server);
+/* Moves the server's clock @seconds forward (POST /_test/clock): every
+ * lifetime of the contract (codes, links, resend delay, throttling windows,
+ * access tokens) passes at once. A long poll's wait is real time. */
+void        pd_server_advance_clock   (PdServer   *server,
+                                       gint64      seconds);
 /* base URL + path (path starting with '/'); an absolute URL is copied. */
 char       *pd_server_url             (PdServer   *server,
                                        const char *path);

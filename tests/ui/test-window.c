@@ -110,12 +110,26 @@ on_state (PassportFlow *flow,
     gtk_widget_get_visible (ui_get (seen->f, "progress-page", "cancel-connecting-button"));
 }
 
+static gboolean
+password_mode (PassportWindow *window)
+{
+  gboolean mode;
+
+  g_object_get (window, "password-mode", &mode, NULL);
+  return mode;
+}
+
 static void
 check_page (UiFixture  *f,
             const char *page)
 {
+  g_autofree char *page_name = NULL;
+
   g_test_message ("at %s", page);
   g_assert_cmpstr (ui_page_name (f), ==, page);
+  /* The page shown is the window's page-name, bound. */
+  g_object_get (f->window, "page-name", &page_name, NULL);
+  g_assert_cmpstr (page_name, ==, page);
   if (g_str_equal (page, "server-page"))
     ui_shot (f, "server");
   if (g_str_equal (page, "progress-page"))
@@ -284,6 +298,7 @@ test_spinner_while_working (UiFixture     *f,
   ui_make_account (f, email, PASSWORD);
   ui_connect (f);
   ui_click (f, "sign-in-page", "password-sign-in-button");
+  g_assert_true (password_mode (f->window));
   ui_type (f, "password-page", "sign-in-email", email);
   ui_type (f, "password-page", "sign-in-password", PASSWORD);
   wait_for_transitions (f);
@@ -298,6 +313,8 @@ test_spinner_while_working (UiFixture     *f,
 
   g_subprocess_send_signal (f->server->process, SIGCONT);
   ui_wait_for_page (f, "account-page", 20);
+  /* E-mail and password was a choice of the sign-in step only. */
+  g_assert_false (password_mode (f->window));
   wait_for_transitions (f);
   g_assert_cmpuint (check_spinners (GTK_WIDGET (f->window)), ==, 0);
 }
@@ -339,7 +356,8 @@ measure_page (UiFixture  *f,
 
   /* As a phone shows it: shot-360-<language>-<page>.png (README and
    * data/screenshots use these names). */
-  name = g_strdup_printf ("360-%s-%s", language != NULL && *language != '\0' ? language : "en", page);
+  name = g_strdup_printf ("360-%s%s-%s", language != NULL && *language != '\0' ? language : "en",
+                          g_getenv ("PASSPORT_TEST_TEXT_SCALE") != NULL ? "-large" : "", page);
   ui_shot (f, name);
   gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
   g_test_message ("%s: %d px", page, minimum);

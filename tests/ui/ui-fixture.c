@@ -27,6 +27,12 @@ ui_init (int    *argc,
   gtk_test_init (argc, argv, NULL);
   adw_init ();
 
+  /* PASSPORT_TEST_TEXT_SCALE=1.5: large text, as the desktop's text
+   * scaling sets it (Xft/DPI). */
+  if (g_getenv ("PASSPORT_TEST_TEXT_SCALE") != NULL)
+    g_object_set (gtk_settings_get_default (), "gtk-xft-dpi",
+                  (int) (96 * 1024 * g_ascii_strtod (g_getenv ("PASSPORT_TEST_TEXT_SCALE"), NULL)), NULL);
+
   /* The app's resource base path, so its icons are found as in the app. */
   app = g_object_new (ADW_TYPE_APPLICATION,
                       "application-id", "io.github.passportdesk.Passport.UiTest",
