@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// The main window: a stack with one page per step of the flow; the visible
-// page follows the flow's state. Errors a page does not show itself become a
-// bar with Retry (blocking ones: the server cannot be reached) or a toast.
+// The main window: a stack with one page per step of the flow; the stack's
+// visible child is bound to the window's page-name, which one table
+// (page_for_state) derives from the flow's state, password-mode and a
+// running browser sign-in. Errors a page does not show itself become a bar
+// with Retry (blocking ones: the server cannot be reached) or a toast.
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -38,7 +40,8 @@ struct _PassportWindow
 
   PassportFlow         *flow;
   PassportFlowState     last_state;
-  gboolean              password_mode;
+  gboolean              password_mode;  /* e-mail and password chosen on the sign-in step */
+  const char           *page_name;      /* passport_window_page_for_state() */
   gboolean              focus_pending;  /* the page came while its controls were off */
   char                 *previous_server_url;  /* Change Server: where Back returns */
   AdwMessageDialog     *keyring_dialog;
@@ -50,14 +53,20 @@ enum
 {
   PROP_0,
   PROP_FLOW,
+  PROP_PASSWORD_MODE,
+  PROP_PAGE_NAME,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+/* The one table from the flow to the page shown. @password_mode: the user
+ * chose e-mail and password on the sign-in step; @browser_waiting: a
+ * browser sign-in runs (in the conflict, the other account's). */
 static const char *
-page_for_state (PassportWindow   *self,
-                PassportFlowState state)
+page_for_state (PassportFlowState state,
+                gboolean          password_mode,
+                gboolean          browser_waiting)
 {
   switch (state)
     {
@@ -66,12 +75,12 @@ page_for_state (PassportWindow   *self,
     case PASSPORT_FLOW_STATE_CONNECTING:
       return "progress-page";
     case PASSPORT_FLOW_STATE_SIGNED_OUT:
-      return self->password_mode ? "password-page" : "sign-in-page";
+      return password_mode ? "password-page" : "sign-in-page";
     case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
       return "browser-page";
     case PASSPORT_FLOW_STATE_SIGNING_IN:
       /* A password sign-in stays on its page with a spinner. */
-      return self->password_mode ? "password-page" : "progress-page";
+      return password_mode ? "password-page" : "progress-page";
     case PASSPORT_FLOW_STATE_NEEDS_TERMS:
       return "terms-page";
     case PASSPORT_FLOW_STATE_NEEDS_EMAIL:
@@ -80,7 +89,7 @@ page_for_state (PassportWindow   *self,
       return "confirm-page";
     case PASSPORT_FLOW_STATE_EMAIL_CONFLICT:
       /* The other account's browser sign-in waits like the main one. */
-      return passport_flow_get_browser_url (self->flow) != NULL ? "browser-page" : "conflict-page";
+      return browser_waiting ? "browser-page" : "conflict-page";
     case PASSPORT_FLOW_STATE_SIGNED_IN:
       return "account-page";
     default:
@@ -88,18 +97,83 @@ page_for_state (PassportWindow   *self,
     }
 }
 
+/* "page-name" follows the flow; the stack's visible child is bound to it. */
 static void
-update_page (PassportWindow *self)
+update_page_name (PassportWindow *self)
+{
+  const char *name = page_for_state (passport_flow_get_state (self->flow), self->password_mode,
+                                     passport_flow_get_browser_url (self->flow) != NULL);
+
+  if (g_strcmp0 (name, self->page_name) == 0)
+    return;
+  self->page_name = name;
+  passport_stall_probe_enter ("page switch");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_NAME]);
+  passport_stall_probe_leave ();
+}
+
+static void
+set_password_mode (PassportWindow *self,
+                   gboolean        password_mode)
+{
+  password_mode = !!password_mode;
+  if (self->password_mode == password_mode)
+    return;
+  self->password_mode = password_mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD_MODE]);
+  update_page_name (self);
+}
+
+/* GtkStack leaves the pages it does not show in the accessibility tree as
+ * if they were visible; mark them hidden so screen readers and automation
+ * tools see only the current step. */
+static void
+hide_other_pages (PassportWindow *self)
+{
+  GtkWidget *page = gtk_stack_get_visible_child (self->stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN, child != page, -1);
+}
+
+/* Another page shown (the binding): the keyboard goes to it. */
+static void
+on_visible_page (PassportWindow *self)
+{
+  hide_other_pages (self);
+  gtk_widget_child_focus (gtk_stack_get_visible_child (self->stack), GTK_DIR_TAB_FORWARD);
+  self->focus_pending = passport_flow_get_busy (self->flow);
+}
+
+/* A page shown while the flow was still busy had every control off, and
+ * the focus fell on its scroller: now that they are on, it goes to the
+ * first one, unless the user has already moved it to one. */
+static void
+resume_focus (PassportWindow *self)
+{
+  GtkWidget *focus;
+
+  if (!self->focus_pending || passport_flow_get_busy (self->flow))
+    return;
+  self->focus_pending = FALSE;
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus == NULL || !(GTK_IS_BUTTON (focus) || GTK_IS_EDITABLE (focus) ||
+                         gtk_widget_get_ancestor (focus, GTK_TYPE_EDITABLE) != NULL))
+    {
+      gtk_root_set_focus (GTK_ROOT (self), NULL);
+      gtk_widget_child_focus (gtk_stack_get_visible_child (self->stack), GTK_DIR_TAB_FORWARD);
+    }
+}
+
+/* What the window shows around the page. */
+static void
+update_chrome (PassportWindow *self)
 {
   PassportFlowState state = passport_flow_get_state (self->flow);
   PassportServer *server = passport_flow_get_server (self->flow);
-  const char *name;
-  GtkWidget *page;
 
-  if (state != PASSPORT_FLOW_STATE_SIGNED_OUT && state != PASSPORT_FLOW_STATE_SIGNING_IN)
-    self->password_mode = FALSE;
-
-  name = page_for_state (self, state);
   adw_status_page_set_title (self->progress_page,
                              state == PASSPORT_FLOW_STATE_CONNECTING ? _("Connecting…")
                                                                      : _("Signing In…"));
@@ -112,43 +186,6 @@ update_page (PassportWindow *self)
                                  state != PASSPORT_FLOW_STATE_NEEDS_SERVER
                                    ? passport_flow_get_server_url (self->flow) : NULL);
 
-  /* GtkStack leaves the pages it does not show in the accessibility tree
-   * as if they were visible; mark them hidden so screen readers and
-   * automation tools see only the current step. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
-                                 GTK_ACCESSIBLE_STATE_HIDDEN,
-                                 child != gtk_stack_get_child_by_name (self->stack, name),
-                                 -1);
-
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) != 0)
-    {
-      passport_stall_probe_enter ("page switch");
-      gtk_stack_set_visible_child_name (self->stack, name);
-      page = gtk_stack_get_visible_child (self->stack);
-      gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
-      self->focus_pending = passport_flow_get_busy (self->flow);
-      passport_stall_probe_leave ();
-    }
-  else if (self->focus_pending && !passport_flow_get_busy (self->flow))
-    {
-      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-
-      /* A page shown while the flow was still busy had every control off,
-       * and the focus fell on its scroller: now that they are on, it goes
-       * to the first one, unless the user has already moved it to one. */
-      self->focus_pending = FALSE;
-      page = gtk_stack_get_visible_child (self->stack);
-      if (focus == NULL || !(GTK_IS_BUTTON (focus) || GTK_IS_EDITABLE (focus) ||
-                             gtk_widget_get_ancestor (focus, GTK_TYPE_EDITABLE) != NULL))
-        {
-          gtk_root_set_focus (GTK_ROOT (self), NULL);
-          gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
-        }
-    }
-
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.change-server",
                                  state == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                                  !passport_flow_get_busy (self->flow));
@@ -156,6 +193,13 @@ update_page (PassportWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.show-password-page",
                                  state == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                                  server != NULL && passport_server_has_account_api (server));
+}
+
+static void
+on_busy (PassportWindow *self)
+{
+  update_chrome (self);
+  resume_focus (self);
 }
 
 static void
@@ -184,7 +228,12 @@ on_state (PassportWindow *self)
   else if (state != PASSPORT_FLOW_STATE_NEEDS_SERVER && state != PASSPORT_FLOW_STATE_CONNECTING)
     g_clear_pointer (&self->previous_server_url, g_free);
   self->last_state = state;
-  update_page (self);
+  /* E-mail and password is a choice on the sign-in step only. */
+  if (state != PASSPORT_FLOW_STATE_SIGNED_OUT && state != PASSPORT_FLOW_STATE_SIGNING_IN)
+    set_password_mode (self, FALSE);
+  update_page_name (self);
+  update_chrome (self);
+  resume_focus (self);
 }
 
 static void
@@ -274,10 +323,7 @@ show_password_page_activated (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *parameter)
 {
-  PassportWindow *self = PASSPORT_WINDOW (widget);
-
-  self->password_mode = TRUE;
-  update_page (self);
+  set_password_mode (PASSPORT_WINDOW (widget), TRUE);
 }
 
 static void
@@ -285,10 +331,7 @@ show_sign_in_page_activated (GtkWidget  *widget,
                              const char *action_name,
                              GVariant   *parameter)
 {
-  PassportWindow *self = PASSPORT_WINDOW (widget);
-
-  self->password_mode = FALSE;
-  update_page (self);
+  set_password_mode (PASSPORT_WINDOW (widget), FALSE);
 }
 
 /* Escape: one step back from where the user is, as the shortcuts window
@@ -311,10 +354,7 @@ go_back_activated (GtkWidget  *widget,
     /* The e-mail sign-in runs: stop it, and stay with what was typed. */
     passport_flow_cancel (self->flow);
   else if (self->password_mode)
-    {
-      self->password_mode = FALSE;
-      update_page (self);
-    }
+    set_password_mode (self, FALSE);
   else if (state == PASSPORT_FLOW_STATE_AWAITING_BROWSER ||
            (state == PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
             step != PASSPORT_CONFLICT_STEP_NONE && step != PASSPORT_CONFLICT_STEP_FREED))
@@ -458,10 +498,11 @@ passport_window_constructed (GObject *object)
       passport_page_set_flow (PASSPORT_PAGE (child), self->flow);
 
   g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flow, "notify::server-url", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->flow, "notify::browser-url", G_CALLBACK (update_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (on_busy), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_chrome), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::server-url", G_CALLBACK (update_chrome), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::browser-url", G_CALLBACK (update_page_name),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::conflict-step", G_CALLBACK (on_conflict_step),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::error", G_CALLBACK (on_error), self, G_CONNECT_SWAPPED);
@@ -476,7 +517,13 @@ passport_window_constructed (GObject *object)
   passport_page_label_unnamed_buttons (GTK_WIDGET (self->stack));
 
   self->last_state = passport_flow_get_state (self->flow);
-  update_page (self);
+  update_page_name (self);
+  /* The page shown is the one "page-name" names, at once and from then on. */
+  g_object_bind_property (self, "page-name", self->stack, "visible-child-name", G_BINDING_SYNC_CREATE);
+  hide_other_pages (self);
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (on_visible_page),
+                           self, G_CONNECT_SWAPPED);
+  update_chrome (self);
   on_error (self);
   on_keyring_unavailable (self);
 }
@@ -506,6 +553,12 @@ passport_window_get_property (GObject    *object,
     case PROP_FLOW:
       g_value_set_object (value, self->flow);
       break;
+    case PROP_PASSWORD_MODE:
+      g_value_set_boolean (value, self->password_mode);
+      break;
+    case PROP_PAGE_NAME:
+      g_value_set_string (value, self->page_name);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -523,6 +576,9 @@ passport_window_set_property (GObject      *object,
     {
     case PROP_FLOW:
       self->flow = g_value_dup_object (value);
+      break;
+    case PROP_PASSWORD_MODE:
+      set_password_mode (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -548,6 +604,25 @@ passport_window_class_init (PassportWindowClass *klass)
   properties[PROP_FLOW] =
     g_param_spec_object ("flow", NULL, NULL, PASSPORT_TYPE_FLOW,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * PassportWindow:password-mode:
+   *
+   * Whether the user chose e-mail and password on the sign-in step (the
+   * password page instead of the sign-in choices). Only while signed out
+   * or signing in; any other step clears it.
+   */
+  properties[PROP_PASSWORD_MODE] =
+    g_param_spec_boolean ("password-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * PassportWindow:page-name:
+   *
+   * The name of the page shown, from the flow's state, #PassportWindow:password-mode
+   * and whether a browser sign-in runs; the stack's visible child is bound to it.
+   */
+  properties[PROP_PAGE_NAME] =
+    g_param_spec_string ("page-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PASSPORT_TYPE_SERVER_PAGE);
