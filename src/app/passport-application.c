@@ -15,6 +15,7 @@
 #include "passport-secret-store.h"
 #include "passport-server.h"
 #include "passport-stall-probe.h"
+#include "passport-window-size.h"
 #include "passport-window.h"
 
 /* How long the browser sign-in waits for the callback. */
@@ -133,8 +134,7 @@ passport_application_activate (GApplication *application)
       if (self->settings != NULL)
         {
           last = g_settings_get_string (self->settings, "last-server-url");
-          g_settings_bind (self->settings, "window-width", window, "default-width", G_SETTINGS_BIND_DEFAULT);
-          g_settings_bind (self->settings, "window-height", window, "default-height", G_SETTINGS_BIND_DEFAULT);
+          passport_window_size_remember (window, self->settings);
         }
       passport_window_set_server_url (PASSPORT_WINDOW (window), self->server_url ? self->server_url : last);
       if (self->benchmark)
@@ -195,6 +195,11 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+
+  /* Closed, not only destroyed: a window keeps its size on close-request. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
   g_application_quit (G_APPLICATION (user_data));
 }
 

@@ -125,6 +125,14 @@ ui_silent_server (char **url)
 }
 
 void
+ui_reopen (UiFixture *f)
+{
+  f->window = passport_window_new (app, f->flow);
+  gtk_window_present (GTK_WINDOW (f->window));
+  ui_pump ();
+}
+
+void
 ui_connect (UiFixture *f)
 {
   pd_flow_connect (f->flow, f->server);

@@ -54,6 +54,9 @@ void         ui_use_server      (UiFixture   *f,
  * socket refuses the connections. */
 GSocket     *ui_silent_server   (char       **url);
 
+/* After the window was closed: a new one over the same flow. */
+void         ui_reopen          (UiFixture    *f);
+
 /* Connects the flow to the fixture's server: the sign-in choices. */
 void         ui_connect         (UiFixture   *f);
 
