@@ -205,7 +205,7 @@ pd_mail_send_confirmation (Pd          *pd,
   g_autofree char *random = pd_random_token (12);
   g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (pd_now ());
   g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S +0000");
-  g_autofree char *expires = pd_rfc3339 (pd_now () + pd->confirm_ttl);
+  g_autofree char *expires = pd_text_date (lang, pd_now () + pd->confirm_ttl);
   g_autofree char *body = pd_text_fill (lang, PD_T_MAIL_BODY, link, expires);
   g_autofree char *message = NULL;
   g_autofree char *name = NULL;

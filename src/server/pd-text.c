@@ -67,8 +67,10 @@ static const char *texts[PD_N_TEXTS][2] = {
   },
   [PD_T_CONFIRM_OK_TITLE] = { "Address confirmed", "Адрес подтверждён" },
   [PD_T_CONFIRM_OK] = {
-    "The address %s is confirmed. You can return to Passport and sign in with it and your password.",
-    "Адрес %s подтверждён. Вернитесь в Passport: теперь с ним и паролем можно входить.",
+    "The address %s is confirmed. Passport goes on by itself: you can close this page and return to the app. "
+    "From now on you can sign in with this address and your password.",
+    "Адрес %s подтверждён. Passport продолжит сам: эту страницу можно закрыть и вернуться в приложение. "
+    "Теперь с этим адресом и паролем можно входить.",
   },
   [PD_T_CONFIRM_FAIL_TITLE] = { "Address not confirmed", "Адрес не подтверждён" },
   [PD_T_CONFIRM_EXPIRED] = {
@@ -91,11 +93,11 @@ static const char *texts[PD_N_TEXTS][2] = {
   [PD_T_MAIL_BODY] = {
     "Hello,\n\nsomeone, probably you, asked to use this address for a Passport account.\n"
     "Open this link to confirm it:\n\n%s\n\n"
-    "The link works once and expires on %s (UTC).\n"
+    "The link works once and expires on %s.\n"
     "If it was not you, ignore this mail: nothing changes without the link.\n",
     "Здравствуйте!\n\nКто-то, вероятно вы, указал этот адрес для учётной записи Passport.\n"
     "Чтобы подтвердить его, откройте ссылку:\n\n%s\n\n"
-    "Ссылка действует один раз, до %s (UTC).\n"
+    "Ссылка действует один раз, до %s.\n"
     "Если это были не вы, не обращайте внимания на письмо: без ссылки ничего не изменится.\n",
   },
   [PD_T_OUTBOX_TITLE] = { "Outbox (development)", "Исходящие (для разработки)" },
@@ -131,4 +133,24 @@ pd_text_fill (PdLang      lang,
     }
   g_string_append (out, p);
   return g_string_free (out, FALSE);
+}
+
+char *
+pd_text_date (PdLang lang,
+              gint64 unix_seconds)
+{
+  static const char *const months[2][12] = {
+    { "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+      "November", "December" },
+    /* the genitive: "27 ноября" */
+    { "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+      "ноября", "декабря" },
+  };
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
+
+  /* As a reader writes it, the same in any locale: "27 November 2026, 10:43 UTC". */
+  return g_strdup_printf ("%d %s %d, %02d:%02d UTC", g_date_time_get_day_of_month (time),
+                          months[lang == PD_LANG_RU ? 1 : 0][g_date_time_get_month (time) - 1],
+                          g_date_time_get_year (time), g_date_time_get_hour (time),
+                          g_date_time_get_minute (time));
 }

@@ -258,5 +258,7 @@ typedef enum
 const char *pd_text (PdLang lang, PdText text);
 /* The text with its "%s" holes filled with @first and @second, in order. */
 char       *pd_text_fill (PdLang lang, PdText text, const char *first, const char *second);
+/* A date as a reader writes it: "27 November 2026, 10:43 UTC". */
+char       *pd_text_date (PdLang lang, gint64 unix_seconds);
 
 G_END_DECLS

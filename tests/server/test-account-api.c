@@ -960,6 +960,11 @@ test_confirm_page_ru (void)
   mail = pd_maildir_newest_to (shared, a->email);
   body = pd_mail_body (mail);
   g_assert_true (has_cyrillic (body));
+  /* the expiry as a reader writes it, not 2026-11-27T10:43:03Z (finding 24) */
+  g_assert_true (g_regex_match_simple ("до \\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|"
+                                       "сентября|октября|ноября|декабря) \\d{4}, \\d{2}:\\d{2} UTC",
+                                       body, 0, 0));
+  g_assert_false (g_regex_match_simple ("\\d{4}-\\d{2}-\\d{2}T", body, 0, 0));
   link = pd_mail_link (mail);
 
   pd_client_set_language (browser, "ru");
@@ -967,6 +972,8 @@ test_confirm_page_ru (void)
   pd_assert_response (page, 200, NULL);
   g_assert_true (has_cyrillic (page->text));
   g_assert_nonnull (strstr (page->text, "lang=\"ru\""));
+  /* the app has moved on by itself: the page says so (finding 24) */
+  g_assert_nonnull (strstr (page->text, "Passport продолжит сам"));
   after = me (a);
 
   /* used twice: refused, nothing changes */
