@@ -174,6 +174,27 @@ handle_test_clock (SoupServerMessage *msg)
   pd_respond_object (msg, SOUP_STATUS_OK, answer);
 }
 
+/* POST /_test/prune (--test-clock only): the timer's pruning, now and to
+ * the end; answers the rows deleted by table. */
+static void
+handle_test_prune (Pd                *pd,
+                   SoupServerMessage *msg)
+{
+  const char *host = g_uri_get_host (soup_server_message_get_uri (msg));
+  g_autoptr(GInetAddress) address = host != NULL ? g_inet_address_new_from_string (host) : NULL;
+  g_autoptr(JsonObject) counts = json_object_new ();
+
+  if (g_strcmp0 (host, "localhost") != 0 && (address == NULL || !g_inet_address_get_is_loopback (address)))
+    {
+      pd_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                        "The test clock answers a loopback Host only", NULL);
+      return;
+    }
+  while (pd_db_prune (pd, G_MAXINT32, counts) > 0)
+    ;
+  pd_respond_object (msg, SOUP_STATUS_OK, counts);
+}
+
 static void
 handler (SoupServer        *server,
          SoupServerMessage *msg,
@@ -185,6 +206,7 @@ handler (SoupServer        *server,
   const char *method = soup_server_message_get_method (msg);
   gboolean get = g_str_equal (method, "GET") || g_str_equal (method, "HEAD");
 
+  pd_db_request_begin (pd);
   if (g_str_has_prefix (path, "/api/v1/"))
     pd_handle_api (pd, msg, path + strlen ("/api/v1"), query);
   else if (g_str_equal (path, "/.well-known/openid-configuration") && get)
@@ -213,8 +235,11 @@ handler (SoupServer        *server,
     pd_handle_outbox (pd, msg);
   else if (g_str_equal (path, "/_test/clock") && pd->test_clock && g_str_equal (method, "POST"))
     handle_test_clock (msg);
+  else if (g_str_equal (path, "/_test/prune") && pd->test_clock && g_str_equal (method, "POST"))
+    handle_test_prune (pd, msg);
   else
     pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
+  pd_db_request_end (pd);
 }
 
 static gboolean
@@ -447,7 +472,9 @@ main (int   argc,
   fflush (stdout);
   g_message ("listening on %s (public URL %s)", bound, pd.public_url);
 
+  pd_db_prune_start (&pd);
   g_main_loop_run (loop);
+  pd_db_prune_stop (&pd);
 
   g_message ("shutting down");
   pd_waiters_flush (&pd);

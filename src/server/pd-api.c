@@ -590,7 +590,7 @@ change_password_done (Op *op)
               "ss", op->new_hash, op->account_id);
   /* A new password ends every other session of the account: whoever knew
    * the old one may hold tokens. The session that changed it stays. */
-  pd_db_exec (pd, "UPDATE token_families SET revoked = 1 WHERE account_id = ? AND id IS NOT ?",
+  pd_db_exec (pd, "UPDATE token_families SET revoked = 1 WHERE account_id = ? AND revoked = 0 AND id IS NOT ?",
               "ss", op->account_id, op->family);
   pd_account_changed (pd, op->account_id);
   soup_server_message_set_status (op->msg, SOUP_STATUS_NO_CONTENT, NULL);

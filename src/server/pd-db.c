@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The database: one SQLite connection, WAL, foreign keys, a schema version in
-// PRAGMA user_version migrated forward at start.
+// PRAGMA user_version migrated forward at start. Statements are compiled once
+// and kept (one cache per process: passportd has one connection); each
+// request runs in one transaction (pd_db_request_begin/end), and what history
+// leaves behind (expired codes and flows, retired token families, spent
+// links) is pruned on a timer, so that no request pays for it.
 #include "config.h"
 
 #include <gio/gio.h>
@@ -86,7 +90,52 @@ static const char *migrations[] = {
   "  key TEXT NOT NULL,"
   "  at INTEGER NOT NULL);"
   "CREATE INDEX failed_passwords_key ON failed_passwords(key, at);",
+
+  /* 1 → 2: an index for every foreign key and every column a statement
+   * looks up or prunes by (IF NOT EXISTS: an older file may have some); a
+   * family's expiry (when its last token can no longer be used), and a
+   * family's codes going with it (they are kept for reuse detection) */
+  "ALTER TABLE token_families ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE token_families SET expires_at = COALESCE(MAX("
+  "  (SELECT MAX(expires_at) FROM refresh_tokens WHERE family_id = token_families.id),"
+  "  (SELECT MAX(expires_at) FROM access_tokens WHERE family_id = token_families.id)), 0);"
+  "CREATE INDEX IF NOT EXISTS token_families_account ON token_families(account_id, revoked);"
+  "CREATE INDEX IF NOT EXISTS token_families_expiry ON token_families(expires_at);"
+  "CREATE INDEX IF NOT EXISTS token_families_revoked ON token_families(id) WHERE revoked = 1;"
+  "CREATE INDEX IF NOT EXISTS codes_account ON codes(account_id);"
+  "CREATE INDEX IF NOT EXISTS codes_family ON codes(family_id);"
+  "CREATE INDEX IF NOT EXISTS codes_expiry ON codes(expires_at) WHERE family_id IS NULL;"
+  "CREATE INDEX IF NOT EXISTS refresh_tokens_family ON refresh_tokens(family_id);"
+  "CREATE INDEX IF NOT EXISTS access_tokens_family ON access_tokens(family_id);"
+  "CREATE INDEX IF NOT EXISTS access_tokens_expiry ON access_tokens(expires_at);"
+  "CREATE INDEX IF NOT EXISTS auth_requests_expiry ON auth_requests(expires_at);"
+  "CREATE INDEX IF NOT EXISTS spent_confirmations_at ON spent_confirmations(at);"
+  "CREATE INDEX IF NOT EXISTS failed_passwords_at ON failed_passwords(at);"
+  "CREATE TRIGGER IF NOT EXISTS token_families_codes AFTER DELETE ON token_families"
+  " BEGIN DELETE FROM codes WHERE family_id = OLD.id; END;"
+  /* the codes of families that are gone already */
+  "DELETE FROM codes WHERE family_id IS NOT NULL"
+  " AND family_id NOT IN (SELECT id FROM token_families);",
 };
+
+/* One compiled statement per SQL text, kept for the life of the connection.
+ * A statement in use when the same SQL is asked for again (a nested use) is
+ * not shared: that caller gets a fresh one, finalized after use. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gboolean in_use;
+} CachedStmt;
+
+static GHashTable *stmt_cache;   /* SQL text → CachedStmt* */
+
+static void
+cached_stmt_free (CachedStmt *c)
+{
+  sqlite3_finalize (c->stmt);
+  g_free (c);
+}
+
 
 gboolean
 pd_db_open (Pd          *pd,
@@ -161,6 +210,7 @@ pd_db_open (Pd          *pd,
 void
 pd_db_close (Pd *pd)
 {
+  g_clear_pointer (&stmt_cache, g_hash_table_unref);
   if (pd->db != NULL)
     {
       sqlite3_close_v2 (pd->db);
@@ -175,9 +225,31 @@ prepare_va (Pd         *pd,
             va_list     args)
 {
   sqlite3_stmt *stmt = NULL;
+  CachedStmt *cached;
 
-  if (sqlite3_prepare_v2 (pd->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("bad SQL (%s): %s", sqlite3_errmsg (pd->db), sql);
+  if (stmt_cache == NULL)
+    stmt_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_stmt_free);
+  cached = g_hash_table_lookup (stmt_cache, sql);
+
+  if (cached != NULL && !cached->in_use)
+    {
+      cached->in_use = TRUE;
+      stmt = cached->stmt;
+    }
+  else if (cached != NULL)
+    {
+      if (sqlite3_prepare_v2 (pd->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        g_error ("bad SQL (%s): %s", sqlite3_errmsg (pd->db), sql);
+    }
+  else
+    {
+      if (sqlite3_prepare_v3 (pd->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        g_error ("bad SQL (%s): %s", sqlite3_errmsg (pd->db), sql);
+      cached = g_new0 (CachedStmt, 1);
+      cached->stmt = stmt;
+      cached->in_use = TRUE;
+      g_hash_table_insert (stmt_cache, g_strdup (sql), cached);
+    }
 
   for (int i = 0; sig[i] != '\0'; i++)
     {
@@ -196,6 +268,25 @@ prepare_va (Pd         *pd,
     }
 
   return stmt;
+}
+
+void
+pd_db_release (sqlite3_stmt *stmt)
+{
+  CachedStmt *cached;
+
+  if (stmt == NULL)
+    return;
+
+  cached = stmt_cache != NULL ? g_hash_table_lookup (stmt_cache, sqlite3_sql (stmt)) : NULL;
+  if (cached != NULL && cached->stmt == stmt)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      cached->in_use = FALSE;
+    }
+  else
+    sqlite3_finalize (stmt);
 }
 
 sqlite3_stmt *
@@ -237,23 +328,70 @@ pd_db_exec (Pd         *pd,
   return (rc & 0xff) == SQLITE_CONSTRAINT ? SQLITE_CONSTRAINT : rc;
 }
 
+/* Inside the request's transaction a savepoint, so that a rollback undoes
+ * only its own part; outside one (a worker's result) a transaction. */
 gboolean
 pd_db_begin (Pd *pd)
 {
+  if (!sqlite3_get_autocommit (pd->db))
+    {
+      pd->db_savepoints++;
+      return sqlite3_exec (pd->db, "SAVEPOINT pd", NULL, NULL, NULL) == SQLITE_OK;
+    }
   return sqlite3_exec (pd->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
 }
 
 void
 pd_db_commit (Pd *pd)
 {
-  if (sqlite3_exec (pd->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+  const char *sql = "COMMIT";
+
+  if (pd->db_savepoints > 0)
+    {
+      pd->db_savepoints--;
+      sql = "RELEASE pd";
+    }
+  if (sqlite3_exec (pd->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     g_warning ("database commit: %s", sqlite3_errmsg (pd->db));
 }
 
 void
 pd_db_rollback (Pd *pd)
 {
-  sqlite3_exec (pd->db, "ROLLBACK", NULL, NULL, NULL);
+  if (pd->db_savepoints > 0)
+    {
+      pd->db_savepoints--;
+      sqlite3_exec (pd->db, "ROLLBACK TO pd; RELEASE pd", NULL, NULL, NULL);
+    }
+  else
+    sqlite3_exec (pd->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* One transaction for the whole of a request's synchronous part: its
+ * statements read one snapshot and take the lock once (they took it once
+ * each, four times for GET /me). Writes join it, and their own
+ * pd_db_begin() becomes a savepoint. */
+void
+pd_db_request_begin (Pd *pd)
+{
+  if (sqlite3_get_autocommit (pd->db))
+    sqlite3_exec (pd->db, "BEGIN", NULL, NULL, NULL);
+}
+
+void
+pd_db_request_end (Pd *pd)
+{
+  if (pd->db_savepoints > 0)
+    {
+      g_critical ("a request left %u savepoints open", pd->db_savepoints);
+      pd->db_savepoints = 0;
+    }
+  if (!sqlite3_get_autocommit (pd->db) &&
+      sqlite3_exec (pd->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_warning ("database commit: %s", sqlite3_errmsg (pd->db));
+      sqlite3_exec (pd->db, "ROLLBACK", NULL, NULL, NULL);
+    }
 }
 
 char *
@@ -282,4 +420,122 @@ pd_db_set_meta (Pd         *pd,
                 const char *value)
 {
   pd_db_exec (pd, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", "ss", key, value);
+}
+
+/* Pruning --------------------------------------------------------------- */
+
+/* What nothing can use any more. Each statement deletes at most @batch rows
+ * (by rowid, as Debian's SQLite has no DELETE … LIMIT), so one run never
+ * holds the main loop for long. What the contract still needs stays:
+ *
+ * - a code that was redeemed stays as long as its token family: a second
+ *   redemption must still revoke what the first was exchanged for
+ *   (section 2), whenever it comes;
+ * - a family stays while a refresh or access token of it can still be used
+ *   (token_families.expires_at), with its retired refresh tokens, whose
+ *   reuse revokes it (section 3); a revoked one goes at once: all its
+ *   tokens answer as unknown ones do;
+ * - a spent confirmation link is remembered ("already used") for as long as
+ *   the link could have lived; after that any link is past its 24 hours;
+ * - a pending address is never pruned: GET /me shows it until it is
+ *   confirmed or cancelled, and its link then says "expired".
+ *
+ * The password-failure window is pruned by pd_throttle_check() as well. */
+static const struct
+{
+  const char *what;
+  const char *sql;   /* ?1 now, ?2 batch, ?3 the confirmation lifetime, ?4 the failure window */
+} prune_steps[] = {
+  { "auth_requests",
+    "DELETE FROM auth_requests WHERE rowid IN"
+    " (SELECT rowid FROM auth_requests WHERE expires_at < ?1 LIMIT ?2)" },
+  { "codes",
+    "DELETE FROM codes WHERE rowid IN"
+    " (SELECT rowid FROM codes WHERE family_id IS NULL AND expires_at < ?1 LIMIT ?2)" },
+  /* with its tokens (ON DELETE CASCADE) and its codes (the trigger) */
+  { "token_families",
+    "DELETE FROM token_families WHERE rowid IN"
+    " (SELECT rowid FROM token_families WHERE revoked = 1 LIMIT ?2)" },
+  { "token_families",
+    "DELETE FROM token_families WHERE rowid IN"
+    " (SELECT rowid FROM token_families WHERE expires_at < ?1 LIMIT ?2)" },
+  { "access_tokens",
+    "DELETE FROM access_tokens WHERE rowid IN"
+    " (SELECT rowid FROM access_tokens WHERE expires_at < ?1 LIMIT ?2)" },
+  { "spent_confirmations",
+    "DELETE FROM spent_confirmations WHERE rowid IN"
+    " (SELECT rowid FROM spent_confirmations WHERE at < ?1 - ?3 LIMIT ?2)" },
+  { "failed_passwords",
+    "DELETE FROM failed_passwords WHERE rowid IN"
+    " (SELECT rowid FROM failed_passwords WHERE at <= ?1 - ?4 LIMIT ?2)" },
+};
+
+guint
+pd_db_prune (Pd         *pd,
+             guint       batch,
+             JsonObject *counts)
+{
+  gint64 now = pd_now ();
+  guint total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (prune_steps); i++)
+    {
+      int deleted = 0;
+
+      pd_db_begin (pd);
+      if (pd_db_exec (pd, prune_steps[i].sql, "iiii", now, (gint64) batch,
+                      pd->confirm_ttl, pd->failed_password_window) == SQLITE_DONE)
+        deleted = sqlite3_changes (pd->db);
+      pd_db_commit (pd);
+
+      total += deleted;
+      if (counts != NULL)
+        json_object_set_int_member (counts, prune_steps[i].what, deleted +
+                                    (json_object_has_member (counts, prune_steps[i].what) ?
+                                     json_object_get_int_member (counts, prune_steps[i].what) : 0));
+    }
+
+  if (total > 0)
+    g_debug ("pruned %u rows", total);
+  return total;
+}
+
+#define PRUNE_BATCH 1000
+
+static gboolean
+prune_more (gpointer data)
+{
+  Pd *pd = data;
+
+  /* a full batch somewhere: go on when the main loop has nothing better */
+  if (pd_db_prune (pd, PRUNE_BATCH, NULL) >= PRUNE_BATCH)
+    return G_SOURCE_CONTINUE;
+  pd->prune_idle_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+prune_tick (gpointer data)
+{
+  Pd *pd = data;
+
+  if (pd->prune_idle_id == 0)
+    pd->prune_idle_id = g_idle_add_full (G_PRIORITY_LOW, prune_more, pd, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+pd_db_prune_start (Pd *pd)
+{
+  /* a code lives 60 s: once a minute keeps the tables at about a minute's
+   * worth of sign-ins; and once at start for what an older run left */
+  pd->prune_timer_id = g_timeout_add_seconds (PD_CODE_TTL, prune_tick, pd);
+  prune_tick (pd);
+}
+
+void
+pd_db_prune_stop (Pd *pd)
+{
+  g_clear_handle_id (&pd->prune_timer_id, g_source_remove);
+  g_clear_handle_id (&pd->prune_idle_id, g_source_remove);
 }

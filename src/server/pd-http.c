@@ -83,6 +83,32 @@ pd_lang_code (PdLang lang)
   return lang == PD_LANG_RU ? "ru" : "en";
 }
 
+GBytes *
+pd_json_bytes (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  char *text;
+  gsize len;
+
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  return g_bytes_new_take (text, len);
+}
+
+void
+pd_respond_json_bytes (SoupServerMessage *msg,
+                       guint              status,
+                       GBytes            *body)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize len;
+  gconstpointer data = g_bytes_get_data (body, &len);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, data, len);
+}
+
 void
 pd_respond_json (SoupServerMessage *msg,
                  guint              status,

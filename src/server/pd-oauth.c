@@ -318,7 +318,6 @@ pd_handle_authorize (Pd                *pd,
   csrf = pd_random_token (32);
   csrf_hash = pd_sha256_hex (csrf);
 
-  pd_db_exec (pd, "DELETE FROM auth_requests WHERE expires_at < ?", "i", pd_now ());
   pd_db_exec (pd,
               "INSERT INTO auth_requests (id, csrf_hash, client_id, redirect_uri, state, nonce,"
               " code_challenge, scope, provider, language, expires_at)"
@@ -477,7 +476,6 @@ pd_handle_social (Pd                *pd,
   code = pd_random_token (32);
   code_hash = pd_sha256_hex (code);
   pd_db_exec (pd, "DELETE FROM auth_requests WHERE id = ?", "s", flow_id);
-  pd_db_exec (pd, "DELETE FROM codes WHERE expires_at < ? AND family_id IS NULL", "i", pd_now () - 3600);
   pd_db_exec (pd,
               "INSERT INTO codes (hash, account_id, client_id, redirect_uri, code_challenge, nonce,"
               " scope, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -515,11 +513,17 @@ issue_tokens (Pd         *pd,
   g_autofree char *access_hash = pd_sha256_hex (access);
   g_autofree char *refresh_hash = pd_sha256_hex (refresh);
   gint64 now = pd_now ();
+  /* the family lives (is not pruned) while its newest tokens do */
+  gint64 family_expires = now + MAX (pd->access_token_ttl, PD_REFRESH_TTL);
   JsonObject *o = json_object_new ();
 
   if (family_in == NULL)
-    pd_db_exec (pd, "INSERT INTO token_families (id, account_id, client_id, scope, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)", "ssssi", family, account_id, client_id, scope, now);
+    pd_db_exec (pd, "INSERT INTO token_families (id, account_id, client_id, scope, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", "ssssii", family, account_id, client_id, scope, now,
+                family_expires);
+  else
+    pd_db_exec (pd, "UPDATE token_families SET expires_at = MAX (expires_at, ?) WHERE id = ?",
+                "is", family_expires, family);
   pd_db_exec (pd, "INSERT INTO access_tokens (hash, family_id, expires_at) VALUES (?, ?, ?)",
               "ssi", access_hash, family, now + pd->access_token_ttl);
   pd_db_exec (pd, "INSERT INTO refresh_tokens (hash, family_id, expires_at) VALUES (?, ?, ?)",

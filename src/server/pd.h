@@ -45,6 +45,9 @@ typedef struct
 
   /* state */
   sqlite3 *db;
+  guint db_savepoints;       /* pd_db_begin() inside the request's transaction */
+  guint prune_timer_id;
+  guint prune_idle_id;
   void *signing_key;         /* EVP_PKEY* */
   char *signing_kid;
   char *jwks;                /* the JWKS document */
@@ -59,17 +62,31 @@ typedef struct
 gboolean      pd_db_open          (Pd *pd, const char *path, GError **error);
 void          pd_db_close         (Pd *pd);
 /* Prepares @sql and binds the variadic arguments by @sig: 's' const char*
- * (NULL binds NULL), 'i' gint64. Aborts on a malformed statement (a bug). */
+ * (NULL binds NULL), 'i' gint64. Aborts on a malformed statement (a bug).
+ * The statement is compiled once and kept: give it back with
+ * pd_db_release() (g_autoptr(sqlite3_stmt) does), never sqlite3_finalize(). */
 sqlite3_stmt *pd_db_prepare       (Pd *pd, const char *sql, const char *sig, ...);
+/* Resets a statement of pd_db_prepare() for its next use. */
+void          pd_db_release       (sqlite3_stmt *stmt);
 /* Runs a statement with no result rows. Returns the SQLite result code
  * (SQLITE_DONE on success, SQLITE_CONSTRAINT on a unique violation). */
 int           pd_db_exec          (Pd *pd, const char *sql, const char *sig, ...);
 gboolean      pd_db_begin         (Pd *pd);
 void          pd_db_commit        (Pd *pd);
 void          pd_db_rollback      (Pd *pd);
+/* Around a request's handler: one transaction for all it reads and writes. */
+void          pd_db_request_begin (Pd *pd);
+void          pd_db_request_end   (Pd *pd);
+/* Deletes what nothing can use any more (expired codes and flows, retired
+ * token families, spent links past their lifetime), at most @batch rows a
+ * kind; adds the counts by table to @counts (may be NULL). Returns the total. */
+guint         pd_db_prune         (Pd *pd, guint batch, JsonObject *counts);
+/* Prunes now and then every minute, in batches from an idle source. */
+void          pd_db_prune_start   (Pd *pd);
+void          pd_db_prune_stop    (Pd *pd);
 char         *pd_db_get_meta      (Pd *pd, const char *key);
 void          pd_db_set_meta      (Pd *pd, const char *key, const char *value);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, pd_db_release)
 
 /* Copies column @col as a newly allocated string, or NULL. */
 char         *pd_db_column_text   (sqlite3_stmt *stmt, int col);
@@ -99,6 +116,9 @@ typedef enum { PD_LANG_EN, PD_LANG_RU } PdLang;
 PdLang      pd_request_lang        (SoupServerMessage *msg);
 const char *pd_lang_code           (PdLang lang);
 void        pd_respond_json        (SoupServerMessage *msg, guint status, JsonNode *node);
+/* @node as JSON text, to answer several requests with (pd_respond_json_bytes). */
+GBytes     *pd_json_bytes          (JsonNode *node);
+void        pd_respond_json_bytes  (SoupServerMessage *msg, guint status, GBytes *body);
 void        pd_respond_object      (SoupServerMessage *msg, guint status, JsonObject *object);
 /* An error body of the contract; @extra (may be NULL) adds fields. */
 void        pd_respond_error       (SoupServerMessage *msg, guint status, const char *error,
