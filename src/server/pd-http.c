@@ -259,8 +259,9 @@ json_escape_unit (const char *data,
 
 /* json-glib recurses per nesting level; refuse deep nesting before it parses.
  * Also refuses what RFC 8259 does not allow outside strings but json-glib
- * does accept: single-quoted strings and comments; and a UTF-16 surrogate
- * out of a pair, which json-glib turns into bytes that are not UTF-8. */
+ * does accept: single-quoted strings and comments; and a \u escape that is
+ * not four hex digits or a UTF-16 surrogate out of a pair, which json-glib
+ * turns into bytes that are not UTF-8. */
 static gboolean
 json_shape_ok (const char *data,
                gsize       len)
@@ -274,16 +275,21 @@ json_shape_ok (const char *data,
 
       if (in_string)
         {
-          int unit = json_escape_unit (data, len, i);
-
-          if (unit >= 0xdc00 && unit <= 0xdfff)
-            return FALSE;
-          if (unit >= 0xd800 && unit <= 0xdbff)
+          if (c == '\\' && i + 1 < len && data[i + 1] == 'u')
             {
-              unit = json_escape_unit (data, len, i + 6);
-              if (unit < 0xdc00 || unit > 0xdfff)
+              /* json-glib takes \uXXXX without checking the digits. */
+              int unit = json_escape_unit (data, len, i);
+
+              if (unit < 0 || (unit >= 0xdc00 && unit <= 0xdfff))
                 return FALSE;
-              i += 11;
+              if (unit >= 0xd800 && unit <= 0xdbff)
+                {
+                  unit = json_escape_unit (data, len, i + 6);
+                  if (unit < 0xdc00 || unit > 0xdfff)
+                    return FALSE;
+                  i += 6;
+                }
+              i += 5;
             }
           else if (c == '\\')
             i++;

@@ -537,6 +537,8 @@ test_malformed_bodies (void)
     "{\"email\": \"x\\udc00@example.com\", \"password\": \"a sturdy passphrase 7\"}",
     "{\"email\": \"x\\ud800@example.com\", \"password\": \"a sturdy passphrase 7\"}",
     "{\"email\": \"x@example.com\", \"password\": \"a sturdy \\udfff passphrase 7\"}",
+    "{\"email\": \"x\\ud8J0@example.com\", \"password\": \"a sturdy passphrase 7\"}",
+    "{\"email\": \"x\\u12@example.com\", \"password\": \"a sturdy passphrase 7\"}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
