@@ -41,6 +41,7 @@ struct _PassportAccountPage
   GtkLabel            *new_password_hints;
   GtkLabel            *repeat_error;
   GtkLabel            *password_error;
+  GtkLabel            *password_changed;
   PassportStrength    *strength;
 
   PassportAccount     *account;
@@ -148,6 +149,12 @@ update (PassportAccountPage *self)
   gtk_widget_set_visible (self->password_checks, managed);
   gtk_widget_set_visible (self->change_password_button, managed);
 
+  if (error != NULL ||
+      *gtk_editable_get_text (GTK_EDITABLE (self->current_password_row)) != '\0' ||
+      *gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)) != '\0' ||
+      *gtk_editable_get_text (GTK_EDITABLE (self->repeat_password_row)) != '\0' ||
+      !signed_in)
+    gtk_widget_set_visible (GTK_WIDGET (self->password_changed), FALSE);
   gtk_label_set_label (self->password_error, error ? passport_error_describe (error) : "");
   gtk_widget_set_visible (GTK_WIDGET (self->password_error), error != NULL);
 
@@ -263,7 +270,8 @@ change_password_cb (GObject      *source,
   gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
-  gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s", _("Password changed"));
+  /* Until the user types again. */
+  gtk_widget_set_visible (GTK_WIDGET (self->password_changed), TRUE);
 }
 
 static void
@@ -389,6 +397,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, new_password_hints);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, repeat_error);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_error);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_changed);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
 

@@ -19,6 +19,9 @@ struct _PassportBrowserPage
   AdwStatusPage *status_page;
   GtkLabel      *link_label;
   GtkLabel      *timeout_label;
+  GtkWidget     *copy_button;
+  GtkLabel      *copy_label;
+  guint          copied_id;   /* "Link Copied" shown on the button */
 
   PassportCountdown *countdown;  /* the flow's browser-deadline */
 };
@@ -98,6 +101,36 @@ update (PassportBrowserPage *self)
                                  waiting && passport_flow_get_browser_url (flow) != NULL);
 }
 
+static void show_copied (PassportBrowserPage *self,
+                         gboolean             copied);
+
+/* The copy is acknowledged on the button itself for a moment: a toast at
+ * the bottom would cover Cancel (finding 15). */
+static gboolean
+copied_passed (gpointer data)
+{
+  PassportBrowserPage *self = data;
+
+  self->copied_id = 0;
+  show_copied (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_copied (PassportBrowserPage *self,
+             gboolean             copied)
+{
+  const char *label = copied ? _("Link _Copied") : _("Copy _Link");
+  g_autofree char *name = NULL;
+
+  gtk_label_set_label (self->copy_label, label);
+  name = g_strdup (gtk_label_get_text (self->copy_label));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  g_clear_handle_id (&self->copied_id, g_source_remove);
+  if (copied)
+    self->copied_id = g_timeout_add_seconds (3, copied_passed, self);
+}
+
 static void
 copy_link_activated (GtkWidget  *widget,
                      const char *action_name,
@@ -109,7 +142,7 @@ copy_link_activated (GtkWidget  *widget,
   if (url == NULL)
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
-  gtk_widget_activate_action (widget, "window.show-toast", "s", _("Link copied"));
+  show_copied (PASSPORT_BROWSER_PAGE (widget), TRUE);
 }
 
 static void
@@ -118,6 +151,7 @@ passport_browser_page_dispose (GObject *object)
   PassportBrowserPage *self = PASSPORT_BROWSER_PAGE (object);
 
   g_clear_object (&self->countdown);
+  g_clear_handle_id (&self->copied_id, g_source_remove);
 
   G_OBJECT_CLASS (passport_browser_page_parent_class)->dispose (object);
 }
@@ -135,6 +169,8 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, link_label);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, timeout_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, copy_label);
 
   gtk_widget_class_install_action (widget_class, "browser.copy-link", NULL, copy_link_activated);
 }

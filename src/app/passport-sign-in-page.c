@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-error.h"
 #include "passport-provider-button.h"
 #include "passport-provider.h"
 #include "passport-server.h"
@@ -24,6 +25,7 @@ struct _PassportSignInPage
   GtkLabel        *server_label;
   GtkWidget       *password_button;
   GtkLabel        *offline_label;
+  GtkLabel        *error_label;
 
   GNetworkMonitor *monitor;
   GListModel      *providers;
@@ -81,6 +83,15 @@ update (PassportSignInPage *self)
     }
   adw_status_page_set_description (self->status_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->offline_label), offline);
+
+  /* How the last sign-in ended, on the page where the user tries again:
+   * not a toast that is gone after five seconds (finding 15). */
+  {
+    const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
+
+    gtk_label_set_label (self->error_label, error != NULL ? passport_error_describe (error) : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->error_label), error != NULL);
+  }
 
   /* Passwords are the passport API's (the password grant and the bound
    * e-mail); a plain provider asks for them on its own page. */
@@ -232,6 +243,18 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, server_label);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, password_button);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, error_label);
+  /* The ends of a browser sign-in. */
+  passport_page_class_set_inline_errors (PASSPORT_PAGE_CLASS (klass),
+                                         PASSPORT_ERROR_ACCESS_DENIED,
+                                         PASSPORT_ERROR_BROWSER_TIMEOUT,
+                                         PASSPORT_ERROR_BROWSER_LAUNCH,
+                                         PASSPORT_ERROR_INVALID_ID_TOKEN,
+                                         PASSPORT_ERROR_INVALID_CLIENT,
+                                         PASSPORT_ERROR_UNAUTHORIZED_CLIENT,
+                                         PASSPORT_ERROR_INVALID_REQUEST,
+                                         PASSPORT_ERROR_NOT_SUPPORTED,
+                                         -1);
 
   gtk_widget_class_install_action (widget_class, "sign-in.provider", "s", provider_activated);
   gtk_widget_class_install_action (widget_class, "sign-in.server", NULL, server_activated);
@@ -251,5 +274,6 @@ passport_sign_in_page_init (PassportSignInPage *self)
   g_signal_group_connect_swapped (signals, "notify::server", G_CALLBACK (on_server_changed), self);
   g_signal_group_connect_swapped (signals, "notify::state", G_CALLBACK (update), self);
   g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
   g_signal_connect (self, "notify::flow", G_CALLBACK (on_server_changed), NULL);
 }

@@ -113,7 +113,9 @@ test_account_page (UiFixture     *f,
    * the new password signs in and the old one does not. */
   fill (f, OLD, NEW);
   ui_click (f, PAGE, "change-password-button");
-  PD_RUN_UNTIL (ui_shows_text (GTK_WIDGET (f->window), "Password changed"), 20);
+  PD_RUN_UNTIL (ui_label (f, PAGE, "password-changed") != NULL, 20);
+  /* Beside the form, not a toast over the buttons (finding 15). */
+  g_assert_cmpstr (ui_label (f, PAGE, "password-changed"), ==, "Password changed");
   PD_RUN_UNTIL (!passport_flow_get_busy (f->flow), 20);
   ui_pump ();
   g_assert_null (passport_flow_get_error (f->flow));
@@ -123,6 +125,7 @@ test_account_page (UiFixture     *f,
   g_assert_cmpstr (ui_text (f, PAGE, "new-password"), ==, "");
   g_assert_cmpstr (ui_text (f, PAGE, "repeat-new-password"), ==, "");
   g_assert_false (ui_enabled (f, PAGE, "change-password-button"));
+  g_assert_nonnull (ui_label (f, PAGE, "password-changed"));
   g_assert_cmpuint (status_of_password_grant (f, NEW), ==, 200);
   g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 400);
 }
