@@ -98,7 +98,29 @@ log_request (SoupServer        *server,
            soup_server_message_get_status (msg));
 }
 
-/* Refuse oversized bodies before they are read. */
+/* Machine endpoints: JSON for clients that authenticate with a bearer
+ * token or a code, never with anything a browser adds by itself, so they
+ * answer whatever name the request used. Everything else (the pages,
+ * /outbox, unknown paths) checks the Host. A new HTML page under /api/v1
+ * belongs in the exceptions here. */
+static gboolean
+path_is_api (const char *path)
+{
+  if (g_str_has_prefix (path, "/api/v1/"))
+    return !g_str_equal (path, "/api/v1/email/confirm");
+  return g_str_equal (path, "/.well-known/openid-configuration") ||
+         g_str_equal (path, "/oauth/token") ||
+         g_str_equal (path, "/oauth/revoke") ||
+         g_str_equal (path, "/oauth/userinfo") ||
+         g_str_equal (path, "/oauth/jwks") ||
+         g_str_has_prefix (path, "/static/providers/") ||
+         /* checks its own Host: loopback only */
+         g_str_has_prefix (path, "/_test/");
+}
+
+/* Runs once the headers are in, before any body is read: the connection
+ * cap, the Host allow-list, and oversized bodies (pd-limits.c cuts any
+ * body that goes past the limit anyway, whatever the framing). */
 static void
 early_handler (SoupServer        *server,
                SoupServerMessage *msg,
@@ -106,10 +128,23 @@ early_handler (SoupServer        *server,
                GHashTable        *query,
                gpointer           user_data)
 {
+  Pd *pd = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+  if (!pd_limits_admit (pd, msg))
+    return;
+
+  /* a page fetched under a foreign name (DNS rebinding) would let that
+   * site read it, /outbox's links included */
+  if (!path_is_api (path) && !pd_host_allowed (pd, msg))
+    {
+      pd_respond_error (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "misdirected_request",
+                        "This server does not answer to that host name", NULL);
+      /* libsoup 3.2 has no phrase for 421 */
+      soup_server_message_set_status (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "Misdirected Request");
+    }
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > PD_BODY_LIMIT)
     pd_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "invalid_request",
                       "The body is too large", NULL);
@@ -297,6 +332,8 @@ main (int   argc,
   gboolean dev_outbox = FALSE;
   gint64 access_ttl = 900, resend_delay = 60, confirm_ttl = 86400, window = 900;
   int max_failed = 5;
+  int max_connections = PD_MAX_CONNECTIONS, max_waiters = PD_MAX_WAITERS_PER_ACCOUNT;
+  int idle_timeout = PD_IDLE_TIMEOUT;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) address = NULL;
@@ -320,6 +357,9 @@ main (int   argc,
     { "confirm-ttl", 0, 0, G_OPTION_ARG_INT64, &confirm_ttl, "Confirmation link lifetime (86400)", "SECONDS" },
     { "max-failed-passwords", 0, 0, G_OPTION_ARG_INT, &max_failed, "Failed passwords allowed per window (5)", "N" },
     { "failed-password-window", 0, 0, G_OPTION_ARG_INT64, &window, "Window for failed passwords (900)", "SECONDS" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections, "Open connections allowed (1024)", "N" },
+    { "max-waiters-per-account", 0, 0, G_OPTION_ARG_INT, &max_waiters, "Long polls allowed per account (32)", "N" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, "Seconds a connection may wait for a request (5)", "SECONDS" },
     { "test-clock", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_test_clock,
       "For tests only: the clock starts SECONDS ahead (0) and POST /_test/clock moves it; "
       "needs PASSPORTD_TESTING=1 and a loopback --listen", "[SECONDS]" },
@@ -352,9 +392,10 @@ main (int   argc,
     }
   g_log_set_writer_func (log_writer, NULL, NULL);
 
-  if (access_ttl < 1 || resend_delay < 0 || confirm_ttl < 1 || window < 1 || max_failed < 1)
+  if (access_ttl < 1 || resend_delay < 0 || confirm_ttl < 1 || window < 1 || max_failed < 1 ||
+      max_connections < 1 || max_waiters < 1 || idle_timeout < 1)
     {
-      g_printerr ("passportd: the durations and --max-failed-passwords must be positive\n");
+      g_printerr ("passportd: the durations and the limits must be positive\n");
       return 2;
     }
 
@@ -364,6 +405,9 @@ main (int   argc,
   pd.failed_password_window = window;
   pd.max_failed_passwords = (guint) max_failed;
   pd.dev_outbox = dev_outbox;
+  pd.max_connections = (guint) max_connections;
+  pd.max_waiters_per_account = (guint) max_waiters;
+  pd.idle_timeout = (guint) idle_timeout;
   pd.test_clock = test_clock;
   pd.providers = g_ptr_array_new_with_free_func ((GDestroyNotify) free_provider);
   pd.waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -427,9 +471,10 @@ main (int   argc,
   soup_server_add_early_handler (pd.server, NULL, early_handler, &pd, NULL);
   soup_server_add_handler (pd.server, NULL, handler, &pd, NULL);
   g_signal_connect (pd.server, "request-finished", G_CALLBACK (log_request), NULL);
+  pd_limits_watch (&pd);
 
   sockaddr = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (pd.server, sockaddr, 0, &error))
+  if (!pd_listen (&pd, sockaddr, &error))
     {
       g_printerr ("passportd: cannot listen on %s: %s\n",
                   listen != NULL ? listen : "127.0.0.1:8765", error->message);
@@ -443,6 +488,7 @@ main (int   argc,
       g_autoptr(GUri) clean = g_uri_build (G_URI_FLAGS_NONE, "http", NULL, g_uri_get_host (uri),
                                            g_uri_get_port (uri), "", NULL, NULL);
       bound = g_uri_to_string (clean);
+      pd.port = (guint) g_uri_get_port (uri);
     }
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
@@ -480,6 +526,7 @@ main (int   argc,
   pd_waiters_flush (&pd);
   soup_server_disconnect (pd.server);
   g_clear_object (&pd.server);
+  pd_limits_free (&pd);
   pd_keys_free (&pd);
   pd_db_close (&pd);
   g_clear_pointer (&pd.providers, g_ptr_array_unref);

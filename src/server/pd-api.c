@@ -104,6 +104,13 @@ get_me (Pd                *pd,
       return;
     }
 
+  /* each waiter holds a connection: one account may not hold them all */
+  if (pd_waiters_count (pd, account_id) >= pd->max_waiters_per_account)
+    {
+      pd_respond_unavailable (msg, PD_WAITERS_RETRY_AFTER, "Too many long polls wait on this account");
+      return;
+    }
+
   pd_waiters_add (pd, msg, account_id, after, wait);
 }
 

@@ -154,6 +154,9 @@ pd_db_open (Pd          *pd,
                        "cannot create %s: %s", dir, g_strerror (errno));
           return FALSE;
         }
+      /* it holds the signing key and the password hashes */
+      if (!pd_private_files (path, error))
+        return FALSE;
     }
 
   if (sqlite3_open_v2 (path, &pd->db,

@@ -160,3 +160,10 @@ pd_waiters_flush (Pd *pd)
     waiter_answer (l->data);
   g_list_free (all);
 }
+
+guint
+pd_waiters_count (Pd         *pd,
+                  const char *account_id)
+{
+  return g_list_length (g_hash_table_lookup (pd->waiters, account_id));
+}

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
 #define PD_MIN_PASSWORD 8
 #define PD_MAX_PASSWORD 128
 #define PD_STATUS_TOO_MANY_REQUESTS 429 /* RFC 6585; libsoup 3.2 has no name for it */
+#define PD_MAX_CONNECTIONS 1024        /* --max-connections */
+#define PD_MAX_WAITERS_PER_ACCOUNT 32  /* --max-waiters-per-account */
+#define PD_IDLE_TIMEOUT 5              /* --idle-timeout, seconds */
+#define PD_WAITERS_RETRY_AFTER 10      /* Retry-After of a long poll refused for the cap */
 
 typedef struct
 {
@@ -41,6 +45,9 @@ typedef struct
   gint64 confirm_ttl;
   guint max_failed_passwords;
   gint64 failed_password_window;
+  guint max_connections;
+  guint max_waiters_per_account;
+  guint idle_timeout;        /* seconds a connection may sit without a request */
   gboolean test_clock;       /* POST /_test/clock moves pd_now() */
 
   /* state */
@@ -54,6 +61,8 @@ typedef struct
   char *dummy_hash;          /* verified against when a user is unknown */
   GHashTable *waiters;       /* account id → GList* of PdWaiter*, long polls */
   SoupServer *server;
+  guint port;                /* the bound port */
+  struct _PdLimits *limits;  /* connections and their timer, pd-limits.c */
   guint64 mail_counter;
 } Pd;
 
@@ -217,6 +226,31 @@ void pd_waiters_add     (Pd *pd, SoupServerMessage *msg, const char *account_id,
 void pd_account_changed (Pd *pd, const char *account_id);
 /* Answers every waiting long poll (at shutdown). */
 void pd_waiters_flush   (Pd *pd);
+/* How many long polls wait on the account. */
+guint pd_waiters_count  (Pd *pd, const char *account_id);
+
+/* pd-limits.c ---------------------------------------------------------- */
+
+typedef struct _PdLimits PdLimits;
+
+/* Listens on @address with the backlog the system allows (libsoup's own
+ * listen uses 10) and fits the descriptor limit to --max-connections. */
+gboolean pd_listen              (Pd *pd, GSocketAddress *address, GError **error);
+/* Tracks connections (the cap, the idle timeout) and caps request bodies
+ * whatever their framing; needs pd->server. pd_limits_free() after the
+ * server is gone. */
+void     pd_limits_watch        (Pd *pd);
+void     pd_limits_free         (Pd *pd);
+/* FALSE after answering 503 when the request's connection is past the cap. */
+gboolean pd_limits_admit        (Pd *pd, SoupServerMessage *msg);
+/* Whether the request names the server: its public URL's host and port, or
+ * an IP address or localhost with the port it listens on. */
+gboolean pd_host_allowed        (Pd *pd, SoupServerMessage *msg);
+/* 503 temporarily_unavailable with Retry-After. */
+void     pd_respond_unavailable (SoupServerMessage *msg, gint64 retry_after, const char *description);
+/* Creates the database file 0600 whatever the umask, and makes it and its
+ * -wal, -shm and -journal 0600 when they exist with wider modes. */
+gboolean pd_private_files       (const char *database, GError **error);
 
 /* pd-oauth.c ----------------------------------------------------------- */
 
