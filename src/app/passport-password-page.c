@@ -23,6 +23,8 @@ struct _PassportPasswordPage
   GtkSpinner          *spinner;
 
   PassportCountdown   *throttle_countdown;  /* the flow's retry-after */
+  guint                wrong_tries;   /* wrong passwords in a row for wrong_email */
+  char                *wrong_email;
 };
 
 G_DEFINE_FINAL_TYPE (PassportPasswordPage, passport_password_page, PASSPORT_TYPE_PAGE)
@@ -46,6 +48,11 @@ update (PassportPasswordPage *self)
       /* Translators: %s is a wait, e.g. "30 seconds" or "15 minutes" */
       message = g_strdup_printf (_("Too many attempts. Try again in %s."), wait);
     }
+  else if (error != NULL && error->code == PASSPORT_ERROR_INVALID_GRANT && self->wrong_tries >= 3)
+    /* Warned before the lock (finding 13): the contract does not say how
+     * many tries are left, only that there is a limit. */
+    message = g_strdup_printf ("%s %s", passport_error_describe (error),
+                               _("Several wrong passwords in a row pause signing in for a while."));
   else if (error != NULL && error->code != PASSPORT_ERROR_TOO_MANY_REQUESTS)
     message = g_strdup (passport_error_describe (error));
 
@@ -86,6 +93,25 @@ forget (PassportPage *page)
 
   gtk_editable_set_text (GTK_EDITABLE (self->email_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  self->wrong_tries = 0;
+  g_clear_pointer (&self->wrong_email, g_free);
+}
+
+static void
+signed_in_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PassportPasswordPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (passport_flow_sign_in_with_password_finish (PASSPORT_FLOW (source), result, &error) ||
+      !g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT))
+    {
+      self->wrong_tries = 0;
+      g_clear_pointer (&self->wrong_email, g_free);
+    }
+  update (self);
 }
 
 static void
@@ -100,8 +126,17 @@ sign_in_activated (GtkWidget  *widget,
    * happen before the flow has read it. */
   char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
+  g_strstrip (email);
+  /* Counted per address: another one starts afresh. */
+  if (g_strcmp0 (email, self->wrong_email) != 0)
+    {
+      g_free (self->wrong_email);
+      self->wrong_email = g_strdup (email);
+      self->wrong_tries = 0;
+    }
+  self->wrong_tries++;
   if (flow != NULL)
-    passport_flow_sign_in_with_password_async (flow, g_strstrip (email), password, NULL, NULL, NULL);
+    passport_flow_sign_in_with_password_async (flow, email, password, NULL, signed_in_cb, g_object_ref (self));
   passport_secure_free (password);
 }
 
@@ -140,6 +175,7 @@ passport_password_page_dispose (GObject *object)
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (object);
 
   g_clear_object (&self->throttle_countdown);
+  g_clear_pointer (&self->wrong_email, g_free);
 
   G_OBJECT_CLASS (passport_password_page_parent_class)->dispose (object);
 }

@@ -77,6 +77,14 @@ test_throttled (UiFixture     *f,
 
   ui_make_account (f, email, "the right long password");
   open_page (f);
+  /* Warned before the lock (finding 13): from the third wrong password. */
+  for (guint i = 0; i < 3; i++)
+    {
+      sign_in (f, email, "not the password");
+      ui_wait_for_page (f, PAGE, 20);
+      g_assert_cmpint (i < 2, ==, g_strcmp0 (ui_label (f, PAGE, "sign-in-error"), "The e-mail or password is wrong.") == 0);
+    }
+  g_assert_nonnull (strstr (ui_label (f, PAGE, "sign-in-error"), "pause signing in for a while"));
   for (guint i = 0; i < 6 && !g_error_matches (passport_flow_get_error (f->flow), PASSPORT_ERROR,
                                                   PASSPORT_ERROR_TOO_MANY_REQUESTS); i++)
     {
