@@ -57,6 +57,29 @@ passport_password_quality_new (void)
   return g_object_new (PASSPORT_TYPE_PASSWORD_QUALITY, NULL);
 }
 
+/* @folded with the usual stand-ins for letters put back ("p@ssw0rd" →
+ * "password"); @one: what "1" stands for ('i' or 'l'). */
+static char *
+unleet (const char *folded,
+        char        one)
+{
+  char *plain = g_strdup (folded);
+
+  for (char *p = plain; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '@': case '4': *p = 'a'; break;
+      case '0': *p = 'o'; break;
+      case '1': *p = one; break;
+      case '!': *p = 'i'; break;
+      case '3': *p = 'e'; break;
+      case '$': case '5': *p = 's'; break;
+      case '7': case '+': *p = 't'; break;
+      default: break;
+      }
+  return plain;
+}
+
 static void
 add_reason (GPtrArray  *reasons,
             const char *reason)
@@ -177,6 +200,34 @@ passport_password_quality_check (PassportPasswordQuality   *self,
               break;
             }
           score = 0;
+        }
+    }
+  /* "p@ssw0rd" is "password" to anyone guessing: the dictionary word
+   * spelt with digits and signs is checked too, as the server's list of
+   * common passwords does (finding 3). */
+  if (self->settings != NULL && score > 0)
+    {
+      for (const char *ones = "il"; *ones != '\0'; ones++)
+        {
+          g_autofree char *plain = unleet (folded, *ones);
+          void *auxerror = NULL;
+          int verdict;
+
+          if (g_str_equal (plain, folded))
+            break;
+          verdict = pwquality_check (self->settings, plain, NULL, NULL, &auxerror);
+          if (verdict < 0)
+            {
+              char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+
+              /* pwquality_strerror() releases whatever auxerror holds. */
+              pwquality_strerror (buf, sizeof buf, verdict, auxerror);
+            }
+          if (verdict == PWQ_ERROR_CRACKLIB_CHECK)
+            {
+              add_reason (reasons, "too_common");
+              break;
+            }
         }
     }
   g_mutex_unlock (&self->lock);

@@ -148,6 +148,22 @@ test_password_quality (void)
       g_assert_true (has_reason (reasons, "too_common"));
     }
 
+  /* A dictionary word in digits and signs is one too, as the server's
+   * list says ("p@ssw0rd"): the meter and the server agree (finding 3). */
+  {
+    const char *leet[] = { "p@ssw0rd", "passw0rd", "Pa$$w0rd", "d1ct10nary" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (leet); i++)
+      {
+        g_auto(GStrv) reasons = NULL;
+        guint score = passport_password_quality_check (quality, leet[i], NULL, NULL, &reasons);
+
+        g_test_message ("%s: %u", leet[i], score);
+        g_assert_cmpuint (score, ==, 0);
+        g_assert_true (has_reason (reasons, "too_common"));
+      }
+  }
+
   /* Off the main loop, the same verdicts. */
   {
     const char *passwords[] = { "password", "short", "correct horse battery staple" };

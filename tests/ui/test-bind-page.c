@@ -79,10 +79,20 @@ test_bind_page (UiFixture     *f,
   g_assert_null (ui_label (f, PAGE, "bind-email-error"));
   g_assert_false (row_is_red (f, "bind-email"));
 
-  /* A password the local check lets through and the server refuses as
-   * too common: the server's reason under the field, the field red. */
+  /* The local check knows the dictionary, also spelt with digits and
+   * signs, as the server does (finding 3). */
   ui_type (f, PAGE, "bind-password", "p@ssw0rd");
   ui_type (f, PAGE, "bind-repeat", "p@ssw0rd");
+  g_assert_false (ui_enabled (f, PAGE, "bind-save-button"));
+  g_assert_cmpstr (ui_label (f, PAGE, "password-hints"), ==,
+                   "This password is too easy to guess. Try a few unrelated words.");
+  g_assert_cmpfloat (gtk_level_bar_get_value (GTK_LEVEL_BAR (ui_get (f, PAGE, "password-strength"))), ==, 0);
+
+  /* A password only the server's own list refuses (a Russian keyboard
+   * row, which no local dictionary holds): the server's reason under the
+   * field, the field red. */
+  ui_type (f, PAGE, "bind-password", "йцукенгш");
+  ui_type (f, PAGE, "bind-repeat", "йцукенгш");
   g_assert_true (ui_enabled (f, PAGE, "bind-save-button"));
   ui_click (f, PAGE, "bind-save-button");
   ui_wait_for_error (f, PASSPORT_ERROR_WEAK_PASSWORD);
