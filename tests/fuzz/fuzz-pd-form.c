@@ -43,16 +43,12 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  static SoupServer *server;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
   g_autoptr(GByteArray) request = g_byte_array_new ();
   g_autofree char *head = NULL;
   g_autoptr(GBytes) answer = NULL;
 
-  if (server == NULL)
-    {
-      server = soup_server_new (NULL, NULL);
-      soup_server_add_handler (server, NULL, handle, NULL, NULL);
-    }
+  soup_server_add_handler (server, NULL, handle, NULL, NULL);
 
   head = g_strdup_printf ("POST /oauth/token HTTP/1.1\r\n"
                           "Host: 127.0.0.1\r\n"
@@ -63,6 +59,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_byte_array_append (request, (const guint8 *) head, strlen (head));
   g_byte_array_append (request, data, size);
   answer = fuzz_serve (server, request->data, request->len);
+  soup_server_disconnect (server);
+  fuzz_drain ();
   g_assert (g_bytes_get_size (answer) > 0);
   return 0;
 }

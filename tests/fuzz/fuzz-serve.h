@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* Hands @server one connection whose peer sent exactly @data (then EOF) and
- * runs the thread-default main context until the server has closed it.
+ * runs the thread-default main context until the server has closed it or
+ * has nothing left to do (then disconnecting the server ends it).
  * Returns what the server wrote back (never NULL). No socket is involved:
  * the connection is a pair of memory streams. */
 GBytes *fuzz_serve (SoupServer   *server,

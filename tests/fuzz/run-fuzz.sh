@@ -3,7 +3,7 @@
 #
 # Runs one libFuzzer target for a bounded time (meson test --suite fuzz).
 #
-#   run-fuzz.sh TARGET SEED_DIR ARTIFACT_DIR
+#   run-fuzz.sh TARGET SEED_DIR ARTIFACT_DIR [leaks|no-leaks]
 #
 # The seeds are copied to a temporary corpus first, so the run never writes
 # into the repository; libFuzzer runs every seed before it mutates, so an
@@ -17,6 +17,8 @@ set -euo pipefail
 target=$1
 seeds=$2
 artifacts=$3
+leaks=1
+[[ "${4:-leaks}" == no-leaks ]] && leaks=0
 seconds=${PASSPORT_FUZZ_SECONDS:-45}
 name=$(basename "$target")
 
@@ -29,7 +31,7 @@ cp "$seeds"/* "$work/corpus/"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # handle_sigtrap: g_error() and a fatal critical stop with SIGTRAP, which
 # libFuzzer alone does not catch (no report, no input kept).
-export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:handle_sigtrap=1
+export ASAN_OPTIONS=detect_leaks=$leaks:strict_string_checks=1:handle_sigtrap=1
 export G_DEBUG=fatal-criticals
 export GIO_USE_PROXY_RESOLVER=dummy
 export LC_ALL=C.UTF-8
