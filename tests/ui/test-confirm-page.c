@@ -100,7 +100,9 @@ test_confirm_countdown (UiFixture     *f,
   g_assert_nonnull (strstr (description (f), "ada@other.example"));
   g_assert_cmpuint (pd_maildir_count (f->server), ==, 2);
 
-  /* Cancel abandons the address: back on the form, nothing waits. */
+  /* The button that abandons the address says so (finding 17: "Cancel"
+   * did not say what it cancels): back on the form, nothing waits. */
+  g_assert_true (ui_shows_text (ui_get (f, PAGE, "cancel-email-button"), "Use Another E-mail"));
   ui_click (f, PAGE, "cancel-email-button");
   ui_wait_for_page (f, "bind-page", 20);
   g_assert_null (pending_email (f));
