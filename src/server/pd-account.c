@@ -63,12 +63,19 @@ pd_account_json (Pd         *pd,
                  const char *account_id)
 {
   g_autoptr(PdAccount) a = pd_account_load (pd, account_id);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  JsonObject *o, *terms;
-  JsonArray *identities;
 
   if (a == NULL)
     return NULL;
+  return pd_account_to_json (pd, a);
+}
+
+JsonObject *
+pd_account_to_json (Pd        *pd,
+                    PdAccount *a)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  JsonObject *o, *terms;
+  JsonArray *identities;
 
   o = json_object_new ();
   json_object_set_string_member (o, "id", a->id);

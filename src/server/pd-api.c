@@ -100,7 +100,9 @@ get_me (Pd                *pd,
 
   if (wait == 0 || a->revision > after)
     {
-      pd_respond_account (pd, msg, SOUP_STATUS_OK, account_id);
+      g_autoptr(JsonObject) o = pd_account_to_json (pd, a);
+
+      pd_respond_object (msg, SOUP_STATUS_OK, o);
       return;
     }
 

@@ -331,6 +331,17 @@ pd_db_exec (Pd         *pd,
   return (rc & 0xff) == SQLITE_CONSTRAINT ? SQLITE_CONSTRAINT : rc;
 }
 
+/* A statement without parameters or rows, from the cache: BEGIN and
+ * COMMIT once a request, parsed once. SQLITE_DONE on success. */
+static int
+run (Pd         *pd,
+     const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, sql, "");
+
+  return sqlite3_step (stmt);
+}
+
 /* Inside the request's transaction a savepoint, so that a rollback undoes
  * only its own part; outside one (a worker's result) a transaction. */
 gboolean
@@ -339,9 +350,9 @@ pd_db_begin (Pd *pd)
   if (!sqlite3_get_autocommit (pd->db))
     {
       pd->db_savepoints++;
-      return sqlite3_exec (pd->db, "SAVEPOINT pd", NULL, NULL, NULL) == SQLITE_OK;
+      return run (pd, "SAVEPOINT pd") == SQLITE_DONE;
     }
-  return sqlite3_exec (pd->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+  return run (pd, "BEGIN IMMEDIATE") == SQLITE_DONE;
 }
 
 void
@@ -354,7 +365,7 @@ pd_db_commit (Pd *pd)
       pd->db_savepoints--;
       sql = "RELEASE pd";
     }
-  if (sqlite3_exec (pd->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+  if (run (pd, sql) != SQLITE_DONE)
     g_warning ("database commit: %s", sqlite3_errmsg (pd->db));
 }
 
@@ -364,10 +375,11 @@ pd_db_rollback (Pd *pd)
   if (pd->db_savepoints > 0)
     {
       pd->db_savepoints--;
-      sqlite3_exec (pd->db, "ROLLBACK TO pd; RELEASE pd", NULL, NULL, NULL);
+      run (pd, "ROLLBACK TO pd");
+      run (pd, "RELEASE pd");
     }
   else
-    sqlite3_exec (pd->db, "ROLLBACK", NULL, NULL, NULL);
+    run (pd, "ROLLBACK");
 }
 
 /* One transaction for the whole of a request's synchronous part: its
@@ -378,7 +390,7 @@ void
 pd_db_request_begin (Pd *pd)
 {
   if (sqlite3_get_autocommit (pd->db))
-    sqlite3_exec (pd->db, "BEGIN", NULL, NULL, NULL);
+    run (pd, "BEGIN");
 }
 
 void
@@ -389,11 +401,10 @@ pd_db_request_end (Pd *pd)
       g_critical ("a request left %u savepoints open", pd->db_savepoints);
       pd->db_savepoints = 0;
     }
-  if (!sqlite3_get_autocommit (pd->db) &&
-      sqlite3_exec (pd->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+  if (!sqlite3_get_autocommit (pd->db) && run (pd, "COMMIT") != SQLITE_DONE)
     {
       g_warning ("database commit: %s", sqlite3_errmsg (pd->db));
-      sqlite3_exec (pd->db, "ROLLBACK", NULL, NULL, NULL);
+      run (pd, "ROLLBACK");
     }
 }
 

@@ -196,6 +196,8 @@ void        pd_account_free    (PdAccount *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PdAccount, pd_account_free)
 /* GET /me as JSON, or NULL when there is no such account. */
 JsonObject *pd_account_json    (Pd *pd, const char *account_id);
+/* The same for an account already loaded. */
+JsonObject *pd_account_to_json (Pd *pd, PdAccount *a);
 /* Answers @status with GET /me's body, or 401 when the account is gone. */
 void        pd_respond_account (Pd *pd, SoupServerMessage *msg, guint status, const char *account_id);
 

@@ -524,6 +524,103 @@ test_code_expired (void)
   pd_assert_response (r2, 400, "invalid_grant");
 }
 
+/* Pruning (the timer's, run at once) deletes expired codes and flows but
+ * keeps a redeemed code while its tokens live: a second redemption after
+ * the code's 60 s still revokes them (contract, section 2). */
+static void
+test_code_reuse_after_prune (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdAuthRequest) req1 = NULL;
+  g_autoptr(PdAuthRequest) req2 = NULL;
+  g_autofree char *code1 = pd_browser_social_sign_in (server, "google", "prune@example.com", "P", FALSE, &req1);
+  g_autofree char *code2 = pd_browser_social_sign_in (server, "google", "prune@example.com", "P", FALSE, &req2);
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdAuthRequest) abandoned = pd_auth_request_new ();
+  g_autofree char *abandoned_url = pd_auth_request_url (server, abandoned, "google");
+  g_autoptr(PdSocialPage) page = pd_browser_open (client, abandoned_url);
+  g_autoptr(PdResponse) first = pd_token_code (client, code1, req1->redirect_uri, req1->verifier);
+  g_autoptr(PdResponse) me = NULL;
+  g_autoptr(PdResponse) replay = NULL;
+  g_autoptr(PdResponse) me_after = NULL;
+  g_autoptr(PdResponse) refresh_after = NULL;
+  g_autoptr(PdResponse) late = NULL;
+  g_autoptr(PdResponse) replay_again = NULL;
+  g_autoptr(PdResponse) submit = NULL;
+  g_autoptr(JsonObject) pruned = NULL;
+  g_autoptr(JsonObject) pruned_again = NULL;
+  const char *access, *refresh;
+
+  pd_assert_response (first, 200, NULL);
+  access = pd_response_string (first, "access_token");
+  refresh = pd_response_string (first, "refresh_token");
+
+  /* past the code's 60 s and the sign-in page's 10 minutes */
+  pd_server_advance_clock (server, 700);
+  pruned = pd_server_prune (server);
+  g_assert_cmpint (pd_prune_count (pruned, "codes"), ==, 1);          /* code2, never redeemed */
+  g_assert_cmpint (pd_prune_count (pruned, "auth_requests"), ==, 1);  /* the abandoned page */
+  g_assert_cmpint (pd_prune_count (pruned, "token_families"), ==, 0);  /* code1's tokens live */
+
+  me = pd_client_get (client, "/api/v1/me", access);
+  pd_assert_response (me, 200, NULL);
+  replay = pd_token_code (client, code1, req1->redirect_uri, req1->verifier);
+  pd_assert_response (replay, 400, "invalid_grant");
+  me_after = pd_client_get (client, "/api/v1/me", access);
+  g_assert_cmpuint (me_after->status, ==, 401);
+  refresh_after = pd_token_refresh (client, refresh);
+  pd_assert_response (refresh_after, 400, "invalid_grant");
+
+  late = pd_token_code (client, code2, req2->redirect_uri, req2->verifier);
+  pd_assert_response (late, 400, "invalid_grant");
+  submit = pd_browser_submit (client, page, NULL, "prune@example.com", "P", FALSE, "continue");
+  g_assert_cmpuint (submit->status, ==, 400);
+
+  /* the revoked family goes now, its code with it; a replay is still refused */
+  pruned_again = pd_server_prune (server);
+  g_assert_cmpint (pd_prune_count (pruned_again, "token_families"), ==, 1);
+  replay_again = pd_token_code (client, code1, req1->redirect_uri, req1->verifier);
+  pd_assert_response (replay_again, 400, "invalid_grant");
+}
+
+/* Pruning keeps a live session: its expired access token goes, its refresh
+ * token still works, and a retired refresh token presented again still
+ * ends the session (section 3). */
+static void
+test_prune_keeps_sessions (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(JsonObject) t0 = pd_social_tokens (server, "google", "live@example.com", "L", FALSE);
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) expired = NULL;
+  g_autoptr(PdResponse) t1 = NULL;
+  g_autoptr(PdResponse) me = NULL;
+  g_autoptr(PdResponse) reuse = NULL;
+  g_autoptr(PdResponse) t1_after = NULL;
+  g_autoptr(JsonObject) pruned = NULL;
+
+  /* past the access token's 15 minutes */
+  pd_server_advance_clock (server, 1000);
+  pruned = pd_server_prune (server);
+  g_assert_cmpint (pd_prune_count (pruned, "access_tokens"), ==, 1);
+  g_assert_cmpint (pd_prune_count (pruned, "token_families"), ==, 0);
+
+  expired = pd_client_get (client, "/api/v1/me", json_object_get_string_member (t0, "access_token"));
+  g_assert_cmpuint (expired->status, ==, 401);
+  t1 = pd_token_refresh (client, json_object_get_string_member (t0, "refresh_token"));
+  pd_assert_response (t1, 200, NULL);
+  me = pd_client_get (client, "/api/v1/me", pd_response_string (t1, "access_token"));
+  pd_assert_response (me, 200, NULL);
+
+  g_clear_pointer (&pruned, json_object_unref);
+  pruned = pd_server_prune (server);
+  g_assert_cmpint (pd_prune_count (pruned, "token_families"), ==, 0);
+  reuse = pd_token_refresh (client, json_object_get_string_member (t0, "refresh_token"));
+  pd_assert_response (reuse, 400, "invalid_grant");
+  t1_after = pd_token_refresh (client, pd_response_string (t1, "refresh_token"));
+  pd_assert_response (t1_after, 400, "invalid_grant");
+}
+
 /* --------------------------------------------------------------- */
 /* id_token                                                         */
 /* --------------------------------------------------------------- */
@@ -745,6 +842,8 @@ main (int   argc,
   g_test_add_func ("/code/garbage", test_code_garbage);
   g_test_add_func ("/code/id-token", test_id_token);
   g_test_add_func ("/code/expired", test_code_expired);
+  g_test_add_func ("/code/reuse-after-prune", test_code_reuse_after_prune);
+  g_test_add_func ("/code/prune-keeps-sessions", test_prune_keeps_sessions);
 
   ret = g_test_run ();
   pd_server_stop (shared);

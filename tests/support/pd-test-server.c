@@ -246,6 +246,23 @@ pd_server_advance_clock (PdServer *server,
   g_assert_cmpint (json_object_get_int_member (answer, "offset"), ==, server->clock_offset);
 }
 
+JsonObject *
+pd_server_prune (PdServer *server)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) r = pd_client_post_json (client, "/_test/prune", NULL, "{}");
+
+  pd_assert_response (r, 200, NULL);
+  return json_object_ref (pd_response_object (r));
+}
+
+gint64
+pd_prune_count (JsonObject *counts,
+                const char *table)
+{
+  return json_object_has_member (counts, table) ? json_object_get_int_member (counts, table) : 0;
+}
+
 char *
 pd_server_url (PdServer   *server,
                const char *path)

@@ -45,6 +45,12 @@ void        pd_server_free            (PdServer   *server);
  * access tokens) passes at once. A long poll's wait is real time. */
 void        pd_server_advance_clock   (PdServer   *server,
                                        gint64      seconds);
+/* Runs the server's pruning now, to the end (POST /_test/prune), as its
+ * timer would. Returns the rows deleted by table (owned). */
+JsonObject *pd_server_prune           (PdServer   *server);
+/* A count of pd_server_prune()'s answer, 0 when absent. */
+gint64      pd_prune_count            (JsonObject *counts,
+                                       const char *table);
 /* base URL + path (path starting with '/'); an absolute URL is copied. */
 char       *pd_server_url             (PdServer   *server,
                                        const char *path);
