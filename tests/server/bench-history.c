@@ -15,7 +15,9 @@
  *
  * Before measuring, POST /_test/prune runs the pruning that the timer
  * would run (a passportd without it answers 404, and prunes nothing), and
- * what it deleted is printed. PD_BENCH_AUTHORIZATIONS (default 60) and
+ * what it deleted is printed; PD_BENCH_PRUNE=0 leaves the whole history
+ * in place (with --test-clock the timer does not prune), to measure the
+ * indexes alone. PD_BENCH_AUTHORIZATIONS (default 60) and
  * PD_BENCH_PASSWORDS (default 8) change the counts. */
 #include "config.h"
 
@@ -274,8 +276,13 @@ main (int   argc,
 
   fresh_tokens = pd_account_with_password (fresh, "google", EMAIL, "History", PASSWORD_A);
   old_tokens = pd_account_with_password (old, "google", EMAIL, "History", PASSWORD_A);
-  prune (fresh, "fresh");
-  prune (old, "history");
+  if (g_strcmp0 (g_getenv ("PD_BENCH_PRUNE"), "0") != 0)
+    {
+      prune (fresh, "fresh");
+      prune (old, "history");
+    }
+  else
+    printf ("not pruned (PD_BENCH_PRUNE=0): the indexes alone\n");
 
   auth[0] = time_authorizations (fresh, authorizations);
   auth[1] = time_authorizations (old, authorizations);
