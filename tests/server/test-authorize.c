@@ -290,6 +290,31 @@ test_cancel (void)
   g_assert_cmpuint (again->status, >=, 400);
 }
 
+/* A pending sign-in lives 10 minutes (docs/passportd.md). */
+static void
+test_flow_expired (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdAuthRequest) req1 = pd_auth_request_new ();
+  g_autoptr(PdAuthRequest) req2 = pd_auth_request_new ();
+  g_autofree char *url1 = pd_auth_request_url (server, req1, "google");
+  g_autofree char *url2 = pd_auth_request_url (server, req2, "google");
+  g_autoptr(PdClient) browser1 = pd_client_new (server);
+  g_autoptr(PdClient) browser2 = pd_client_new (server);
+  g_autoptr(PdSocialPage) page1 = pd_browser_open (browser1, url1);
+  g_autoptr(PdSocialPage) page2 = pd_browser_open (browser2, url2);
+  g_autoptr(PdResponse) in_time = NULL;
+  g_autoptr(PdResponse) late = NULL;
+
+  pd_server_advance_clock (server, 598);
+  in_time = pd_browser_submit (browser1, page1, NULL, "flow@example.com", "Flow", FALSE, "continue");
+  g_assert_cmpuint (in_time->status, ==, 302);
+  pd_server_advance_clock (server, 4);
+  late = pd_browser_submit (browser2, page2, NULL, "flow@example.com", "Flow", FALSE, "continue");
+  pd_assert_response (late, 400, NULL);
+  g_assert_nonnull (strstr (late->text, "has expired"));
+}
+
 static void
 test_csrf (void)
 {
@@ -832,6 +857,7 @@ main (int   argc,
   g_test_add_func ("/authorize/ipv6-loopback", test_ipv6_loopback);
   g_test_add_func ("/authorize/cancel", test_cancel);
   g_test_add_func ("/authorize/csrf", test_csrf);
+  g_test_add_func ("/authorize/flow-expired", test_flow_expired);
   g_test_add_func ("/authorize/provider-choice", test_provider_choice);
   g_test_add_func ("/authorize/html-escaped", test_html_escaped);
   g_test_add_func ("/authorize/same-identity", test_same_identity_same_account);
