@@ -96,9 +96,9 @@ static const char *migrations[] = {
    * family's expiry (when its last token can no longer be used), and a
    * family's codes going with it (they are kept for reuse detection) */
   "ALTER TABLE token_families ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"
-  "UPDATE token_families SET expires_at = COALESCE(MAX("
-  "  (SELECT MAX(expires_at) FROM refresh_tokens WHERE family_id = token_families.id),"
-  "  (SELECT MAX(expires_at) FROM access_tokens WHERE family_id = token_families.id)), 0);"
+  "UPDATE token_families SET expires_at = MAX("   /* MAX(x, NULL) is NULL */
+  "  COALESCE((SELECT MAX(expires_at) FROM refresh_tokens WHERE family_id = token_families.id), 0),"
+  "  COALESCE((SELECT MAX(expires_at) FROM access_tokens WHERE family_id = token_families.id), 0));"
   "CREATE INDEX IF NOT EXISTS token_families_account ON token_families(account_id, revoked);"
   "CREATE INDEX IF NOT EXISTS token_families_expiry ON token_families(expires_at);"
   "CREATE INDEX IF NOT EXISTS token_families_revoked ON token_families(id) WHERE revoked = 1;"
