@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* passportd: a database file of an older schema is brought forward at
+ * start and keeps what the contract needs: a live session, and the code it
+ * came from, whose replay must still revoke it (section 2). */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "pd-test-server.h"
+
+static void
+exec_sql (const char *database,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (database, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static gint64
+user_version (const char *database)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 version;
+
+  g_assert_cmpint (sqlite3_open (database, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return version;
+}
+
+/* Version 1 had no indexes but identities_account and failed_passwords_key,
+ * no token_families.expires_at and no trigger: a version 2 file is taken
+ * back to it. Its access tokens go: the refresh token alone keeps a
+ * session (the upgrade once took such a family for expired). */
+static const char version_1[] =
+  "DELETE FROM access_tokens;"
+  "DROP TRIGGER token_families_codes;"
+  "DROP INDEX token_families_account; DROP INDEX token_families_expiry; DROP INDEX token_families_revoked;"
+  "DROP INDEX codes_account; DROP INDEX codes_family; DROP INDEX codes_expiry;"
+  "DROP INDEX refresh_tokens_family; DROP INDEX access_tokens_family; DROP INDEX access_tokens_expiry;"
+  "DROP INDEX auth_requests_expiry; DROP INDEX spent_confirmations_at; DROP INDEX failed_passwords_at;"
+  "ALTER TABLE token_families DROP COLUMN expires_at;"
+  "PRAGMA user_version = 1;";
+
+static void
+test_upgrade_keeps_sessions (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) again = NULL;
+  g_autoptr(PdAuthRequest) req = NULL;
+  g_autofree char *code = pd_browser_social_sign_in (server, "google", "upgrade@example.com", "U", FALSE, &req);
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) t0 = pd_token_code (client, code, req->redirect_uri, req->verifier);
+  g_autoptr(PdResponse) t1 = NULL;
+  g_autoptr(PdResponse) t2 = NULL;
+  g_autoptr(PdResponse) replay = NULL;
+  g_autoptr(PdResponse) t3 = NULL;
+  g_autoptr(JsonObject) pruned = NULL;
+
+  pd_assert_response (t0, 200, NULL);
+  t1 = pd_token_refresh (client, pd_response_string (t0, "refresh_token"));
+  pd_assert_response (t1, 200, NULL);
+  pd_server_stop (server);
+
+  exec_sql (server->database, version_1);
+  g_assert_cmpint (user_version (server->database), ==, 1);
+  again = pd_server_restart (server);
+
+  /* the session is live: pruning keeps it, and its code */
+  pruned = pd_server_prune (again);
+  g_assert_cmpint (pd_prune_count (pruned, "token_families"), ==, 0);
+  g_assert_cmpint (pd_prune_count (pruned, "codes"), ==, 0);
+  t2 = pd_token_refresh (client, pd_response_string (t1, "refresh_token"));
+  pd_assert_response (t2, 200, NULL);
+
+  /* the code's replay still ends it */
+  replay = pd_token_code (client, code, req->redirect_uri, req->verifier);
+  pd_assert_response (replay, 400, "invalid_grant");
+  t3 = pd_token_refresh (client, pd_response_string (t2, "refresh_token"));
+  pd_assert_response (t3, 400, "invalid_grant");
+
+  pd_server_stop (again);
+  g_assert_cmpint (user_version (server->database), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/schema/upgrade-keeps-sessions", test_upgrade_keeps_sessions);
+  return g_test_run ();
+}
