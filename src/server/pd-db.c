@@ -8,6 +8,8 @@
 // links) is pruned on a timer, so that no request pays for it.
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "pd.h"
@@ -127,7 +129,14 @@ typedef struct
   gboolean in_use;
 } CachedStmt;
 
-static GHashTable *stmt_cache;   /* SQL text → CachedStmt* */
+static GHashTable *stmt_cache;   /* SQL text → CachedStmt* (owns them) */
+/* Hashing the text of every statement cost more than running some of them:
+ * the literal's address finds its entry first (checked against the text,
+ * so an address reused by other SQL is only a miss), and the statement's
+ * own address finds it when it is given back. */
+static GHashTable *stmt_by_address;  /* const char *sql → CachedStmt* */
+static GHashTable *stmt_by_stmt;     /* sqlite3_stmt* → CachedStmt* */
+#define STMT_ADDRESSES_MAX 1024      /* SQL built at run time: start again */
 
 static void
 cached_stmt_free (CachedStmt *c)
@@ -213,6 +222,8 @@ pd_db_open (Pd          *pd,
 void
 pd_db_close (Pd *pd)
 {
+  g_clear_pointer (&stmt_by_address, g_hash_table_unref);
+  g_clear_pointer (&stmt_by_stmt, g_hash_table_unref);
   g_clear_pointer (&stmt_cache, g_hash_table_unref);
   if (pd->db != NULL)
     {
@@ -231,8 +242,20 @@ prepare_va (Pd         *pd,
   CachedStmt *cached;
 
   if (stmt_cache == NULL)
-    stmt_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_stmt_free);
-  cached = g_hash_table_lookup (stmt_cache, sql);
+    {
+      stmt_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_stmt_free);
+      stmt_by_address = g_hash_table_new (NULL, NULL);
+      stmt_by_stmt = g_hash_table_new (NULL, NULL);
+    }
+  cached = g_hash_table_lookup (stmt_by_address, sql);
+  if (cached != NULL && strcmp (sqlite3_sql (cached->stmt), sql) != 0)
+    cached = NULL;
+  if (cached == NULL && (cached = g_hash_table_lookup (stmt_cache, sql)) != NULL)
+    {
+      if (g_hash_table_size (stmt_by_address) >= STMT_ADDRESSES_MAX)
+        g_hash_table_remove_all (stmt_by_address);
+      g_hash_table_insert (stmt_by_address, (gpointer) sql, cached);
+    }
 
   if (cached != NULL && !cached->in_use)
     {
@@ -252,6 +275,7 @@ prepare_va (Pd         *pd,
       cached->stmt = stmt;
       cached->in_use = TRUE;
       g_hash_table_insert (stmt_cache, g_strdup (sql), cached);
+      g_hash_table_insert (stmt_by_stmt, stmt, cached);
     }
 
   for (int i = 0; sig[i] != '\0'; i++)
@@ -281,8 +305,8 @@ pd_db_release (sqlite3_stmt *stmt)
   if (stmt == NULL)
     return;
 
-  cached = stmt_cache != NULL ? g_hash_table_lookup (stmt_cache, sqlite3_sql (stmt)) : NULL;
-  if (cached != NULL && cached->stmt == stmt)
+  cached = stmt_by_stmt != NULL ? g_hash_table_lookup (stmt_by_stmt, stmt) : NULL;
+  if (cached != NULL)
     {
       sqlite3_reset (stmt);
       sqlite3_clear_bindings (stmt);
