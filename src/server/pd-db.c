@@ -118,6 +118,24 @@ static const char *migrations[] = {
   /* the codes of families that are gone already */
   "DELETE FROM codes WHERE family_id IS NOT NULL"
   " AND family_id NOT IN (SELECT id FROM token_families);",
+
+  /* 2 → 3: password reset (section 7). A link's row stays after it is
+   * used or replaced (spent), so that it answers 410 rather than 404 until
+   * pruned a day past its expiry; the requests are counted by key
+   * ("address:…", "ip:…") for the limits. IF NOT EXISTS: test-schema takes
+   * a newer file back to version 1 without dropping them. */
+  "CREATE TABLE IF NOT EXISTS reset_tokens ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  expires_at INTEGER NOT NULL,"
+  "  spent TEXT);"                               /* NULL while it works; 'used', 'replaced' */
+  "CREATE INDEX IF NOT EXISTS reset_tokens_account ON reset_tokens(account_id) WHERE spent IS NULL;"
+  "CREATE INDEX IF NOT EXISTS reset_tokens_expiry ON reset_tokens(expires_at);"
+  "CREATE TABLE IF NOT EXISTS reset_requests ("
+  "  key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS reset_requests_key ON reset_requests(key, at);"
+  "CREATE INDEX IF NOT EXISTS reset_requests_at ON reset_requests(at);",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.
@@ -476,7 +494,9 @@ pd_db_set_meta (Pd         *pd,
  * - a spent confirmation link is remembered ("already used") for as long as
  *   the link could have lived; after that any link is past its 24 hours;
  * - a pending address is never pruned: GET /me shows it until it is
- *   confirmed or cancelled, and its link then says "expired".
+ *   confirmed or cancelled, and its link then says "expired";
+ * - a password reset link, spent or not, answers 410 for PD_RESET_KEEP
+ *   past its expiry, then 404 as an unknown one.
  *
  * The password-failure window is pruned by pd_throttle_check() as well. */
 static const struct
@@ -506,6 +526,14 @@ static const struct
   { "failed_passwords",
     "DELETE FROM failed_passwords WHERE rowid IN"
     " (SELECT rowid FROM failed_passwords WHERE at <= ?1 - ?4 LIMIT ?2)" },
+  /* a reset link answers 410 (rather than 404) for a day past its hour */
+  { "reset_tokens",
+    "DELETE FROM reset_tokens WHERE rowid IN"
+    " (SELECT rowid FROM reset_tokens WHERE expires_at < ?1 - " G_STRINGIFY (PD_RESET_KEEP) " LIMIT ?2)" },
+  /* the longest window of the reset limits is an hour */
+  { "reset_requests",
+    "DELETE FROM reset_requests WHERE rowid IN"
+    " (SELECT rowid FROM reset_requests WHERE at <= ?1 - " G_STRINGIFY (PD_RESET_IP_WINDOW) " LIMIT ?2)" },
 };
 
 guint

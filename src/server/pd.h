@@ -24,6 +24,11 @@ G_BEGIN_DECLS
 #define PD_MAX_WAITERS_PER_ACCOUNT 32  /* --max-waiters-per-account */
 #define PD_IDLE_TIMEOUT 5              /* --idle-timeout, seconds */
 #define PD_WAITERS_RETRY_AFTER 10      /* Retry-After of a long poll refused for the cap */
+#define PD_RESET_TTL 3600              /* a password reset link lives an hour */
+#define PD_RESET_KEEP 86400            /* and answers 410, not 404, a day longer */
+#define PD_RESET_ADDRESS_WINDOW 60     /* one reset request per address per minute */
+#define PD_RESET_IP_WINDOW 3600        /* PD_RESET_IP_MAX per client IP per hour */
+#define PD_RESET_IP_MAX 10
 
 typedef struct
 {
