@@ -323,6 +323,94 @@ token_cb (GObject      *source,
     }
 }
 
+/* "Forgot password?" (contract section 7): the server's answer is the same
+ * whether or not an account uses the address, and so is ours. */
+static int
+reset_password (PassportFlow *flow,
+                const char   *email)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PassportServer *server = passport_flow_get_server (flow);
+  g_autofree char *message = NULL;
+  gboolean ok;
+
+  if (passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_OUT)
+    error = passport_error_new_for_user (PASSPORT_ERROR_ACTION_UNAVAILABLE,
+                                         _("Already signed in; sign out first."));
+  else if (!passport_server_has_feature (server, "password_reset"))
+    error = passport_error_new_for_user (PASSPORT_ERROR_NOT_SUPPORTED,
+                                         _("This server does not offer password reset."));
+  if (error == NULL)
+    {
+      passport_flow_request_password_reset_async (flow, email, NULL, keep_result, &result);
+      passport_flow_request_password_reset_finish (flow, await_result (&result), &error);
+    }
+  ok = error == NULL;
+
+  if (ok)
+    /* Translators: %s is an e-mail address */
+    message = g_strdup_printf (_("If an account uses %s, we have sent it a link. Open it, choose a new "
+                                 "password, then sign in here with it."), email);
+  else if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_TOO_MANY_REQUESTS) &&
+           passport_error_get_retry_after (error) > 0)
+    {
+      guint seconds = passport_error_get_retry_after (error);
+
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Too many requests. Ask for another link in %u second.",
+                                              "Too many requests. Ask for another link in %u seconds.",
+                                              seconds),
+                                 seconds);
+    }
+  else
+    message = g_strdup (passport_error_describe (error));
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "email");
+      json_builder_add_string_value (b, email);
+      json_builder_set_member_name (b, "requested");
+      json_builder_add_boolean_value (b, ok);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_set_member_name (b, "error");
+      if (!ok)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "code");
+          json_builder_add_string_value (b, error->domain == PASSPORT_ERROR
+                                              ? passport_error_code_to_string (error->code) : NULL);
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, message);
+          json_builder_set_member_name (b, "retry_after");
+          json_builder_add_int_value (b, error->domain == PASSPORT_ERROR
+                                           ? passport_error_get_retry_after (error) : 0);
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+    }
+  else if (ok)
+    g_print ("%s\n", message);
+  else
+    g_printerr (_("Error: %s\n"), message);
+
+  return flush_and_exit (flow, ok ? EXIT_OK : EXIT_ERROR);
+}
+
 static int
 usage (GOptionContext *context,
        const char     *message)
@@ -368,6 +456,8 @@ main (int   argc,
     "  accept-terms                accept the user agreement\n"
     "  bind-email ADDRESS          bind an e-mail and create the password (as above)\n"
     "  resend                      send the confirmation mail again\n"
+    "  reset-password ADDRESS      forgot the password: mail a link to choose a new\n"
+    "                              one (or --email ADDRESS)\n"
     "  sign-out                    revoke the session and forget it\n"
     "  token                       print a valid access token\n"
     "\n"
@@ -386,10 +476,12 @@ main (int   argc,
     return usage (context, _("No server: give --server URL or set $PASSPORT_SERVER."));
 
   if (!g_strv_contains ((const char *[]) { "status", "sign-in", "terms", "accept-terms", "bind-email",
-                                           "resend", "sign-out", "token", NULL }, command))
+                                           "resend", "sign-out", "token", "reset-password", NULL }, command))
     return usage (context, _("Unknown command."));
   if (g_str_equal (command, "bind-email") && argc < 3)
     return usage (context, _("bind-email needs the address."));
+  if (g_str_equal (command, "reset-password") && argc < 3 && opt_email == NULL)
+    return usage (context, _("reset-password needs the address."));
   if (g_str_equal (command, "sign-in") && opt_provider == NULL && opt_email == NULL)
     return usage (context, _("sign-in needs --provider ID or --email ADDRESS."));
   if (opt_redirect_port != NULL &&
@@ -418,7 +510,9 @@ main (int   argc,
       return flush_and_exit (flow, EXIT_ERROR);
     }
 
-  if (g_str_equal (command, "sign-in"))
+  if (g_str_equal (command, "reset-password"))
+    return reset_password (flow, argc >= 3 ? argv[2] : opt_email);
+  else if (g_str_equal (command, "sign-in"))
     {
       if (passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_OUT)
         {

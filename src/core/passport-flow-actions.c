@@ -413,6 +413,77 @@ passport_flow_change_password_finish (PassportFlow  *self,
   return _passport_flow_finish_action (self, result, passport_flow_change_password_async, error);
 }
 
+/* Forgot password (contract section 7) ------------------------------------------ */
+
+/* Where a password is asked for: the sign-in form, and the other account's
+ * sign-in while freeing an address; only on a server that offers it. */
+gboolean
+_passport_flow_can_reset_password (PassportFlow *self)
+{
+  gboolean at_password = self->state == PASSPORT_FLOW_STATE_SIGNED_OUT ||
+                         (self->state == PASSPORT_FLOW_STATE_EMAIL_CONFLICT &&
+                          passport_flow_get_conflict_step (self) == PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+
+  return at_password && self->server != NULL &&
+         passport_server_has_feature (self->server, "password_reset");
+}
+
+static void
+password_reset_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_server_request_password_reset_finish (PASSPORT_SERVER (source), result, &error))
+    _passport_flow_fail (self, error);
+  else
+    _passport_flow_action_done (self);
+}
+
+static void
+request_password_reset (PassportFlow *self)
+{
+  GCancellable *step = _passport_flow_begin_step (self, request_password_reset);
+
+  passport_server_request_password_reset_async (self->server, self->reset_email, step,
+                                                password_reset_cb, g_object_ref (self));
+}
+
+void
+passport_flow_request_password_reset_async (PassportFlow        *self,
+                                            const char          *email_in,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autofree char *email = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (email_in != NULL);
+
+  email = g_strstrip (g_strdup (email_in));
+  if (!_passport_flow_can_reset_password (self))
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_request_password_reset_async,
+                                    "request_password_reset");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_request_password_reset_async);
+  g_free (self->reset_email);
+  self->reset_email = g_steal_pointer (&email);
+  request_password_reset (self);
+}
+
+gboolean
+passport_flow_request_password_reset_finish (PassportFlow  *self,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_request_password_reset_async, error);
+}
+
 /* Retry ------------------------------------------------------------------------ */
 
 void

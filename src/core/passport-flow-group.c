@@ -101,6 +101,12 @@ activate_conflict_resend (PassportFlow *self, GVariant *parameter)
 }
 
 static void
+activate_request_password_reset (PassportFlow *self, GVariant *parameter)
+{
+  passport_flow_request_password_reset_async (self, g_variant_get_string (parameter, NULL), NULL, NULL, NULL);
+}
+
+static void
 activate_continue_without_keyring (PassportFlow *self, GVariant *parameter)
 {
   passport_flow_continue_without_keyring (self);
@@ -128,6 +134,7 @@ static const struct
   { "conflict-resend", NULL, activate_conflict_resend },
   { "sign-out", NULL, activate_sign_out },
   { "continue-without-keyring", NULL, activate_continue_without_keyring },
+  { "request-password-reset", "s", activate_request_password_reset },
 };
 
 static void
@@ -191,6 +198,7 @@ _passport_flow_update_actions (PassportFlow *self)
                idle && waited && step == PASSPORT_CONFLICT_STEP_OTHER_AWAITING_CONFIRMATION);
   set_enabled (self, "sign-out", self->server != NULL && state != PASSPORT_FLOW_STATE_CONNECTING);
   set_enabled (self, "continue-without-keyring", self->keyring_unavailable);
+  set_enabled (self, "request-password-reset", idle && _passport_flow_can_reset_password (self));
 }
 
 GActionGroup *

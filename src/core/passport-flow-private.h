@@ -42,6 +42,7 @@ struct _PassportFlow
   PassportConflict *conflict;     /* EMAIL_CONFLICT: freeing the address */
   char *bind_email;               /* the address being bound, kept across a conflict */
   char *pending_password;         /* typed in the bind form, kept likewise */
+  char *reset_email;              /* the address of the last password reset asked for */
 
   PassportBrowserSignIn *browser;
   char *browser_url;
@@ -149,5 +150,6 @@ void          _passport_flow_stop_reconnecting (PassportFlow *self);
 
 /* passport-flow-actions.c */
 void          _passport_flow_bind_email        (PassportFlow *self, const char *email, const char *password);
+gboolean      _passport_flow_can_reset_password (PassportFlow *self);
 
 G_END_DECLS

@@ -627,6 +627,7 @@ passport_flow_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_error (&self->browser_launch_error);
   g_clear_pointer (&self->flush_tasks, g_ptr_array_unref);
+  g_free (self->reset_email);
   g_free (self->server_url);
   g_free (self->bind_email);
   g_free (self->browser_url);

@@ -152,6 +152,24 @@ void     passport_flow_sign_in_with_password_async  (PassportFlow        *self,
 gboolean passport_flow_sign_in_with_password_finish (PassportFlow  *self,
                                                      GAsyncResult  *result,
                                                      GError       **error);
+/* "Forgot password?" (contract section 7): asks the server to mail a reset
+ * link to @email. Fits SIGNED_OUT and the conflict's OTHER_SIGN_IN step
+ * (with the conflict's address), on a server whose features list
+ * password_reset; elsewhere PASSPORT_ERROR_ACTION_UNAVAILABLE. The state
+ * does not change. Success means the server took the request, which it
+ * answers alike whether or not an account uses @email; the caller says
+ * so and keeps @email in its form. Nothing is waited for afterwards.
+ * Errors: INVALID_EMAIL, TOO_MANY_REQUESTS ("retry-after" set), and the
+ * transport codes. */
+void     passport_flow_request_password_reset_async  (PassportFlow        *self,
+                                                      const char          *email,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean passport_flow_request_password_reset_finish (PassportFlow  *self,
+                                                      GAsyncResult  *result,
+                                                      GError       **error);
+
 /* Retry the last failed action (after a transport error); finishes as
  * that action does. */
 void     passport_flow_retry_async  (PassportFlow        *self,
@@ -311,7 +329,7 @@ void passport_flow_continue_without_keyring (PassportFlow *self);
  * retry, accept-terms, decline-terms, resend-confirmation,
  * cancel-pending-email, conflict-use-other-email, conflict-start-freeing,
  * conflict-sign-in-provider (s), conflict-resend, sign-out,
- * continue-without-keyring. Actions that carry a password are not in it
+ * continue-without-keyring, request-password-reset (s: the e-mail). Actions that carry a password are not in it
  * (a GVariant's copy cannot be wiped): call their _async functions. */
 GActionGroup *passport_flow_get_actions (PassportFlow *self);
 

@@ -26,6 +26,7 @@ struct _PassportServer
   char *userinfo_endpoint;
   char *api_endpoint;
   gboolean sends_iss;
+  char **features;            /* passport_features; never NULL */
   GListStore *providers;
 
   char *scope;
@@ -47,6 +48,7 @@ enum {
   PROP_USERINFO_ENDPOINT,
   PROP_API_ENDPOINT,
   PROP_PROVIDERS,
+  PROP_FEATURES,
   PROP_CLIENT_ID,
   N_PROPS
 };
@@ -80,6 +82,7 @@ passport_server_finalize (GObject *object)
   g_free (self->revocation_endpoint);
   g_free (self->userinfo_endpoint);
   g_free (self->api_endpoint);
+  g_strfreev (self->features);
   g_free (self->scope);
   g_free (self->client_id);
 
@@ -119,6 +122,9 @@ passport_server_get_property (GObject    *object,
       break;
     case PROP_PROVIDERS:
       g_value_set_object (value, self->providers);
+      break;
+    case PROP_FEATURES:
+      g_value_set_boxed (value, self->features);
       break;
     case PROP_CLIENT_ID:
       g_value_set_string (value, self->client_id);
@@ -169,6 +175,7 @@ passport_server_class_init (PassportServerClass *klass)
   properties[PROP_API_ENDPOINT] = g_param_spec_string ("api-endpoint", NULL, NULL, NULL, flags);
   properties[PROP_PROVIDERS] =
     g_param_spec_object ("providers", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_CLIENT_ID] =
     g_param_spec_string ("client-id", NULL, NULL, PASSPORT_CLIENT_ID,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -181,6 +188,7 @@ passport_server_init (PassportServer *self)
   self->session = passport_http_session_new ();
   self->cancellable = g_cancellable_new ();
   self->providers = g_list_store_new (PASSPORT_TYPE_PROVIDER);
+  self->features = g_new0 (char *, 1);
   self->client_id = g_strdup (PASSPORT_CLIENT_ID);
 
   /* The process-wide defaults (passportctl and the app set them from their
@@ -365,6 +373,7 @@ passport_server_new_from_discovery (const char  *base_url,
   g_auto(GStrv) challenge_methods = NULL;
   g_auto(GStrv) grant_types = NULL;
   g_auto(GStrv) scopes = NULL;
+  g_auto(GStrv) features = NULL;
   JsonObject *doc;
 
   doc = passport_json_node_get_object (document, error);
@@ -385,6 +394,7 @@ passport_server_new_from_discovery (const char  *base_url,
       !passport_json_optional_strv (doc, "code_challenge_methods_supported",
                                     &challenge_methods, error) ||
       !passport_json_optional_strv (doc, "scopes_supported", &scopes, error) ||
+      !passport_json_optional_strv (doc, "passport_features", &features, error) ||
       !passport_json_optional_boolean (doc, "authorization_response_iss_parameter_supported",
                                        FALSE, &self->sends_iss, error))
     return NULL;
@@ -415,6 +425,15 @@ passport_server_new_from_discovery (const char  *base_url,
       g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_NOT_A_PASSPORT_SERVER,
                            _("This server does not support the secure sign-in Passport uses."));
       return NULL;
+    }
+
+  /* A missing field means none (contract section 1); the account API's
+   * features mean nothing without the account API. Unknown values are
+   * kept and never asked about. */
+  if (features != NULL && self->api_endpoint != NULL)
+    {
+      g_strfreev (self->features);
+      self->features = g_steal_pointer (&features);
     }
 
   /* Only what the server offers: a strict provider refuses a scope it
@@ -762,6 +781,75 @@ passport_server_get_terms_finish (PassportServer  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Password reset (contract section 7) */
+
+static void
+password_reset_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* 202 {}: nothing to read in it, and nothing follows to wait for. */
+  if (!passport_http_send_finish (result, NULL, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+passport_server_request_password_reset_async (PassportServer      *self,
+                                              const char          *email,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GString) body = g_string_new ("{\"email\":");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *url = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+  g_return_if_fail (email != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_server_request_password_reset_async);
+
+  if (!passport_server_has_feature (self, "password_reset"))
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED,
+                               "%s", passport_error_code_describe (PASSPORT_ERROR_NOT_SUPPORTED));
+      return;
+    }
+
+  passport_http_append_json_string (body, email);
+  g_string_append_c (body, '}');
+  bytes = g_bytes_new (body->str, body->len);
+  url = g_strconcat (self->api_endpoint, "/password/reset", NULL);
+  msg = passport_http_new_json_request (SOUP_METHOD_POST, url, bytes, &error);
+  if (msg == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  passport_http_send_async (self->session, msg, 0, self->cancellable, cancellable, password_reset_cb,
+                            g_steal_pointer (&task));
+}
+
+gboolean
+passport_server_request_password_reset_finish (PassportServer  *self,
+                                               GAsyncResult    *result,
+                                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Getters */
 
 SoupSession *
@@ -837,6 +925,22 @@ passport_server_has_account_api (PassportServer *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), FALSE);
   return self->api_endpoint != NULL;
+}
+
+const char * const *
+passport_server_get_features (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return (const char * const *) self->features;
+}
+
+gboolean
+passport_server_has_feature (PassportServer *self,
+                             const char     *feature)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (feature != NULL, FALSE);
+  return g_strv_contains ((const char * const *) self->features, feature);
 }
 
 gboolean

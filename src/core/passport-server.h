@@ -22,7 +22,8 @@ G_DECLARE_FINAL_TYPE (PassportServer, passport_server, PASSPORT, SERVER, GObject
  * token-endpoint, revocation-endpoint (nullable), userinfo-endpoint
  * (nullable), api-endpoint (NULL for a plain OpenID provider: no account
  * management), providers (GListModel of PassportProvider, empty without an
- * api-endpoint).
+ * api-endpoint), features (strv: discovery's passport_features, empty
+ * when it has none or no api-endpoint).
  *
  * The server owns the HTTP session used by everything that talks to it
  * (sessions, clients): every request has a deadline, answers are capped in
@@ -66,6 +67,14 @@ const char     *passport_server_get_name               (PassportServer *self);
 
 /* Whether the server offers the account API (passport_api_endpoint). */
 gboolean        passport_server_has_account_api        (PassportServer *self);
+
+/* The optional features the server lists in `passport_features`
+ * (contract section 1: "password_reset", "otp", …); empty, never NULL,
+ * when it lists none. Owned by @self. */
+const char * const *passport_server_get_features       (PassportServer *self);
+/* Whether @feature is among them: what a server does not list is hidden. */
+gboolean        passport_server_has_feature            (PassportServer *self,
+                                                        const char     *feature);
 
 /* Whether the server sends `iss` in authorization responses (RFC 9207). */
 gboolean        passport_server_get_sends_iss          (PassportServer *self);
@@ -144,6 +153,21 @@ void            passport_server_get_terms_async        (PassportServer      *sel
 PassportTerms  *passport_server_get_terms_finish       (PassportServer  *self,
                                                         GAsyncResult    *result,
                                                         GError         **error);
+
+/* POST /password/reset (public, contract section 7): asks the server to
+ * mail a reset link to @email if an account has it bound. The answer
+ * (202) is the same whether or not one has; nothing follows it to wait
+ * for. Errors: NOT_SUPPORTED (the server does not list password_reset;
+ * nothing is sent), INVALID_EMAIL, TOO_MANY_REQUESTS (with retry_after),
+ * INVALID_REQUEST and the transport codes. */
+void            passport_server_request_password_reset_async  (PassportServer      *self,
+                                                               const char          *email,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+gboolean        passport_server_request_password_reset_finish (PassportServer  *self,
+                                                               GAsyncResult    *result,
+                                                               GError         **error);
 
 /* Fetches @provider's icon (its icon_url): https, or http on a loopback
  * host, an image answer of at most 256 KiB. Fails with NOT_SUPPORTED when

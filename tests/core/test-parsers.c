@@ -137,6 +137,55 @@ test_discovery_ok (void)
   g_assert_true (passport_server_get_sends_iss (server));
 }
 
+/* passport_features (contract 1.1, section 1): a missing field is none;
+ * unknown values are kept and asked about by name only; without the
+ * account API no feature of it is offered. */
+static void
+test_discovery_features (void)
+{
+  const char *ok = DISCOVERY_OK;
+  g_autofree char *listed = g_strdup_printf ("%.*s,'passport_features':['password_reset','teleport']}",
+                                             (int) strlen (ok) - 1, ok);
+  g_autofree char *mistyped = g_strdup_printf ("%.*s,'passport_features':'password_reset'}",
+                                               (int) strlen (ok) - 1, ok);
+
+  {
+    g_autoptr(JsonNode) node = parseq (DISCOVERY_OK);
+    g_autoptr(PassportServer) server = passport_server_new_from_discovery (BASE, node, NULL);
+
+    g_assert_nonnull (passport_server_get_features (server));
+    g_assert_cmpuint (g_strv_length ((char **) passport_server_get_features (server)), ==, 0);
+    g_assert_false (passport_server_has_feature (server, "password_reset"));
+  }
+  {
+    g_autoptr(JsonNode) node = parseq (listed);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PassportServer) server = passport_server_new_from_discovery (BASE, node, &error);
+    g_auto(GStrv) features = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (passport_server_has_feature (server, "password_reset"));
+    g_assert_false (passport_server_has_feature (server, "otp"));
+    g_object_get (server, "features", &features, NULL);
+    g_assert_true (g_strv_contains ((const char * const *) features, "password_reset"));
+  }
+  {
+    g_autoptr(JsonNode) node = parseq (mistyped);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (passport_server_new_from_discovery (BASE, node, &error));
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+  }
+  {
+    g_autoptr(JsonNode) node =
+      parseq ("{'issuer':'" BASE "','authorization_endpoint':'" BASE "/a',"
+              "'token_endpoint':'" BASE "/t','passport_features':['password_reset']}");
+    g_autoptr(PassportServer) server = passport_server_new_from_discovery (BASE, node, NULL);
+
+    g_assert_false (passport_server_has_feature (server, "password_reset"));
+  }
+}
+
 static void
 test_discovery_plain_oidc (void)
 {
@@ -1050,6 +1099,7 @@ main (int   argc,
   g_test_add_func ("/parsers/json-text", test_json_text);
   g_test_add_func ("/parsers/discovery/ok", test_discovery_ok);
   g_test_add_func ("/parsers/discovery/plain-oidc", test_discovery_plain_oidc);
+  g_test_add_func ("/parsers/discovery/features", test_discovery_features);
   g_test_add_func ("/parsers/discovery/bad", test_discovery_bad);
   g_test_add_func ("/parsers/normalize-url", test_normalize_url);
   g_test_add_func ("/parsers/providers", test_providers);
