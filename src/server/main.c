@@ -110,7 +110,8 @@ static gboolean
 path_is_api (const char *path)
 {
   if (g_str_has_prefix (path, "/api/v1/"))
-    return !g_str_equal (path, "/api/v1/email/confirm");
+    return !g_str_equal (path, "/api/v1/email/confirm") &&
+           !g_str_equal (path, "/api/v1/password/new");
   return g_str_equal (path, "/.well-known/openid-configuration") ||
          g_str_equal (path, "/oauth/token") ||
          g_str_equal (path, "/oauth/revoke") ||
@@ -331,6 +332,7 @@ main (int   argc,
   g_autofree char *public_url = NULL;
   g_autofree char *smtp = NULL;
   g_autofree char *log_level = NULL;
+  g_autofree char *features = NULL;
   g_auto(GStrv) provider_specs = NULL;
   gboolean dev_outbox = FALSE;
   gint64 access_ttl = 900, resend_delay = 60, confirm_ttl = 86400, window = 900;
@@ -354,6 +356,9 @@ main (int   argc,
     { "provider", 0, 0, G_OPTION_ARG_STRING_ARRAY, &provider_specs, "A stand-in social network (repeatable)", "ID:NAME[:verified]" },
     { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, "Also send mail through this SMTP relay", "HOST[:PORT]" },
     { "dev-outbox", 0, 0, G_OPTION_ARG_NONE, &dev_outbox, "Serve /outbox with sent mails (development only)", NULL },
+    { "features", 0, 0, G_OPTION_ARG_STRING, &features,
+      "Optional features offered: a list (password_reset), or -NAME to turn one off; all by default",
+      "LIST" },
     { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level, "error, warning, info or debug", "LEVEL" },
     { "access-token-ttl", 0, 0, G_OPTION_ARG_INT64, &access_ttl, "Access token lifetime (900)", "SECONDS" },
     { "resend-delay", 0, 0, G_OPTION_ARG_INT64, &resend_delay, "Delay before a mail may be resent (60)", "SECONDS" },
@@ -412,6 +417,12 @@ main (int   argc,
   pd.max_waiters_per_account = (guint) max_waiters;
   pd.idle_timeout = (guint) idle_timeout;
   pd.test_clock = test_clock;
+  pd.features = PD_FEATURES_ALL;
+  if (features != NULL && !pd_features_parse (features, &pd.features, &error))
+    {
+      g_printerr ("passportd: %s\n", error->message);
+      return 2;
+    }
   pd.providers = g_ptr_array_new_with_free_func ((GDestroyNotify) free_provider);
   pd.waiters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 

@@ -817,6 +817,12 @@ pd_handle_api (Pd                *pd,
         confirm_page (pd, msg, query);
       return;
     }
+  /* (public) section 7; pd-reset.c */
+  if (g_str_has_prefix (path, "/password/"))
+    {
+      pd_handle_password (pd, msg, path, query);
+      return;
+    }
 
   if (!g_str_equal (path, "/me") && !g_str_equal (path, "/me/terms") &&
       !g_str_equal (path, "/me/email") && !g_str_equal (path, "/me/email/resend") &&

@@ -492,7 +492,7 @@ pd_html_page (PdLang      lang,
                    "body{font-family:Cantarell,'Segoe UI',sans-serif;max-width:32em;margin:3em auto;"
                    "padding:0 1em;line-height:1.5}"
                    "label{display:block;margin:.8em 0 .2em}"
-                   "input[type=email],input[type=text]{width:100%;padding:.4em;box-sizing:border-box}"
+                   "input[type=email],input[type=text],input[type=password]{width:100%;padding:.4em;box-sizing:border-box}"
                    "button{padding:.5em 1.2em;margin:1em .5em 0 0}"
                    ".error{color:#c01c28}"
                    "pre{white-space:pre-wrap}"

@@ -190,23 +190,22 @@ smtp_done (GObject      *source,
     g_info ("mail handed to the SMTP relay");
 }
 
-/* Confirmation mail -------------------------------------------------------- */
-
-gboolean
-pd_mail_send_confirmation (Pd          *pd,
-                           const char  *account_id,
-                           const char  *to,
-                           const char  *link,
-                           PdLang       lang,
-                           GError     **error)
+/* A mail to @to: into the Maildir, then to the relay when there is one.
+ * @body (holding a link) is wiped by the caller. */
+static gboolean
+send_mail (Pd          *pd,
+           const char  *account_id,
+           const char  *to,
+           PdText       subject_text,
+           const char  *body,
+           PdLang       lang,
+           GError     **error)
 {
   g_autofree char *host = mail_host (pd);
-  g_autofree char *subject = encode_header_word (pd_text (lang, PD_T_MAIL_SUBJECT));
+  g_autofree char *subject = encode_header_word (pd_text (lang, subject_text));
   g_autofree char *random = pd_random_token (12);
   g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (pd_now ());
   g_autofree char *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S +0000");
-  g_autofree char *expires = pd_text_date (lang, pd_now () + pd->confirm_ttl);
-  g_autofree char *body = pd_text_fill (lang, PD_T_MAIL_BODY, link, expires);
   g_autofree char *message = NULL;
   g_autofree char *name = NULL;
   g_autofree char *tmp_path = NULL;
@@ -243,7 +242,7 @@ pd_mail_send_confirmation (Pd          *pd,
       g_unlink (tmp_path);
       return FALSE;
     }
-  g_info ("confirmation mail written to the Maildir");
+  g_info ("mail written to the Maildir");
 
   if (pd->smtp != NULL)
     {
@@ -260,8 +259,42 @@ pd_mail_send_confirmation (Pd          *pd,
 
   if (message != NULL)
     explicit_bzero (message, strlen (message));
-  explicit_bzero (body, strlen (body));
   return TRUE;
+}
+
+/* Confirmation mail -------------------------------------------------------- */
+
+gboolean
+pd_mail_send_confirmation (Pd          *pd,
+                           const char  *account_id,
+                           const char  *to,
+                           const char  *link,
+                           PdLang       lang,
+                           GError     **error)
+{
+  g_autofree char *expires = pd_text_date (lang, pd_now () + pd->confirm_ttl);
+  g_autofree char *body = pd_text_fill (lang, PD_T_MAIL_BODY, link, expires);
+  gboolean sent = send_mail (pd, account_id, to, PD_T_MAIL_SUBJECT, body, lang, error);
+
+  explicit_bzero (body, strlen (body));
+  return sent;
+}
+
+/* Password reset mail (section 7) ------------------------------------------- */
+
+gboolean
+pd_mail_send_reset (Pd          *pd,
+                    const char  *account_id,
+                    const char  *to,
+                    const char  *link,
+                    PdLang       lang,
+                    GError     **error)
+{
+  g_autofree char *body = pd_text_fill (lang, PD_T_RESET_MAIL_BODY, to, link);
+  gboolean sent = send_mail (pd, account_id, to, PD_T_RESET_MAIL_SUBJECT, body, lang, error);
+
+  explicit_bzero (body, strlen (body));
+  return sent;
 }
 
 /* The development outbox ----------------------------------------------------- */

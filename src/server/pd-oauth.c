@@ -157,6 +157,7 @@ pd_handle_discovery (Pd                *pd,
   add_strings (o, "claims_supported", "iss", "sub", "aud", "exp", "iat", "nonce",
                "name", "email", "email_verified", NULL);
   json_object_set_boolean_member (o, "authorization_response_iss_parameter_supported", TRUE);
+  json_object_set_array_member (o, "passport_features", pd_features_json (pd));
 
   pd_respond_object (msg, SOUP_STATUS_OK, o);
 }

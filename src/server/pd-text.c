@@ -102,6 +102,42 @@ static const char *texts[PD_N_TEXTS][2] = {
   },
   [PD_T_OUTBOX_TITLE] = { "Outbox (development)", "Исходящие (для разработки)" },
   [PD_T_OUTBOX_EMPTY] = { "No mail has been sent yet.", "Писем пока не отправлено." },
+  /* password reset: the contract's texts (section 7), word for word */
+  [PD_T_RESET_MAIL_SUBJECT] = { "Reset your Passport password", "Сброс пароля Passport" },
+  [PD_T_RESET_MAIL_BODY] = {
+    "Someone (we hope you) asked to reset the password of the Passport account %s.\n"
+    "To choose a new password, open this link within an hour:\n\n%s\n\n"
+    "It works once, and only the newest link works.\n"
+    "If it was not you, ignore this mail: your password stays as it is.\n",
+    "Кто-то (надеемся, вы) попросил сбросить пароль учётной записи Passport %s.\n"
+    "Чтобы задать новый пароль, откройте ссылку в течение часа:\n\n%s\n\n"
+    "Она работает один раз, и действует только самая новая ссылка.\n"
+    "Если это были не вы, не обращайте внимания на письмо: пароль останется прежним.\n",
+  },
+  [PD_T_RESET_TITLE] = { "Choose a new password", "Выберите новый пароль" },
+  [PD_T_RESET_NEW_PASSWORD] = { "New password", "Новый пароль" },
+  [PD_T_RESET_AGAIN] = { "Repeat the password", "Повторите пароль" },
+  [PD_T_RESET_SAVE] = { "Save", "Сохранить" },
+  [PD_T_RESET_CHANGED_TITLE] = { "Password changed", "Пароль изменён" },
+  [PD_T_RESET_CHANGED] = {
+    "Your password has been changed and all devices have been signed out. "
+    "Return to the app and sign in with the new password.",
+    "Пароль изменён, на всех устройствах выполнен выход. "
+    "Вернитесь в приложение и войдите с новым паролем.",
+  },
+  [PD_T_RESET_DEAD_TITLE] = { "Link no longer works", "Ссылка больше не действует" },
+  [PD_T_RESET_DEAD] = {
+    "This link no longer works: a link works for an hour, once, and only the newest one. "
+    "Ask for a new link in the app.",
+    "Ссылка больше не действует: она работает час, один раз, и только самая новая. "
+    "Запросите новую ссылку в приложении.",
+  },
+  [PD_T_WEAK_TOO_SHORT] = { "At least %s characters.", "Не короче %s символов." },
+  [PD_T_WEAK_TOO_LONG] = { "Too long.", "Слишком длинный." },
+  [PD_T_WEAK_TOO_COMMON] = { "This password is too common.", "Этот пароль слишком распространён." },
+  [PD_T_WEAK_CONTAINS_EMAIL] = { "Must not contain your e-mail address.", "Не должен содержать ваш адрес e-mail." },
+  [PD_T_WEAK_CONTAINS_NAME] = { "Must not contain your name.", "Не должен содержать ваше имя." },
+  [PD_T_PASSWORD_MISMATCH] = { "The passwords do not match.", "Пароли не совпадают." },
 };
 
 const char *

@@ -146,6 +146,30 @@ pd_account_changed (Pd         *pd,
 }
 
 void
+pd_waiters_sign_out (Pd         *pd,
+                     const char *account_id)
+{
+  GList *list = NULL;
+  g_autofree char *key = NULL;
+
+  if (!g_hash_table_steal_extended (pd->waiters, account_id, (gpointer *) &key, (gpointer *) &list))
+    return;
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      Waiter *w = l->data;
+      SoupServerMessage *msg = g_object_ref (w->msg);
+
+      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                        "The access token is missing, expired or revoked", NULL);
+      waiter_free (w);
+      soup_server_message_unpause (msg);
+      g_object_unref (msg);
+    }
+  g_list_free (list);
+}
+
+void
 pd_waiters_flush (Pd *pd)
 {
   GHashTableIter iter;

@@ -54,6 +54,7 @@ typedef struct
   guint max_waiters_per_account;
   guint idle_timeout;        /* seconds a connection may sit without a request */
   gboolean test_clock;       /* POST /_test/clock moves pd_now() */
+  guint features;            /* PdFeature bits offered (--features) */
 
   /* state */
   sqlite3 *db;
@@ -70,6 +71,25 @@ typedef struct
   struct _PdLimits *limits;  /* connections and their timer, pd-limits.c */
   guint64 mail_counter;
 } Pd;
+
+/* pd-features.c -------------------------------------------------------- */
+
+/* The optional features of the contract (sections 7–12) this server
+ * implements; each can be turned off with --features. */
+typedef enum
+{
+  PD_FEATURE_PASSWORD_RESET = 1 << 0,
+} PdFeature;
+
+#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET)
+
+/* --features: a comma-separated list; "name" items give exactly the
+ * features listed, "-name" turns one off from all the others, "" none.
+ * The contract's names this server lacks are accepted (nothing offered). */
+gboolean pd_features_parse (const char *spec, guint *features, GError **error);
+/* passport_features of discovery: the names of the features offered. */
+JsonArray *pd_features_json (Pd *pd);
+#define pd_feature_on(pd, feature) (((pd)->features & (feature)) != 0)
 
 /* pd-db.c ------------------------------------------------------------- */
 
@@ -231,6 +251,8 @@ void pd_waiters_add     (Pd *pd, SoupServerMessage *msg, const char *account_id,
                          gint64 after, gint64 wait);
 /* The account changed: answers its long polls that wait for a newer revision. */
 void pd_account_changed (Pd *pd, const char *account_id);
+/* Every session of the account ended: answers its long polls 401. */
+void pd_waiters_sign_out (Pd *pd, const char *account_id);
 /* Answers every waiting long poll (at shutdown). */
 void pd_waiters_flush   (Pd *pd);
 /* How many long polls wait on the account. */
@@ -273,9 +295,18 @@ void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 
 void pd_handle_api (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
 
+/* pd-reset.c ----------------------------------------------------------- */
+
+/* Section 7 under {api}: POST /password/reset, GET and POST /password/new;
+ * 404 not_found when the feature is off. @path starts with /password/. */
+void pd_handle_password (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
+
 /* pd-mail.c ------------------------------------------------------------ */
 
 gboolean pd_mail_send_confirmation (Pd *pd, const char *account_id, const char *to,
+                                    const char *link, PdLang lang, GError **error);
+/* The password reset mail (section 7) to the bound address @to. */
+gboolean pd_mail_send_reset        (Pd *pd, const char *account_id, const char *to,
                                     const char *link, PdLang lang, GError **error);
 void     pd_handle_outbox          (Pd *pd, SoupServerMessage *msg);
 gboolean pd_maildir_prepare        (const char *maildir, GError **error);
@@ -313,6 +344,22 @@ typedef enum
   PD_T_MAIL_BODY,
   PD_T_OUTBOX_TITLE,
   PD_T_OUTBOX_EMPTY,
+  PD_T_RESET_MAIL_SUBJECT,
+  PD_T_RESET_MAIL_BODY,
+  PD_T_RESET_TITLE,
+  PD_T_RESET_NEW_PASSWORD,
+  PD_T_RESET_AGAIN,
+  PD_T_RESET_SAVE,
+  PD_T_RESET_CHANGED_TITLE,
+  PD_T_RESET_CHANGED,
+  PD_T_RESET_DEAD_TITLE,
+  PD_T_RESET_DEAD,
+  PD_T_WEAK_TOO_SHORT,
+  PD_T_WEAK_TOO_LONG,
+  PD_T_WEAK_TOO_COMMON,
+  PD_T_WEAK_CONTAINS_EMAIL,
+  PD_T_WEAK_CONTAINS_NAME,
+  PD_T_PASSWORD_MISMATCH,
   PD_N_TEXTS
 } PdText;
 

@@ -527,6 +527,8 @@ test_host (void)
   assert_host (server, "GET", authorize_path, rebound, 421);
   assert_host (server, "POST", "/oauth/social", rebound, 421);
   assert_host (server, "GET", "/api/v1/email/confirm?token=abc", rebound, 421);
+  assert_host (server, "GET", "/api/v1/password/new?token=abc", rebound, 421);
+  assert_host (server, "POST", "/api/v1/password/new", rebound, 421);
   assert_host (server, "GET", "/no/such/page", rebound, 421);
 
   /* the API answers any name: a bearer token is never ambient */
@@ -534,6 +536,9 @@ test_host (void)
   assert_host (server, "GET", "/oauth/jwks", rebound, 200);
   assert_host (server, "GET", "/api/v1/terms", rebound, 200);
   assert_host (server, "GET", "/api/v1/me", rebound, 401);
+  /* the reset page answers loopback (an unknown link); the request any name */
+  assert_host (server, "GET", "/api/v1/password/new?token=abc", ip4, 404);
+  assert_host (server, "POST", "/api/v1/password/reset", rebound, 400);
 }
 
 static void
