@@ -12,6 +12,7 @@
 #include "passport-conflict-page.h"
 #include "passport-countdown.h"
 #include "passport-error.h"
+#include "passport-forgot-password.h"
 #include "passport-provider-button.h"
 #include "passport-provider.h"
 #include "passport-secure.h"
@@ -32,8 +33,11 @@ struct _PassportConflictPage
   GtkLabel            *other_resend_label;
   GtkLabel            *working_label;
   GtkLabel            *error_label;
+  GtkWidget           *forgot_button;
+  GtkLabel            *forgot_note;
 
   PassportCountdown   *retry_countdown;  /* the flow's retry-after */
+  PassportForgotPassword *forgot;        /* for the other account's address */
 };
 
 G_DEFINE_FINAL_TYPE (PassportConflictPage, passport_conflict_page, PASSPORT_TYPE_PAGE)
@@ -94,12 +98,18 @@ update (PassportConflictPage *self)
   const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
   const char *new_email = gtk_editable_get_text (GTK_EDITABLE (self->other_email_row));
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
-  guint left = passport_countdown_get_seconds_left (self->retry_countdown);
+  /* A wait for another reset link is said beside that button. */
+  gboolean reset_wait = self->forgot != NULL && passport_forgot_password_waiting (self->forgot);
+  guint left = reset_wait ? 0 : passport_countdown_get_seconds_left (self->retry_countdown);
   g_autofree char *taken = NULL;
   g_autofree char *resend = NULL;
   g_autofree char *sign_in = NULL;
   g_autofree char *confirm = NULL;
   g_autofree char *message = NULL;
+
+  /* The answer to "Forgot password?" is said beside it. */
+  if (self->forgot != NULL && passport_forgot_password_owns_error (self->forgot, error))
+    error = NULL;
 
   gtk_stack_set_visible_child_name (self->step_stack, step_name (step));
   /* Only the current step exists for screen readers (see the window). */
@@ -179,6 +189,12 @@ update (PassportConflictPage *self)
                                  strchr (new_email, '@') != NULL && g_strcmp0 (new_email, email) != 0 &&
                                  (!passport_flow_get_other_needs_password (flow) ||
                                   *gtk_editable_get_text (GTK_EDITABLE (self->other_current_password_row)) != '\0'));
+  if (self->forgot != NULL)
+    {
+      passport_forgot_password_set_email (self->forgot, email);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "conflict.forgot-password",
+                                     passport_forgot_password_get_can_request (self->forgot));
+    }
 }
 
 static void
@@ -249,6 +265,14 @@ set_other_email_activated (GtkWidget  *widget,
 }
 
 static void
+forgot_password_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  passport_forgot_password_request (PASSPORT_CONFLICT_PAGE (widget)->forgot);
+}
+
+static void
 on_password_activated (PassportConflictPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "conflict.sign-in-password", NULL);
@@ -274,6 +298,9 @@ passport_conflict_page_dispose (GObject *object)
   PassportConflictPage *self = PASSPORT_CONFLICT_PAGE (object);
 
   g_clear_object (&self->retry_countdown);
+  if (self->forgot != NULL)
+    g_signal_handlers_disconnect_by_data (self->forgot, self);
+  g_clear_object (&self->forgot);
 
   G_OBJECT_CLASS (passport_conflict_page_parent_class)->dispose (object);
 }
@@ -308,6 +335,8 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, other_resend_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, working_label);
   gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, forgot_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportConflictPage, forgot_note);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_password_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_email_activated);
@@ -315,6 +344,7 @@ passport_conflict_page_class_init (PassportConflictPageClass *klass)
   gtk_widget_class_install_action (widget_class, "conflict.sign-in-password", NULL, sign_in_password_activated);
   gtk_widget_class_install_action (widget_class, "conflict.sign-in-provider", "s", sign_in_provider_activated);
   gtk_widget_class_install_action (widget_class, "conflict.set-other-email", NULL, set_other_email_activated);
+  gtk_widget_class_install_action (widget_class, "conflict.forgot-password", NULL, forgot_password_activated);
 }
 
 static void
@@ -325,6 +355,9 @@ passport_conflict_page_init (PassportConflictPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->retry_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->retry_countdown, "notify::seconds-left", G_CALLBACK (update), self);
+  self->forgot = passport_forgot_password_new (GTK_WIDGET (self), self->forgot_button, self->forgot_note);
+  g_object_bind_property (self, "flow", self->forgot, "flow", G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->forgot, "changed", G_CALLBACK (update), self);
   update (self);
 
   signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));

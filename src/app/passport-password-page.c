@@ -9,6 +9,7 @@
 
 #include "passport-countdown.h"
 #include "passport-error.h"
+#include "passport-forgot-password.h"
 #include "passport-password-page.h"
 #include "passport-secure.h"
 
@@ -21,6 +22,10 @@ struct _PassportPasswordPage
   GtkLabel            *error_label;
   GtkLabel            *back_label;
   GtkSpinner          *spinner;
+  GtkWidget           *forgot_button;
+  GtkLabel            *forgot_note;
+
+  PassportForgotPassword *forgot;     /* "Forgot password?" */
 
   PassportCountdown   *throttle_countdown;  /* the flow's retry-after */
   guint                wrong_tries;   /* wrong passwords in a row for wrong_email */
@@ -36,9 +41,16 @@ update (PassportPasswordPage *self)
   const GError *error = passport_page_get_inline_error (PASSPORT_PAGE (self));
   const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  guint left = passport_countdown_get_seconds_left (self->throttle_countdown);
+  /* A wait for another reset link is said beside that button, and does
+   * not hold back signing in. */
+  gboolean reset_wait = self->forgot != NULL && passport_forgot_password_waiting (self->forgot);
+  guint left = reset_wait ? 0 : passport_countdown_get_seconds_left (self->throttle_countdown);
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
   g_autofree char *message = NULL;
+
+  /* The answer to "Forgot password?" is said beside it. */
+  if (self->forgot != NULL && passport_forgot_password_owns_error (self->forgot, error))
+    error = NULL;
 
   if (left > 0)
     {
@@ -72,6 +84,12 @@ update (PassportPasswordPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self->back_label))),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, busy ? _("Cancel") : _("Back"), -1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.back", flow != NULL);
+  if (self->forgot != NULL)
+    {
+      passport_forgot_password_set_email (self->forgot, email);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.forgot-password",
+                                     passport_forgot_password_get_can_request (self->forgot));
+    }
 }
 
 static void
@@ -141,6 +159,16 @@ sign_in_activated (GtkWidget  *widget,
 }
 
 static void
+forgot_password_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (widget);
+
+  passport_forgot_password_request (self->forgot);
+}
+
+static void
 back_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -175,6 +203,9 @@ passport_password_page_dispose (GObject *object)
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (object);
 
   g_clear_object (&self->throttle_countdown);
+  if (self->forgot != NULL)
+    g_signal_handlers_disconnect_by_data (self->forgot, self);
+  g_clear_object (&self->forgot);
   g_clear_pointer (&self->wrong_email, g_free);
 
   G_OBJECT_CLASS (passport_password_page_parent_class)->dispose (object);
@@ -203,11 +234,14 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, back_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, forgot_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, forgot_note);
   gtk_widget_class_bind_template_callback (widget_class, update);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "password.sign-in", NULL, sign_in_activated);
   gtk_widget_class_install_action (widget_class, "password.back", NULL, back_activated);
+  gtk_widget_class_install_action (widget_class, "password.forgot-password", NULL, forgot_password_activated);
 }
 
 static void
@@ -218,6 +252,9 @@ passport_password_page_init (PassportPasswordPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->throttle_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->throttle_countdown, "notify::seconds-left", G_CALLBACK (update), self);
+  self->forgot = passport_forgot_password_new (GTK_WIDGET (self), self->forgot_button, self->forgot_note);
+  g_object_bind_property (self, "flow", self->forgot, "flow", G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->forgot, "changed", G_CALLBACK (update), self);
   update (self);
 
   signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
