@@ -3,7 +3,7 @@
 #
 # passportd never writes a secret where it does not belong: after a whole
 # story (social sign-in, bind, confirm, password grant, refresh, password
-# change) with debug logging, no token, code, password or confirmation token
+# change, password reset) with debug logging, no token, code, password or confirmation token
 # appears in its log, and none but hashes in its database files. The
 # confirmation token is only in the mail (that is its job).
 import base64, glob, hashlib, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
@@ -91,6 +91,21 @@ try:
                token=refreshed['access_token'])[0] == 204
     assert req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
                                                  password='wrong password', client_id='passport-desktop'))[0] == 400
+    # Password reset (section 7): its link and the password set with it.
+    import time
+    before = set(glob.glob(os.path.join(tmp, 'Maildir', 'new', '*')))
+    assert req('POST', '/api/v1/password/reset', {'email': 'anna@example.com'})[0] == 202
+    deadline = time.monotonic() + 10
+    while set(glob.glob(os.path.join(tmp, 'Maildir', 'new', '*'))) == before and time.monotonic() < deadline:
+        time.sleep(0.02)  # the mail is written after the answer
+    (reset_path,) = set(glob.glob(os.path.join(tmp, 'Maildir', 'new', '*'))) - before
+    reset_mail = open(reset_path).read()
+    reset = re.search(r'^(http://\S+/password/new\?token=(\S+))$', reset_mail, re.M)
+    reset_password = 'Third-Long-Secret-99'
+    secrets += [reset.group(2), reset_password]
+    assert req('GET', reset.group(1)[len(base):])[0] == 200
+    assert req('POST', '/api/v1/password/new', form=dict(token=reset.group(2), password=reset_password,
+                                                         password_again=reset_password))[0] == 200
     # The development outbox lists the mail with its link (for the demo).
     status, _, outbox, _ = req('GET', '/outbox')
     assert status == 200 and link.group(1).encode() in outbox, 'the outbox lacks the link'
