@@ -712,6 +712,56 @@ test_reset_twice (void)
   }
 }
 
+typedef struct
+{
+  PdServer *server;
+  const char *token;
+  const char *password;
+  PdResponse *response;
+} Submit;
+
+static gpointer
+submit_thread (gpointer data)
+{
+  Submit *s = data;
+  g_autoptr(PdClient) client = pd_client_new (s->server);
+
+  s->response = submit (client, s->token, s->password, s->password);
+  return NULL;
+}
+
+/* Two posts of one link at once (both pass the first check while their
+ * passwords are hashed): one sets its password, the other gets 410. */
+static void
+test_race (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(Account) a = account_new (server, "race");
+  g_autofree char *link = new_link (server, a->client, a->email, 0);
+  g_autofree char *token = token_of (link);
+  Submit one = { server, token, NEW_PASSWORD, NULL };
+  Submit two = { server, token, "a third sturdy passphrase 9", NULL };
+  GThread *t1 = g_thread_new ("one", submit_thread, &one);
+  GThread *t2 = g_thread_new ("two", submit_thread, &two);
+  Submit *won, *lost;
+
+  g_thread_join (t1);
+  g_thread_join (t2);
+  won = one.response->status == 200 ? &one : &two;
+  lost = won == &one ? &two : &one;
+  assert_page (won->response, 200);
+  assert_dead (lost->response, 410);
+  {
+    g_autoptr(PdResponse) winner = pd_token_password (a->client, a->email, won->password);
+    g_autoptr(PdResponse) loser = pd_token_password (a->client, a->email, lost->password);
+
+    pd_assert_response (winner, 200, NULL);
+    pd_assert_response (loser, 400, "invalid_grant");
+  }
+  pd_response_free (one.response);
+  pd_response_free (two.response);
+}
+
 /* --------------------------------------------------------------- */
 /* Russian                                                          */
 /* --------------------------------------------------------------- */
@@ -881,6 +931,7 @@ main (int   argc,
   g_test_add_func ("/reset/expiry", test_expiry);
   g_test_add_func ("/reset/sessions", test_sessions);
   g_test_add_func ("/reset/twice", test_reset_twice);
+  g_test_add_func ("/reset/race", test_race);
   g_test_add_func ("/reset/russian", test_russian);
   g_test_add_func ("/reset/features", test_features);
   return g_test_run ();
