@@ -110,6 +110,66 @@ try:
     run(['sign-in', '--email', 'qa@example.com'], stdin='a long QA password\n', expect=0)
     assert state(expect=0)['account']['email'] == 'qa@example.com'
     run(['sign-out'])
+
+    # Forgot password (contract section 7): the contract's words, a link in
+    # the mail of a bound address, the same answer for an unknown one.
+    assert 'needs the address' in run(['reset-password'], expect=2).stderr
+    before = set(glob.glob(tmp + '/Maildir/new/*'))
+    mails = len(before)
+    p = run(['reset-password', '--email', 'nobody@example.com', '--json'])
+    answer = json.loads(p.stdout)
+    assert answer['requested'] is True and answer['error'] is None, answer
+    assert 'nobody@example.com' in answer['message'], answer
+    p = run(['reset-password', 'qa@example.com'])
+    assert p.stdout.strip() == ('If an account uses qa@example.com, we have sent it a link. Open it, '
+                                'choose a new password, then sign in here with it.'), p.stdout
+    # The mail goes after the answer; the unknown address's would be first.
+    deadline = time.monotonic() + 10
+    while len(glob.glob(tmp + '/Maildir/new/*')) < mails + 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(glob.glob(tmp + '/Maildir/new/*')) == mails + 1, 'one mail, none for an unknown address'
+    mail = open((set(glob.glob(tmp + '/Maildir/new/*')) - before).pop()).read()
+    assert 'qa@example.com' in mail and 'nobody@example.com' not in mail, mail
+    link = re.search(r'^(http://\S+/password/new\?token=(\S+))$', mail, re.M)
+    assert link, mail
+    p = run(['reset-password', 'not an address', '--json'], expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_email', p.stdout
+    p = run(['reset-password', 'qa@example.com', '--json'], expect=1)
+    answer = json.loads(p.stdout)
+    assert answer['error']['code'] == 'too_many_requests' and 0 < answer['error']['retry_after'] <= 60, answer
+    assert 'Error:' in run(['reset-password', 'qa@example.com'], expect=1).stderr
+
+    # The link's form (the user's browser), then the new password signs in.
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    c.request('POST', urllib.parse.urlsplit(link.group(1)).path,
+              body=urllib.parse.urlencode({'token': link.group(2), 'password': 'a new QA password',
+                                           'password_again': 'a new QA password'}),
+              headers={'Content-Type': 'application/x-www-form-urlencoded'})
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+    checks += 1
+    run(['sign-in', '--email', 'qa@example.com'], stdin='a long QA password\n', expect=1)
+    run(['sign-in', '--email', 'qa@example.com'], stdin='a new QA password\n', expect=0)
+    # Signed in, there is nothing to reset.
+    run(['reset-password', 'qa@example.com'], expect=1)
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# A server that does not offer it: said so, and nothing is sent.
+tmp2 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp2 + '/db.sqlite3',
+                           '--maildir', tmp2 + '/Maildir',
+                           '--features=-password_reset'],
+                          stdout=subprocess.PIPE)
+try:
+    env['PASSPORT_SERVER'] = server.stdout.readline().decode().strip()
+    p = run(['reset-password', 'qa@example.com', '--no-keyring'], expect=1)
+    assert 'does not offer password reset' in p.stderr, p.stderr
+    assert not glob.glob(tmp2 + '/Maildir/new/*')
 finally:
     server.terminate()
     server.wait(timeout=30)

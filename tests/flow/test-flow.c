@@ -122,6 +122,17 @@ wait_for_error (PassportFlow      *flow,
   g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, (int) code);
 }
 
+/* The last action did not fit: refused, and nothing moved. */
+static void
+wait_for_error_refused (PassportFlow *flow)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pending_outcome (flow, 5, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_ACTION_UNAVAILABLE);
+  g_assert_false (passport_flow_get_busy (flow));
+}
+
 /* The last action (a bind) ended in the conflict: its answer, not a failure. */
 static void
 wait_for_conflict (PassportFlow *flow,
@@ -950,6 +961,167 @@ test_keyring_missing (void)
   g_assert_false (passport_flow_get_keyring_unavailable (flow));
 }
 
+/* Forgot password (contract section 7) -------------------------------------- */
+
+/* passportd without the password reset (--features turns features off). */
+#define PD_WITHOUT_PASSWORD_RESET "--features=-password_reset"
+
+/* passportd mails a reset link after it has answered (contract section 7):
+ * waits until @server's Maildir holds @count mails, then that it holds no
+ * more. */
+static void
+wait_for_mails (PdServer *server,
+                guint     count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (pd_maildir_count (server) < count && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_cmpuint (pd_maildir_count (server), ==, count);
+}
+
+/* The reset link of the newest mail to @address (the line holding
+ * /password/new?token=), or NULL. */
+static char *
+reset_link (PdServer   *server,
+            const char *address)
+{
+  g_autofree char *mail = pd_maildir_newest_to (server, address);
+  g_autofree char *body = mail ? pd_mail_body (mail) : NULL;
+  g_auto(GStrv) lines = body ? g_regex_split_simple ("\r?\n", body, 0, 0) : NULL;
+
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    if (strstr (lines[i], "/password/new?token=") != NULL)
+      return g_strstrip (g_strdup (lines[i]));
+  return NULL;
+}
+
+/* Opens @link and saves @password in its form, as the user's browser would. */
+static void
+choose_new_password (PdServer   *server,
+                     const char *link,
+                     const char *password)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) page = pd_client_get (client, link, NULL);
+  g_autofree char *token = pd_url_param (link, "token");
+  g_autofree char *action = g_strndup (link, strcspn (link, "?"));
+  g_autoptr(PdResponse) saved = NULL;
+
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (token);
+  saved = pd_client_post_form (client, action, NULL, "token", token, "password", password,
+                               "password_again", password, NULL);
+  g_assert_cmpuint (saved->status, ==, 200);
+}
+
+static void
+test_password_reset (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("forgetful");
+  g_autofree char *unknown = pd_unique_email ("nobody");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Forgetful",
+                                                           "a long and good password");
+  g_autofree char *link = NULL;
+  guint mails;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_true (passport_server_has_feature (passport_flow_get_server (flow), "password_reset"));
+  g_assert_true (g_action_group_get_action_enabled (passport_flow_get_actions (flow), "request-password-reset"));
+
+  /* An unknown address gets the same answer as a bound one, and no mail;
+   * the bound one gets a mail with the link; the state stays. */
+  mails = pd_maildir_count (server);
+  START (flow, request_password_reset, unknown);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_null (passport_flow_get_error (flow));
+  START (flow, request_password_reset, email);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_null (passport_flow_get_error (flow));
+  wait_for_mails (server, mails + 1);
+  g_assert_null (pd_maildir_newest_to (server, unknown));
+  link = reset_link (server, email);
+  g_assert_nonnull (link);
+  g_assert_true (g_str_has_prefix (link, server->url));
+
+  /* Not an address at all. */
+  START (flow, request_password_reset, "not an address");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_EMAIL, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+
+  /* Once a minute per address: the wait comes as the flow's retry-after. */
+  START (flow, request_password_reset, email);
+  wait_for_error (flow, PASSPORT_ERROR_TOO_MANY_REQUESTS, 20);
+  g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
+  g_assert_cmpint (passport_flow_get_retry_after (flow), <=, g_get_monotonic_time () + 61 * G_USEC_PER_SEC);
+  g_assert_cmpuint (passport_error_get_retry_after (passport_flow_get_error (flow)), >, 0);
+
+  /* The whole reset: the link's form, then the new password signs in. */
+  choose_new_password (server, link, "a brand new password");
+  START (flow, sign_in_with_password, email, "a long and good password");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  START (flow, sign_in_with_password, email, "a brand new password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+
+  /* Signed in, there is no password to forget. */
+  START (flow, request_password_reset, email);
+  wait_for_error_refused (flow);
+}
+
+/* A server that does not list password_reset: the action is refused and
+ * nothing is sent. */
+static void
+test_password_reset_not_offered (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (PD_WITHOUT_PASSWORD_RESET, NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("forgetful");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Forgetful",
+                                                           "a long and good password");
+  guint mails;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_false (passport_server_has_feature (passport_flow_get_server (flow), "password_reset"));
+  g_assert_false (g_strv_contains (passport_server_get_features (passport_flow_get_server (flow)), "password_reset"));
+  g_assert_false (g_action_group_get_action_enabled (passport_flow_get_actions (flow), "request-password-reset"));
+
+  mails = pd_maildir_count (server);
+  START (flow, request_password_reset, email);
+  wait_for_error_refused (flow);
+  g_usleep (200 * 1000);
+  g_assert_cmpuint (pd_maildir_count (server), ==, mails);
+}
+
+/* In the conflict, the other account's sign-in step has it too, for the
+ * conflict's address; not the step before. */
+static void
+test_password_reset_conflict (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *taken = pd_unique_email ("taken");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "vk", taken, "Olga Smirnova",
+                                                           "the other account's password");
+  guint mails;
+
+  sign_in_social (flow, "ivan.again@example.net", FALSE);
+  START (flow, bind_email, taken, "a long and good password");
+  wait_for_conflict (flow, 20);
+
+  START (flow, request_password_reset, taken);
+  wait_for_error_refused (flow);
+
+  passport_flow_conflict_start_freeing (flow);
+  g_assert_cmpint (passport_flow_get_conflict_step (flow), ==, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN);
+  mails = pd_maildir_count (server);
+  START (flow, request_password_reset, taken);
+  wait_for_step (flow, PASSPORT_CONFLICT_STEP_OTHER_SIGN_IN, 20);
+  wait_for_mails (server, mails + 1);
+  g_assert_nonnull (reset_link (server, taken));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -977,6 +1149,9 @@ main (int   argc,
       g_test_add_func ("/flow/truth/change-password-wrong", test_change_password_wrong);
       g_test_add_func ("/flow/truth/conflict-same-account", test_conflict_same_account);
       g_test_add_func ("/flow/truth/change-email-password-required", test_change_email_password_required);
+      g_test_add_func ("/flow/password-reset", test_password_reset);
+      g_test_add_func ("/flow/password-reset/not-offered", test_password_reset_not_offered);
+      g_test_add_func ("/flow/password-reset/conflict", test_password_reset_conflict);
     }
 
   return g_test_run ();

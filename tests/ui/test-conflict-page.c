@@ -270,6 +270,43 @@ test_conflict_throttled (UiFixture     *f,
   g_assert_null (passport_window_get_blocking_error (f->window));
 }
 
+/* passportd mails a reset link after it has answered (contract section 7):
+ * waits until @server's Maildir holds @count mails, then that it holds no
+ * more. */
+static void
+wait_for_mails (PdServer *server,
+                guint     count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (pd_maildir_count (server) < count && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_cmpuint (pd_maildir_count (server), ==, count);
+}
+
+/* "Forgot password?" for the account that holds the address: sent for
+ * that address (there is no field to type it in), said on the step. */
+static void
+test_conflict_forgot_password (UiFixture     *f,
+                               gconstpointer  data)
+{
+  guint mails;
+
+  to_conflict (f);
+  ui_click (f, PAGE, "free-address-button");
+  g_assert_cmpstr (step (f), ==, "other-sign-in");
+  g_assert_true (ui_enabled (f, PAGE, "forgot-password-button"));
+  mails = pd_maildir_count (f->server);
+  ui_click (f, PAGE, "forgot-password-button");
+  wait_for_step (f, "other-sign-in");
+  g_assert_cmpstr (ui_label (f, PAGE, "forgot-password-note"), ==,
+                   "If an account uses " TAKEN ", we have sent it a link. Open it, choose a new password, "
+                   "then sign in here with it.");
+  g_assert_null (ui_label (f, PAGE, "conflict-error"));
+  wait_for_mails (f->server, mails + 1);
+  ui_shot (f, "conflict-forgot-sent");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -279,5 +316,6 @@ main (int   argc,
   UI_TEST_ADD ("/conflict-page/browser", test_conflict_browser);
   UI_TEST_ADD ("/conflict-page/other-resend", test_conflict_other_resend);
   UI_TEST_ADD ("/conflict-page/throttled", test_conflict_throttled);
+  UI_TEST_ADD ("/conflict-page/forgot-password", test_conflict_forgot_password);
   return ui_run ();
 }

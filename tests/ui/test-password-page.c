@@ -126,6 +126,127 @@ test_hung_server (UiFixture     *f,
   g_assert_null (ui_label (f, PAGE, "sign-in-error"));
 }
 
+/* Forgot password (contract section 7) ---------------------------------------- */
+
+#define SENT_TO(email) \
+  "If an account uses " email ", we have sent it a link. Open it, choose a new password, then sign in here with it."
+
+/* passportd mails a reset link after it has answered (contract section 7):
+ * waits until @server's Maildir holds @count mails, then that it holds no
+ * more. */
+static void
+wait_for_mails (PdServer *server,
+                guint     count)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (pd_maildir_count (server) < count && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_cmpuint (pd_maildir_count (server), ==, count);
+}
+
+/* The reset link of the newest mail to @address, or NULL. */
+static char *
+reset_link (PdServer   *server,
+            const char *address)
+{
+  g_autofree char *mail = pd_maildir_newest_to (server, address);
+  g_autofree char *body = mail ? pd_mail_body (mail) : NULL;
+  g_auto(GStrv) lines = body ? g_regex_split_simple ("\r?\n", body, 0, 0) : NULL;
+
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    if (strstr (lines[i], "/password/new?token=") != NULL)
+      return g_strstrip (g_strdup (lines[i]));
+  return NULL;
+}
+
+/* "Forgot password?" sends the typed address and says so on the page,
+ * keeping it in the form; asked again too soon, the wait in human units;
+ * then the link's form (the user's browser) and the new password signs in. */
+static void
+test_forgot_password (UiFixture     *f,
+                      gconstpointer  data)
+{
+  g_autofree char *email = pd_unique_email ("ada");
+  g_autofree char *sent = NULL;
+  g_autofree char *link = NULL;
+  g_autoptr(PdClient) browser = NULL;
+  g_autoptr(PdResponse) page = NULL;
+  g_autoptr(PdResponse) saved = NULL;
+  g_autofree char *token = NULL;
+  const char *note;
+  guint mails;
+
+  ui_make_account (f, email, "the right long password");
+  open_page (f);
+  g_assert_true (gtk_widget_is_visible (ui_get (f, PAGE, "forgot-password-button")));
+  /* No address typed: off, and the page says why. */
+  g_assert_false (ui_enabled (f, PAGE, "forgot-password-button"));
+  g_assert_nonnull (ui_label (f, PAGE, "forgot-password-note"));
+  ui_type (f, PAGE, "sign-in-email", "ada");
+  g_assert_false (ui_enabled (f, PAGE, "forgot-password-button"));
+  g_assert_nonnull (ui_label (f, PAGE, "forgot-password-note"));
+
+  ui_type (f, PAGE, "sign-in-email", email);
+  g_assert_true (ui_enabled (f, PAGE, "forgot-password-button"));
+  g_assert_null (ui_label (f, PAGE, "forgot-password-note"));
+  mails = pd_maildir_count (f->server);
+  ui_click (f, PAGE, "forgot-password-button");
+  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow), 20);
+  ui_pump ();
+  sent = g_strdup_printf (SENT_TO ("%s"), email);
+  g_assert_cmpstr (ui_label (f, PAGE, "forgot-password-note"), ==, sent);
+  g_assert_cmpstr (ui_text (f, PAGE, "sign-in-email"), ==, email);
+  g_assert_cmpstr (ui_page_name (f), ==, PAGE);
+  g_assert_null (ui_label (f, PAGE, "sign-in-error"));
+  g_assert_null (passport_window_get_blocking_error (f->window));
+  wait_for_mails (f->server, mails + 1);
+  link = reset_link (f->server, email);
+  g_assert_nonnull (link);
+  ui_shot (f, "password-forgot-sent");
+
+  /* Again at once: the server's once-a-minute, as a wait in words; the
+   * button waits, signing in does not. */
+  ui_click (f, PAGE, "forgot-password-button");
+  PD_RUN_UNTIL (!passport_flow_get_busy (f->flow), 20);
+  ui_pump ();
+  note = ui_label (f, PAGE, "forgot-password-note");
+  g_assert_nonnull (note);
+  g_test_message ("asked again: %s", note);
+  /* At most the server's minute, in words: "1 minute" or "59 seconds". */
+  g_assert_true (g_regex_match_simple ("^You can ask for another link in ([1-5]?[0-9] seconds?|1 minute)\\.$",
+                                       note, 0, 0));
+  g_assert_false (ui_enabled (f, PAGE, "forgot-password-button"));
+  g_assert_null (ui_label (f, PAGE, "sign-in-error"));
+  ui_type (f, PAGE, "sign-in-password", "not the password");
+  g_assert_true (ui_enabled (f, PAGE, "password-sign-in-button"));
+
+  /* The link's page and form, then the new password in the app. */
+  browser = pd_client_new (f->server);
+  page = pd_client_get (browser, link, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  token = pd_url_param (link, "token");
+  saved = pd_client_post_form (browser, "/api/v1/password/new", NULL, "token", token,
+                               "password", "a brand new long password",
+                               "password_again", "a brand new long password", NULL);
+  g_assert_cmpuint (saved->status, ==, 200);
+  sign_in (f, email, "a brand new long password");
+  ui_wait_for_page (f, "account-page", 20);
+}
+
+/* A server that does not list password_reset: no such button at all. */
+static void
+test_forgot_password_not_offered (UiFixture     *f,
+                                  gconstpointer  data)
+{
+  ui_use_server (f, "--features=-password_reset", NULL);
+  open_page (f);
+  ui_type (f, PAGE, "sign-in-email", "ada@example.com");
+  ui_pump ();
+  g_assert_false (gtk_widget_is_visible (ui_get (f, PAGE, "forgot-password-button")));
+  g_assert_null (ui_label (f, PAGE, "forgot-password-note"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,5 +255,7 @@ main (int   argc,
   UI_TEST_ADD ("/password-page/wrong-password", test_wrong_password);
   UI_TEST_ADD ("/password-page/throttled", test_throttled);
   UI_TEST_ADD ("/password-page/hung-server", test_hung_server);
+  UI_TEST_ADD ("/password-page/forgot-password", test_forgot_password);
+  UI_TEST_ADD ("/password-page/forgot-password-not-offered", test_forgot_password_not_offered);
   return ui_run ();
 }
