@@ -144,6 +144,15 @@ error_changed (PassportForgotPassword *self)
 }
 
 static void
+reset_sent (PassportForgotPassword *self,
+            const char             *email)
+{
+  g_free (self->sent_to);
+  self->sent_to = g_strdup (email);
+  update (self);
+}
+
+static void
 requested_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -153,13 +162,9 @@ requested_cb (GObject      *source,
   PassportFlow *flow = PASSPORT_FLOW (source);
 
   self->in_request = FALSE;
+  /* A link that went is told by the flow's signal (Retry too). */
   if (passport_flow_request_password_reset_finish (flow, result, &error))
-    {
-      g_autofree char *email = g_strstrip (g_strdup (self->email ? self->email : ""));
-
-      g_free (self->sent_to);
-      self->sent_to = g_steal_pointer (&email);
-    }
+    ;
   else if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_TOO_MANY_REQUESTS) && flow == self->flow)
     {
       self->wait_deadline = passport_flow_get_retry_after (flow);
@@ -340,4 +345,5 @@ passport_forgot_password_init (PassportForgotPassword *self)
   g_signal_group_connect_swapped (self->flow_signals, "notify::busy", G_CALLBACK (update), self);
   g_signal_group_connect_swapped (self->flow_signals, "notify::server", G_CALLBACK (update), self);
   g_signal_group_connect_swapped (self->flow_signals, "notify::retry-after", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->flow_signals, "password-reset-sent", G_CALLBACK (reset_sent), self);
 }

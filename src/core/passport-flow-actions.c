@@ -439,7 +439,11 @@ password_reset_cb (GObject      *source,
   if (!passport_server_request_password_reset_finish (PASSPORT_SERVER (source), result, &error))
     _passport_flow_fail (self, error);
   else
-    _passport_flow_action_done (self);
+    {
+      /* Said whoever asked: the action, or Retry after a failure. */
+      _passport_flow_emit_password_reset_sent (self, self->reset_email);
+      _passport_flow_action_done (self);
+    }
 }
 
 static void

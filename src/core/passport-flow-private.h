@@ -107,6 +107,7 @@ void          _passport_flow_set_retry_after_seconds (PassportFlow *self, gint64
 void          _passport_flow_set_keyring_unavailable (PassportFlow *self, gboolean unavailable);
 void          _passport_flow_update_session_remembered (PassportFlow *self);
 void          _passport_flow_update_resend_countdown (PassportFlow *self);
+void          _passport_flow_emit_password_reset_sent (PassportFlow *self, const char *email);
 
 /* passport-flow-group.c */
 void          _passport_flow_update_actions    (PassportFlow *self);

@@ -17,6 +17,15 @@ G_DEFINE_FINAL_TYPE (PassportFlow, passport_flow, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 
+static guint password_reset_sent_signal;
+
+void
+_passport_flow_emit_password_reset_sent (PassportFlow *self,
+                                         const char   *email)
+{
+  g_signal_emit (self, password_reset_sent_signal, 0, email);
+}
+
 const char *
 passport_flow_state_to_string (PassportFlowState state)
 {
@@ -703,6 +712,10 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);
   properties[PROP_KEYRING_UNAVAILABLE] = g_param_spec_boolean ("keyring-unavailable", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  password_reset_sent_signal =
+    g_signal_new ("password-reset-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

@@ -160,7 +160,8 @@ gboolean passport_flow_sign_in_with_password_finish (PassportFlow  *self,
  * answers alike whether or not an account uses @email; the caller says
  * so and keeps @email in its form. Nothing is waited for afterwards.
  * Errors: INVALID_EMAIL, TOO_MANY_REQUESTS ("retry-after" set), and the
- * transport codes. */
+ * transport codes. The signal "password-reset-sent" (const char *email)
+ * tells of each request the server took, this action's or Retry's. */
 void     passport_flow_request_password_reset_async  (PassportFlow        *self,
                                                       const char          *email,
                                                       GCancellable        *cancellable,

@@ -1070,6 +1070,47 @@ test_password_reset (void)
   wait_for_error_refused (flow);
 }
 
+static void
+record_reset_sent (PassportFlow  *flow,
+                   const char    *email,
+                   char         **sent_to)
+{
+  g_free (*sent_to);
+  *sent_to = g_strdup (email);
+}
+
+/* The server was down: Retry (the window's, after a blocking error) asks
+ * again for the same address, and "password-reset-sent" says that it went,
+ * whoever started it. */
+static void
+test_password_reset_retry (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) again = NULL;
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("forgetful");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Forgetful",
+                                                           "a long and good password");
+  g_autofree char *sent_to = NULL;
+  guint mails;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_signal_connect (flow, "password-reset-sent", G_CALLBACK (record_reset_sent), &sent_to);
+  pd_server_stop (server);
+  START (flow, request_password_reset, email);
+  wait_for_error (flow, PASSPORT_ERROR_UNREACHABLE, 20);
+  g_assert_null (sent_to);
+  g_assert_true (g_action_group_get_action_enabled (passport_flow_get_actions (flow), "retry"));
+
+  again = pd_server_restart (server);
+  mails = pd_maildir_count (again);
+  START (flow, retry);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_cmpstr (sent_to, ==, email);
+  wait_for_mails (again, mails + 1);
+  g_assert_nonnull (reset_link (again, email));
+}
+
 /* A server that does not list password_reset: the action is refused and
  * nothing is sent. */
 static void
@@ -1152,6 +1193,7 @@ main (int   argc,
       g_test_add_func ("/flow/password-reset", test_password_reset);
       g_test_add_func ("/flow/password-reset/not-offered", test_password_reset_not_offered);
       g_test_add_func ("/flow/password-reset/conflict", test_password_reset_conflict);
+      g_test_add_func ("/flow/password-reset/retry", test_password_reset_retry);
     }
 
   return g_test_run ();
