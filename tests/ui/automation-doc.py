@@ -101,6 +101,15 @@ FROM_C = [
     dict(page="password-page", name="password-back-button", role="push button", msgids=["Back", "Cancel"],
          source="src/app/passport-password-page.c", needle="back_label",
          note="reads Cancel while a sign-in runs, and then stops it"),
+    dict(page="password-page", name="forgot-password-note", role="label",
+         msgids=["If an account uses %s, we have sent it a link. Open it, choose a new password, "
+                 "then sign in here with it.",
+                 "You can ask for another link in %s.",
+                 "Forgot your password? Type your e-mail address, and we will send a link to choose a new one."],
+         source="src/app/passport-forgot-password.c", needle="sent_to",
+         note="what Forgot Password? did (`%s`: the address), or the wait before another link (`%s`: "
+              "45 seconds), or why the button is off; Forgot Password? and this note are shown only "
+              "when the server lists `password_reset`"),
     dict(page="browser-page", name="—", role="label",
          msgids=["No web browser could be opened. Open this link in a browser yourself, "
                  "or copy it to another device, then come back here."],
@@ -109,6 +118,12 @@ FROM_C = [
     dict(page="conflict-page", step="other-sign-in", name="provider-<id>", role="push button",
          msgids=["Sign in with %s"], source="src/app/passport-provider-button.c", needle='"provider-%s"',
          note="the social networks of the other account"),
+    dict(page="conflict-page", step="other-sign-in", name="forgot-password-note", role="label",
+         msgids=["If an account uses %s, we have sent it a link. Open it, choose a new password, "
+                 "then sign in here with it.",
+                 "You can ask for another link in %s."],
+         source="src/app/passport-forgot-password.c", needle="sent_to",
+         note="as on `password-page`, for the address that is taken"),
     dict(page="account-page", name="email-verified", role="image", msgids=["Confirmed", "Not confirmed"],
          source="src/app/passport-account-page.c", needle="verified_icon",
          note="whether the e-mail is confirmed"),

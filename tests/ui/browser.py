@@ -8,7 +8,10 @@
 # presses Continue (or Cancel). Chromium is driven over the DevTools protocol
 # on a pipe (--remote-debugging-pipe: NUL-terminated JSON on fds 3 and 4), so
 # nothing but the standard library is needed. Exits once the browser has
-# landed on the app's loopback page, or with an error.
+# landed on the app's loopback page, or with an error. Given a password
+# reset link (…/password/new?token=…) instead, it types the new password
+# ($PASSPORT_STORY_NEW_PASSWORD) twice, presses Save, and exits once the
+# page says the password was changed.
 import fcntl
 import json
 import os
@@ -109,6 +112,22 @@ def wait_for(browser, session, expression):
     raise TimeoutError("%s (at %s)" % (expression, where))
 
 
+def reset_password(browser, session, password):
+    """The page of a reset mail: the new password twice, Save, then the
+    page that says it was changed (it has no form)."""
+    wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('password')")
+    evaluate(browser, session, """
+        document.getElementById('password').value = %s;
+        document.getElementById('password_again').value = %s;
+        document.getElementById('save').click();
+        true
+    """ % (json.dumps(password), json.dumps(password)))
+    wait_for(browser, session, "document.readyState === 'complete' && !document.getElementById('password')"
+                               " && !!document.getElementById('message')")
+    print("browser: %s" % evaluate(browser, session, "document.getElementById('message').textContent"),
+          file=sys.stderr)
+
+
 def main():
     url = sys.argv[-1]
     identity = {"email": "ada@social.example", "name": "Ada Lovelace",
@@ -125,6 +144,9 @@ def main():
                                {"targetId": target, "flatten": True})["result"]["sessionId"]
         browser.send("Page.enable", {}, session)
         browser.send("Page.navigate", {"url": url}, session)
+        if "/password/new?token=" in url:
+            reset_password(browser, session, os.environ["PASSPORT_STORY_NEW_PASSWORD"])
+            return
         wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('email')")
         # The user takes a moment (and the story photographs the app meanwhile).
         time.sleep(float(identity.get("delay", 0)))

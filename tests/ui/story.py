@@ -51,6 +51,9 @@ NAMES = {
         "no-browser": "No web browser could be opened. Open this link in a browser yourself, "
                       "or copy it to another device, then come back here.",
         "cancel": "Cancel",
+        "forgot": "Forgot Password?",
+        "reset-sent": "If an account uses %s, we have sent it a link. Open it, choose a new password, "
+                      "then sign in here with it.",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
@@ -304,6 +307,30 @@ class Story:
             time.sleep(0.2)
         raise AssertionError("no confirmation mail to %s" % address)
 
+    def reset_password(self, address, after, password):
+        """Opens the newest password reset link sent to @address after the
+        mail count @after in the (headless) browser, and saves @password in
+        its form there, as the user would."""
+        deadline = time.monotonic() + TIMEOUT
+        new = os.path.join(self.args.maildir, "new")
+        while time.monotonic() < deadline:
+            mails = sorted((os.path.join(new, n) for n in os.listdir(new)), key=os.path.getmtime)
+            for path in reversed(mails[after:]):
+                with open(path, "rb") as f:
+                    message = email.message_from_binary_file(f)
+                if message["To"].strip().lower() != address:
+                    continue
+                body = message.get_payload(decode=True).decode("utf-8")
+                found = re.search(r"^(\S+/password/new\?token=\S+)$", body, re.M)
+                if found is None:
+                    continue
+                browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser.py")
+                subprocess.run([sys.executable, browser, found.group(1)], check=True, timeout=2 * TIMEOUT,
+                               env=dict(os.environ, PASSPORT_STORY_NEW_PASSWORD=password))
+                return
+            time.sleep(0.2)
+        raise AssertionError("no password reset mail to %s" % address)
+
     def mail_count(self):
         return len(os.listdir(os.path.join(self.args.maildir, "new")))
 
@@ -415,12 +442,20 @@ class Story:
         self.confirm_link("ada@example.com", mails)
         self.page("account-page")
 
-        # 7. From then on, e-mail and password.
+        # 7. From then on, e-mail and password; forgotten, and reset through
+        # the mailed link in the browser.
         self.sign_out()
         self.page("sign-in-page")
         self.click("with-password")
         self.page("password-page")
         self.type("email", "ada@example.com")
+        mails = self.mail_count()
+        self.click("forgot")
+        self.find("label", self.name("reset-sent") % "ada@example.com")
+        assert self.text_of("email") == "ada@example.com", "the e-mail left the form"
+        self.shot("password-page-reset-sent")
+        bob_password = "a forgotten one set again 11"
+        self.reset_password("ada@example.com", mails, bob_password)
         self.type("password", bob_password)
         self.click("sign-in")
         self.page("account-page")
