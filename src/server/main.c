@@ -333,6 +333,7 @@ main (int   argc,
   g_autofree char *smtp = NULL;
   g_autofree char *log_level = NULL;
   g_autofree char *features = NULL;
+  g_autofree char *secret_key_file = NULL;
   g_auto(GStrv) provider_specs = NULL;
   gboolean dev_outbox = FALSE;
   gint64 access_ttl = 900, resend_delay = 60, confirm_ttl = 86400, window = 900;
@@ -351,6 +352,8 @@ main (int   argc,
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "Address and port (port 0 = any free one)", "ADDR:PORT" },
     { "database", 0, 0, G_OPTION_ARG_FILENAME, &database, "SQLite database, or :memory:", "PATH" },
+    { "secret-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_key_file,
+      "Key that encrypts TOTP secrets, made at first start (default: the database path + .key)", "PATH" },
     { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, "Maildir that receives every mail", "DIR" },
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url, "Issuer and base of published URLs", "URL" },
     { "provider", 0, 0, G_OPTION_ARG_STRING_ARRAY, &provider_specs, "A stand-in social network (repeatable)", "ID:NAME[:verified]" },
@@ -472,7 +475,13 @@ main (int   argc,
     maildir = g_build_filename (g_get_user_data_dir (), "passportd", "Maildir", NULL);
   pd.maildir = g_strdup (maildir);
 
+  /* Beside the database by default, in a file of its own: a copy of the
+   * database alone does not give the TOTP secrets away. */
+  if (secret_key_file == NULL && !g_str_equal (database, ":memory:"))
+    secret_key_file = g_strconcat (database, ".key", NULL);
+
   if (!pd_db_open (&pd, database, &error) ||
+      !pd_secret_key_load (secret_key_file, pd.secret_key, &error) ||
       !pd_maildir_prepare (maildir, &error) ||
       !pd_keys_load (&pd, &error))
     {
@@ -546,6 +555,7 @@ main (int   argc,
   pd_limits_free (&pd);
   pd_keys_free (&pd);
   pd_db_close (&pd);
+  explicit_bzero (pd.secret_key, sizeof pd.secret_key);
   g_clear_pointer (&pd.providers, g_ptr_array_unref);
   g_clear_pointer (&pd.waiters, g_hash_table_unref);
   g_free (pd.public_url);

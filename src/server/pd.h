@@ -29,6 +29,7 @@ G_BEGIN_DECLS
 #define PD_RESET_ADDRESS_WINDOW 60     /* one reset request per address per minute */
 #define PD_RESET_IP_WINDOW 3600        /* PD_RESET_IP_MAX per client IP per hour */
 #define PD_RESET_IP_MAX 10
+#define PD_SECRET_KEY_LEN 32           /* the server key that seals TOTP secrets */
 
 typedef struct
 {
@@ -65,6 +66,7 @@ typedef struct
   char *signing_kid;
   char *jwks;                /* the JWKS document */
   char *dummy_hash;          /* verified against when a user is unknown */
+  guchar secret_key[PD_SECRET_KEY_LEN]; /* seals TOTP secrets; --secret-key-file */
   GHashTable *waiters;       /* account id → GList* of PdWaiter*, long polls */
   SoupServer *server;
   guint port;                /* the bound port */
@@ -182,6 +184,46 @@ gint64      pd_now                 (void);
 gint64      pd_clock_advance       (gint64 seconds);
 const char *pd_bearer_token        (SoupServerMessage *msg);
 char       *pd_cookie              (SoupServerMessage *msg, const char *name);
+
+/* pd-otp.c ------------------------------------------------------------- */
+
+#define PD_OTP_SECRET_LEN 20     /* bytes of a TOTP secret (section 8.1) */
+#define PD_OTP_DIGITS 6
+#define PD_OTP_PERIOD 30         /* seconds a TOTP step lasts */
+#define PD_OTP_WINDOW 1          /* steps accepted on each side of the current one */
+#define PD_RECOVERY_CODES 10     /* codes in a set */
+#define PD_RECOVERY_CODE_LEN 12  /* letters of a code, without its dashes */
+
+/* RFC 4226 HOTP of @counter with @digits digits (HMAC-SHA-1). */
+guint32  pd_hotp                    (const guchar *secret, gsize secret_len,
+                                     guint64 counter, guint digits);
+/* The 6-digit TOTP code of @step, zero-padded; free it. */
+char    *pd_totp_code               (const guchar *secret, gsize secret_len, gint64 step);
+/* The TOTP step (30 s since the epoch) of a time in Unix seconds. */
+gint64   pd_totp_step               (gint64 unix_seconds);
+/* The step @otp is valid for at @now (the current one ±1) and later than
+ * @last_step (the last one accepted; -1 for none), else -1. */
+gint64   pd_totp_check              (const guchar *secret, gsize secret_len,
+                                     const char *otp, gint64 now, gint64 last_step);
+/* RFC 4648 base32 without padding. */
+char    *pd_base32                  (const guchar *data, gsize len);
+/* A new recovery code, shown as XXXX-XXXX-XXXX. */
+char    *pd_recovery_code_new       (void);
+/* The 12 upper-case letters of a typed code (case, '-' and spaces
+ * ignored), or NULL when it cannot be one. Hash this form. */
+char    *pd_recovery_code_normalize (const char *input);
+/* Reads the server key at @path, creating it (0600, random) when there is
+ * none; @path NULL gives a key for this run only (:memory:). */
+gboolean pd_secret_key_load         (const char *path, guchar key[PD_SECRET_KEY_LEN],
+                                     GError **error);
+/* AES-256-GCM of @plain under @key with @context (the account id) as the
+ * associated data: "v1." + base64url(nonce, ciphertext, tag). */
+char    *pd_secret_seal             (const guchar key[PD_SECRET_KEY_LEN], const char *context,
+                                     const guchar *plain, gsize plain_len);
+/* The plain text of pd_secret_seal(), or NULL when @sealed was not made
+ * with this key and context (or was changed). */
+GBytes  *pd_secret_open             (const guchar key[PD_SECRET_KEY_LEN], const char *context,
+                                     const char *sealed);
 
 /* pd-rules.c ----------------------------------------------------------- */
 
