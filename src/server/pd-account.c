@@ -117,6 +117,7 @@ pd_account_to_json (Pd        *pd,
       json_array_add_object_element (identities, i);
     }
   json_object_set_array_member (o, "identities", identities);
+  pd_otp_account_json (pd, a->id, o);
   json_object_set_int_member (o, "revision", a->revision);
 
   return o;

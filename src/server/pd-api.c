@@ -826,7 +826,10 @@ pd_handle_api (Pd                *pd,
 
   if (!g_str_equal (path, "/me") && !g_str_equal (path, "/me/terms") &&
       !g_str_equal (path, "/me/email") && !g_str_equal (path, "/me/email/resend") &&
-      !g_str_equal (path, "/me/email/pending") && !g_str_equal (path, "/me/password"))
+      !g_str_equal (path, "/me/email/pending") && !g_str_equal (path, "/me/password") &&
+      !(pd_feature_on (pd, PD_FEATURE_OTP) &&
+        (g_str_equal (path, "/me/otp") || g_str_equal (path, "/me/otp/setup") ||
+         g_str_equal (path, "/me/otp/confirm") || g_str_equal (path, "/me/otp/recovery-codes"))))
     {
       pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
       return;
@@ -850,6 +853,8 @@ pd_handle_api (Pd                *pd,
     cancel_pending (pd, msg, account_id);
   else if (g_str_equal (path, "/me/password") && g_str_equal (method, "POST"))
     post_password (pd, msg, account_id, family);
+  else if (g_str_has_prefix (path, "/me/otp") && pd_handle_otp (pd, msg, path, account_id, family))
+    return;
   else
     method_not_allowed (msg);
 }

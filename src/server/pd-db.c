@@ -136,6 +136,32 @@ static const char *migrations[] = {
   "  at INTEGER NOT NULL);"
   "CREATE INDEX IF NOT EXISTS reset_requests_key ON reset_requests(key, at);"
   "CREATE INDEX IF NOT EXISTS reset_requests_at ON reset_requests(at);",
+
+  /* 3 → 4: two-step sign-in (section 8). One otp row per account: a
+   * set-up (confirmed 0, lapses at expires_at) or the secret in use; the
+   * secret sealed with the server key (pd_secret_seal). Recovery codes
+   * are argon2id hashes, deleted when used; an mfa_token row is deleted
+   * when used and pruned when expired. */
+  "CREATE TABLE IF NOT EXISTS otp ("
+  "  account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  secret TEXT NOT NULL,"
+  "  confirmed INTEGER NOT NULL DEFAULT 0,"
+  "  expires_at INTEGER,"
+  "  last_step INTEGER NOT NULL DEFAULT -1);"
+  "CREATE INDEX IF NOT EXISTS otp_setup_expiry ON otp(expires_at) WHERE confirmed = 0;"
+  "CREATE TABLE IF NOT EXISTS recovery_codes ("
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  hash TEXT NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS recovery_codes_account ON recovery_codes(account_id);"
+  "CREATE TABLE IF NOT EXISTS mfa_tokens ("
+  "  hash TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  client_id TEXT NOT NULL,"
+  "  scope TEXT NOT NULL,"
+  "  device_name TEXT,"
+  "  expires_at INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS mfa_tokens_account ON mfa_tokens(account_id);"
+  "CREATE INDEX IF NOT EXISTS mfa_tokens_expiry ON mfa_tokens(expires_at);",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.
@@ -534,6 +560,12 @@ static const struct
   { "reset_requests",
     "DELETE FROM reset_requests WHERE rowid IN"
     " (SELECT rowid FROM reset_requests WHERE at <= ?1 - " G_STRINGIFY (PD_RESET_IP_WINDOW) " LIMIT ?2)" },
+  { "otp",
+    "DELETE FROM otp WHERE rowid IN"
+    " (SELECT rowid FROM otp WHERE confirmed = 0 AND expires_at < ?1 LIMIT ?2)" },
+  { "mfa_tokens",
+    "DELETE FROM mfa_tokens WHERE rowid IN"
+    " (SELECT rowid FROM mfa_tokens WHERE expires_at < ?1 LIMIT ?2)" },
 };
 
 guint

@@ -17,13 +17,14 @@ static const struct
   const char *name;
 } features[] = {
   { PD_FEATURE_PASSWORD_RESET, "password_reset" },
+  { PD_FEATURE_OTP, "otp" },
 };
 
 /* Names of the contract this passportd does not implement yet: turning
  * one off is nothing to do, and asking for one only warns, so that a
  * client's tests may name a feature before the server has it. */
 static const char *const missing[] = {
-  "otp", "app_passwords", "sessions", "identities", "device", "delete_account", NULL,
+  "app_passwords", "sessions", "identities", "device", "delete_account", NULL,
 };
 
 static gboolean

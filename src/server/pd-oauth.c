@@ -149,7 +149,8 @@ pd_handle_discovery (Pd                *pd,
   set_url (pd, o, "passport_api_endpoint", "/api/v1");
   add_strings (o, "scopes_supported", "openid", "profile", "email", "passport", NULL);
   add_strings (o, "response_types_supported", "code", NULL);
-  add_strings (o, "grant_types_supported", "authorization_code", "refresh_token", "password", NULL);
+  add_strings (o, "grant_types_supported", "authorization_code", "refresh_token", "password",
+               pd_feature_on (pd, PD_FEATURE_OTP) ? PD_GRANT_OTP : NULL, NULL);
   add_strings (o, "code_challenge_methods_supported", "S256", NULL);
   add_strings (o, "token_endpoint_auth_methods_supported", "none", NULL);
   add_strings (o, "subject_types_supported", "public", NULL);
@@ -499,14 +500,14 @@ revoke_family (Pd         *pd,
   g_info ("token family revoked");
 }
 
-static JsonObject *
-issue_tokens (Pd         *pd,
-              const char *account_id,
-              const char *client_id,
-              const char *scope,
-              const char *family_in,
-              const char *nonce,
-              char      **family_out)
+JsonObject *
+pd_issue_tokens (Pd         *pd,
+                 const char *account_id,
+                 const char *client_id,
+                 const char *scope,
+                 const char *family_in,
+                 const char *nonce,
+                 char      **family_out)
 {
   g_autofree char *family = family_in ? g_strdup (family_in) : pd_random_token (16);
   g_autofree char *access = pd_random_token (32);
@@ -673,7 +674,7 @@ grant_code (Pd                *pd,
       return;
     }
 
-  tokens = issue_tokens (pd, account_id, client->id, scope, NULL, nonce, &family);
+  tokens = pd_issue_tokens (pd, account_id, client->id, scope, NULL, nonce, &family);
   pd_db_exec (pd, "UPDATE codes SET family_id = ? WHERE hash = ?", "ss", family, code_hash);
   respond_tokens (msg, tokens);
 }
@@ -732,7 +733,7 @@ grant_refresh (Pd                *pd,
     }
 
   pd_db_exec (pd, "UPDATE refresh_tokens SET retired = 1 WHERE hash = ?", "s", hash);
-  tokens = issue_tokens (pd, account_id, client->id, scope, family, NULL, NULL);
+  tokens = pd_issue_tokens (pd, account_id, client->id, scope, family, NULL, NULL);
   respond_tokens (msg, tokens);
 }
 
@@ -747,6 +748,7 @@ typedef struct
   char *throttle_key;
   char *client_id;
   char *scope;
+  char *device_name;
   gboolean ok;
 } PasswordGrant;
 
@@ -762,6 +764,7 @@ password_grant_free (PasswordGrant *g)
   g_free (g->throttle_key);
   g_free (g->client_id);
   g_free (g->scope);
+  g_free (g->device_name);
   g_free (g);
 }
 
@@ -785,12 +788,17 @@ password_verified (GObject      *source,
   PasswordGrant *g = g_task_get_task_data (G_TASK (result));
   Pd *pd = g->pd;
 
-  if (g->ok)
+  if (g->ok && pd_otp_enabled (pd, g->account_id))
+    {
+      /* the failure count stays until the second step is passed too */
+      pd_mfa_required (pd, g->msg, g->account_id, g->client_id, g->scope, g->device_name);
+    }
+  else if (g->ok)
     {
       g_autoptr(JsonObject) tokens = NULL;
 
       pd_throttle_clear (pd, g->throttle_key);
-      tokens = issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, NULL);
+      tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, NULL);
       respond_tokens (g->msg, tokens);
     }
   else
@@ -848,6 +856,7 @@ grant_password (Pd                *pd,
   g->password = g_strdup (password);
   g->client_id = g_strdup (client->id);
   g->scope = g_strdup (scope != NULL ? scope : "openid profile email passport");
+  g->device_name = g_strdup (g_hash_table_lookup (form, "device_name"));
   task = g_task_new (NULL, NULL, password_verified, NULL);
   g_task_set_task_data (task, g, (GDestroyNotify) password_grant_free);
 
@@ -906,6 +915,8 @@ pd_handle_token (Pd                *pd,
     grant_refresh (pd, msg, client, form);
   else if (g_strcmp0 (grant_type, "password") == 0)
     grant_password (pd, msg, client, form);
+  else if (g_strcmp0 (grant_type, PD_GRANT_OTP) == 0 && pd_feature_on (pd, PD_FEATURE_OTP))
+    pd_grant_otp (pd, msg, client->id, form);
   else if (grant_type == NULL)
     pd_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "grant_type is required", NULL);
   else

@@ -30,6 +30,10 @@ G_BEGIN_DECLS
 #define PD_RESET_IP_WINDOW 3600        /* PD_RESET_IP_MAX per client IP per hour */
 #define PD_RESET_IP_MAX 10
 #define PD_SECRET_KEY_LEN 32           /* the server key that seals TOTP secrets */
+#define PD_OTP_SETUP_TTL 600           /* an unconfirmed two-step set-up lapses */
+#define PD_MFA_TOKEN_TTL 300           /* an mfa_token lives 5 minutes */
+#define PD_PROOF_MAX_AGE 300           /* a sign-in this fresh is a proof without a password */
+#define PD_GRANT_OTP "urn:passport:params:oauth:grant-type:otp"
 
 typedef struct
 {
@@ -81,9 +85,10 @@ typedef struct
 typedef enum
 {
   PD_FEATURE_PASSWORD_RESET = 1 << 0,
+  PD_FEATURE_OTP = 1 << 1,
 } PdFeature;
 
-#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET)
+#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP)
 
 /* --features: a comma-separated list; "name" items give exactly the
  * features listed, "-name" turns one off from all the others, "" none.
@@ -336,6 +341,41 @@ void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 /* pd-api.c ------------------------------------------------------------- */
 
 void pd_handle_api (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable *query);
+
+/* Tokens for a grant that passed: a new family, or @family_in's; the
+ * answer of the token endpoint. @family_out (may be NULL) gets the family. */
+JsonObject *pd_issue_tokens (Pd *pd, const char *account_id, const char *client_id,
+                             const char *scope, const char *family_in, const char *nonce,
+                             char **family_out);
+
+/* pd-mfa.c ------------------------------------------------------------- */
+
+/* Called when the proof passed: answer @msg. */
+typedef void (*PdProofDone) (Pd *pd, SoupServerMessage *msg, const char *account_id, gpointer data);
+/* The proof rule (contract section 4) for a call marked *proof*: checks the
+ * body's password, otp or recovery_code (at most one; the caller has
+ * allowed these members), or without one the session's age (@family) for
+ * an account without a password. Answers every failure itself (400, 403
+ * invalid_password, invalid_otp, reauth_required with accepted, 429) and
+ * counts wrong ones in the failure counter; else calls @done, at once or
+ * later from the main loop with @msg paused until it returns. @destroy
+ * frees @data either way. */
+void     pd_proof_check    (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                            const char *family, JsonObject *body, PdProofDone done,
+                            gpointer data, GDestroyNotify destroy);
+/* Whether the account has two-step sign-in on (and the feature is offered). */
+gboolean pd_otp_enabled    (Pd *pd, const char *account_id);
+/* Adds GET /me's otp object to @account when the feature is offered. */
+void     pd_otp_account_json (Pd *pd, const char *account_id, JsonObject *account);
+/* /me/otp/setup, /me/otp/confirm, /me/otp/recovery-codes, DELETE /me/otp:
+ * FALSE when @path and the method are none of them. */
+gboolean pd_handle_otp     (Pd *pd, SoupServerMessage *msg, const char *path,
+                            const char *account_id, const char *family);
+/* The password grant's 403 mfa_required with a new mfa_token. */
+void     pd_mfa_required   (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                            const char *client_id, const char *scope, const char *device_name);
+/* The otp grant (section 8.3). */
+void     pd_grant_otp      (Pd *pd, SoupServerMessage *msg, const char *client_id, GHashTable *form);
 
 /* pd-reset.c ----------------------------------------------------------- */
 
