@@ -162,6 +162,13 @@ static const char *migrations[] = {
   "  expires_at INTEGER NOT NULL);"
   "CREATE INDEX IF NOT EXISTS mfa_tokens_account ON mfa_tokens(account_id);"
   "CREATE INDEX IF NOT EXISTS mfa_tokens_expiry ON mfa_tokens(expires_at);",
+
+  /* 4 → 5: a browser sign-in waiting for the second step on the stand-in
+   * page (the account it signs in); goes with its auth_requests row. */
+  "CREATE TABLE IF NOT EXISTS auth_request_otp ("
+  "  flow_id TEXT PRIMARY KEY REFERENCES auth_requests(id) ON DELETE CASCADE,"
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE);"
+  "CREATE INDEX IF NOT EXISTS auth_request_otp_account ON auth_request_otp(account_id);",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.

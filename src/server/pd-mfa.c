@@ -552,6 +552,92 @@ pd_proof_check (Pd                *pd,
     destroy (data);
 }
 
+/* A code typed on a page ---------------------------------------------------- */
+
+static void
+code_recovery_checked (Work *w)
+{
+  g_autofree char *key = account_key (w->account_id);
+  PdCodeResult result = PD_CODE_WRONG;
+
+  if (pd_otp_enabled (w->pd, w->account_id) && use_recovery_code (w))
+    {
+      pd_account_changed (w->pd, w->account_id);
+      pd_throttle_clear (w->pd, key);
+      result = PD_CODE_OK;
+    }
+  else
+    pd_throttle_fail (w->pd, key);
+  ((PdCodeDone) w->proof_done) (w->pd, w->msg, w->account_id, result, 0, w->data);
+}
+
+/* TRUE when a Work took @data (it frees it). */
+static gboolean
+check_code (Pd                *pd,
+            SoupServerMessage *msg,
+            const char        *account_id,
+            const char        *code,
+            PdCodeDone         done,
+            gpointer           data,
+            GDestroyNotify     destroy)
+{
+  g_autofree char *key = account_key (account_id);
+  g_autoptr(GString) digits = g_string_new (NULL);
+  gint64 wait = pd_throttle_check (pd, key);
+  Work *w;
+
+  if (wait > 0)
+    {
+      done (pd, msg, account_id, PD_CODE_THROTTLED, wait, data);
+      return FALSE;
+    }
+
+  for (const char *p = code != NULL ? code : ""; *p != '\0'; p++)
+    if (*p != ' ')
+      g_string_append_c (digits, *p);
+  if (digits->len == PD_OTP_DIGITS && strspn (digits->str, "0123456789") == PD_OTP_DIGITS)
+    {
+      g_auto(OtpRow) row = { 0 };
+      gboolean ok;
+
+      otp_row_load (pd, account_id, &row);
+      ok = row.exists && row.confirmed && take_totp (pd, account_id, &row, digits->str);
+      if (ok)
+        pd_throttle_clear (pd, key);
+      else
+        pd_throttle_fail (pd, key);
+      done (pd, msg, account_id, ok ? PD_CODE_OK : PD_CODE_WRONG, 0, data);
+      return FALSE;
+    }
+
+  w = work_new (pd, msg, account_id);
+  if (!work_set_recovery (w, code))
+    {
+      work_free (w);
+      pd_throttle_fail (pd, key);
+      done (pd, msg, account_id, PD_CODE_WRONG, 0, data);
+      return FALSE;
+    }
+  w->proof_done = (gpointer) done;
+  w->data = data;
+  w->destroy = destroy;
+  work_run (w, code_recovery_checked);
+  return TRUE;
+}
+
+void
+pd_otp_check_code (Pd                *pd,
+                   SoupServerMessage *msg,
+                   const char        *account_id,
+                   const char        *code,
+                   PdCodeDone         done,
+                   gpointer           data,
+                   GDestroyNotify     destroy)
+{
+  if (!check_code (pd, msg, account_id, code, done, data, destroy) && destroy != NULL)
+    destroy (data);
+}
+
 /* /me/otp ----------------------------------------------------------------- */
 
 /* The body of a call that takes only a proof: may be empty. */

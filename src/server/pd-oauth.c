@@ -388,6 +388,131 @@ sign_in_identity (Pd         *pd,
   return account_id;
 }
 
+/* A browser sign-in that passed: the flow is used up, a code goes back. */
+typedef struct
+{
+  char *flow_id;
+  char *csrf;
+  char *account_id;
+  char *client_id;
+  char *redirect_uri;
+  char *state;
+  char *nonce;
+  char *challenge;
+  char *scope;
+  PdLang lang;
+} SocialFlow;
+
+static void social_flow_free (SocialFlow *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SocialFlow, social_flow_free)
+
+static void
+social_flow_free (SocialFlow *f)
+{
+  g_free (f->flow_id);
+  g_free (f->csrf);
+  g_free (f->account_id);
+  g_free (f->client_id);
+  g_free (f->redirect_uri);
+  g_free (f->state);
+  g_free (f->nonce);
+  g_free (f->challenge);
+  g_free (f->scope);
+  g_free (f);
+}
+
+static void
+social_finish (Pd                *pd,
+               SoupServerMessage *msg,
+               SocialFlow        *f)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *code_hash = NULL;
+  g_autofree char *location = NULL;
+
+  /* a second post of the flow (the code step done twice at once) */
+  pd_db_exec (pd, "DELETE FROM auth_requests WHERE id = ?", "s", f->flow_id);
+  if (sqlite3_changes (pd->db) != 1)
+    {
+      respond_html_error (msg, f->lang, SOUP_STATUS_BAD_REQUEST, PD_T_FLOW_EXPIRED);
+      return;
+    }
+
+  code = pd_random_token (32);
+  code_hash = pd_sha256_hex (code);
+  pd_db_exec (pd,
+              "INSERT INTO codes (hash, account_id, client_id, redirect_uri, code_challenge, nonce,"
+              " scope, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              "sssssssi", code_hash, f->account_id, f->client_id, f->redirect_uri, f->challenge, f->nonce,
+              f->scope, pd_now () + PD_CODE_TTL);
+
+  location = redirect_with (f->redirect_uri, "code", code, "state", f->state, "iss", pd->public_url, NULL);
+  pd_respond_redirect (msg, location);
+  explicit_bzero (code, strlen (code));
+}
+
+/* The second step of a browser sign-in for an account with two-step
+ * sign-in: one field for a TOTP or a recovery code. */
+static void
+render_code_form (Pd                *pd,
+                  SoupServerMessage *msg,
+                  SocialFlow        *f,
+                  PdText             error,
+                  guint              status)
+{
+  g_autoptr(GString) b = g_string_new (NULL);
+  g_autofree char *page = NULL;
+
+  g_string_append (b, "<p>");
+  pd_html_escape (b, pd_text (f->lang, PD_T_OTP_INTRO));
+  g_string_append (b, "</p>\n<form method=\"post\" action=\"/oauth/social\">\n"
+                      "<input type=\"hidden\" name=\"flow\" value=\"");
+  pd_html_escape (b, f->flow_id);
+  g_string_append (b, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
+  pd_html_escape (b, f->csrf);
+  g_string_append (b, "\">\n<label for=\"code\">");
+  pd_html_escape (b, pd_text (f->lang, PD_T_OTP_CODE));
+  g_string_append (b, "</label>\n<input id=\"code\" name=\"code\" type=\"text\" autocomplete=\"one-time-code\""
+                      " spellcheck=\"false\" required autofocus>\n");
+  if (status != SOUP_STATUS_OK)
+    {
+      g_string_append (b, "<p class=\"error\" id=\"code-error\" role=\"alert\">");
+      pd_html_escape (b, pd_text (f->lang, error));
+      g_string_append (b, "</p>\n");
+    }
+  g_string_append (b, "<button id=\"continue\" name=\"action\" value=\"continue\" type=\"submit\">");
+  pd_html_escape (b, pd_text (f->lang, PD_T_CONTINUE));
+  g_string_append (b, "</button>\n<button id=\"cancel\" name=\"action\" value=\"cancel\" type=\"submit\" formnovalidate>");
+  pd_html_escape (b, pd_text (f->lang, PD_T_CANCEL));
+  g_string_append (b, "</button>\n</form>");
+
+  page = pd_html_page (f->lang, pd_text (f->lang, PD_T_OTP_TITLE), b->str);
+  pd_respond_html_form (msg, status, page, f->redirect_uri);
+}
+
+static void
+social_code_checked (Pd                *pd,
+                     SoupServerMessage *msg,
+                     const char        *account_id,
+                     PdCodeResult       result,
+                     gint64             retry_after,
+                     gpointer           data)
+{
+  SocialFlow *f = data;
+
+  if (result == PD_CODE_OK)
+    social_finish (pd, msg, f);
+  else if (result == PD_CODE_THROTTLED)
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (retry_after, 1));
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", value);
+      render_code_form (pd, msg, f, PD_T_OTP_TOO_MANY, PD_STATUS_TOO_MANY_REQUESTS);
+    }
+  else
+    render_code_form (pd, msg, f, PD_T_OTP_WRONG, SOUP_STATUS_BAD_REQUEST);
+}
+
 void
 pd_handle_social (Pd                *pd,
                   SoupServerMessage *msg)
@@ -401,10 +526,8 @@ pd_handle_social (Pd                *pd,
   g_autofree char *scope = NULL, *provider_id = NULL, *client_id = NULL, *language = NULL;
   g_autofree char *stored_csrf_hash = NULL;
   g_autofree char *email = NULL;
-  g_autofree char *account_id = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *code_hash = NULL;
   g_autofree char *location = NULL;
+  g_autoptr(SocialFlow) flow = NULL;
   gboolean verified;
 
   if (form == NULL)
@@ -463,6 +586,43 @@ pd_handle_social (Pd                *pd,
       return;
     }
 
+  flow = g_new0 (SocialFlow, 1);
+  flow->flow_id = g_strdup (flow_id);
+  flow->csrf = g_strdup (csrf);
+  flow->client_id = g_strdup (client_id);
+  flow->redirect_uri = g_strdup (redirect_uri);
+  flow->state = g_strdup (state);
+  flow->nonce = g_strdup (nonce);
+  flow->challenge = g_strdup (challenge);
+  flow->scope = g_strdup (scope);
+  flow->lang = lang;
+
+  /* the second step, when the identity's account has two-step sign-in */
+  {
+    g_autoptr(sqlite3_stmt) step =
+      pd_db_prepare (pd, "SELECT account_id FROM auth_request_otp WHERE flow_id = ?", "s", flow_id);
+
+    if (sqlite3_step (step) == SQLITE_ROW)
+      {
+        const char *typed = g_hash_table_lookup (form, "code");
+
+        flow->account_id = pd_db_column_text (step, 0);
+        if (g_strcmp0 (action, "continue") != 0 || typed == NULL || *g_strstrip ((char *) typed) == '\0')
+          render_code_form (pd, msg, flow, PD_T_OTP_WRONG, SOUP_STATUS_BAD_REQUEST);
+        else
+          {
+            /* the callback's data owns the id: no argument may read flow
+             * after g_steal_pointer() in an unspecified order */
+            const char *account_id = flow->account_id;
+            SocialFlow *data = g_steal_pointer (&flow);
+
+            pd_otp_check_code (pd, msg, account_id, typed, social_code_checked,
+                               data, (GDestroyNotify) social_flow_free);
+          }
+        return;
+      }
+  }
+
   email = email_in ? g_utf8_strdown (g_strstrip ((char *) email_in), -1) : NULL;
   if (g_strcmp0 (action, "continue") != 0 || !pd_email_valid (email))
     {
@@ -473,19 +633,15 @@ pd_handle_social (Pd                *pd,
       return;
     }
 
-  account_id = sign_in_identity (pd, provider_id, email, name, verified, language);
-
-  code = pd_random_token (32);
-  code_hash = pd_sha256_hex (code);
-  pd_db_exec (pd, "DELETE FROM auth_requests WHERE id = ?", "s", flow_id);
-  pd_db_exec (pd,
-              "INSERT INTO codes (hash, account_id, client_id, redirect_uri, code_challenge, nonce,"
-              " scope, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              "sssssssi", code_hash, account_id, client_id, redirect_uri, challenge, nonce, scope,
-              pd_now () + PD_CODE_TTL);
-
-  location = redirect_with (redirect_uri, "code", code, "state", state, "iss", pd->public_url, NULL);
-  pd_respond_redirect (msg, location);
+  flow->account_id = sign_in_identity (pd, provider_id, email, name, verified, language);
+  if (pd_otp_enabled (pd, flow->account_id))
+    {
+      pd_db_exec (pd, "INSERT OR REPLACE INTO auth_request_otp (flow_id, account_id) VALUES (?, ?)",
+                  "ss", flow_id, flow->account_id);
+      render_code_form (pd, msg, flow, PD_T_OTP_WRONG, SOUP_STATUS_OK);
+      return;
+    }
+  social_finish (pd, msg, flow);
 }
 
 /* Tokens ------------------------------------------------------------------ */

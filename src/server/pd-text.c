@@ -138,6 +138,21 @@ static const char *texts[PD_N_TEXTS][2] = {
   [PD_T_WEAK_CONTAINS_EMAIL] = { "Must not contain your e-mail address.", "Не должен содержать ваш адрес e-mail." },
   [PD_T_WEAK_CONTAINS_NAME] = { "Must not contain your name.", "Не должен содержать ваше имя." },
   [PD_T_PASSWORD_MISMATCH] = { "The passwords do not match.", "Пароли не совпадают." },
+  [PD_T_OTP_TITLE] = { "Two-step sign-in", "Двухэтапный вход" },
+  [PD_T_OTP_INTRO] = {
+    "This account has two-step sign-in. Enter the code from your authenticator app, or one of your recovery codes.",
+    "Для этой учётной записи включён двухэтапный вход. Введите код из приложения-аутентификатора "
+    "или один из кодов восстановления.",
+  },
+  [PD_T_OTP_CODE] = { "Code", "Код" },
+  [PD_T_OTP_WRONG] = {
+    "The code is not correct. Check it and try again.",
+    "Код неверен. Проверьте его и попробуйте ещё раз.",
+  },
+  [PD_T_OTP_TOO_MANY] = {
+    "Too many wrong codes or passwords. Try again later.",
+    "Слишком много неверных кодов или паролей. Повторите попытку позже.",
+  },
 };
 
 const char *

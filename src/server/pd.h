@@ -374,6 +374,23 @@ gboolean pd_handle_otp     (Pd *pd, SoupServerMessage *msg, const char *path,
 /* The password grant's 403 mfa_required with a new mfa_token. */
 void     pd_mfa_required   (Pd *pd, SoupServerMessage *msg, const char *account_id,
                             const char *client_id, const char *scope, const char *device_name);
+typedef enum
+{
+  PD_CODE_OK,
+  PD_CODE_WRONG,
+  PD_CODE_THROTTLED,
+} PdCodeResult;
+/* Called with the verdict on a code; @retry_after with PD_CODE_THROTTLED. */
+typedef void (*PdCodeDone) (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                            PdCodeResult result, gint64 retry_after, gpointer data);
+/* One typed code of an account with two-step sign-in on: six digits (spaces
+ * ignored) are a TOTP code, anything else a recovery code (used up when
+ * right). Counts in the account's failure count, and is refused unchecked
+ * while it is full. Calls @done at once or later (with @msg paused until it
+ * returns); @destroy frees @data either way. */
+void     pd_otp_check_code (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                            const char *code, PdCodeDone done, gpointer data,
+                            GDestroyNotify destroy);
 /* The otp grant (section 8.3). */
 void     pd_grant_otp      (Pd *pd, SoupServerMessage *msg, const char *client_id, GHashTable *form);
 
@@ -442,6 +459,11 @@ typedef enum
   PD_T_WEAK_CONTAINS_EMAIL,
   PD_T_WEAK_CONTAINS_NAME,
   PD_T_PASSWORD_MISMATCH,
+  PD_T_OTP_TITLE,
+  PD_T_OTP_INTRO,
+  PD_T_OTP_CODE,
+  PD_T_OTP_WRONG,
+  PD_T_OTP_TOO_MANY,
   PD_N_TEXTS
 } PdText;
 

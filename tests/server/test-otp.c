@@ -873,6 +873,132 @@ test_features_off (void)
   }
 }
 
+/* The stand-in page asks for the code of an account with two-step
+ * sign-in (section 8: the client does nothing special there). */
+static PdResponse *
+submit_code (PdClient     *client,
+             PdSocialPage *page,
+             const char   *code)
+{
+  return pd_client_post_form (client, "/oauth/social", NULL, "flow", page->flow, "csrf", page->csrf,
+                              "code", code, "action", "continue", NULL);
+}
+
+static PdSocialPage *
+identity_step (Account       *a,
+               PdClient      *browser,
+               PdAuthRequest *request,
+               PdResponse   **out)
+{
+  g_autofree char *url = pd_auth_request_url (a->server, request, "google");
+  PdSocialPage *page = pd_browser_open (browser, url);
+
+  *out = pd_browser_submit (browser, page, NULL, a->email, "Ivan Petrov", TRUE, "continue");
+  return page;
+}
+
+static void
+test_social_page (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(Account) a = account_new (server, "browser");
+  gint64 rev;
+
+  enable_otp (a);
+  rev = revision (a);
+
+  /* a TOTP code: wrong, then right; the code goes back as usual */
+  {
+    g_autoptr(PdClient) browser = pd_client_new (server);
+    g_autoptr(PdAuthRequest) request = pd_auth_request_new ();
+    g_autoptr(PdResponse) first = NULL;
+    g_autoptr(PdSocialPage) page = identity_step (a, browser, request, &first);
+    g_autoptr(PdResponse) wrong = NULL, right = NULL, again = NULL, tokens = NULL;
+    g_autofree char *code = code_at (a->secret, a->step + 1);
+    g_autofree char *spaced = g_strdup_printf ("%.3s %s", code, code + 3);
+    g_autofree char *got = NULL, *state = NULL;
+
+    g_assert_cmpuint (first->status, ==, 200);
+    g_assert_nonnull (strstr (first->text, "id=\"code\""));
+    g_assert_nonnull (strstr (first->text, "two-step sign-in"));
+    g_assert_cmpstr (pd_response_header (first, "Cache-Control"), ==, "no-store");
+    g_assert_null (pd_response_header (first, "Location"));
+
+    wrong = submit_code (browser, page, "000000");
+    g_assert_cmpuint (wrong->status, ==, 400);
+    g_assert_nonnull (strstr (wrong->text, "id=\"code-error\""));
+    right = submit_code (browser, page, spaced);
+    g_assert_cmpuint (right->status, ==, 302);
+    got = pd_location_param (right, "code");
+    state = pd_location_param (right, "state");
+    g_assert_nonnull (got);
+    g_assert_cmpstr (state, ==, request->state);
+    tokens = pd_token_code (browser, got, request->redirect_uri, request->verifier);
+    pd_assert_response (tokens, 200, NULL);
+    /* the flow is used up */
+    again = submit_code (browser, page, spaced);
+    g_assert_cmpuint (again->status, ==, 400);
+    g_assert_null (pd_response_header (again, "Location"));
+  }
+  /* a used code again, then a recovery code in Russian */
+  {
+    g_autoptr(PdClient) browser = pd_client_new (server);
+    g_autoptr(PdAuthRequest) request = pd_auth_request_new ();
+    g_autoptr(PdResponse) first = NULL;
+    g_autoptr(PdSocialPage) page = NULL;
+    g_autoptr(PdResponse) used = NULL, right = NULL;
+    g_autofree char *code = code_at (a->secret, a->step + 1);
+    g_autofree char *lower = g_ascii_strdown (a->recovery[5], -1);
+
+    pd_client_set_language (browser, "ru");
+    page = identity_step (a, browser, request, &first);
+    g_assert_cmpuint (first->status, ==, 200);
+    g_assert_nonnull (strstr (first->text, "Двухэтапный вход"));
+    used = submit_code (browser, page, code);
+    g_assert_cmpuint (used->status, ==, 400);
+    g_assert_nonnull (strstr (used->text, "Код неверен"));
+    right = submit_code (browser, page, lower);
+    g_assert_cmpuint (right->status, ==, 302);
+    assert_otp_state (a, TRUE, 9);
+    g_assert_cmpint (revision (a), ==, rev + 1);
+  }
+  /* wrong codes fill the account's count: 429 with Retry-After */
+  {
+    g_autoptr(PdClient) browser = pd_client_new (server);
+    g_autoptr(PdAuthRequest) request = pd_auth_request_new ();
+    g_autoptr(PdResponse) first = NULL;
+    g_autoptr(PdSocialPage) page = identity_step (a, browser, request, &first);
+    g_autoptr(PdResponse) full = NULL;
+
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autoptr(PdResponse) r = submit_code (browser, page, "BCDF-GHJK-LMNP");
+
+        g_assert_cmpuint (r->status, ==, 400);
+      }
+    full = submit_code (browser, page, a->recovery[6]);
+    g_assert_cmpuint (full->status, ==, 429);
+    g_assert_nonnull (pd_response_header (full, "Retry-After"));
+    assert_otp_state (a, TRUE, 9);
+  }
+  /* without two-step sign-in the page signs in at once */
+  {
+    g_autofree char *proof = password_proof ();
+    g_autoptr(PdResponse) off = NULL;
+    g_autoptr(PdClient) browser = pd_client_new (server);
+    g_autoptr(PdAuthRequest) request = pd_auth_request_new ();
+    g_autoptr(PdResponse) first = NULL;
+    g_autoptr(PdSocialPage) page = NULL;
+
+    pd_server_advance_clock (server, 901);
+    refresh (a);
+    off = delete_otp (a, proof);
+    pd_assert_response (off, 200, NULL);
+    page = identity_step (a, browser, request, &first);
+    g_assert_cmpuint (first->status, ==, 302);
+  }
+}
+
 static gboolean
 contains (const char *hay,
           gsize       hay_len,
@@ -964,6 +1090,7 @@ main (int   argc,
   g_test_add_func ("/otp/sign-in", test_sign_in);
   g_test_add_func ("/otp/mfa-token-expiry", test_mfa_token_expiry);
   g_test_add_func ("/otp/failure-counter", test_failure_counter);
+  g_test_add_func ("/otp/social-page", test_social_page);
   g_test_add_func ("/otp/features-off", test_features_off);
   g_test_add_func ("/otp/secret-at-rest", test_secret_at_rest);
   return g_test_run ();

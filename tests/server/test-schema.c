@@ -90,7 +90,7 @@ test_upgrade_keeps_sessions (void)
 
   pd_server_stop (again);
   /* brought to the newest version (3: password reset) */
-  g_assert_cmpint (user_version (server->database), ==, 4);
+  g_assert_cmpint (user_version (server->database), ==, 5);
 }
 
 int
