@@ -3,7 +3,7 @@
 #
 # passportd never writes a secret where it does not belong: after a whole
 # story (social sign-in, bind, confirm, password grant, refresh, password
-# change, password reset) with debug logging, no token, code, password or confirmation token
+# change, password reset, two-step sign-in) with debug logging, no token, code, password or confirmation token
 # appears in its log, and none but hashes in its database files. The
 # confirmation token is only in the mail (that is its job).
 import base64, glob, hashlib, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
@@ -106,6 +106,31 @@ try:
     assert req('GET', reset.group(1)[len(base):])[0] == 200
     assert req('POST', '/api/v1/password/new', form=dict(token=reset.group(2), password=reset_password,
                                                          password_again=reset_password))[0] == 200
+    # Two-step sign-in (section 8): the secret, the recovery codes, the mfa_token.
+    import hmac, struct
+    status, _, _, t = req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
+                                                            password=reset_password, client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [t['access_token'], t['refresh_token']]
+    status, _, _, setup = req('POST', '/api/v1/me/otp/setup', {'password': reset_password}, token=t['access_token'])
+    assert status == 200, status
+    secrets.append(setup['secret'])
+    key = base64.b32decode(setup['secret'] + '=' * (-len(setup['secret']) % 8))
+    digest = hmac.new(key, struct.pack('>Q', int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[19] & 15
+    totp = '%06d' % ((struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7fffffff) % 1000000)
+    status, _, _, confirmed = req('POST', '/api/v1/me/otp/confirm', {'otp': totp}, token=t['access_token'])
+    assert status == 200, status
+    secrets += confirmed['recovery_codes'] + [c.replace('-', '') for c in confirmed['recovery_codes']]
+    status, _, _, mfa = req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
+                                                              password=reset_password, client_id='passport-desktop'))
+    assert status == 403 and mfa['error'] == 'mfa_required', status
+    secrets.append(mfa['mfa_token'])
+    status, _, _, t2 = req('POST', '/oauth/token', form=dict(grant_type='urn:passport:params:oauth:grant-type:otp',
+                                                             mfa_token=mfa['mfa_token'], client_id='passport-desktop',
+                                                             recovery_code=confirmed['recovery_codes'][0]))
+    assert status == 200, status
+    secrets += [t2['access_token'], t2['refresh_token']]
     # The development outbox lists the mail with its link (for the demo).
     status, _, outbox, _ = req('GET', '/outbox')
     assert status == 200 and link.group(1).encode() in outbox, 'the outbox lacks the link'
