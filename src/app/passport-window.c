@@ -81,6 +81,9 @@ page_for_state (PassportFlowState state,
     case PASSPORT_FLOW_STATE_SIGNING_IN:
       /* A password sign-in stays on its page with a spinner. */
       return password_mode ? "password-page" : "progress-page";
+    case PASSPORT_FLOW_STATE_NEEDS_CODE:
+      /* The code step has no page yet: the password page stays. */
+      return "password-page";
     case PASSPORT_FLOW_STATE_NEEDS_TERMS:
       return "terms-page";
     case PASSPORT_FLOW_STATE_NEEDS_EMAIL:

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "passport-error.h"
+#include "passport-secure.h"
 
 typedef struct
 {
@@ -12,6 +13,8 @@ typedef struct
   guint min_length;
   char **reasons;
   char *version;
+  char *mfa_token;
+  guint mfa_expires_in;
   gboolean for_user;
 } PassportErrorPrivate;
 
@@ -28,6 +31,8 @@ passport_error_private_copy (const PassportErrorPrivate *src,
   dest->min_length = src->min_length;
   dest->reasons = g_strdupv (src->reasons);
   dest->version = g_strdup (src->version);
+  dest->mfa_token = g_strdup (src->mfa_token);
+  dest->mfa_expires_in = src->mfa_expires_in;
   dest->for_user = src->for_user;
 }
 
@@ -36,6 +41,7 @@ passport_error_private_clear (PassportErrorPrivate *priv)
 {
   g_clear_pointer (&priv->reasons, g_strfreev);
   g_clear_pointer (&priv->version, g_free);
+  g_clear_pointer (&priv->mfa_token, passport_secure_free);
 }
 
 /* GLib's extended errors let the extra fields of the contract ride on the
@@ -65,6 +71,8 @@ static const struct
   { PASSPORT_ERROR_NO_PENDING_EMAIL, "no_pending_email" },
   { PASSPORT_ERROR_INVALID_PASSWORD, "invalid_password" },
   { PASSPORT_ERROR_NO_EMAIL, "no_email" },
+  { PASSPORT_ERROR_MFA_REQUIRED, "mfa_required" },
+  { PASSPORT_ERROR_EXPIRED_TOKEN, "expired_token" },
 };
 
 PassportErrorCode
@@ -166,6 +174,10 @@ passport_error_code_describe (PassportErrorCode code)
       return _("That cannot be done at this step.");
     case PASSPORT_ERROR_NO_REFRESH_TOKEN:
       return _("This server did not let Passport remember the session; you will need to sign in again when it ends.");
+    case PASSPORT_ERROR_MFA_REQUIRED:
+      return _("Enter the code from your authenticator app, or one of your recovery codes.");
+    case PASSPORT_ERROR_EXPIRED_TOKEN:
+      return _("The time to enter the code has run out. Sign in again with your password.");
     case PASSPORT_ERROR_FAILED:
     default:
       return _("Something went wrong. Try again.");
@@ -253,6 +265,8 @@ passport_error_get_severity (const GError *error)
     case PASSPORT_ERROR_NO_EMAIL:
     case PASSPORT_ERROR_SAME_ACCOUNT:
     case PASSPORT_ERROR_PASSWORD_REQUIRED:
+    case PASSPORT_ERROR_MFA_REQUIRED:
+    case PASSPORT_ERROR_EXPIRED_TOKEN:
     default:
       /* About what the user just did on this page: said there. */
       return PASSPORT_ERROR_SEVERITY_INLINE;
@@ -331,4 +345,33 @@ passport_error_get_version (const GError *error)
   PassportErrorPrivate *priv = passport_error_get_private (error);
 
   return priv ? priv->version : NULL;
+}
+
+void
+passport_error_set_mfa_token (GError     *error,
+                              const char *mfa_token,
+                              guint       expires_in)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  g_clear_pointer (&priv->mfa_token, passport_secure_free);
+  priv->mfa_token = g_strdup (mfa_token);
+  priv->mfa_expires_in = expires_in;
+}
+
+const char *
+passport_error_get_mfa_token (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? priv->mfa_token : NULL;
+}
+
+guint
+passport_error_get_mfa_expires_in (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? priv->mfa_expires_in : 0;
 }

@@ -64,6 +64,12 @@ typedef enum
   /* sessions */
   PASSPORT_ERROR_NO_REFRESH_TOKEN,     /* signed in, but the server issued no refresh token:
                                         * the session is not remembered */
+
+  /* two-step sign-in (contract 8.3) */
+  PASSPORT_ERROR_MFA_REQUIRED,         /* the password was right; a code is needed: the error
+                                        * carries the mfa_token and its lifetime */
+  PASSPORT_ERROR_EXPIRED_TOKEN,        /* the mfa_token is unknown, used or expired:
+                                        * start again from the password */
 } PassportErrorCode;
 
 /* Where a user meets an error, decided here rather than by each page. */
@@ -113,5 +119,11 @@ guint        passport_error_get_min_length  (const GError *error);
 void         passport_error_set_version     (GError *error, const char *version);
 /* Owned by @error; NULL when none. */
 const char  *passport_error_get_version     (const GError *error);
+/* mfa_required's mfa_token (a secret: wiped when @error is freed, never
+ * logged) and its expires_in in seconds (0: not given). */
+void         passport_error_set_mfa_token   (GError *error, const char *mfa_token, guint expires_in);
+/* Owned by @error; NULL when none. */
+const char  *passport_error_get_mfa_token   (const GError *error);
+guint        passport_error_get_mfa_expires_in (const GError *error);
 
 G_END_DECLS

@@ -52,6 +52,9 @@ struct _PassportFlow
   guint browser_timeout;
   gint64 browser_deadline;        /* monotonic µs the running browser sign-in gives up at */
 
+  char *mfa_token;                /* NEEDS_CODE: the password grant's (a secret) */
+  gint64 mfa_deadline;            /* NEEDS_CODE: monotonic µs it expires at */
+
   gint64 retry_after;
   gboolean remember;
   gboolean session_remembered;
@@ -90,6 +93,7 @@ enum
   PROP_BROWSER_LAUNCH_ERROR,
   PROP_BROWSER_DEADLINE,
   PROP_RETRY_AFTER,
+  PROP_MFA_DEADLINE,
   PROP_REMEMBER,
   PROP_SESSION_REMEMBERED,
   PROP_KEYRING_UNAVAILABLE,

@@ -739,6 +739,31 @@ password_cb (GObject      *source,
 
   if (session == NULL)
     {
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_MFA_REQUIRED) &&
+          passport_error_get_mfa_token (error) != NULL)
+        {
+          guint expires_in = passport_error_get_mfa_expires_in (error);
+
+          /* The password was right: the second step. The token stays here
+           * and is never logged; the action ends with MFA_REQUIRED, which
+           * is a step, not a failure to show. */
+          passport_secure_clear (&self->mfa_token);
+          self->mfa_token = g_strdup (passport_error_get_mfa_token (error));
+          self->mfa_deadline = g_get_monotonic_time () +
+                               (gint64) (expires_in > 0 ? expires_in : 300) * G_USEC_PER_SEC;
+          _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_CODE);
+          _passport_flow_notify (self, PROP_MFA_DEADLINE);
+          _passport_flow_set_error (self, NULL);
+          _passport_flow_action_ended (self, error);
+          return;
+        }
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_MFA_REQUIRED))
+        {
+          /* mfa_required without its token: nothing to go on with. */
+          g_clear_error (&error);
+          error = g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                                       passport_error_code_describe (PASSPORT_ERROR_BAD_RESPONSE));
+        }
       if (!_passport_flow_is_cancelled (error))
         _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
       if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT))
@@ -793,6 +818,76 @@ passport_flow_sign_in_with_password_finish (PassportFlow  *self,
                                             GError       **error)
 {
   return _passport_flow_finish_action (self, result, passport_flow_sign_in_with_password_async, error);
+}
+
+static void
+code_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) session = passport_session_sign_in_with_password_finish (result, &error);
+
+  if (session != NULL)
+    {
+      /* Used up at the server: leaving NEEDS_CODE wipes it. */
+      _passport_flow_take_session (self, session, TRUE);
+      return;
+    }
+
+  if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT))
+    {
+      /* The otp grant's invalid_grant: a wrong or used code; the step stays. */
+      g_clear_error (&error);
+      error = passport_error_new_for_user (PASSPORT_ERROR_INVALID_GRANT,
+                                           _("That code is wrong or was already used. Try again."));
+    }
+  else if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_EXPIRED_TOKEN) ||
+           g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_REQUEST))
+    /* The step is over: start again from the password. */
+    _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  _passport_flow_fail (self, error);
+}
+
+void
+passport_flow_submit_code_async (PassportFlow        *self,
+                                 const char          *code_in,
+                                 gboolean             is_recovery,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GCancellable *step;
+  g_autoptr(PassportSecret) code = NULL;
+  g_autoptr(PassportSecret) mfa_token = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (code_in != NULL);
+
+  code = g_strdup (code_in);
+
+  if (self->state != PASSPORT_FLOW_STATE_NEEDS_CODE || self->mfa_token == NULL)
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_submit_code_async,
+                                    "submit_code");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_submit_code_async);
+  step = _passport_flow_begin_step (self, NULL);
+  /* The step stays while the code is checked ("busy" says so), so a wrong
+   * code leaves it as it was. */
+  mfa_token = g_strdup (self->mfa_token);
+  passport_session_sign_in_with_otp_async (self->server, mfa_token, code, is_recovery, step,
+                                           code_cb, g_object_ref (self));
+}
+
+gboolean
+passport_flow_submit_code_finish (PassportFlow  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_submit_code_async, error);
 }
 
 /* Signing out ------------------------------------------------------------------ */

@@ -245,6 +245,16 @@ leave_state (PassportFlow      *self,
       _passport_flow_drop_browser (self);
       break;
 
+    case PASSPORT_FLOW_STATE_NEEDS_CODE:
+      /* The second step's token is good for this step only. */
+      passport_secure_clear (&self->mfa_token);
+      if (self->mfa_deadline != 0)
+        {
+          self->mfa_deadline = 0;
+          _passport_flow_notify (self, PROP_MFA_DEADLINE);
+        }
+      break;
+
     case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
       /* Stopped, not only dropped: its poll in flight holds a reference,
        * and a watch left running updates the shared account unheard, so
@@ -520,6 +530,7 @@ passport_flow_cancel (PassportFlow *self)
       break;
     case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
     case PASSPORT_FLOW_STATE_SIGNING_IN:
+    case PASSPORT_FLOW_STATE_NEEDS_CODE:
       _passport_flow_clear_session (self);
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
       break;
@@ -555,6 +566,7 @@ const char *passport_flow_get_browser_provider (PassportFlow *self) { return sel
 const GError *passport_flow_get_browser_launch_error (PassportFlow *self) { return self->browser_launch_error; }
 gint64 passport_flow_get_browser_deadline (PassportFlow *self) { return self->browser_deadline; }
 gint64 passport_flow_get_retry_after (PassportFlow *self) { return self->retry_after; }
+gint64 passport_flow_get_mfa_deadline (PassportFlow *self) { return self->mfa_deadline; }
 gboolean passport_flow_get_remember (PassportFlow *self) { return self->remember; }
 gboolean passport_flow_get_session_remembered (PassportFlow *self) { return self->session_remembered; }
 gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return self->keyring_unavailable; }
@@ -643,6 +655,7 @@ passport_flow_finalize (GObject *object)
   g_free (self->browser_provider);
   g_free (self->browser_command);
   passport_secure_clear (&self->pending_password);
+  passport_secure_clear (&self->mfa_token);
 
   G_OBJECT_CLASS (passport_flow_parent_class)->finalize (object);
 }
@@ -673,6 +686,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_BROWSER_LAUNCH_ERROR: g_value_set_boxed (value, self->browser_launch_error); break;
     case PROP_BROWSER_DEADLINE: g_value_set_int64 (value, self->browser_deadline); break;
     case PROP_RETRY_AFTER: g_value_set_int64 (value, self->retry_after); break;
+    case PROP_MFA_DEADLINE: g_value_set_int64 (value, self->mfa_deadline); break;
     case PROP_REMEMBER: g_value_set_boolean (value, self->remember); break;
     case PROP_SESSION_REMEMBERED: g_value_set_boolean (value, self->session_remembered); break;
     case PROP_KEYRING_UNAVAILABLE: g_value_set_boolean (value, self->keyring_unavailable); break;
@@ -708,6 +722,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_BROWSER_LAUNCH_ERROR] = g_param_spec_boxed ("browser-launch-error", NULL, NULL, G_TYPE_ERROR, flags);
   properties[PROP_BROWSER_DEADLINE] = g_param_spec_int64 ("browser-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_MFA_DEADLINE] = g_param_spec_int64 ("mfa-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, TRUE, flags);
   properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);
   properties[PROP_KEYRING_UNAVAILABLE] = g_param_spec_boolean ("keyring-unavailable", NULL, NULL, FALSE, flags);

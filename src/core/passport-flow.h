@@ -23,6 +23,7 @@ typedef enum
   PASSPORT_FLOW_STATE_SIGNED_OUT,            /* server known, no session */
   PASSPORT_FLOW_STATE_AWAITING_BROWSER,      /* browser sign-in started, waiting for the callback */
   PASSPORT_FLOW_STATE_SIGNING_IN,            /* exchanging the code / password grant / GET /me */
+  PASSPORT_FLOW_STATE_NEEDS_CODE,            /* password sign-in's second step: a TOTP or recovery code */
   PASSPORT_FLOW_STATE_NEEDS_TERMS,           /* account must accept the current agreement */
   PASSPORT_FLOW_STATE_NEEDS_EMAIL,           /* bind an e-mail and create a password */
   PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION, /* pending_email set; long poll runs */
@@ -94,6 +95,9 @@ const char          *passport_flow_get_browser_provider (PassportFlow *self);
 const GError        *passport_flow_get_browser_launch_error (PassportFlow *self);
 gint64               passport_flow_get_browser_deadline (PassportFlow *self);
 gint64               passport_flow_get_retry_after      (PassportFlow *self);
+/* NEEDS_CODE: the monotonic µs the second step's mfa_token expires at
+ * (for a countdown); 0 in other states. */
+gint64               passport_flow_get_mfa_deadline     (PassportFlow *self);
 gboolean             passport_flow_get_remember         (PassportFlow *self);
 gboolean             passport_flow_get_session_remembered (PassportFlow *self);
 gboolean             passport_flow_get_keyring_unavailable (PassportFlow *self);
@@ -152,6 +156,24 @@ void     passport_flow_sign_in_with_password_async  (PassportFlow        *self,
 gboolean passport_flow_sign_in_with_password_finish (PassportFlow  *self,
                                                      GAsyncResult  *result,
                                                      GError       **error);
+/* A password sign-in whose account has two-step sign-in on stops in
+ * NEEDS_CODE (the action finishes with PASSPORT_ERROR_MFA_REQUIRED, not
+ * shown in "error"; "mfa-deadline" set). This action sends the code:
+ * NEEDS_CODE → SIGNING_IN → the account's state. @code is a TOTP code, or
+ * a recovery code when @is_recovery. A wrong code keeps NEEDS_CODE with
+ * PASSPORT_ERROR_INVALID_GRANT in "error"; an expired step goes back to
+ * SIGNED_OUT with PASSPORT_ERROR_EXPIRED_TOKEN; too many wrong codes give
+ * TOO_MANY_REQUESTS with "retry-after" and keep the step.
+ * passport_flow_cancel() goes back to SIGNED_OUT. */
+void     passport_flow_submit_code_async  (PassportFlow        *self,
+                                           const char          *code,
+                                           gboolean             is_recovery,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean passport_flow_submit_code_finish (PassportFlow        *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 /* "Forgot password?" (contract section 7): asks the server to mail a reset
  * link to @email. Fits SIGNED_OUT and the conflict's OTHER_SIGN_IN step
  * (with the conflict's address), on a server whose features list

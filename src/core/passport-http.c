@@ -7,6 +7,7 @@
 #include "passport-error.h"
 #include "passport-http-private.h"
 #include "passport-json-private.h"
+#include "passport-secure.h"
 #include "passport-util-private.h"
 
 #define READ_CHUNK 16384
@@ -322,6 +323,22 @@ passport_http_error_from_response (guint               status,
         passport_error_set_min_length (error, (guint) MIN (value, G_MAXUINT));
       if (passport_json_optional_string (object, "version", &version, NULL) && version != NULL)
         passport_error_set_version (error, version);
+      if (code == PASSPORT_ERROR_MFA_REQUIRED)
+        {
+          g_autoptr(PassportSecret) mfa_token = NULL;
+          gint64 expires_in = 0;
+
+          /* Without its token the answer is useless: the caller sees
+           * MFA_REQUIRED with no token and says the server is broken. */
+          if (passport_json_optional_string (object, "mfa_token", &mfa_token, NULL) &&
+              mfa_token != NULL && *mfa_token != '\0')
+            {
+              if (!passport_json_optional_int (object, "expires_in", 0, &expires_in, NULL) ||
+                  expires_in < 0)
+                expires_in = 0;
+              passport_error_set_mfa_token (error, mfa_token, (guint) MIN (expires_in, 24 * 3600));
+            }
+        }
     }
   if (retry_after == 0)
     retry_after = parse_retry_after (headers);

@@ -329,6 +329,29 @@ passport_session_sign_in_with_password_async (PassportServer      *server,
                                          g_steal_pointer (&task));
 }
 
+void
+passport_session_sign_in_with_otp_async (PassportServer      *server,
+                                         const char          *mfa_token,
+                                         const char          *code,
+                                         gboolean             is_recovery,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PASSPORT_IS_SERVER (server));
+  g_return_if_fail (mfa_token != NULL);
+  g_return_if_fail (code != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  /* Finished like the password grant, whose second step it is. */
+  g_task_set_source_tag (task, passport_session_sign_in_with_password_async);
+  passport_token_request_otp_async (server, mfa_token, code, is_recovery, cancellable,
+                                    passport_session_complete_token_request,
+                                    g_steal_pointer (&task));
+}
+
 PassportSession *
 passport_session_sign_in_with_password_finish (GAsyncResult  *result,
                                                GError       **error)

@@ -41,6 +41,20 @@ void             passport_session_sign_in_with_password_async  (PassportServer  
 PassportSession *passport_session_sign_in_with_password_finish (GAsyncResult  *result,
                                                                 GError       **error);
 
+/* The second step of a password sign-in (contract 8.3): @mfa_token from the
+ * PASSPORT_ERROR_MFA_REQUIRED error (passport_error_get_mfa_token()) with a
+ * TOTP @code, or a recovery code when @is_recovery. A wrong code gives
+ * PASSPORT_ERROR_INVALID_GRANT (the token still works), an expired or used
+ * token PASSPORT_ERROR_EXPIRED_TOKEN. Finish with
+ * passport_session_sign_in_with_password_finish(). */
+void             passport_session_sign_in_with_otp_async       (PassportServer      *server,
+                                                                const char          *mfa_token,
+                                                                const char          *code,
+                                                                gboolean             is_recovery,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+
 /* Restores a session from passport_session_serialize() output. The
  * serialized issuer must be @server's (PASSPORT_ERROR_ISSUER_MISMATCH);
  * malformed input gives PASSPORT_ERROR_BAD_RESPONSE. No network: the first

@@ -79,4 +79,17 @@ void                   passport_token_request_password_async (PassportServer    
                                                               GAsyncReadyCallback  callback,
                                                               gpointer             user_data);
 
+/* The otp grant (contract 8.3): the password grant's mfa_token and a TOTP
+ * code, or a recovery code when @is_recovery. Finish it with
+ * passport_token_request_finish(). The token and the code are wiped from
+ * our buffers after sending. */
+#define PASSPORT_OTP_GRANT_TYPE "urn:passport:params:oauth:grant-type:otp"
+void                   passport_token_request_otp_async (PassportServer      *server,
+                                                         const char          *mfa_token,
+                                                         const char          *code,
+                                                         gboolean             is_recovery,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+
 G_END_DECLS

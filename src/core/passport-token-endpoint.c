@@ -364,3 +364,32 @@ passport_token_request_password_async (PassportServer      *server,
   /* The caller's callback and data go straight to the request. */
   passport_token_request_async (server, msg, NULL, cancellable, callback, user_data);
 }
+
+/* The otp grant */
+
+void
+passport_token_request_otp_async (PassportServer      *server,
+                                  const char          *mfa_token,
+                                  const char          *code,
+                                  gboolean             is_recovery,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  GError *error = NULL;
+
+  msg = passport_http_new_form_post (passport_server_get_token_endpoint (server), &error,
+                                     "grant_type", PASSPORT_OTP_GRANT_TYPE,
+                                     "client_id", passport_server_get_client_id (server),
+                                     "mfa_token", mfa_token,
+                                     is_recovery ? "recovery_code" : "otp", code,
+                                     NULL);
+  if (msg == NULL)
+    {
+      g_task_report_error (server, callback, user_data, passport_token_request_otp_async, error);
+      return;
+    }
+
+  passport_token_request_async (server, msg, NULL, cancellable, callback, user_data);
+}

@@ -29,7 +29,7 @@ status=0
 for secret in 'a long and good password' 'an even better password' "first account's secret" \
               "newcomer's good password" 'my good password' 'not the password' \
               '"access_token"' '"refresh_token"' 'access_token=' 'refresh_token=' 'code=' \
-              'token=' 'Bearer '; do
+              'token=' 'Bearer ' '"mfa_token"' 'mfa_token=' 'otp=' 'recovery_code='; do
   if grep -qF -- "$secret" "$log"; then
     echo "not ok: the debug output holds “$secret”:" >&2
     grep -nF -- "$secret" "$log" | head -3 >&2

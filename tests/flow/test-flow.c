@@ -1163,6 +1163,184 @@ test_password_reset_conflict (void)
   g_assert_nonnull (reset_link (server, taken));
 }
 
+/* Two-step sign-in (contract 8.3) ------------------------------------------- */
+
+#define OTP_PASSWORD "a long and good password"
+
+typedef struct
+{
+  char *secret;
+  char *recovery[10];
+} OtpAccount;
+
+/* Turns two-step sign-in on for the account of @access_token through the
+ * server API, as another device would: set-up with the password, confirmed
+ * with the current step's code computed from the secret. */
+static void
+enable_otp (PdServer    *server,
+            const char  *access_token,
+            OtpAccount  *out)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autofree char *proof = pd_json_strings ("password", OTP_PASSWORD, NULL);
+  g_autoptr(PdResponse) setup = pd_client_post_json (client, "/api/v1/me/otp/setup", access_token, proof);
+  g_autoptr(PdResponse) confirm = NULL;
+  g_autofree char *code = NULL, *body = NULL;
+  JsonArray *codes;
+
+  pd_assert_response (setup, 200, NULL);
+  out->secret = g_strdup (pd_response_string (setup, "secret"));
+  code = pd_totp_code (out->secret, pd_server_align_step (server, client));
+  body = pd_json_strings ("otp", code, NULL);
+  confirm = pd_client_post_json (client, "/api/v1/me/otp/confirm", access_token, body);
+  pd_assert_response (confirm, 200, NULL);
+  codes = json_object_get_array_member (pd_response_object (confirm), "recovery_codes");
+  g_assert_cmpuint (json_array_get_length (codes), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    out->recovery[i] = g_strdup (json_array_get_string_element (codes, i));
+}
+
+static void
+otp_account_clear (OtpAccount *account)
+{
+  g_free (account->secret);
+  for (guint i = 0; i < 10; i++)
+    g_free (account->recovery[i]);
+}
+
+/* The code of the server's next step (the last accepted one is used up). */
+static char *
+next_code (PdServer         *server,
+           const OtpAccount *account)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+
+  return pd_totp_code (account->secret, pd_server_align_step (server, client));
+}
+
+/* The last action (a password sign-in) stopped at the second step: its
+ * answer, not a failure; the step's deadline set for a countdown. */
+static void
+wait_for_code_step (PassportFlow *flow,
+                    guint         seconds)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = -1;
+
+  g_assert_false (pending_outcome (flow, seconds, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_MFA_REQUIRED);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_CODE);
+  g_assert_cmpstr (passport_flow_state_to_string (PASSPORT_FLOW_STATE_NEEDS_CODE), ==, "needs-code");
+  g_assert_null (passport_flow_get_error (flow));
+  g_assert_false (passport_flow_get_busy (flow));
+  g_object_get (flow, "mfa-deadline", &deadline, NULL);
+  g_assert_cmpint (deadline, ==, passport_flow_get_mfa_deadline (flow));
+  g_assert_cmpint (deadline, >, g_get_monotonic_time () + 290 * G_USEC_PER_SEC);
+  g_assert_cmpint (deadline, <=, g_get_monotonic_time () + 300 * G_USEC_PER_SEC);
+}
+
+static void
+test_two_step (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("twostep");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Twostep",
+                                                           OTP_PASSWORD);
+  OtpAccount account = { 0 };
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+
+  enable_otp (server, json_object_get_string_member (tokens, "access_token"), &account);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+
+  /* A wrong password is still just that. */
+  START (flow, sign_in_with_password, email, "not the password");
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+
+  /* The right one: the code step. No code fits before it. */
+  START (flow, submit_code, "123456", FALSE);
+  wait_for_error_refused (flow);
+  START (flow, sign_in_with_password, email, OTP_PASSWORD);
+  wait_for_code_step (flow, 20);
+
+  /* A wrong code: said, and the step stays. */
+  code = next_code (server, &account);
+  wrong = g_strdup_printf ("%06u", (guint) ((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
+  START (flow, submit_code, wrong, FALSE);
+  wait_for_error (flow, PASSPORT_ERROR_INVALID_GRANT, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_CODE);
+  g_assert_cmpstr (passport_error_describe (passport_flow_get_error (flow)), ==,
+                   "That code is wrong or was already used. Try again.");
+  g_assert_cmpint (passport_flow_get_mfa_deadline (flow), >, g_get_monotonic_time ());
+
+  /* The right code signs in; the step's deadline goes with it. */
+  START (flow, submit_code, code, FALSE);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  g_assert_null (passport_flow_get_error (flow));
+  g_assert_cmpint (passport_flow_get_mfa_deadline (flow), ==, 0);
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
+
+  /* A recovery code, typed in lower case. */
+  START (flow, sign_out);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  START (flow, sign_in_with_password, email, OTP_PASSWORD);
+  wait_for_code_step (flow, 20);
+  {
+    g_autofree char *lower = g_ascii_strdown (account.recovery[0], -1);
+
+    START (flow, submit_code, lower, TRUE);
+    wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  }
+
+  /* Cancel leaves the step for the password. */
+  START (flow, sign_out);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  START (flow, sign_in_with_password, email, OTP_PASSWORD);
+  wait_for_code_step (flow, 20);
+  passport_flow_cancel (flow);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_cmpint (passport_flow_get_mfa_deadline (flow), ==, 0);
+
+  /* The step's five minutes pass: back to the password, with why. */
+  START (flow, sign_in_with_password, email, OTP_PASSWORD);
+  wait_for_code_step (flow, 20);
+  pd_server_advance_clock (server, 301);
+  g_clear_pointer (&code, g_free);
+  code = next_code (server, &account);
+  START (flow, submit_code, code, FALSE);
+  wait_for_error (flow, PASSPORT_ERROR_EXPIRED_TOKEN, 20);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_cmpint (passport_flow_get_mfa_deadline (flow), ==, 0);
+  g_assert_cmpstr (passport_error_describe (passport_flow_get_error (flow)), ==,
+                   "The time to enter the code has run out. Sign in again with your password.");
+  START (flow, submit_code, code, FALSE);
+  wait_for_error_refused (flow);
+
+  /* Wrong codes count with wrong passwords: past the limit, 429 with the
+   * wait in "retry-after", and the step stays for after the wait. */
+  START (flow, sign_in_with_password, email, OTP_PASSWORD);
+  wait_for_code_step (flow, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      START (flow, submit_code, wrong, FALSE);
+      g_assert_false (pending_outcome (flow, 20, &error));
+      g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_CODE);
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_TOO_MANY_REQUESTS))
+        break;
+      g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_GRANT);
+    }
+  g_assert_error ((GError *) passport_flow_get_error (flow), PASSPORT_ERROR, PASSPORT_ERROR_TOO_MANY_REQUESTS);
+  g_assert_cmpint (passport_flow_get_retry_after (flow), >, g_get_monotonic_time ());
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_CODE);
+  g_assert_cmpint (passport_flow_get_mfa_deadline (flow), >, g_get_monotonic_time ());
+
+  otp_account_clear (&account);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1194,6 +1372,7 @@ main (int   argc,
       g_test_add_func ("/flow/password-reset/not-offered", test_password_reset_not_offered);
       g_test_add_func ("/flow/password-reset/conflict", test_password_reset_conflict);
       g_test_add_func ("/flow/password-reset/retry", test_password_reset_retry);
+      g_test_add_func ("/flow/two-step", test_two_step);
     }
 
   return g_test_run ();

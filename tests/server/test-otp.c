@@ -22,84 +22,6 @@
 /* Codes                                                            */
 /* --------------------------------------------------------------- */
 
-static GBytes *
-base32_decode (const char *text)
-{
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  GByteArray *out = g_byte_array_new ();
-  guint32 buffer = 0;
-  guint bits = 0;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      const char *at = strchr (alphabet, *p);
-
-      g_assert_nonnull (at);
-      buffer = (buffer << 5) | (guint32) (at - alphabet);
-      bits += 5;
-      if (bits >= 8)
-        {
-          guint8 byte = (guint8) ((buffer >> (bits - 8)) & 0xff);
-
-          g_byte_array_append (out, &byte, 1);
-          bits -= 8;
-        }
-    }
-  return g_byte_array_free_to_bytes (out);
-}
-
-/* RFC 6238 with HMAC-SHA-1, 6 digits, for the 30 s step @step. */
-static char *
-code_at (const char *secret_b32,
-         gint64      step)
-{
-  g_autoptr(GBytes) key = base32_decode (secret_b32);
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA1, g_bytes_get_data (key, NULL),
-                                      g_bytes_get_size (key));
-  guchar counter[8];
-  guchar digest[20];
-  gsize len = sizeof digest;
-  guint offset;
-  guint32 value;
-
-  for (int i = 0; i < 8; i++)
-    counter[i] = (guchar) (((guint64) step >> (56 - 8 * i)) & 0xff);
-  g_hmac_update (hmac, counter, sizeof counter);
-  g_hmac_get_digest (hmac, digest, &len);
-  offset = digest[19] & 0xf;
-  value = ((digest[offset] & 0x7fu) << 24) | ((guint32) digest[offset + 1] << 16) |
-          ((guint32) digest[offset + 2] << 8) | digest[offset + 3];
-  return g_strdup_printf ("%06u", value % 1000000);
-}
-
-/* The server's time now (its test clock). */
-static gint64
-server_now (PdClient *client)
-{
-  g_autoptr(PdResponse) r = pd_client_post_json (client, "/_test/clock", NULL, "{\"advance\": 0}");
-  g_autoptr(GDateTime) t = NULL;
-
-  pd_assert_response (r, 200, NULL);
-  t = g_date_time_new_from_iso8601 (pd_response_string (r, "now"), NULL);
-  g_assert_nonnull (t);
-  return g_date_time_to_unix (t);
-}
-
-/* Moves the server's clock to 1 s past the start of its next step and
- * returns that step: the test then has about 28 s of real time in it. */
-static gint64
-align_step (PdServer *server,
-            PdClient *client)
-{
-  gint64 now = server_now (client);
-  gint64 advance = 30 - now % 30 + 1;
-
-  pd_server_advance_clock (server, advance);
-  now = server_now (client);
-  g_assert_cmpint (now % 30, <=, 2);
-  return now / 30;
-}
-
 /* --------------------------------------------------------------- */
 /* Accounts and calls                                               */
 /* --------------------------------------------------------------- */
@@ -258,8 +180,8 @@ enable_otp (Account *a)
 
   pd_assert_response (setup, 200, NULL);
   a->secret = g_strdup (pd_response_string (setup, "secret"));
-  a->step = align_step (a->server, a->client);
-  code = code_at (a->secret, a->step);
+  a->step = pd_server_align_step (a->server, a->client);
+  code = pd_totp_code (a->secret, a->step);
   body = pd_json_strings ("otp", code, NULL);
   confirm = post (a, "/api/v1/me/otp/confirm", body);
   pd_assert_response (confirm, 200, NULL);
@@ -304,7 +226,7 @@ otp_grant_now (Account    *a,
                const char *token,
                gint64      step)
 {
-  g_autofree char *code = code_at (a->secret, step);
+  g_autofree char *code = pd_totp_code (a->secret, step);
 
   return otp_grant (a->client, token, "otp", code);
 }
@@ -377,18 +299,18 @@ test_setup (void)
     g_assert_nonnull (strstr (expected_uri, "%40"));
     expires = g_date_time_new_from_iso8601 (pd_response_string (setup, "expires_at"), NULL);
     g_assert_nonnull (expires);
-    g_assert_cmpint (g_date_time_to_unix (expires) - server_now (a->client), >=, 598);
-    g_assert_cmpint (g_date_time_to_unix (expires) - server_now (a->client), <=, 600);
+    g_assert_cmpint (g_date_time_to_unix (expires) - pd_server_now (a->client), >=, 598);
+    g_assert_cmpint (g_date_time_to_unix (expires) - pd_server_now (a->client), <=, 600);
   }
   /* an unconfirmed set-up is not part of the account */
   g_assert_cmpint (revision (a), ==, rev);
   assert_otp_state (a, FALSE, 0);
 
-  a->step = align_step (server, a->client);
+  a->step = pd_server_align_step (server, a->client);
   /* a wrong code, then codes of steps outside the window */
   {
-    g_autofree char *early = code_at (a->secret, a->step - 2);
-    g_autofree char *late = code_at (a->secret, a->step + 2);
+    g_autofree char *early = pd_totp_code (a->secret, a->step - 2);
+    g_autofree char *late = pd_totp_code (a->secret, a->step + 2);
     g_autofree char *b1 = pd_json_strings ("otp", early, NULL);
     g_autofree char *b2 = pd_json_strings ("otp", late, NULL);
     g_autoptr(PdResponse) r1 = post (a, "/api/v1/me/otp/confirm", b1);
@@ -401,7 +323,7 @@ test_setup (void)
     pd_assert_response (r3, 403, "invalid_otp");
     pd_assert_response (r4, 400, "invalid_request");
   }
-  code = code_at (a->secret, a->step);
+  code = pd_totp_code (a->secret, a->step);
   body = pd_json_strings ("otp", code, NULL);
   {
     g_autoptr(PdResponse) confirm = post (a, "/api/v1/me/otp/confirm", body);
@@ -423,7 +345,7 @@ test_setup (void)
   /* the code that confirmed is used: not even a proof with it */
   {
     g_autoptr(PdResponse) r = post (a, "/api/v1/me/otp/recovery-codes", body);
-    g_autofree char *next = code_at (a->secret, a->step + 1);
+    g_autofree char *next = pd_totp_code (a->secret, a->step + 1);
     g_autofree char *b = pd_json_strings ("otp", next, NULL);
     g_autoptr(PdResponse) ok = post (a, "/api/v1/me/otp/recovery-codes", b);
     g_autoptr(PdResponse) twice = post (a, "/api/v1/me/otp/recovery-codes", b);
@@ -456,9 +378,9 @@ test_setup_lapse (void)
     a->secret = g_strdup (pd_response_string (s2, "secret"));
     g_assert_cmpstr (first, !=, a->secret);
   }
-  a->step = align_step (server, a->client);  /* moves ≤ 31 s of the 600 */
+  a->step = pd_server_align_step (server, a->client);  /* moves ≤ 31 s of the 600 */
   {
-    g_autofree char *old = code_at (first, a->step);
+    g_autofree char *old = pd_totp_code (first, a->step);
     g_autofree char *b = pd_json_strings ("otp", old, NULL);
     g_autoptr(PdResponse) r = post (a, "/api/v1/me/otp/confirm", b);
 
@@ -476,8 +398,8 @@ test_setup_lapse (void)
     g_free (a->secret);
     a->secret = g_strdup (pd_response_string (setup, "secret"));
     pd_server_advance_clock (server, 601);
-    a->step = server_now (a->client) / 30;
-    code = code_at (a->secret, a->step);
+    a->step = pd_server_now (a->client) / 30;
+    code = pd_totp_code (a->secret, a->step);
     b = pd_json_strings ("otp", code, NULL);
     late = post (a, "/api/v1/me/otp/confirm", b);
     pd_assert_response (late, 409, "no_otp_setup");
@@ -498,8 +420,8 @@ test_setup_lapse (void)
     pd_server_advance_clock (server, 595);
     pruned = pd_server_prune (server);
     g_assert_cmpint (pd_prune_count (pruned, "otp"), ==, 0);
-    a->step = server_now (a->client) / 30;
-    code = code_at (a->secret, a->step);
+    a->step = pd_server_now (a->client) / 30;
+    code = pd_totp_code (a->secret, a->step);
     b = pd_json_strings ("otp", code, NULL);
     confirm = post (a, "/api/v1/me/otp/confirm", b);
     pd_assert_response (confirm, 200, NULL);
@@ -914,7 +836,7 @@ test_social_page (void)
     g_autoptr(PdResponse) first = NULL;
     g_autoptr(PdSocialPage) page = identity_step (a, browser, request, &first);
     g_autoptr(PdResponse) wrong = NULL, right = NULL, again = NULL, tokens = NULL;
-    g_autofree char *code = code_at (a->secret, a->step + 1);
+    g_autofree char *code = pd_totp_code (a->secret, a->step + 1);
     g_autofree char *spaced = g_strdup_printf ("%.3s %s", code, code + 3);
     g_autofree char *got = NULL, *state = NULL;
 
@@ -947,7 +869,7 @@ test_social_page (void)
     g_autoptr(PdResponse) first = NULL;
     g_autoptr(PdSocialPage) page = NULL;
     g_autoptr(PdResponse) used = NULL, right = NULL;
-    g_autofree char *code = code_at (a->secret, a->step + 1);
+    g_autofree char *code = pd_totp_code (a->secret, a->step + 1);
     g_autofree char *lower = g_ascii_strdown (a->recovery[5], -1);
 
     pd_client_set_language (browser, "ru");
@@ -1030,7 +952,7 @@ test_secret_at_rest (void)
   {
     sqlite3 *handle = NULL;
     sqlite3_stmt *stmt = NULL;
-    g_autoptr(GBytes) raw = base32_decode (a->secret);
+    g_autoptr(GBytes) raw = pd_base32_decode (a->secret);
 
     g_assert_cmpint (sqlite3_open_v2 (server->database, &handle, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT secret FROM otp", -1, &stmt, NULL), ==, SQLITE_OK);
@@ -1066,9 +988,9 @@ test_secret_at_rest (void)
       pd_assert_response (p, 403, "mfa_required");
       token = g_strdup (pd_response_string (p, "mfa_token"));
     }
-    step = align_step (again, client);
+    step = pd_server_align_step (again, client);
     {
-      g_autofree char *code = code_at (a->secret, step);
+      g_autofree char *code = pd_totp_code (a->secret, step);
 
       r = otp_grant (client, token, "otp", code);
     }

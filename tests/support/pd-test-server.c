@@ -1214,3 +1214,85 @@ pd_maildir_newest_to (PdServer   *server,
     }
   return NULL;
 }
+
+/* ------------------------------------------------------------------ */
+/* Two-step sign-in codes                                               */
+/* ------------------------------------------------------------------ */
+
+GBytes *
+pd_base32_decode (const char *text)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  GByteArray *out = g_byte_array_new ();
+  guint32 buffer = 0;
+  guint bits = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      const char *at = strchr (alphabet, *p);
+
+      g_assert_nonnull (at);
+      buffer = (buffer << 5) | (guint32) (at - alphabet);
+      bits += 5;
+      if (bits >= 8)
+        {
+          guint8 byte = (guint8) ((buffer >> (bits - 8)) & 0xff);
+
+          g_byte_array_append (out, &byte, 1);
+          bits -= 8;
+        }
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* RFC 6238 with HMAC-SHA-1, 6 digits, for the 30 s step @step. */
+char *
+pd_totp_code (const char *secret_b32,
+              gint64      step)
+{
+  g_autoptr(GBytes) key = pd_base32_decode (secret_b32);
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA1, g_bytes_get_data (key, NULL),
+                                      g_bytes_get_size (key));
+  guchar counter[8];
+  guchar digest[20];
+  gsize len = sizeof digest;
+  guint offset;
+  guint32 value;
+
+  for (int i = 0; i < 8; i++)
+    counter[i] = (guchar) (((guint64) step >> (56 - 8 * i)) & 0xff);
+  g_hmac_update (hmac, counter, sizeof counter);
+  g_hmac_get_digest (hmac, digest, &len);
+  offset = digest[19] & 0xf;
+  value = ((digest[offset] & 0x7fu) << 24) | ((guint32) digest[offset + 1] << 16) |
+          ((guint32) digest[offset + 2] << 8) | digest[offset + 3];
+  return g_strdup_printf ("%06u", value % 1000000);
+}
+
+/* The server's time now (its test clock). */
+gint64
+pd_server_now (PdClient *client)
+{
+  g_autoptr(PdResponse) r = pd_client_post_json (client, "/_test/clock", NULL, "{\"advance\": 0}");
+  g_autoptr(GDateTime) t = NULL;
+
+  pd_assert_response (r, 200, NULL);
+  t = g_date_time_new_from_iso8601 (pd_response_string (r, "now"), NULL);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t);
+}
+
+/* Moves the server's clock to 1 s past the start of its next step and
+ * returns that step: the test then has about 28 s of real time in it. */
+gint64
+pd_server_align_step (PdServer *server,
+                      PdClient *client)
+{
+  gint64 now = pd_server_now (client);
+  gint64 advance = 30 - now % 30 + 1;
+
+  pd_server_advance_clock (server, advance);
+  now = pd_server_now (client);
+  g_assert_cmpint (now % 30, <=, 2);
+  return now / 30;
+}

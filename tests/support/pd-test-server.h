@@ -298,4 +298,20 @@ char       *pd_random_string          (guint          len);
 /* A unique e-mail address such as "who-3f9a@example.com". */
 char       *pd_unique_email           (const char    *who);
 
+/* ------------------------------------------------------------------ */
+/* Two-step sign-in codes (contract 8.1), computed apart from passportd */
+/* ------------------------------------------------------------------ */
+
+/* RFC 4648 base32 without padding; fails the test on a bad character. */
+GBytes     *pd_base32_decode          (const char *text);
+/* RFC 6238 with HMAC-SHA-1, 6 digits, for the 30 s step @step. */
+char       *pd_totp_code              (const char *secret_b32,
+                                       gint64      step);
+/* The server's time now (its test clock), Unix seconds. */
+gint64      pd_server_now             (PdClient   *client);
+/* Moves the server's clock to 1 s past the start of its next step and
+ * returns that step: the test then has about 28 s of real time in it. */
+gint64      pd_server_align_step      (PdServer   *server,
+                                       PdClient   *client);
+
 G_END_DECLS
