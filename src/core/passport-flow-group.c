@@ -184,7 +184,7 @@ _passport_flow_update_actions (PassportFlow *self)
   set_enabled (self, "reopen-browser", self->browser != NULL);
   set_enabled (self, "cancel",
                !idle || state == PASSPORT_FLOW_STATE_CONNECTING || state == PASSPORT_FLOW_STATE_AWAITING_BROWSER ||
-               state == PASSPORT_FLOW_STATE_SIGNING_IN ||
+               state == PASSPORT_FLOW_STATE_SIGNING_IN || state == PASSPORT_FLOW_STATE_NEEDS_CODE ||
                (step != PASSPORT_CONFLICT_STEP_NONE && step != PASSPORT_CONFLICT_STEP_FREED));
   set_enabled (self, "retry", idle && self->retry != NULL && self->error != NULL);
   set_enabled (self, "accept-terms", idle && state == PASSPORT_FLOW_STATE_NEEDS_TERMS && self->client != NULL);
