@@ -31,6 +31,8 @@ enum
 static char *opt_server;
 static char *opt_provider;
 static char *opt_email;
+static char *opt_otp;
+static char *opt_recovery_code;
 static gboolean opt_no_browser;
 static gboolean opt_json;
 static gboolean opt_no_keyring;
@@ -41,6 +43,8 @@ static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
   { "provider", 'p', 0, G_OPTION_ARG_STRING, &opt_provider, N_("Sign in with this social network"), N_("ID") },
   { "email", 'e', 0, G_OPTION_ARG_STRING, &opt_email, N_("Sign in with this e-mail and a password"), N_("ADDRESS") },
+  { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("With --email: the code from the authenticator app, when the account asks for one"), N_("CODE") },
+  { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("With --email: a recovery code instead of the app's code"), N_("CODE") },
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON for scripts"), NULL },
   { "no-keyring", 0, 0, G_OPTION_ARG_NONE, &opt_no_keyring, N_("Do not use the system keyring (nothing is remembered)"), NULL },
@@ -155,6 +159,59 @@ read_password (const char *prompt)
     explicit_bzero (line->str, line->len);
     return password;
   }
+}
+
+/* A recovery code has letters; the app's code only digits (and spaces). */
+static gboolean
+looks_like_recovery_code (const char *code)
+{
+  for (const char *p = code; *p != '\0'; p++)
+    if (g_ascii_isalpha (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* The second step of a password sign-in (contract 8.3): the code from
+ * --otp or --recovery-code, else read like the password, again after a
+ * wrong one while there are lines to read. */
+static gboolean
+submit_code (PassportFlow  *flow,
+             GError       **error)
+{
+  gboolean from_option = opt_otp != NULL || opt_recovery_code != NULL;
+
+  for (;;)
+    {
+      g_autoptr(PassportSecret) code = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      gboolean is_recovery;
+      gboolean ok;
+
+      g_clear_error (error);
+      if (from_option)
+        {
+          code = g_strdup (opt_otp != NULL ? opt_otp : opt_recovery_code);
+          is_recovery = opt_recovery_code != NULL;
+        }
+      else
+        {
+          code = read_password (_("Code from the authenticator app (or a recovery code): "));
+          if (*code == '\0')
+            {
+              g_propagate_error (error, passport_error_new_for_user (
+                PASSPORT_ERROR_MFA_REQUIRED,
+                _("This account asks for a code after the password: type it, "
+                  "or give --otp CODE or --recovery-code CODE.")));
+              return FALSE;
+            }
+          is_recovery = looks_like_recovery_code (code);
+        }
+      passport_flow_submit_code_async (flow, code, is_recovery, NULL, keep_result, &result);
+      ok = passport_flow_submit_code_finish (flow, await_result (&result), error);
+      if (ok || from_option || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_NEEDS_CODE)
+        return ok;
+      g_printerr ("%s\n", passport_error_describe (*error));
+    }
 }
 
 static const char *
@@ -451,7 +508,9 @@ main (int   argc,
     "  status                      the session and the account (the default)\n"
     "  sign-in --provider ID       sign in with a social network in the browser\n"
     "  sign-in --email ADDRESS     sign in with e-mail and password (password from\n"
-    "                              standard input, or asked for without echo)\n"
+    "                              standard input, or asked for without echo); an\n"
+    "                              account with two-step sign-in then asks for the\n"
+    "                              code the same way (or --otp / --recovery-code)\n"
     "  terms                       print the user agreement\n"
     "  accept-terms                accept the user agreement\n"
     "  bind-email ADDRESS          bind an e-mail and create the password (as above)\n"
@@ -484,6 +543,8 @@ main (int   argc,
     return usage (context, _("reset-password needs the address."));
   if (g_str_equal (command, "sign-in") && opt_provider == NULL && opt_email == NULL)
     return usage (context, _("sign-in needs --provider ID or --email ADDRESS."));
+  if (opt_otp != NULL && opt_recovery_code != NULL)
+    return usage (context, _("Give --otp or --recovery-code, not both."));
   if (opt_redirect_port != NULL &&
       !passport_redirect_ports_parse (opt_redirect_port, &first_port, &last_port, &error))
     return usage (context, error->message);
@@ -525,6 +586,8 @@ main (int   argc,
           g_autoptr(PassportSecret) password = read_password (_("Password: "));
           passport_flow_sign_in_with_password_async (flow, opt_email, password, NULL, keep_result, &result);
           ok = passport_flow_sign_in_with_password_finish (flow, await_result (&result), &error);
+          if (!ok && g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_MFA_REQUIRED))
+            ok = submit_code (flow, &error);
         }
       else
         {

@@ -4,7 +4,7 @@
 # passportctl against passportd, in a private D-Bus session with
 # gnome-keyring (run under tests/support/run-isolated.sh): the whole way a QA
 # team prepares an account, with the exit codes --help documents.
-import glob, http.client, json, os, re, select, subprocess, sys, tempfile, time, urllib.parse
+import base64, calendar, glob, hashlib, hmac, http.client, json, os, re, select, struct, subprocess, sys, tempfile, time, urllib.parse
 
 ctl, passportd, browser = sys.argv[1], os.environ['PASSPORTD'], os.environ['SCRIPTED_BROWSER']
 tmp = tempfile.mkdtemp(prefix='passportctl-test-')
@@ -170,6 +170,96 @@ try:
     p = run(['reset-password', 'qa@example.com', '--no-keyring'], expect=1)
     assert 'does not offer password reset' in p.stderr, p.stderr
     assert not glob.glob(tmp2 + '/Maildir/new/*')
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# Two-step sign-in (contract 8.3), on a server with the test clock: the code
+# is asked for after the password, from standard input or --otp /
+# --recovery-code for scripts.
+tmp3 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp3 + '/db.sqlite3',
+                           '--maildir', tmp3 + '/Maildir', '--test-clock'],
+                          stdout=subprocess.PIPE, env=dict(os.environ, PASSPORTD_TESTING='1'))
+
+
+def api(method, path, body=None, token=None):
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    headers = {'Content-Type': 'application/json'}
+    if token:
+        headers['Authorization'] = 'Bearer ' + token
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    r = c.getresponse()
+    data = r.read()
+    return r.status, json.loads(data) if data else None
+
+
+def next_step():
+    """Moves the server's clock to 1 s into its next 30 s step; returns the step."""
+    status, now = api('POST', '/_test/clock', {'advance': 0})
+    assert status == 200, now
+    t = calendar.timegm(time.strptime(now['now'][:19], '%Y-%m-%dT%H:%M:%S'))
+    status, _ = api('POST', '/_test/clock', {'advance': 30 - t % 30 + 1})
+    assert status == 200
+    return (t + 30 - t % 30 + 1) // 30
+
+
+def totp(secret, step):
+    key = base64.b32decode(secret + '=' * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack('>Q', step), hashlib.sha1).digest()
+    offset = digest[-1] & 0xf
+    return '%06d' % ((struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7fffffff) % 1000000)
+
+
+try:
+    url = server.stdout.readline().decode().strip()
+    env['PASSPORT_SERVER'] = url
+    env['PASSPORT_TEST_EMAIL'] = 'qa.otp@example.net'
+    run(['sign-in', '--provider', 'google'], expect=3)
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.otp@example.com'], stdin='a long QA password\n', expect=3)
+    mail = open(sorted(glob.glob(tmp3 + '/Maildir/new/*'))[-1]).read()
+    link = re.search(r'^(http://\S+/email/confirm\?token=\S+)$', mail, re.M).group(1)
+    assert call('GET', link[len(url):]) == 200
+    token = run(['token']).stdout.strip()
+    status, setup = api('POST', '/api/v1/me/otp/setup', {'password': 'a long QA password'}, token)
+    assert status == 200, setup
+    secret = setup['secret']
+    status, confirm = api('POST', '/api/v1/me/otp/confirm', {'otp': totp(secret, next_step())}, token)
+    assert status == 200, confirm
+    recovery = confirm['recovery_codes']
+    run(['sign-out'])
+
+    # The code from standard input, after the password.
+    p = run(['sign-in', '--email', 'qa.otp@example.com'],
+            stdin='a long QA password\n%s\n' % totp(secret, next_step()), expect=0)
+    s = state(expect=0)
+    assert s['state'] == 'signed-in' and s['account']['email'] == 'qa.otp@example.com', s
+    run(['sign-out'])
+
+    # A wrong code: exit 1 with invalid_grant; no code at all: the step is said.
+    code = totp(secret, next_step())
+    wrong = '%06d' % ((int(code) + 1) % 1000000)
+    p = run(['sign-in', '--email', 'qa.otp@example.com', '--otp', wrong, '--json'],
+            stdin='a long QA password\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_grant', p.stdout
+    p = run(['sign-in', '--email', 'qa.otp@example.com'], stdin='a long QA password\n', expect=1)
+    assert 'code' in p.stderr.lower(), p.stderr
+    assert state(expect=3)['state'] == 'signed-out'
+
+    # --otp and --recovery-code for scripts.
+    run(['sign-in', '--email', 'qa.otp@example.com', '--otp', code], stdin='a long QA password\n')
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.otp@example.com', '--recovery-code', recovery[0].lower()],
+        stdin='a long QA password\n')
+    assert state(expect=0)['state'] == 'signed-in'
+    run(['sign-out'])
+    # A recovery code typed on standard input is told apart from a TOTP code.
+    run(['sign-in', '--email', 'qa.otp@example.com'], stdin='a long QA password\n%s\n' % recovery[1])
+    run(['sign-out'])
+    assert run(['sign-in', '--email', 'x@example.com', '--otp', '1', '--recovery-code', 'B'],
+               expect=2)
 finally:
     server.terminate()
     server.wait(timeout=30)
