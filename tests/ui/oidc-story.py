@@ -18,6 +18,7 @@
 #
 #   oidc-story.py --app PASSPORT --shots DIR --work DIR
 import argparse
+import faulthandler
 import json
 import os
 import shutil
@@ -159,6 +160,7 @@ class OidcStory(Story):
         self.settings()
         host = "127.0.0.1"
 
+        print("ui-oidc: provider at %s; starting the app" % self.issuer, flush=True)
         # The sign-in page: one way in, named after the provider's host.
         self.start_app()
         self.page("sign-in-page")
@@ -169,6 +171,7 @@ class OidcStory(Story):
         assert not self.showing("push button", self.name("with-password")), \
             "e-mail and password offered by a server without the passport API"
 
+        print("ui-oidc: signing in through the browser", flush=True)
         # The provider's own login and consent pages, in the browser.
         self.click("provider", host)
         try:
@@ -182,6 +185,7 @@ class OidcStory(Story):
         assert self.port <= port <= self.port + 9, "the redirect-ports setting was not used: %r" % asked[-1]
         self.check_account_page()
 
+        print("ui-oidc: restarting the app in Russian", flush=True)
         # The session comes back after a restart, from the keyring and the
         # provider's userinfo; in Russian, the line is Russian.
         self.stop()
@@ -201,6 +205,8 @@ def main():
     parser.add_argument("--shots", required=True)
     parser.add_argument("--work", required=True)
     story = OidcStory(parser.parse_args())
+    # A hang says where it is, before meson's 300 s timeout kills it silently.
+    faulthandler.dump_traceback_later(240, exit=True)
     try:
         story.run()
     except Exception:
