@@ -19,6 +19,8 @@ struct _PassportPasswordPage
 
   AdwEntryRow         *email_row;
   AdwPasswordEntryRow *password_row;
+  AdwEntryRow         *code_row;
+  GtkCheckButton      *recovery_check;
   GtkLabel            *error_label;
   GtkLabel            *back_label;
   GtkSpinner          *spinner;
@@ -46,7 +48,22 @@ update (PassportPasswordPage *self)
   gboolean reset_wait = self->forgot != NULL && passport_forgot_password_waiting (self->forgot);
   guint left = reset_wait ? 0 : passport_countdown_get_seconds_left (self->throttle_countdown);
   gboolean busy = flow != NULL && passport_flow_get_busy (flow);
+  gboolean code_step = flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_CODE;
+  gboolean recovery = gtk_check_button_get_active (self->recovery_check);
+  const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
   g_autofree char *message = NULL;
+
+  /* The second step: the password was right; the code is asked for on
+   * the same page, the address still shown. */
+  gtk_widget_set_visible (GTK_WIDGET (self->code_row), code_step);
+  gtk_widget_set_visible (GTK_WIDGET (self->recovery_check), code_step);
+  /* The keyboard goes to the field now asked for, before the other hides. */
+  if (code_step && gtk_widget_get_visible (GTK_WIDGET (self->password_row)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), !code_step);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->email_row), !code_step);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->code_row),
+                                 recovery ? _("Recovery code") : _("Code from your authenticator app"));
 
   /* The answer to "Forgot password?" is said beside it. */
   if (self->forgot != NULL && passport_forgot_password_owns_error (self->forgot, error))
@@ -75,9 +92,10 @@ update (PassportPasswordPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.sign-in",
-                                 flow != NULL && !busy && left == 0 &&
-                                 passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
-                                 strchr (email, '@') != NULL && *password != '\0');
+                                 code_step ? !busy && left == 0 && !passport_page_is_blank (code)
+                                           : flow != NULL && !busy && left == 0 &&
+                                             passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
+                                             strchr (email, '@') != NULL && *password != '\0');
   /* While a sign-in runs (a server that hangs), the same button stops it;
    * the page and what was typed stay. */
   gtk_label_set_label (self->back_label, busy ? _("_Cancel") : _("_Back"));
@@ -100,6 +118,12 @@ on_state (PassportPasswordPage *self)
   /* Once signed in, the password has no business staying in a widget. */
   if (flow != NULL && passport_flow_get_state (flow) > PASSPORT_FLOW_STATE_SIGNING_IN)
     gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  /* Nor a code once its step is over. */
+  if (flow == NULL || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_NEEDS_CODE)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+      gtk_check_button_set_active (self->recovery_check, FALSE);
+    }
   update (self);
 }
 
@@ -139,7 +163,19 @@ sign_in_activated (GtkWidget  *widget,
 {
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (widget);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
-  g_autofree char *email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
+  g_autofree char *email = NULL;
+
+  if (flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_CODE)
+    {
+      char *code = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->code_row)));
+
+      passport_flow_submit_code_async (flow, g_strstrip (code),
+                                       gtk_check_button_get_active (self->recovery_check),
+                                       NULL, NULL, NULL);
+      passport_secure_free (code);
+      return;
+    }
+  email = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
   /* A copy: the page empties the field when the state changes, which may
    * happen before the flow has read it. */
   char *password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
@@ -175,7 +211,9 @@ back_activated (GtkWidget  *widget,
 {
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (widget));
 
-  if (flow != NULL && passport_flow_get_busy (flow))
+  if (flow != NULL && (passport_flow_get_busy (flow) ||
+                       passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_CODE))
+    /* A sign-in that runs, or waits for its code: stopped, the page stays. */
     passport_flow_cancel (flow);
   else
     gtk_widget_activate_action (widget, "window.show-sign-in-page", NULL);
@@ -225,12 +263,15 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
                                          PASSPORT_ERROR_INVALID_GRANT,
                                          PASSPORT_ERROR_INVALID_EMAIL,
                                          PASSPORT_ERROR_TOO_MANY_REQUESTS,
+                                         PASSPORT_ERROR_EXPIRED_TOKEN,
                                          -1);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-password-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, code_row);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, recovery_check);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, back_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, spinner);

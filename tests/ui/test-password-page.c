@@ -247,6 +247,64 @@ test_forgot_password_not_offered (UiFixture     *f,
   g_assert_null (ui_label (f, PAGE, "forgot-password-note"));
 }
 
+/* Two-step sign-in (issue 10, contract 8.3): after the right password
+ * the same page asks for the code; a wrong one says so and keeps the
+ * step; the right one signs in. Two-step sign-in is turned on through the
+ * server's API, and the codes are computed from the secret, as an
+ * authenticator app would. */
+static void
+test_two_step (UiFixture     *f,
+               gconstpointer  data)
+{
+  g_autofree char *email = pd_unique_email ("ada");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (f->server, "vk", email, "Ada Lovelace",
+                                                           "the right long password");
+  const char *access = json_object_get_string_member (tokens, "access_token");
+  g_autoptr(PdClient) client = pd_client_new (f->server);
+  g_autofree char *proof = pd_json_strings ("password", "the right long password", NULL);
+  g_autoptr(PdResponse) setup = pd_client_post_json (client, "/api/v1/me/otp/setup", access, proof);
+  g_autoptr(PdResponse) confirm = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *body = NULL;
+
+  pd_assert_response (setup, 200, NULL);
+  secret = g_strdup (pd_response_string (setup, "secret"));
+  code = pd_totp_code (secret, pd_server_align_step (f->server, client));
+  body = pd_json_strings ("otp", code, NULL);
+  confirm = pd_client_post_json (client, "/api/v1/me/otp/confirm", access, body);
+  pd_assert_response (confirm, 200, NULL);
+
+  open_page (f);
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "sign-in-code")));
+  sign_in (f, email, "the right long password");
+  PD_RUN_UNTIL (passport_flow_get_state (f->flow) == PASSPORT_FLOW_STATE_NEEDS_CODE &&
+                !passport_flow_get_busy (f->flow), 20);
+  ui_pump ();
+  g_assert_cmpstr (ui_page_name (f), ==, PAGE);
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "sign-in-code")));
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "use-recovery-code")));
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "sign-in-password")));
+  g_assert_false (ui_enabled (f, PAGE, "password-sign-in-button"));
+  ui_shot (f, "password-code");
+
+  /* A wrong code: said, and the step stays. */
+  ui_type (f, PAGE, "sign-in-code", "000000");
+  ui_click (f, PAGE, "password-sign-in-button");
+  ui_wait_for_error (f, PASSPORT_ERROR_INVALID_GRANT);
+  g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_NEEDS_CODE);
+  g_assert_cmpstr (ui_label (f, PAGE, "sign-in-error"), ==,
+                   passport_error_describe (passport_flow_get_error (f->flow)));
+
+  /* The right one (the server's next step). */
+  g_free (code);
+  code = pd_totp_code (secret, pd_server_align_step (f->server, client));
+  ui_type (f, PAGE, "sign-in-code", code);
+  ui_click (f, PAGE, "password-sign-in-button");
+  ui_wait_for_page (f, "account-page", 20);
+  g_assert_cmpstr (ui_text (f, PAGE, "sign-in-code"), ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,5 +315,6 @@ main (int   argc,
   UI_TEST_ADD ("/password-page/hung-server", test_hung_server);
   UI_TEST_ADD ("/password-page/forgot-password", test_forgot_password);
   UI_TEST_ADD ("/password-page/forgot-password-not-offered", test_forgot_password_not_offered);
+  UI_TEST_ADD ("/password-page/two-step", test_two_step);
   return ui_run ();
 }
