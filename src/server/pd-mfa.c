@@ -663,6 +663,20 @@ respond_conflict (SoupServerMessage *msg,
   pd_respond_error (msg, SOUP_STATUS_CONFLICT, error, description, NULL);
 }
 
+/* Recovery codes and turning off need two-step sign-in on: checked before
+ * the proof, and again once it is done (it may have been turned off
+ * meanwhile). FALSE after answering 409 otp_not_enabled. */
+static gboolean
+otp_enabled_or_refuse (Pd                *pd,
+                       SoupServerMessage *msg,
+                       const char        *account_id)
+{
+  if (pd_otp_enabled (pd, account_id))
+    return TRUE;
+  respond_conflict (msg, "otp_not_enabled", "Two-step sign-in is off");
+  return FALSE;
+}
+
 static void
 setup_proved (Pd                *pd,
               SoupServerMessage *msg,
@@ -817,11 +831,8 @@ regenerate_proved (Pd                *pd,
 {
   Work *w;
 
-  if (!pd_otp_enabled (pd, account_id))
-    {
-      respond_conflict (msg, "otp_not_enabled", "Two-step sign-in is off");
-      return;
-    }
+  if (!otp_enabled_or_refuse (pd, msg, account_id))
+    return;
   w = work_new (pd, msg, account_id);
   w->new_codes = new_recovery_codes ();
   work_run (w, regenerate_hashed);
@@ -837,11 +848,8 @@ post_recovery_codes (Pd                *pd,
 
   if (body == NULL)
     return;
-  if (!pd_otp_enabled (pd, account_id))
-    {
-      respond_conflict (msg, "otp_not_enabled", "Two-step sign-in is off");
-      return;
-    }
+  if (!otp_enabled_or_refuse (pd, msg, account_id))
+    return;
   pd_proof_check (pd, msg, account_id, family, body, regenerate_proved, NULL, NULL);
 }
 
@@ -851,11 +859,8 @@ disable_proved (Pd                *pd,
                 const char        *account_id,
                 gpointer           data)
 {
-  if (!pd_otp_enabled (pd, account_id))
-    {
-      respond_conflict (msg, "otp_not_enabled", "Two-step sign-in is off");
-      return;
-    }
+  if (!otp_enabled_or_refuse (pd, msg, account_id))
+    return;
   pd_db_begin (pd);
   pd_db_exec (pd, "DELETE FROM otp WHERE account_id = ?", "s", account_id);
   pd_db_exec (pd, "DELETE FROM recovery_codes WHERE account_id = ?", "s", account_id);
@@ -877,11 +882,8 @@ delete_otp (Pd                *pd,
 
   if (body == NULL)
     return;
-  if (!pd_otp_enabled (pd, account_id))
-    {
-      respond_conflict (msg, "otp_not_enabled", "Two-step sign-in is off");
-      return;
-    }
+  if (!otp_enabled_or_refuse (pd, msg, account_id))
+    return;
   pd_proof_check (pd, msg, account_id, family, body, disable_proved, NULL, NULL);
 }
 
