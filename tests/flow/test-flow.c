@@ -1173,31 +1173,18 @@ typedef struct
   char *recovery[10];
 } OtpAccount;
 
-/* Turns two-step sign-in on for the account of @access_token through the
- * server API, as another device would: set-up with the password, confirmed
- * with the current step's code computed from the secret. */
+/* Two-step sign-in turned on for the account of @access_token, as another
+ * device would (pd_enable_otp()). */
 static void
 enable_otp (PdServer    *server,
             const char  *access_token,
             OtpAccount  *out)
 {
-  g_autoptr(PdClient) client = pd_client_new (server);
-  g_autofree char *proof = pd_json_strings ("password", OTP_PASSWORD, NULL);
-  g_autoptr(PdResponse) setup = pd_client_post_json (client, "/api/v1/me/otp/setup", access_token, proof);
-  g_autoptr(PdResponse) confirm = NULL;
-  g_autofree char *code = NULL, *body = NULL;
-  JsonArray *codes;
+  g_auto(GStrv) codes = NULL;
 
-  pd_assert_response (setup, 200, NULL);
-  out->secret = g_strdup (pd_response_string (setup, "secret"));
-  code = pd_totp_code (out->secret, pd_server_align_step (server, client));
-  body = pd_json_strings ("otp", code, NULL);
-  confirm = pd_client_post_json (client, "/api/v1/me/otp/confirm", access_token, body);
-  pd_assert_response (confirm, 200, NULL);
-  codes = json_object_get_array_member (pd_response_object (confirm), "recovery_codes");
-  g_assert_cmpuint (json_array_get_length (codes), ==, 10);
+  out->secret = pd_enable_otp (server, access_token, OTP_PASSWORD, &codes);
   for (guint i = 0; i < 10; i++)
-    out->recovery[i] = g_strdup (json_array_get_string_element (codes, i));
+    out->recovery[i] = g_strdup (codes[i]);
 }
 
 static void

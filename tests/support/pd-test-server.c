@@ -1296,3 +1296,35 @@ pd_server_align_step (PdServer *server,
   g_assert_cmpint (now % 30, <=, 2);
   return now / 30;
 }
+
+char *
+pd_enable_otp (PdServer    *server,
+               const char  *access_token,
+               const char  *password,
+               GStrv       *out_recovery)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autofree char *proof = pd_json_strings ("password", password, NULL);
+  g_autoptr(PdResponse) setup = pd_client_post_json (client, "/api/v1/me/otp/setup", access_token, proof);
+  g_autoptr(PdResponse) confirm = NULL;
+  g_autofree char *secret = NULL, *code = NULL, *body = NULL;
+  JsonArray *codes;
+
+  pd_assert_response (setup, 200, NULL);
+  secret = g_strdup (pd_response_string (setup, "secret"));
+  code = pd_totp_code (secret, pd_server_align_step (server, client));
+  body = pd_json_strings ("otp", code, NULL);
+  confirm = pd_client_post_json (client, "/api/v1/me/otp/confirm", access_token, body);
+  pd_assert_response (confirm, 200, NULL);
+  codes = json_object_get_array_member (pd_response_object (confirm), "recovery_codes");
+  g_assert_cmpuint (json_array_get_length (codes), ==, 10);
+  if (out_recovery != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (codes); i++)
+        g_strv_builder_add (builder, json_array_get_string_element (codes, i));
+      *out_recovery = g_strv_builder_end (builder);
+    }
+  return g_steal_pointer (&secret);
+}

@@ -313,5 +313,13 @@ gint64      pd_server_now             (PdClient   *client);
  * returns that step: the test then has about 28 s of real time in it. */
 gint64      pd_server_align_step      (PdServer   *server,
                                        PdClient   *client);
+/* Turns two-step sign-in on for the account of @access_token through the
+ * server's API, as another device would: set-up with @password as the
+ * proof, confirmed with the code of the server's next step. Returns the
+ * base32 secret; the 10 recovery codes through @out_recovery when given. */
+char       *pd_enable_otp             (PdServer   *server,
+                                       const char *access_token,
+                                       const char *password,
+                                       GStrv      *out_recovery);
 
 G_END_DECLS

@@ -259,21 +259,10 @@ test_two_step (UiFixture     *f,
   g_autofree char *email = pd_unique_email ("ada");
   g_autoptr(JsonObject) tokens = pd_account_with_password (f->server, "vk", email, "Ada Lovelace",
                                                            "the right long password");
-  const char *access = json_object_get_string_member (tokens, "access_token");
+  g_autofree char *secret = pd_enable_otp (f->server, json_object_get_string_member (tokens, "access_token"),
+                                           "the right long password", NULL);
   g_autoptr(PdClient) client = pd_client_new (f->server);
-  g_autofree char *proof = pd_json_strings ("password", "the right long password", NULL);
-  g_autoptr(PdResponse) setup = pd_client_post_json (client, "/api/v1/me/otp/setup", access, proof);
-  g_autoptr(PdResponse) confirm = NULL;
-  g_autofree char *secret = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *body = NULL;
-
-  pd_assert_response (setup, 200, NULL);
-  secret = g_strdup (pd_response_string (setup, "secret"));
-  code = pd_totp_code (secret, pd_server_align_step (f->server, client));
-  body = pd_json_strings ("otp", code, NULL);
-  confirm = pd_client_post_json (client, "/api/v1/me/otp/confirm", access, body);
-  pd_assert_response (confirm, 200, NULL);
 
   open_page (f);
   g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "sign-in-code")));
