@@ -260,8 +260,9 @@ json_escape_unit (const char *data,
 /* json-glib recurses per nesting level; refuse deep nesting before it parses.
  * Also refuses what RFC 8259 does not allow outside strings but json-glib
  * does accept: single-quoted strings and comments; and a \u escape that is
- * not four hex digits or a UTF-16 surrogate out of a pair, which json-glib
- * turns into bytes that are not UTF-8. */
+ * not four hex digits or a UTF-16 surrogate out of a pair, or an escape
+ * RFC 8259 does not have, which json-glib turns into bytes that are not
+ * UTF-8. */
 static gboolean
 json_shape_ok (const char *data,
                gsize       len)
@@ -292,7 +293,13 @@ json_shape_ok (const char *data,
               i += 5;
             }
           else if (c == '\\')
-            i++;
+            {
+              /* Only RFC 8259's escapes: json-glib also reads "\201" as
+               * an octal byte, which need not be UTF-8. */
+              if (i + 1 >= len || data[i + 1] == '\0' || strchr ("\"\\/bfnrt", data[i + 1]) == NULL)
+                return FALSE;
+              i++;
+            }
           else if (c == '"')
             in_string = FALSE;
           else if ((guchar) c < 0x20)
