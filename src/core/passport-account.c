@@ -23,6 +23,8 @@ struct _PassportAccount
   gboolean terms_accepted;
   char *terms_version;
   GListStore *identities;
+  gboolean otp_enabled;
+  gint64 recovery_codes_left;
   gint64 revision;
 };
 
@@ -42,6 +44,8 @@ enum {
   PROP_TERMS_ACCEPTED,
   PROP_TERMS_VERSION,
   PROP_IDENTITIES,
+  PROP_OTP_ENABLED,
+  PROP_RECOVERY_CODES_LEFT,
   PROP_REVISION,
   N_PROPS
 };
@@ -111,6 +115,12 @@ passport_account_get_property (GObject    *object,
     case PROP_IDENTITIES:
       g_value_set_object (value, self->identities);
       break;
+    case PROP_OTP_ENABLED:
+      g_value_set_boolean (value, self->otp_enabled);
+      break;
+    case PROP_RECOVERY_CODES_LEFT:
+      g_value_set_int (value, (int) self->recovery_codes_left);
+      break;
     case PROP_REVISION:
       g_value_set_int64 (value, self->revision);
       break;
@@ -146,6 +156,9 @@ passport_account_class_init (PassportAccountClass *klass)
   properties[PROP_TERMS_VERSION] = g_param_spec_string ("terms-version", NULL, NULL, NULL, flags);
   properties[PROP_IDENTITIES] =
     g_param_spec_object ("identities", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_OTP_ENABLED] = g_param_spec_boolean ("otp-enabled", NULL, NULL, FALSE, flags);
+  properties[PROP_RECOVERY_CODES_LEFT] =
+    g_param_spec_int ("recovery-codes-left", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_REVISION] =
     g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -198,6 +211,7 @@ passport_account_new_from_json (JsonNode  *node,
   JsonObject *object;
   JsonObject *pending = NULL;
   JsonObject *terms = NULL;
+  JsonObject *otp = NULL;
   JsonArray *identities = NULL;
 
   object = passport_json_node_get_object (node, error);
@@ -233,6 +247,21 @@ passport_account_new_from_json (JsonNode  *node,
 
   if (!parse_identities (self, identities, error))
     return NULL;
+
+  /* Only a server that offers two-step sign-in sends it (contract 8). */
+  if ((json_object_has_member (object, "otp") &&
+       !passport_json_nullable_object (object, "otp", &otp, error)) ||
+      (otp != NULL &&
+       (!passport_json_require_boolean (otp, "enabled", &self->otp_enabled, error) ||
+        !passport_json_optional_int (otp, "recovery_codes_left", 0, &self->recovery_codes_left,
+                                     error))))
+    return NULL;
+  if (self->recovery_codes_left < 0 || self->recovery_codes_left > G_MAXINT)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Field “recovery_codes_left” is out of range");
+      return NULL;
+    }
 
   return g_steal_pointer (&self);
 }
@@ -370,6 +399,12 @@ passport_account_update (PassportAccount *self,
   update_bool (self, &self->has_password, from->has_password, PROP_HAS_PASSWORD);
   update_bool (self, &self->terms_accepted, from->terms_accepted, PROP_TERMS_ACCEPTED);
   update_str (self, &self->terms_version, from->terms_version, PROP_TERMS_VERSION);
+  update_bool (self, &self->otp_enabled, from->otp_enabled, PROP_OTP_ENABLED);
+  if (self->recovery_codes_left != from->recovery_codes_left)
+    {
+      self->recovery_codes_left = from->recovery_codes_left;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECOVERY_CODES_LEFT]);
+    }
 
   /* The list object stays the same so views bound to it keep working. */
   if (!identities_equal (G_LIST_MODEL (self->identities), G_LIST_MODEL (from->identities)))
@@ -482,6 +517,20 @@ passport_account_get_identities (PassportAccount *self)
 {
   g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
   return G_LIST_MODEL (self->identities);
+}
+
+gboolean
+passport_account_get_otp_enabled (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), FALSE);
+  return self->otp_enabled;
+}
+
+guint
+passport_account_get_recovery_codes_left (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), 0);
+  return (guint) self->recovery_codes_left;
 }
 
 gint64

@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (PassportAccount, passport_account, PASSPORT, ACCOUNT, GObj
  *   pending-expires-at (GDateTime, NULL when nothing is pending),
  *   has-password, terms-accepted, terms-version (nullable),
  *   identities (GListModel of PassportIdentity, the same object for the
- *   account's whole life), revision.
+ *   account's whole life), otp-enabled and recovery-codes-left (int; both
+ *   FALSE/0 from a server without two-step sign-in), revision.
  * The flow keeps one PassportAccount and passport_account_update()s it, so
  * bindings stay connected. */
 
@@ -54,6 +55,8 @@ gboolean         passport_account_get_terms_accepted        (PassportAccount *se
 const char      *passport_account_get_terms_version         (PassportAccount *self);
 /* A GListModel of PassportIdentity, owned by @self. */
 GListModel      *passport_account_get_identities            (PassportAccount *self);
+gboolean         passport_account_get_otp_enabled           (PassportAccount *self);
+guint            passport_account_get_recovery_codes_left   (PassportAccount *self);
 gint64           passport_account_get_revision              (PassportAccount *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "passport-client.h"
 #include "passport-error.h"
 #include "passport-http-private.h"
+#include "passport-json-private.h"
 #include "passport-secure.h"
 #include "passport-server-private.h"
 #include "passport-util-private.h"
@@ -28,6 +29,7 @@ typedef enum
   ANSWER_ACCOUNT,
   ANSWER_NONE,
   ANSWER_USERINFO,
+  ANSWER_JSON,      /* the object as it came: the caller parses it */
 } AnswerKind;
 
 /* One API call: token, request, and at most one retry after a 401. */
@@ -45,6 +47,7 @@ typedef struct
 typedef struct
 {
   PassportAccount *account;
+  JsonNode *json;
   guint status;
 } CallResult;
 
@@ -61,6 +64,7 @@ static void
 call_result_free (CallResult *result)
 {
   g_clear_object (&result->account);
+  g_clear_pointer (&result->json, json_node_unref);
   g_free (result);
 }
 
@@ -215,6 +219,14 @@ call_sent_cb (GObject      *source,
     call_result->account = passport_account_new_from_json (json, &error);
   else if (call->kind == ANSWER_USERINFO)
     call_result->account = passport_account_new_from_userinfo (json, &error);
+  else if (call->kind == ANSWER_JSON)
+    {
+      if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+        g_set_error_literal (&error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                             "The answer is not a JSON object");
+      else
+        call_result->json = g_steal_pointer (&json);
+    }
 
   if (error != NULL)
     {
@@ -561,10 +573,11 @@ passport_client_change_password_async (PassportClient      *self,
               user_data);
 }
 
-gboolean
-passport_client_change_password_finish (PassportClient  *self,
-                                        GAsyncResult    *result,
-                                        GError         **error)
+/* A call whose answer has no body worth reading. */
+static gboolean
+finish_none (PassportClient  *self,
+             GAsyncResult    *result,
+             GError         **error)
 {
   CallResult *call_result;
 
@@ -575,6 +588,14 @@ passport_client_change_password_finish (PassportClient  *self,
     return FALSE;
   call_result_free (call_result);
   return TRUE;
+}
+
+gboolean
+passport_client_change_password_finish (PassportClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  return finish_none (self, result, error);
 }
 
 void
@@ -595,4 +616,335 @@ passport_client_get_userinfo_finish (PassportClient  *self,
                                      GError         **error)
 {
   return finish_account (self, result, NULL, error);
+}
+
+/* Two-step sign-in and app passwords (contract 8.2, 8.4) ------------------------ */
+
+static const char *
+proof_member (PassportProofKind kind)
+{
+  switch (kind)
+    {
+    case PASSPORT_PROOF_PASSWORD:
+      return "password";
+    case PASSPORT_PROOF_OTP:
+      return "otp";
+    case PASSPORT_PROOF_RECOVERY_CODE:
+      return "recovery_code";
+    case PASSPORT_PROOF_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/* A body with the proof member (if any) and one more member (if any). */
+static GString *
+proof_body (PassportProofKind  kind,
+            const char        *proof,
+            const char        *name,
+            const char        *value)
+{
+  const char *member = proof_member (kind);
+
+  if (member != NULL && proof != NULL)
+    return name != NULL ? json_body (member, proof, name, value, NULL)
+                        : json_body (member, proof, NULL);
+  return name != NULL ? json_body (name, value, NULL) : json_body (NULL);
+}
+
+/* Steals the JSON object of a finished ANSWER_JSON call. */
+static JsonNode *
+finish_json (PassportClient  *self,
+             GAsyncResult    *result,
+             GError         **error)
+{
+  CallResult *call_result;
+  JsonNode *json;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  call_result = g_task_propagate_pointer (G_TASK (result), error);
+  if (call_result == NULL)
+    return NULL;
+  json = g_steal_pointer (&call_result->json);
+  call_result_free (call_result);
+  return json;
+}
+
+void
+passport_otp_setup_free (PassportOtpSetup *setup)
+{
+  if (setup == NULL)
+    return;
+  passport_secure_free (setup->secret);
+  passport_secure_free (setup->otpauth_uri);
+  g_clear_pointer (&setup->expires_at, g_date_time_unref);
+  g_free (setup);
+}
+
+void
+passport_client_otp_setup_async (PassportClient      *self,
+                                 PassportProofKind    proof_kind,
+                                 const char          *proof,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_POST, "/me/otp/setup",
+              proof_body (proof_kind, proof, NULL, NULL), 0, ANSWER_JSON,
+              passport_client_otp_setup_async, cancellable, callback, user_data);
+}
+
+PassportOtpSetup *
+passport_client_otp_setup_finish (PassportClient  *self,
+                                  GAsyncResult    *result,
+                                  GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  g_autoptr(PassportOtpSetup) setup = NULL;
+  JsonObject *object;
+
+  if (json == NULL)
+    return NULL;
+  object = json_node_get_object (json);
+  setup = g_new0 (PassportOtpSetup, 1);
+  if (!passport_json_require_string (object, "secret", &setup->secret, error) ||
+      !passport_json_require_string (object, "otpauth_uri", &setup->otpauth_uri, error) ||
+      !passport_json_require_datetime (object, "expires_at", &setup->expires_at, error))
+    return NULL;
+
+  /* The secret is typed into an authenticator app: base32 (RFC 4648). */
+  if (*setup->secret == '\0' ||
+      strspn (setup->secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") != strlen (setup->secret) ||
+      !g_str_has_prefix (setup->otpauth_uri, "otpauth://totp/"))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "The two-step set-up has no usable secret or otpauth URI");
+      return NULL;
+    }
+
+  return g_steal_pointer (&setup);
+}
+
+/* {"recovery_codes": [strings]}, each non-empty. */
+static char **
+finish_recovery_codes (PassportClient  *self,
+                       GAsyncResult    *result,
+                       GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  char **codes = NULL;
+
+  if (json == NULL)
+    return NULL;
+  if (!passport_json_optional_strv (json_node_get_object (json), "recovery_codes", &codes, error))
+    return NULL;
+  if (codes == NULL || codes[0] == NULL)
+    {
+      passport_secure_strfreev (codes);
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "The answer has no recovery codes");
+      return NULL;
+    }
+  for (char **p = codes; *p != NULL; p++)
+    if (**p == '\0')
+      {
+        passport_secure_strfreev (codes);
+        g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                             "An empty recovery code");
+        return NULL;
+      }
+  return codes;
+}
+
+void
+passport_client_otp_confirm_async (PassportClient      *self,
+                                   const char          *code,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (code != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/otp/confirm", json_body ("otp", code, NULL), 0,
+              ANSWER_JSON, passport_client_otp_confirm_async, cancellable, callback, user_data);
+}
+
+char **
+passport_client_otp_confirm_finish (PassportClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return finish_recovery_codes (self, result, error);
+}
+
+void
+passport_client_new_recovery_codes_async (PassportClient      *self,
+                                          PassportProofKind    proof_kind,
+                                          const char          *proof,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_POST, "/me/otp/recovery-codes",
+              proof_body (proof_kind, proof, NULL, NULL), 0, ANSWER_JSON,
+              passport_client_new_recovery_codes_async, cancellable, callback, user_data);
+}
+
+char **
+passport_client_new_recovery_codes_finish (PassportClient  *self,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  return finish_recovery_codes (self, result, error);
+}
+
+void
+passport_client_otp_disable_async (PassportClient      *self,
+                                   PassportProofKind    proof_kind,
+                                   const char          *proof,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_DELETE, "/me/otp", proof_body (proof_kind, proof, NULL, NULL), 0,
+              ANSWER_ACCOUNT, passport_client_otp_disable_async, cancellable, callback,
+              user_data);
+}
+
+PassportAccount *
+passport_client_otp_disable_finish (PassportClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}
+
+void
+passport_client_list_app_passwords_async (PassportClient      *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_GET, "/me/app-passwords", NULL, 0, ANSWER_JSON,
+              passport_client_list_app_passwords_async, cancellable, callback, user_data);
+}
+
+GListModel *
+passport_client_list_app_passwords_finish (PassportClient  *self,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  g_autoptr(GListStore) store = NULL;
+  JsonArray *items = NULL;
+
+  if (json == NULL)
+    return NULL;
+  if (!passport_json_require_array (json_node_get_object (json), "app_passwords", &items, error))
+    return NULL;
+
+  store = g_list_store_new (PASSPORT_TYPE_APP_PASSWORD);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      g_autoptr(PassportAppPassword) app_password = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        {
+          g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                               "Field “app_passwords” holds something other than objects");
+          return NULL;
+        }
+      app_password = passport_app_password_new_from_json (json_node_get_object (item), error);
+      if (app_password == NULL)
+        return NULL;
+      g_list_store_append (store, app_password);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+void
+passport_client_create_app_password_async (PassportClient      *self,
+                                           const char          *name,
+                                           PassportProofKind    proof_kind,
+                                           const char          *proof,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (name != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/app-passwords",
+              proof_body (proof_kind, proof, "name", name), 0, ANSWER_JSON,
+              passport_client_create_app_password_async, cancellable, callback, user_data);
+}
+
+PassportAppPassword *
+passport_client_create_app_password_finish (PassportClient  *self,
+                                            GAsyncResult    *result,
+                                            char           **password,
+                                            GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  g_autoptr(PassportAppPassword) app_password = NULL;
+  g_autoptr(PassportSecret) secret = NULL;
+  JsonObject *object;
+
+  if (json == NULL)
+    return NULL;
+  object = json_node_get_object (json);
+  if (!passport_json_require_string (object, "password", &secret, error))
+    return NULL;
+  if (*secret == '\0')
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "The new app password is empty");
+      return NULL;
+    }
+  app_password = passport_app_password_new_from_json (object, error);
+  if (app_password == NULL)
+    return NULL;
+
+  if (password != NULL)
+    *password = g_steal_pointer (&secret);
+  return g_steal_pointer (&app_password);
+}
+
+void
+passport_client_revoke_app_password_async (PassportClient      *self,
+                                           const char          *id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  escaped = g_uri_escape_string (id, NULL, FALSE);
+  path = g_strconcat ("/me/app-passwords/", escaped, NULL);
+  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,
+              passport_client_revoke_app_password_async, cancellable, callback, user_data);
+}
+
+gboolean
+passport_client_revoke_app_password_finish (PassportClient  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
+{
+  return finish_none (self, result, error);
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "passport-account.h"
+#include "passport-app-password.h"
 #include "passport-session.h"
 
 G_BEGIN_DECLS
@@ -113,5 +114,110 @@ void             passport_client_get_userinfo_async       (PassportClient      *
 PassportAccount *passport_client_get_userinfo_finish      (PassportClient  *self,
                                                            GAsyncResult    *result,
                                                            GError         **error);
+
+/* Proof (contract section 4): what a sensitive call sends to show the
+ * owner is present. NONE sends nothing (an account without a password,
+ * just signed in). A REAUTH_REQUIRED error lists what the server takes
+ * (passport_error_get_accepted()). */
+typedef enum
+{
+  PASSPORT_PROOF_NONE,
+  PASSPORT_PROOF_PASSWORD,
+  PASSPORT_PROOF_OTP,
+  PASSPORT_PROOF_RECOVERY_CODE,
+} PassportProofKind;
+
+/* A started two-step set-up (contract 8.2): the secret (base32) and the
+ * otpauth:// URI are secrets, wiped by passport_otp_setup_free(). */
+typedef struct
+{
+  char *secret;
+  char *otpauth_uri;
+  GDateTime *expires_at;
+} PassportOtpSetup;
+
+void passport_otp_setup_free (PassportOtpSetup *setup);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportOtpSetup, passport_otp_setup_free)
+
+/* POST /me/otp/setup with @proof of @proof_kind (NULL for NONE). */
+void              passport_client_otp_setup_async    (PassportClient      *self,
+                                                      PassportProofKind    proof_kind,
+                                                      const char          *proof,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* Returns the set-up (free with passport_otp_setup_free()) or NULL. */
+PassportOtpSetup *passport_client_otp_setup_finish   (PassportClient  *self,
+                                                      GAsyncResult    *result,
+                                                      GError         **error);
+
+/* POST /me/otp/confirm with the first code: two-step sign-in is on. */
+void              passport_client_otp_confirm_async  (PassportClient      *self,
+                                                      const char          *code,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* Returns the recovery codes, shown once (free with
+ * passport_secure_strfreev()), or NULL. */
+char            **passport_client_otp_confirm_finish (PassportClient  *self,
+                                                      GAsyncResult    *result,
+                                                      GError         **error);
+
+/* POST /me/otp/recovery-codes: a new set voids the old. */
+void              passport_client_new_recovery_codes_async  (PassportClient      *self,
+                                                             PassportProofKind    proof_kind,
+                                                             const char          *proof,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+char            **passport_client_new_recovery_codes_finish (PassportClient  *self,
+                                                             GAsyncResult    *result,
+                                                             GError         **error);
+
+/* DELETE /me/otp: two-step sign-in off. */
+void              passport_client_otp_disable_async  (PassportClient      *self,
+                                                      PassportProofKind    proof_kind,
+                                                      const char          *proof,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+PassportAccount  *passport_client_otp_disable_finish (PassportClient  *self,
+                                                      GAsyncResult    *result,
+                                                      GError         **error);
+
+/* GET /me/app-passwords. */
+void              passport_client_list_app_passwords_async  (PassportClient      *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+/* Returns a new GListModel of PassportAppPassword, newest first, or NULL. */
+GListModel       *passport_client_list_app_passwords_finish (PassportClient  *self,
+                                                             GAsyncResult    *result,
+                                                             GError         **error);
+
+/* POST /me/app-passwords. */
+void              passport_client_create_app_password_async  (PassportClient      *self,
+                                                              const char          *name,
+                                                              PassportProofKind    proof_kind,
+                                                              const char          *proof,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+/* Returns the new item and in @password (free with passport_secure_free())
+ * the password, shown once; NULL with @error. */
+PassportAppPassword *passport_client_create_app_password_finish (PassportClient  *self,
+                                                                 GAsyncResult    *result,
+                                                                 char           **password,
+                                                                 GError         **error);
+
+/* DELETE /me/app-passwords/{id}: the sessions it started end. */
+void              passport_client_revoke_app_password_async  (PassportClient      *self,
+                                                              const char          *id,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean          passport_client_revoke_app_password_finish (PassportClient  *self,
+                                                              GAsyncResult    *result,
+                                                              GError         **error);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "passport-provider.h"
 #include "passport-terms.h"
 #include "passport-identity.h"
+#include "passport-app-password.h"
 #include "passport-account.h"
 #include "passport-pkce.h"
 #include "passport-server.h"

@@ -15,6 +15,7 @@ typedef struct
   char *version;
   char *mfa_token;
   guint mfa_expires_in;
+  char **accepted;
   gboolean for_user;
 } PassportErrorPrivate;
 
@@ -33,6 +34,7 @@ passport_error_private_copy (const PassportErrorPrivate *src,
   dest->version = g_strdup (src->version);
   dest->mfa_token = g_strdup (src->mfa_token);
   dest->mfa_expires_in = src->mfa_expires_in;
+  dest->accepted = g_strdupv (src->accepted);
   dest->for_user = src->for_user;
 }
 
@@ -42,6 +44,7 @@ passport_error_private_clear (PassportErrorPrivate *priv)
   g_clear_pointer (&priv->reasons, g_strfreev);
   g_clear_pointer (&priv->version, g_free);
   g_clear_pointer (&priv->mfa_token, passport_secure_free);
+  g_clear_pointer (&priv->accepted, g_strfreev);
 }
 
 /* GLib's extended errors let the extra fields of the contract ride on the
@@ -73,6 +76,13 @@ static const struct
   { PASSPORT_ERROR_NO_EMAIL, "no_email" },
   { PASSPORT_ERROR_MFA_REQUIRED, "mfa_required" },
   { PASSPORT_ERROR_EXPIRED_TOKEN, "expired_token" },
+  { PASSPORT_ERROR_INVALID_OTP, "invalid_otp" },
+  { PASSPORT_ERROR_REAUTH_REQUIRED, "reauth_required" },
+  { PASSPORT_ERROR_OTP_ALREADY_ENABLED, "otp_already_enabled" },
+  { PASSPORT_ERROR_OTP_NOT_ENABLED, "otp_not_enabled" },
+  { PASSPORT_ERROR_NO_OTP_SETUP, "no_otp_setup" },
+  { PASSPORT_ERROR_NOT_FOUND, "not_found" },
+  { PASSPORT_ERROR_APP_PASSWORD_LIMIT, "app_password_limit" },
 };
 
 PassportErrorCode
@@ -178,6 +188,20 @@ passport_error_code_describe (PassportErrorCode code)
       return _("Enter the code from your authenticator app, or one of your recovery codes.");
     case PASSPORT_ERROR_EXPIRED_TOKEN:
       return _("The time to enter the code has run out. Sign in again with your password.");
+    case PASSPORT_ERROR_INVALID_OTP:
+      return _("That code is wrong or has already been used. Enter the newest code.");
+    case PASSPORT_ERROR_REAUTH_REQUIRED:
+      return _("Confirm it is you: enter your password or a code.");
+    case PASSPORT_ERROR_OTP_ALREADY_ENABLED:
+      return _("Two-step sign-in is already on.");
+    case PASSPORT_ERROR_OTP_NOT_ENABLED:
+      return _("Two-step sign-in is off.");
+    case PASSPORT_ERROR_NO_OTP_SETUP:
+      return _("The set-up has expired. Start again to get a new QR code.");
+    case PASSPORT_ERROR_NOT_FOUND:
+      return _("It no longer exists. The list has been updated.");
+    case PASSPORT_ERROR_APP_PASSWORD_LIMIT:
+      return _("This account already has 20 app passwords. Revoke one first.");
     case PASSPORT_ERROR_FAILED:
     default:
       return _("Something went wrong. Try again.");
@@ -267,6 +291,13 @@ passport_error_get_severity (const GError *error)
     case PASSPORT_ERROR_PASSWORD_REQUIRED:
     case PASSPORT_ERROR_MFA_REQUIRED:
     case PASSPORT_ERROR_EXPIRED_TOKEN:
+    case PASSPORT_ERROR_INVALID_OTP:
+    case PASSPORT_ERROR_REAUTH_REQUIRED:
+    case PASSPORT_ERROR_OTP_ALREADY_ENABLED:
+    case PASSPORT_ERROR_OTP_NOT_ENABLED:
+    case PASSPORT_ERROR_NO_OTP_SETUP:
+    case PASSPORT_ERROR_NOT_FOUND:
+    case PASSPORT_ERROR_APP_PASSWORD_LIMIT:
     default:
       /* About what the user just did on this page: said there. */
       return PASSPORT_ERROR_SEVERITY_INLINE;
@@ -374,4 +405,23 @@ passport_error_get_mfa_expires_in (const GError *error)
   PassportErrorPrivate *priv = passport_error_get_private (error);
 
   return priv ? priv->mfa_expires_in : 0;
+}
+
+void
+passport_error_set_accepted (GError             *error,
+                             const char * const *accepted)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  g_return_if_fail (priv != NULL);
+  g_strfreev (priv->accepted);
+  priv->accepted = g_strdupv ((char **) accepted);
+}
+
+const char * const *
+passport_error_get_accepted (const GError *error)
+{
+  PassportErrorPrivate *priv = passport_error_get_private (error);
+
+  return priv ? (const char * const *) priv->accepted : NULL;
 }

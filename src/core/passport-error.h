@@ -70,6 +70,16 @@ typedef enum
                                         * carries the mfa_token and its lifetime */
   PASSPORT_ERROR_EXPIRED_TOKEN,        /* the mfa_token is unknown, used or expired:
                                         * start again from the password */
+  PASSPORT_ERROR_INVALID_OTP,          /* a wrong or already used code (set-up, proof) */
+  PASSPORT_ERROR_REAUTH_REQUIRED,      /* proof (contract 4) is needed: the error carries the
+                                        * members the server accepts */
+  PASSPORT_ERROR_OTP_ALREADY_ENABLED,
+  PASSPORT_ERROR_OTP_NOT_ENABLED,
+  PASSPORT_ERROR_NO_OTP_SETUP,         /* confirm without a live set-up (it lapsed) */
+
+  /* app passwords (contract 8.4) */
+  PASSPORT_ERROR_NOT_FOUND,
+  PASSPORT_ERROR_APP_PASSWORD_LIMIT,
 } PassportErrorCode;
 
 /* Where a user meets an error, decided here rather than by each page. */
@@ -125,5 +135,9 @@ void         passport_error_set_mfa_token   (GError *error, const char *mfa_toke
 /* Owned by @error; NULL when none. */
 const char  *passport_error_get_mfa_token   (const GError *error);
 guint        passport_error_get_mfa_expires_in (const GError *error);
+/* reauth_required's `accepted`: "password", "otp", "recovery_code",
+ * "sign_in". Owned by @error; NULL when none. */
+void         passport_error_set_accepted    (GError *error, const char * const *accepted);
+const char * const *passport_error_get_accepted (const GError *error);
 
 G_END_DECLS

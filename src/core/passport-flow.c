@@ -572,6 +572,7 @@ gboolean passport_flow_get_session_remembered (PassportFlow *self) { return self
 gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return self->keyring_unavailable; }
 const char *passport_flow_get_pending_password (PassportFlow *self) { return self->pending_password; }
 PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
+PassportClient *passport_flow_get_client (PassportFlow *self) { return self->client; }
 
 PassportConflictStep
 passport_flow_get_conflict_step (PassportFlow *self)

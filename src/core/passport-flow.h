@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "passport-account.h"
+#include "passport-client.h"
 #include "passport-conflict.h"
 #include "passport-credential-store.h"
 #include "passport-server.h"
@@ -358,6 +359,12 @@ GActionGroup *passport_flow_get_actions (PassportFlow *self);
 
 /* The signed-in session (NULL when none), e.g. for `passportctl token`. */
 PassportSession *passport_flow_get_session (PassportFlow *self);
+
+/* The account API client of that session (NULL when none), for what is not
+ * a step of the flow: two-step set-up, app passwords. The account follows
+ * what those calls change through the flow's long poll (revision). The
+ * client goes away with the session: its calls are then cancelled. */
+PassportClient *passport_flow_get_client (PassportFlow *self);
 
 /* The password typed in the bind form, kept (in secure memory) across a
  * conflict so the user does not type it again; NULL when none. */

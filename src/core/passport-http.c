@@ -323,6 +323,13 @@ passport_http_error_from_response (guint               status,
         passport_error_set_min_length (error, (guint) MIN (value, G_MAXUINT));
       if (passport_json_optional_string (object, "version", &version, NULL) && version != NULL)
         passport_error_set_version (error, version);
+      if (code == PASSPORT_ERROR_REAUTH_REQUIRED)
+        {
+          g_auto(GStrv) accepted = NULL;
+
+          if (passport_json_optional_strv (object, "accepted", &accepted, NULL) && accepted != NULL)
+            passport_error_set_accepted (error, (const char * const *) accepted);
+        }
       if (code == PASSPORT_ERROR_MFA_REQUIRED)
         {
           g_autoptr(PassportSecret) mfa_token = NULL;

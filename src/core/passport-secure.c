@@ -21,3 +21,13 @@ passport_secure_clear (char **secret)
   passport_secure_free (*secret);
   *secret = NULL;
 }
+
+void
+passport_secure_strfreev (char **secrets)
+{
+  if (secrets == NULL)
+    return;
+  for (char **p = secrets; *p != NULL; p++)
+    passport_secure_free (*p);
+  g_free (secrets);
+}

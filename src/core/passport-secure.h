@@ -13,6 +13,10 @@ void passport_secure_free (char *secret);
 /* Frees *@secret with passport_secure_free() and sets it to NULL. */
 void passport_secure_clear (char **secret);
 
+/* Wipes and frees each string of a NULL-ended array, then the array (for
+ * recovery codes). NULL is fine. */
+void passport_secure_strfreev (char **secrets);
+
 /* A string type for g_autoptr: `g_autoptr (PassportSecret) pw = …;` wipes
  * the string when it goes out of scope. */
 typedef char PassportSecret;

@@ -529,6 +529,93 @@ test_account_bad (void)
   }
 }
 
+/* The otp member comes only from a server with two-step sign-in (8). */
+static void
+test_account_otp (void)
+{
+#define ACCOUNT_OTP(otp) \
+  "{'id':'a','email':null,'email_verified':false,'pending_email':null,'has_password':true," \
+  "'terms':{'accepted':true},'identities':[],'revision':1", otp, "}"
+  const char *bad[] = {
+    ",'otp':true", ",'otp':{}", ",'otp':{'enabled':'yes'}",
+    ",'otp':{'enabled':true,'recovery_codes_left':-1}",
+    ",'otp':{'enabled':true,'recovery_codes_left':'3'}",
+    ",'otp':{'enabled':true,'recovery_codes_left':99999999999}",
+  };
+  struct { const char *otp; gboolean enabled; guint left; } good[] = {
+    { "", FALSE, 0 },
+    { ",'otp':null", FALSE, 0 },
+    { ",'otp':{'enabled':false,'recovery_codes_left':0}", FALSE, 0 },
+    { ",'otp':{'enabled':true,'recovery_codes_left':2}", TRUE, 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *text = g_strconcat (ACCOUNT_OTP (good[i].otp), NULL);
+      g_autoptr(JsonNode) node = parseq (text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportAccount) account = passport_account_new_from_json (node, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (passport_account_get_otp_enabled (account), ==, good[i].enabled);
+      g_assert_cmpuint (passport_account_get_recovery_codes_left (account), ==, good[i].left);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strconcat (ACCOUNT_OTP (bad[i]), NULL);
+      g_autoptr(JsonNode) node = parseq (text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportAccount) account = passport_account_new_from_json (node, &error);
+
+      if (account != NULL)
+        g_error ("otp case %u parsed", i);
+      g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    }
+}
+
+/* An item of GET /me/app-passwords (8.4). */
+static void
+test_app_password (void)
+{
+  const char *bad[] = {
+    "{}",
+    "{'id':'','name':'x','created_at':'2025-01-01T10:00:00Z','last_used_at':null}",
+    "{'id':'ap_1','name':'','created_at':'2025-01-01T10:00:00Z','last_used_at':null}",
+    "{'id':'ap_1','name':'x','created_at':'yesterday','last_used_at':null}",
+    "{'id':'ap_1','name':'x','created_at':'2025-01-01T10:00:00Z','last_used_at':7}",
+    "{'id':1,'name':'x','created_at':'2025-01-01T10:00:00Z','last_used_at':null}",
+  };
+  g_autoptr(JsonNode) node =
+    parseq ("{'id':'ap_1','name':'Thunderbird','created_at':'2025-01-01T10:00:00Z',"
+            "'last_used_at':'2025-01-02T10:00:00Z'}");
+  g_autoptr(JsonNode) unused =
+    parseq ("{'id':'ap_2','name':'Mutt','created_at':'2025-01-01T10:00:00Z','last_used_at':null}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportAppPassword) item =
+    passport_app_password_new_from_json (json_node_get_object (node), &error);
+  g_autoptr(PassportAppPassword) never =
+    passport_app_password_new_from_json (json_node_get_object (unused), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (passport_app_password_get_id (item), ==, "ap_1");
+  g_assert_cmpstr (passport_app_password_get_name (item), ==, "Thunderbird");
+  g_assert_nonnull (passport_app_password_get_created_at (item));
+  g_assert_nonnull (passport_app_password_get_last_used_at (item));
+  g_assert_null (passport_app_password_get_last_used_at (never));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) b = parseq (bad[i]);
+      g_autoptr(GError) e = NULL;
+      g_autoptr(PassportAppPassword) parsed =
+        passport_app_password_new_from_json (json_node_get_object (b), &e);
+
+      if (parsed != NULL)
+        g_error ("app password case %u parsed", i);
+      g_assert_error (e, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    }
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -987,6 +1074,33 @@ test_error_details (void)
     g_assert_cmpstr (passport_error_get_version (error), ==, "2025-02");
   }
   {
+    /* Proof (contract 4): what the server accepts travels with the error. */
+    g_autoptr(JsonNode) node = parseq ("{'error':'reauth_required','accepted':['password','otp']}");
+    g_autoptr(GError) error = passport_http_error_from_response (403, NULL, node);
+    g_autoptr(GError) copy = NULL;
+    const char * const *accepted = passport_error_get_accepted (error);
+
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_REAUTH_REQUIRED);
+    g_assert_nonnull (accepted);
+    g_assert_cmpstr (accepted[0], ==, "password");
+    g_assert_cmpstr (accepted[1], ==, "otp");
+    g_assert_null (accepted[2]);
+    copy = g_error_copy (error);
+    g_assert_cmpstr (passport_error_get_accepted (copy)[1], ==, "otp");
+  }
+  {
+    const char *codes[] = { "invalid_otp", "otp_already_enabled", "otp_not_enabled",
+                            "no_otp_setup", "not_found", "app_password_limit" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+      {
+        PassportErrorCode code = passport_error_code_from_string (codes[i]);
+
+        g_assert_cmpint (code, !=, PASSPORT_ERROR_FAILED);
+        g_assert_cmpstr (passport_error_code_to_string (code), ==, codes[i]);
+      }
+  }
+  {
     g_autoptr(JsonNode) node = parseq ("{'error':'too_many_requests','retry_after':42}");
     g_autoptr(GError) error = passport_http_error_from_response (429, NULL, node);
 
@@ -1107,6 +1221,8 @@ main (int   argc,
   g_test_add_func ("/parsers/account", test_account);
   g_test_add_func ("/parsers/account/bad", test_account_bad);
   g_test_add_func ("/parsers/account/update", test_account_update);
+  g_test_add_func ("/parsers/account/otp", test_account_otp);
+  g_test_add_func ("/parsers/app-password", test_app_password);
   g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
   g_test_add_func ("/parsers/server-settings", test_server_settings);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
