@@ -11,6 +11,8 @@
 
 #include "passport-a11y.h"
 #include "passport-account-page.h"
+#include "passport-app-passwords-group.h"
+#include "passport-otp-group.h"
 #include "passport-error.h"
 #include "passport-strength.h"
 #include "passport-identity.h"
@@ -31,6 +33,8 @@ struct _PassportAccountPage
   GtkWidget           *unmanaged_group;
   GtkWidget           *methods_group;
   GtkListBox          *methods_list;
+  GtkWidget           *otp_group;
+  GtkWidget           *app_passwords_group;
   GtkWidget           *password_group;
   GtkWidget           *password_checks;
   GtkWidget           *change_password_button;
@@ -378,6 +382,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
                                          PASSPORT_ERROR_TOO_MANY_REQUESTS,
                                          -1);
 
+  g_type_ensure (PASSPORT_TYPE_OTP_GROUP);
+  g_type_ensure (PASSPORT_TYPE_APP_PASSWORDS_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passportdesk/Passport/passport-account-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, avatar);
@@ -387,6 +393,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, unmanaged_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, otp_group);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, app_passwords_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_checks);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, change_password_button);
@@ -413,6 +421,8 @@ passport_account_page_init (PassportAccountPage *self)
   self->strength = passport_strength_new ();
   g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self, "flow", self->otp_group, "flow", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "flow", self->app_passwords_group, "flow", G_BINDING_SYNC_CREATE);
   update (self);
 
   signals = passport_page_get_flow_signals (PASSPORT_PAGE (self));
