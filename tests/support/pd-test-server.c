@@ -178,7 +178,8 @@ pd_server_start (const char *first_arg,
 }
 
 PdServer *
-pd_server_restart (PdServer *stopped)
+pd_server_restart_with (PdServer   *stopped,
+                        const char *extra_arg)
 {
   g_autofree char *listen = NULL;
   PdServer *again;
@@ -186,12 +187,18 @@ pd_server_restart (PdServer *stopped)
   g_assert_true (g_str_has_prefix (stopped->url, "http://"));
   listen = g_strdup (stopped->url + strlen ("http://"));
   {
-    const char * const args[] = { "--listen", listen, "--database", stopped->database, NULL };
+    const char * const args[] = { "--listen", listen, "--database", stopped->database, extra_arg, NULL };
 
     again = server_spawn (args, stopped->clock_offset);
   }
   g_assert_cmpstr (again->url, ==, stopped->url);
   return again;
+}
+
+PdServer *
+pd_server_restart (PdServer *stopped)
+{
+  return pd_server_restart_with (stopped, NULL);
 }
 
 void

@@ -38,6 +38,10 @@ void        pd_server_stop            (PdServer   *server);
  * pd_server_stop()): the same server come back, its URL asserted equal, its
  * clock as far ahead as the stopped one's. */
 PdServer   *pd_server_restart         (PdServer   *stopped);
+/* The same with one more argument (such as "--features=-otp"; NULL for
+ * none): the same database under another configuration. */
+PdServer   *pd_server_restart_with    (PdServer   *stopped,
+                                       const char *extra_arg);
 /* Stops the server if needed and removes its directory. */
 void        pd_server_free            (PdServer   *server);
 /* Moves the server's clock @seconds forward (POST /_test/clock): every
