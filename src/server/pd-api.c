@@ -79,6 +79,7 @@ static void
 get_me (Pd                *pd,
         SoupServerMessage *msg,
         const char        *account_id,
+        const char        *family,
         GHashTable        *query)
 {
   gint64 wait = 0, after = -1;
@@ -113,7 +114,7 @@ get_me (Pd                *pd,
       return;
     }
 
-  pd_waiters_add (pd, msg, account_id, after, wait);
+  pd_waiters_add (pd, msg, account_id, family, after, wait);
 }
 
 /* Password work off the main loop ----------------------------------------- */
@@ -829,7 +830,8 @@ pd_handle_api (Pd                *pd,
       !g_str_equal (path, "/me/email/pending") && !g_str_equal (path, "/me/password") &&
       !(pd_feature_on (pd, PD_FEATURE_OTP) &&
         (g_str_equal (path, "/me/otp") || g_str_equal (path, "/me/otp/setup") ||
-         g_str_equal (path, "/me/otp/confirm") || g_str_equal (path, "/me/otp/recovery-codes"))))
+         g_str_equal (path, "/me/otp/confirm") || g_str_equal (path, "/me/otp/recovery-codes"))) &&
+      !(pd_feature_on (pd, PD_FEATURE_APP_PASSWORDS) && pd_app_passwords_path (path)))
     {
       pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
       return;
@@ -840,7 +842,7 @@ pd_handle_api (Pd                *pd,
     return;
 
   if (g_str_equal (path, "/me") && g_str_equal (method, "GET"))
-    get_me (pd, msg, account_id, query);
+    get_me (pd, msg, account_id, family, query);
   else if (g_str_equal (path, "/me/terms") && g_str_equal (method, "POST"))
     post_terms (pd, msg, account_id);
   else if (g_str_equal (path, "/me/email") && g_str_equal (method, "POST"))
@@ -854,6 +856,8 @@ pd_handle_api (Pd                *pd,
   else if (g_str_equal (path, "/me/password") && g_str_equal (method, "POST"))
     post_password (pd, msg, account_id, family);
   else if (g_str_has_prefix (path, "/me/otp") && pd_handle_otp (pd, msg, path, account_id, family))
+    return;
+  else if (pd_app_passwords_path (path) && pd_handle_app_passwords (pd, msg, path, account_id, family))
     return;
   else
     method_not_allowed (msg);

@@ -58,6 +58,27 @@ pd_random_token (gsize n_bytes)
 }
 
 char *
+pd_random_letters (guint n)
+{
+  GString *out = g_string_sized_new (n);
+
+  while (out->len < n)
+    {
+      guchar bytes[32];
+
+      if (RAND_bytes (bytes, sizeof bytes) != 1)
+        g_error ("the system random number generator failed");
+      /* 234 = 9 × 26: rejecting the rest keeps every letter equally likely */
+      for (guint i = 0; i < sizeof bytes && out->len < n; i++)
+        if (bytes[i] < 234)
+          g_string_append_c (out, 'a' + bytes[i] % 26);
+      explicit_bzero (bytes, sizeof bytes);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+char *
 pd_sha256_hex (const char *data)
 {
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, data, -1);

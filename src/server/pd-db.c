@@ -169,6 +169,22 @@ static const char *migrations[] = {
   "  flow_id TEXT PRIMARY KEY REFERENCES auth_requests(id) ON DELETE CASCADE,"
   "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE);"
   "CREATE INDEX IF NOT EXISTS auth_request_otp_account ON auth_request_otp(account_id);",
+
+  /* 5 → 6: app passwords (section 8.4), argon2id hashes like the
+   * account's password, never pruned; a token family started by one
+   * names it, so that revoking it ends those sessions. (test-schema takes
+   * a newer file back to version 1 and drops these first.) */
+  "CREATE TABLE IF NOT EXISTS app_passwords ("
+  "  id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  hash TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER);"
+  "CREATE INDEX IF NOT EXISTS app_passwords_account ON app_passwords(account_id, created_at);"
+  "ALTER TABLE token_families ADD COLUMN app_password_id TEXT;"
+  "CREATE INDEX IF NOT EXISTS token_families_app_password ON token_families(app_password_id)"
+  " WHERE app_password_id IS NOT NULL;",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.

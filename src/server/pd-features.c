@@ -18,13 +18,14 @@ static const struct
 } features[] = {
   { PD_FEATURE_PASSWORD_RESET, "password_reset" },
   { PD_FEATURE_OTP, "otp" },
+  { PD_FEATURE_APP_PASSWORDS, "app_passwords" },
 };
 
 /* Names of the contract this passportd does not implement yet: turning
  * one off is nothing to do, and asking for one only warns, so that a
  * client's tests may name a feature before the server has it. */
 static const char *const missing[] = {
-  "app_passwords", "sessions", "identities", "device", "delete_account", NULL,
+  "sessions", "identities", "device", "delete_account", NULL,
 };
 
 static gboolean

@@ -246,10 +246,11 @@ work_thread (GTask        *task,
 }
 
 /* libsoup does not count pauses: a proof checked in a thread may be
- * followed by more work in a thread (new recovery codes) before the
- * answer, so the message is held until the last work lets it go. */
-static void
-msg_hold (SoupServerMessage *msg)
+ * followed by more work in a thread (new recovery codes, a new app
+ * password's hash) before the answer, so the message is held until the
+ * last work lets it go. */
+void
+pd_message_hold (SoupServerMessage *msg)
 {
   guint holds = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), "pd-holds"));
 
@@ -258,8 +259,8 @@ msg_hold (SoupServerMessage *msg)
   g_object_set_data (G_OBJECT (msg), "pd-holds", GUINT_TO_POINTER (holds + 1));
 }
 
-static void
-msg_release (SoupServerMessage *msg)
+void
+pd_message_release (SoupServerMessage *msg)
 {
   guint holds = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg), "pd-holds"));
 
@@ -277,7 +278,7 @@ work_finished (GObject      *source,
   SoupServerMessage *msg = g_object_ref (w->msg);
 
   w->done (w);
-  msg_release (msg);
+  pd_message_release (msg);
   g_object_unref (msg);
 }
 
@@ -290,7 +291,7 @@ work_run (Work *w,
 
   w->done = done;
   g_task_set_task_data (task, w, (GDestroyNotify) work_free);
-  msg_hold (w->msg);
+  pd_message_hold (w->msg);
   g_task_run_in_thread (task, work_thread);
 }
 

@@ -893,7 +893,7 @@ grant_refresh (Pd                *pd,
   respond_tokens (msg, tokens);
 }
 
-/* The password grant: the hash is checked in a worker thread. */
+/* The password grant: the hashes are checked in a worker thread. */
 typedef struct
 {
   Pd *pd;
@@ -906,6 +906,11 @@ typedef struct
   char *scope;
   char *device_name;
   gboolean ok;
+  /* an app password (section 8.4), when the password has the form of one */
+  char *app_password;      /* normalised */
+  GPtrArray *app_hashes;   /* always PD_APP_PASSWORDS_MAX, padded with the dummy hash */
+  GPtrArray *app_ids;      /* the same order; NULL for the padding */
+  char *app_id;            /* the one that matched */
 } PasswordGrant;
 
 static void
@@ -921,6 +926,12 @@ password_grant_free (PasswordGrant *g)
   g_free (g->client_id);
   g_free (g->scope);
   g_free (g->device_name);
+  if (g->app_password != NULL)
+    explicit_bzero (g->app_password, strlen (g->app_password));
+  g_free (g->app_password);
+  g_clear_pointer (&g->app_hashes, g_ptr_array_unref);
+  g_clear_pointer (&g->app_ids, g_ptr_array_unref);
+  g_free (g->app_id);
   g_free (g);
 }
 
@@ -933,7 +944,41 @@ password_verify_thread (GTask        *task,
   PasswordGrant *g = task_data;
 
   g->ok = pd_password_verify (g->hash, g->password) && g->account_id != NULL;
+
+  /* every candidate is tried, the padding too, so the time tells neither
+   * which matched nor how many the account has */
+  if (!g->ok && g->app_password != NULL)
+    for (guint i = 0; i < g->app_hashes->len; i++)
+      if (pd_password_verify (g_ptr_array_index (g->app_hashes, i), g->app_password) &&
+          g->app_id == NULL && g_ptr_array_index (g->app_ids, i) != NULL)
+        g->app_id = g_strdup (g_ptr_array_index (g->app_ids, i));
+
   g_task_return_boolean (task, TRUE);
+}
+
+/* An app password matched: tokens without the second step, their session
+ * marked as started by it (so revoking it ends the session). FALSE when it
+ * was revoked while its hash was checked. */
+static gboolean
+app_password_sign_in (PasswordGrant *g)
+{
+  Pd *pd = g->pd;
+  g_autoptr(JsonObject) tokens = NULL;
+  g_autofree char *family = NULL;
+
+  pd_db_begin (pd);
+  if (!pd_app_password_used (pd, g->account_id, g->app_id))
+    {
+      pd_db_rollback (pd);
+      return FALSE;
+    }
+  pd_throttle_clear (pd, g->throttle_key);
+  tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, &family);
+  pd_db_exec (pd, "UPDATE token_families SET app_password_id = ? WHERE id = ?", "ss", g->app_id, family);
+  pd_db_commit (pd);
+  g_info ("signed in with an app password");
+  respond_tokens (g->msg, tokens);
+  return TRUE;
 }
 
 static void
@@ -957,6 +1002,8 @@ password_verified (GObject      *source,
       tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, NULL);
       respond_tokens (g->msg, tokens);
     }
+  else if (g->app_id != NULL && app_password_sign_in (g))
+    ;
   else
     {
       pd_throttle_fail (pd, g->throttle_key);
@@ -1030,6 +1077,18 @@ grant_password (Pd                *pd,
         g->hash = g_strdup (pd->dummy_hash);
       }
   }
+
+  /* Only a password of the form of an app password is checked against
+   * them: 20 hashes, whoever the account, so the work depends on the
+   * typed password alone. */
+  if (pd_feature_on (pd, PD_FEATURE_APP_PASSWORDS))
+    g->app_password = pd_app_password_normalize (password);
+  if (g->app_password != NULL)
+    {
+      g->app_hashes = g_ptr_array_new_with_free_func (g_free);
+      g->app_ids = g_ptr_array_new_with_free_func (g_free);
+      pd_app_passwords_candidates (pd, g->account_id, g->app_hashes, g->app_ids);
+    }
 
   soup_server_message_pause (msg);
   g_task_run_in_thread (task, password_verify_thread);

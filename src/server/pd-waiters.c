@@ -11,6 +11,7 @@ typedef struct
   Pd *pd;
   SoupServerMessage *msg;
   char *account_id;
+  char *family;        /* the session of the request */
   gint64 after;
   guint timeout_id;
   gulong disconnect_id;
@@ -23,6 +24,7 @@ waiter_free (Waiter *w)
   g_clear_signal_handler (&w->disconnect_id, w->msg);
   g_object_unref (w->msg);
   g_free (w->account_id);
+  g_free (w->family);
   g_free (w);
 }
 
@@ -74,6 +76,7 @@ void
 pd_waiters_add (Pd                *pd,
                 SoupServerMessage *msg,
                 const char        *account_id,
+                const char        *family,
                 gint64             after,
                 gint64             wait)
 {
@@ -82,6 +85,7 @@ pd_waiters_add (Pd                *pd,
   w->pd = pd;
   w->msg = g_object_ref (msg);
   w->account_id = g_strdup (account_id);
+  w->family = g_strdup (family);
   w->after = after;
   /* not g_timeout_add_seconds(): it rounds to a shared second boundary and
    * may answer up to a second before `wait` has passed */
@@ -145,6 +149,19 @@ pd_account_changed (Pd         *pd,
     g_hash_table_insert (pd->waiters, g_steal_pointer (&key), g_list_reverse (waiting));
 }
 
+/* Answers a waiter taken out of the table 401: its session ended. */
+static void
+waiter_sign_out (Waiter *w)
+{
+  SoupServerMessage *msg = g_object_ref (w->msg);
+
+  pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
+                    "The access token is missing, expired or revoked", NULL);
+  waiter_free (w);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
 void
 pd_waiters_sign_out (Pd         *pd,
                      const char *account_id)
@@ -156,17 +173,36 @@ pd_waiters_sign_out (Pd         *pd,
     return;
 
   for (GList *l = list; l != NULL; l = l->next)
+    waiter_sign_out (l->data);
+  g_list_free (list);
+}
+
+void
+pd_waiters_sign_out_revoked (Pd         *pd,
+                             const char *account_id)
+{
+  GList *list = NULL;
+  GList *waiting = NULL;
+  g_autofree char *key = NULL;
+
+  if (!g_hash_table_steal_extended (pd->waiters, account_id, (gpointer *) &key, (gpointer *) &list))
+    return;
+
+  for (GList *l = list; l != NULL; l = l->next)
     {
       Waiter *w = l->data;
-      SoupServerMessage *msg = g_object_ref (w->msg);
+      g_autoptr(sqlite3_stmt) stmt =
+        pd_db_prepare (pd, "SELECT 1 FROM token_families WHERE id = ? AND revoked = 0", "s", w->family);
 
-      pd_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
-                        "The access token is missing, expired or revoked", NULL);
-      waiter_free (w);
-      soup_server_message_unpause (msg);
-      g_object_unref (msg);
+      if (w->family == NULL || sqlite3_step (stmt) == SQLITE_ROW)
+        waiting = g_list_prepend (waiting, w);
+      else
+        waiter_sign_out (w);
     }
   g_list_free (list);
+
+  if (waiting != NULL)
+    g_hash_table_insert (pd->waiters, g_steal_pointer (&key), g_list_reverse (waiting));
 }
 
 void

@@ -34,6 +34,9 @@ G_BEGIN_DECLS
 #define PD_MFA_TOKEN_TTL 300           /* an mfa_token lives 5 minutes */
 #define PD_PROOF_MAX_AGE 300           /* a sign-in this fresh is a proof without a password */
 #define PD_GRANT_OTP "urn:passport:params:oauth:grant-type:otp"
+#define PD_APP_PASSWORDS_MAX 20        /* app passwords an account may have */
+#define PD_APP_PASSWORD_LEN 16         /* lower-case letters of one */
+#define PD_APP_PASSWORD_NAME_MAX 64    /* characters of its name */
 
 typedef struct
 {
@@ -86,9 +89,10 @@ typedef enum
 {
   PD_FEATURE_PASSWORD_RESET = 1 << 0,
   PD_FEATURE_OTP = 1 << 1,
+  PD_FEATURE_APP_PASSWORDS = 1 << 2,
 } PdFeature;
 
-#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP)
+#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP | PD_FEATURE_APP_PASSWORDS)
 
 /* --features: a comma-separated list; "name" items give exactly the
  * features listed, "-name" turns one off from all the others, "" none.
@@ -142,6 +146,8 @@ char     *pd_sha256_hex      (const char *data);
 char     *pd_sha256_b64url   (const char *data);
 char     *pd_base64url       (const guchar *data, gsize len);
 gboolean  pd_constant_equal  (const char *a, const char *b);
+/* @n lower-case letters from the CSPRNG, each equally likely. */
+char     *pd_random_letters  (guint n);
 /* argon2id with the OWASP parameters; blocking: call from a worker thread. */
 char     *pd_password_hash   (const char *password);
 gboolean  pd_password_verify (const char *encoded, const char *password);
@@ -293,13 +299,17 @@ void              pd_handle_icon       (Pd *pd, SoupServerMessage *msg, const ch
 /* pd-waiters.c --------------------------------------------------------- */
 
 /* Pauses @msg until the account's revision passes @after (then GET /me
- * answers it) or @wait seconds have passed (the same answer). */
+ * answers it) or @wait seconds have passed (the same answer). @family is
+ * the token family (session) of the request. */
 void pd_waiters_add     (Pd *pd, SoupServerMessage *msg, const char *account_id,
-                         gint64 after, gint64 wait);
+                         const char *family, gint64 after, gint64 wait);
 /* The account changed: answers its long polls that wait for a newer revision. */
 void pd_account_changed (Pd *pd, const char *account_id);
 /* Every session of the account ended: answers its long polls 401. */
 void pd_waiters_sign_out (Pd *pd, const char *account_id);
+/* Some sessions of the account ended: answers 401 to the long polls of
+ * those whose token family is revoked (or gone); the others keep waiting. */
+void pd_waiters_sign_out_revoked (Pd *pd, const char *account_id);
 /* Answers every waiting long poll (at shutdown). */
 void pd_waiters_flush   (Pd *pd);
 /* How many long polls wait on the account. */
@@ -350,6 +360,12 @@ JsonObject *pd_issue_tokens (Pd *pd, const char *account_id, const char *client_
 
 /* pd-mfa.c ------------------------------------------------------------- */
 
+/* libsoup does not count pauses: work in a thread that follows other work
+ * in a thread (a proof) holds the message, and it is unpaused when the
+ * last hold is released. */
+void     pd_message_hold    (SoupServerMessage *msg);
+void     pd_message_release (SoupServerMessage *msg);
+
 /* Called when the proof passed: answer @msg. */
 typedef void (*PdProofDone) (Pd *pd, SoupServerMessage *msg, const char *account_id, gpointer data);
 /* The proof rule (contract section 4) for a call marked *proof*: checks the
@@ -393,6 +409,28 @@ void     pd_otp_check_code (Pd *pd, SoupServerMessage *msg, const char *account_
                             GDestroyNotify destroy);
 /* The otp grant (section 8.3). */
 void     pd_grant_otp      (Pd *pd, SoupServerMessage *msg, const char *client_id, GHashTable *form);
+
+/* pd-app-passwords.c --------------------------------------------------- */
+
+/* Whether @path (under {api}) is /me/app-passwords or one of its items. */
+gboolean pd_app_passwords_path     (const char *path);
+/* GET and POST /me/app-passwords, DELETE /me/app-passwords/{id} (section
+ * 8.4): FALSE when the method is none of them. */
+gboolean pd_handle_app_passwords   (Pd *pd, SoupServerMessage *msg, const char *path,
+                                    const char *account_id, const char *family);
+/* The 16 lower-case letters of a typed app password (case and spaces
+ * ignored), or NULL when @input cannot be one. Free with explicit_bzero. */
+char    *pd_app_password_normalize (const char *input);
+/* For the password grant: the hashes to check a typed app password against
+ * (added to @hashes) with their ids (to @ids): the account's, then the
+ * dummy hash up to PD_APP_PASSWORDS_MAX with NULL ids, so that the work does
+ * not tell how many the account has, or whether it exists (@account_id
+ * NULL). */
+void     pd_app_passwords_candidates (Pd *pd, const char *account_id,
+                                      GPtrArray *hashes, GPtrArray *ids);
+/* The app password @id signed in: marks its use now. FALSE when it is gone
+ * (revoked while its hash was checked). */
+gboolean pd_app_password_used      (Pd *pd, const char *account_id, const char *id);
 
 /* pd-reset.c ----------------------------------------------------------- */
 

@@ -3,8 +3,9 @@
 #
 # passportd never writes a secret where it does not belong: after a whole
 # story (social sign-in, bind, confirm, password grant, refresh, password
-# change, password reset, two-step sign-in) with debug logging, no token, code, password or confirmation token
-# appears in its log, and none but hashes in its database files. The
+# change, password reset, two-step sign-in, an app password) with debug
+# logging, no token, code, password or confirmation token appears in its
+# log, and none but hashes in its database files. The
 # confirmation token is only in the mail (that is its job).
 import base64, glob, hashlib, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
 
@@ -131,6 +132,17 @@ try:
                                                              recovery_code=confirmed['recovery_codes'][0]))
     assert status == 200, status
     secrets += [t2['access_token'], t2['refresh_token']]
+    # An app password (section 8.4): shown once, signs in, then revoked.
+    status, _, _, app = req('POST', '/api/v1/me/app-passwords', {'name': 'Thunderbird', 'password': reset_password},
+                            token=t2['access_token'])
+    assert status == 201, status
+    spaced = ' '.join(app['password'][i:i + 4] for i in range(0, 16, 4)).upper()
+    secrets += [app['password'], spaced]
+    status, _, _, t3 = req('POST', '/oauth/token', form=dict(grant_type='password', username='anna@example.com',
+                                                             password=spaced, client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [t3['access_token'], t3['refresh_token']]
+    assert req('DELETE', '/api/v1/me/app-passwords/' + app['id'], token=t2['access_token'])[0] == 204
     # The development outbox lists the mail with its link (for the demo).
     status, _, outbox, _ = req('GET', '/outbox')
     assert status == 200 and link.group(1).encode() in outbox, 'the outbox lacks the link'

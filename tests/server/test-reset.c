@@ -867,9 +867,10 @@ test_features (void)
     g_autoptr(PdClient) client = pd_client_new (server);
     g_autoptr(JsonArray) features = features_of (client);
 
-    g_assert_cmpuint (json_array_get_length (features), ==, 2);
+    g_assert_cmpuint (json_array_get_length (features), ==, 3);
     g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "password_reset");
     g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "otp");
+    g_assert_cmpstr (json_array_get_string_element (features, 2), ==, "app_passwords");
   }
   {
     g_autoptr(PdServer) server = pd_server_start ("--features=password_reset", NULL);
@@ -890,9 +891,12 @@ test_features (void)
       g_autoptr(PdResponse) post = submit (client, "abc", NEW_PASSWORD, NEW_PASSWORD);
 
       /* the other features stay */
-      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 1 : 0);
+      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 2 : 0);
       if (i == 0)
-        g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "otp");
+        {
+          g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "otp");
+          g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "app_passwords");
+        }
       pd_assert_response (reset, 404, "not_found");
       pd_assert_response (page, 404, "not_found");
       pd_assert_response (post, 404, "not_found");
@@ -901,7 +905,7 @@ test_features (void)
     }
   /* a feature of the contract this server lacks (device): nothing to turn off */
   {
-    g_autoptr(PdServer) server = pd_server_start ("--features=-otp,-device", NULL);
+    g_autoptr(PdServer) server = pd_server_start ("--features=-otp,-app_passwords,-device", NULL);
     g_autoptr(PdClient) client = pd_client_new (server);
     g_autoptr(JsonArray) features = features_of (client);
 
