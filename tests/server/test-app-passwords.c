@@ -3,8 +3,9 @@
  * list, creating one with a proof (shown once, 16 lower-case letters),
  * signing in with one through the password grant (case and spaces
  * ignored, no second step), everywhere else a wrong password, the name's
- * 1–64 characters, the limit of 20, no bound e-mail, revoking one (its
- * sessions and their long polls end) and the feature turned off. */
+ * 1–64 characters, the limit of 20, the time of a wrong password, no bound
+ * e-mail, revoking one (its sessions and their long polls end), a password
+ * reset and the feature turned off. */
 #include "config.h"
 
 #include <string.h>
@@ -501,6 +502,50 @@ test_limit (void)
   }
 }
 
+/* The median time of three wrong passwords of the app-password form. */
+static gint64
+wrong_grant_time (PdClient   *client,
+                  const char *email)
+{
+  gint64 took[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (took); i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      g_autoptr(PdResponse) r = pd_token_password (client, email, "zzzzyyyyxxxxwwww");
+
+      took[i] = g_get_monotonic_time () - start;
+      pd_assert_response (r, 400, "invalid_grant");
+    }
+  return MAX (MIN (took[0], took[1]), MIN (MAX (took[0], took[1]), took[2]));
+}
+
+/* A wrong password takes about as long whether the account has 20 app
+ * passwords, none, or does not exist: without the padding to 20 hashes
+ * the first took 20 times as long. The bound is loose for busy machines. */
+static void
+test_timing (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(Account) full = account_new (server, "full");
+  g_autoptr(Account) none = account_new (server, "none");
+  gint64 t_full, t_none, t_unknown;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *password = create_ok (full, "program", NULL);
+    }
+  t_full = wrong_grant_time (full->client, full->email);
+  t_none = wrong_grant_time (none->client, none->email);
+  t_unknown = wrong_grant_time (none->client, "nobody-at-all@example.com");
+  g_test_message ("wrong password: %" G_GINT64_FORMAT " us with 20 app passwords, %" G_GINT64_FORMAT
+                  " us with none, %" G_GINT64_FORMAT " us for an unknown address", t_full, t_none, t_unknown);
+  g_assert_cmpint (t_full, <, 3 * t_none);
+  g_assert_cmpint (t_none, <, 3 * t_full);
+  g_assert_cmpint (t_full, <, 3 * t_unknown);
+  g_assert_cmpint (t_unknown, <, 3 * t_full);
+}
+
 /* No bound e-mail, nothing to sign in with */
 static void
 test_no_email (void)
@@ -738,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/app-passwords/wrong-elsewhere", test_wrong_elsewhere);
   g_test_add_func ("/app-passwords/name", test_name);
   g_test_add_func ("/app-passwords/limit", test_limit);
+  g_test_add_func ("/app-passwords/timing", test_timing);
   g_test_add_func ("/app-passwords/no-email", test_no_email);
   g_test_add_func ("/app-passwords/delete", test_delete);
   g_test_add_func ("/app-passwords/reset", test_reset);
