@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "passport-core.h"
@@ -43,8 +45,8 @@ static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
   { "provider", 'p', 0, G_OPTION_ARG_STRING, &opt_provider, N_("Sign in with this social network"), N_("ID") },
   { "email", 'e', 0, G_OPTION_ARG_STRING, &opt_email, N_("Sign in with this e-mail and a password"), N_("ADDRESS") },
-  { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("With --email: the code from the authenticator app, when the account asks for one"), N_("CODE") },
-  { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("With --email: a recovery code instead of the app's code"), N_("CODE") },
+  { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("The code from the authenticator app: for sign-in --email when the account asks for one, or as the proof for otp and app-passwords"), N_("CODE") },
+  { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("A recovery code instead of the app's code (sign-in --email, or as the proof)"), N_("CODE") },
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON for scripts"), NULL },
   { "no-keyring", 0, 0, G_OPTION_ARG_NONE, &opt_no_keyring, N_("Do not use the system keyring (nothing is remembered)"), NULL },
@@ -267,6 +269,24 @@ not_remembered_reason (PassportFlow *flow)
   return NULL;
 }
 
+/* Two-step sign-in in status; with 2 or fewer recovery codes left a new
+ * set is suggested (contract 8.3). */
+static void
+print_otp_status (PassportAccount *account)
+{
+  guint left = passport_account_get_recovery_codes_left (account);
+
+  if (!passport_account_get_otp_enabled (account))
+    {
+      g_print ("%s\n", _("Two-step: off"));
+      return;
+    }
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Two-step: on, %u recovery code left\n",
+                        "Two-step: on, %u recovery codes left\n", left), left);
+  if (left <= 2)
+    g_print ("%s\n", _("Few recovery codes are left: make a new set with “passportctl otp recovery-codes”."));
+}
+
 static void
 print_status (PassportFlow *flow,
               gboolean      expect_signed_in)
@@ -308,6 +328,13 @@ print_status (PassportFlow *flow,
           json_builder_add_string_value (b, passport_account_get_pending_email (account));
           json_builder_set_member_name (b, "has_password");
           json_builder_add_boolean_value (b, passport_account_get_has_password (account));
+          json_builder_set_member_name (b, "otp");
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "enabled");
+          json_builder_add_boolean_value (b, passport_account_get_otp_enabled (account));
+          json_builder_set_member_name (b, "recovery_codes_left");
+          json_builder_add_int_value (b, passport_account_get_recovery_codes_left (account));
+          json_builder_end_object (b);
           json_builder_end_object (b);
         }
       else
@@ -359,6 +386,8 @@ print_status (PassportFlow *flow,
         g_print (_("E-mail:  %s\n"), passport_account_get_email (account));
       if (passport_account_get_pending_email (account) != NULL)
         g_print (_("Waiting for confirmation of %s\n"), passport_account_get_pending_email (account));
+      if (server != NULL && passport_server_has_feature (server, "otp"))
+        print_otp_status (account);
     }
   if (next_step (state) != NULL && (expect_signed_in || error == NULL))
     g_print ("%s\n", next_step (state));
@@ -468,6 +497,517 @@ reset_password (PassportFlow *flow,
   return flush_and_exit (flow, ok ? EXIT_OK : EXIT_ERROR);
 }
 
+/* Two-step sign-in and app passwords (contract 8.2, 8.4) ------------------ */
+
+/* To standard output; the text may hold a secret, so it is wiped. */
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(PassportSecret) text = NULL;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+/* RFC 3339 in UTC, as the contract writes times. */
+static char *
+format_utc (GDateTime *time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (time == NULL)
+    return NULL;
+  utc = g_date_time_to_utc (time);
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* For people: the local date and time. */
+static char *
+format_local (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* What the user sends to show it is them (contract section 4): --otp or
+ * --recovery-code, else the account's password like sign-in reads it;
+ * nothing for an account without a password (a fresh sign-in is its
+ * proof) or when no password was typed (the server then says what it
+ * takes). */
+static PassportProofKind
+read_proof (PassportFlow  *flow,
+            char         **proof)
+{
+  PassportAccount *account = passport_flow_get_account (flow);
+
+  *proof = NULL;
+  if (opt_otp != NULL)
+    {
+      *proof = g_strdup (opt_otp);
+      return PASSPORT_PROOF_OTP;
+    }
+  if (opt_recovery_code != NULL)
+    {
+      *proof = g_strdup (opt_recovery_code);
+      return PASSPORT_PROOF_RECOVERY_CODE;
+    }
+  if (account != NULL && !passport_account_get_has_password (account))
+    return PASSPORT_PROOF_NONE;
+  *proof = read_password (_("Password: "));
+  if (**proof == '\0')
+    {
+      passport_secure_clear (proof);
+      return PASSPORT_PROOF_NONE;
+    }
+  return PASSPORT_PROOF_PASSWORD;
+}
+
+/* reauth_required: the ways the server takes, as passportctl gives them.
+ * Only sign_in means the session's sign-in is too old (auth_time, 5
+ * minutes) for an account without a password. */
+static char *
+describe_reauth (const GError *error)
+{
+  const char * const *accepted = passport_error_get_accepted (error);
+  gboolean password, otp, recovery;
+  GString *text;
+
+  if (accepted == NULL)
+    return g_strdup (passport_error_describe (error));
+  password = g_strv_contains (accepted, "password");
+  otp = g_strv_contains (accepted, "otp");
+  recovery = g_strv_contains (accepted, "recovery_code");
+  if (!password && !otp && !recovery)
+    return g_strdup (_("This needs a recent sign-in. Sign in again in the browser "
+                       "(“passportctl sign-out”, then “passportctl sign-in --provider ID”) "
+                       "and run this again within 5 minutes."));
+
+  text = g_string_new (_("Confirm it is you. The server takes one of:"));
+  if (password)
+    g_string_append_printf (text, "\n  %s",
+                            _("the account’s password, on standard input or typed when asked"));
+  if (otp)
+    g_string_append_printf (text, "\n  %s", _("--otp CODE: the code from the authenticator app"));
+  if (recovery)
+    g_string_append_printf (text, "\n  %s", _("--recovery-code CODE: one of the recovery codes"));
+  return g_string_free (text, FALSE);
+}
+
+/* The sentence for an error of these commands: what to do next, in
+ * passportctl's words where the general one does not say it. */
+static char *
+describe_account_error (const GError *error)
+{
+  if (error->domain == PASSPORT_ERROR)
+    switch (error->code)
+      {
+      case PASSPORT_ERROR_REAUTH_REQUIRED:
+        return describe_reauth (error);
+      case PASSPORT_ERROR_OTP_ALREADY_ENABLED:
+        return g_strdup (_("Two-step sign-in is already on. To set it up again, turn it off "
+                           "first with “passportctl otp disable”."));
+      case PASSPORT_ERROR_OTP_NOT_ENABLED:
+        return g_strdup (_("Two-step sign-in is off. Turn it on with “passportctl otp setup”."));
+      case PASSPORT_ERROR_NO_OTP_SETUP:
+        return g_strdup (_("No set-up is waiting for its code, or it lapsed. Start again with "
+                           "“passportctl otp setup”."));
+      case PASSPORT_ERROR_NOT_FOUND:
+        return g_strdup (_("This account has no app password with that id. "
+                           "“passportctl app-passwords list” shows them."));
+      case PASSPORT_ERROR_NO_EMAIL:
+        return g_strdup (_("An app password signs in with the account’s e-mail, and this account "
+                           "has none yet: bind one with “passportctl bind-email ADDRESS”."));
+      default:
+        break;
+      }
+  return g_strdup (passport_error_describe (error));
+}
+
+/* Prints @error (JSON with --json) and gives the exit status: 3 when a
+ * proof or a fresh sign-in is still needed, else 1. */
+static int
+report_account_error (PassportFlow *flow,
+                      const GError *error)
+{
+  g_autofree char *message = describe_account_error (error);
+  gboolean reauth = g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_REAUTH_REQUIRED);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      const char * const *accepted = passport_error_get_accepted (error);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "error");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, error->domain == PASSPORT_ERROR
+                                          ? passport_error_code_to_string (error->code) : NULL);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      if (reauth)
+        {
+          json_builder_set_member_name (b, "accepted");
+          json_builder_begin_array (b);
+          for (guint i = 0; accepted != NULL && accepted[i] != NULL; i++)
+            json_builder_add_string_value (b, accepted[i]);
+          json_builder_end_array (b);
+        }
+      if (error->domain == PASSPORT_ERROR && passport_error_get_retry_after (error) > 0)
+        {
+          json_builder_set_member_name (b, "retry_after");
+          json_builder_add_int_value (b, passport_error_get_retry_after (error));
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else if (message != NULL)
+    g_printerr (_("Error: %s\n"), message);
+
+  return flush_and_exit (flow, reauth ? EXIT_NEEDS_ACTION : EXIT_ERROR);
+}
+
+/* Recovery codes go to standard output only, once. */
+static void
+print_recovery_codes (char **codes)
+{
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "recovery_codes");
+      json_builder_begin_array (b);
+      for (guint i = 0; codes[i] != NULL; i++)
+        json_builder_add_string_value (b, codes[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return;
+    }
+  for (guint i = 0; codes[i] != NULL; i++)
+    printf ("%s\n", codes[i]);
+  g_print ("\n%s\n", _("Keep these recovery codes somewhere safe, apart from this computer: each one "
+                       "signs in once instead of a code from the app, and they are not shown again."));
+}
+
+/* An app password in fours, as the contract shows it (input ignores the
+ * spaces). */
+static void
+print_grouped (const char *password)
+{
+  size_t length = strlen (password);
+
+  for (size_t i = 0; i < length; i += 4)
+    printf ("%s%.4s", i > 0 ? " " : "", password + i);
+  printf ("\n");
+}
+
+static void
+add_app_password_members (JsonBuilder         *b,
+                          PassportAppPassword *item)
+{
+  g_autofree char *created = format_utc (passport_app_password_get_created_at (item));
+  g_autofree char *last_used = format_utc (passport_app_password_get_last_used_at (item));
+
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, passport_app_password_get_id (item));
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, passport_app_password_get_name (item));
+  json_builder_set_member_name (b, "created_at");
+  json_builder_add_string_value (b, created);
+  json_builder_set_member_name (b, "last_used_at");
+  json_builder_add_string_value (b, last_used);
+}
+
+/* @text padded with spaces to @width characters (not bytes). */
+static void
+print_cell (const char *text,
+            glong       width)
+{
+  printf ("%s%*s", text, (int) MAX (0, width - g_utf8_strlen (text, -1)), "");
+}
+
+static void
+print_app_passwords (GListModel *list)
+{
+  guint n = g_list_model_get_n_items (list);
+  const char *headers[] = { _("ID"), _("NAME"), _("CREATED"), _("LAST USED") };
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  glong widths[4] = { 0 };
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "app_passwords");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PassportAppPassword) item = g_list_model_get_item (list, i);
+
+          json_builder_begin_object (b);
+          add_app_password_members (b, item);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return;
+    }
+
+  if (n == 0)
+    {
+      g_print ("%s\n", _("This account has no app passwords."));
+      return;
+    }
+
+  for (guint c = 0; c < 4; c++)
+    g_ptr_array_add (cells, g_strdup (headers[c]));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PassportAppPassword) item = g_list_model_get_item (list, i);
+      GDateTime *last_used = passport_app_password_get_last_used_at (item);
+
+      g_ptr_array_add (cells, g_strdup (passport_app_password_get_id (item)));
+      g_ptr_array_add (cells, g_strdup (passport_app_password_get_name (item)));
+      g_ptr_array_add (cells, format_local (passport_app_password_get_created_at (item)));
+      g_ptr_array_add (cells, last_used != NULL ? format_local (last_used) : g_strdup (_("never")));
+    }
+  for (guint i = 0; i < cells->len; i++)
+    widths[i % 4] = MAX (widths[i % 4], g_utf8_strlen (cells->pdata[i], -1));
+  for (guint i = 0; i < cells->len; i++)
+    {
+      if (i % 4 == 3)
+        printf ("%s\n", (char *) cells->pdata[i]);
+      else
+        {
+          print_cell (cells->pdata[i], widths[i % 4]);
+          printf ("  ");
+        }
+    }
+}
+
+static gboolean
+cancel_on_signal (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* passportctl otp … and app-passwords …: calls of the session's account
+ * API client, which the flow hands out once signed in. */
+static int
+account_command (PassportFlow *flow,
+                 const char   *command,
+                 const char   *subcommand,
+                 const char   *argument)
+{
+  PassportServer *server = passport_flow_get_server (flow);
+  PassportClient *client = passport_flow_get_client (flow);
+  gboolean otp = g_str_equal (command, "otp");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSecret) proof = NULL;
+  PassportProofKind proof_kind = PASSPORT_PROOF_NONE;
+  gboolean needs_proof;
+  guint sigint, sigterm;
+
+  if (!passport_server_has_feature (server, otp ? "otp" : "app_passwords"))
+    {
+      g_autoptr(GError) unsupported = passport_error_new_for_user (
+        PASSPORT_ERROR_NOT_SUPPORTED,
+        otp ? _("This server does not offer two-step sign-in.")
+            : _("This server does not offer app passwords."));
+      return report_account_error (flow, unsupported);
+    }
+  if (client == NULL)
+    {
+      print_status (flow, TRUE);
+      return flush_and_exit (flow, exit_code_for (flow) == EXIT_OK ? EXIT_NEEDS_ACTION
+                                                                   : exit_code_for (flow));
+    }
+
+  needs_proof = g_strv_contains ((const char *[]) { "setup", "recovery-codes", "disable", "create", NULL },
+                                 subcommand);
+  if (needs_proof)
+    proof_kind = read_proof (flow, &proof);
+
+  /* Ctrl+C stops the call; the keyring still gets a refreshed session.
+   * Not while reading the password: the terminal's echo is off then. */
+  sigint = g_unix_signal_add (SIGINT, cancel_on_signal, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, cancel_on_signal, cancellable);
+
+  if (otp && g_str_equal (subcommand, "setup"))
+    {
+      g_autoptr(PassportOtpSetup) setup = NULL;
+
+      passport_client_otp_setup_async (client, proof_kind, proof, cancellable, keep_result, &result);
+      setup = passport_client_otp_setup_finish (client, await_result (&result), &error);
+      if (setup != NULL)
+        {
+          g_autofree char *expires_utc = format_utc (setup->expires_at);
+
+          if (opt_json)
+            {
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "secret");
+              json_builder_add_string_value (b, setup->secret);
+              json_builder_set_member_name (b, "otpauth_uri");
+              json_builder_add_string_value (b, setup->otpauth_uri);
+              json_builder_set_member_name (b, "expires_at");
+              json_builder_add_string_value (b, expires_utc);
+              json_builder_end_object (b);
+              print_json (b);
+            }
+          else
+            {
+              g_autofree char *expires = format_local (setup->expires_at);
+
+              /* The secret is printed with printf, never through a log
+               * handler or standard error. */
+              printf ("%s %s\n", _("Secret:"), setup->secret);
+              printf ("%s %s\n", _("URI:"), setup->otpauth_uri);
+              g_print ("\n");
+              /* Translators: %s is a local date and time */
+              g_print (_("Add the secret (or the URI, e.g. as a QR code) to your authenticator app, "
+                         "then turn two-step sign-in on with “passportctl otp confirm CODE”, giving "
+                         "the app’s code, before %s.\n"), expires);
+            }
+        }
+    }
+  else if (otp && g_str_equal (subcommand, "confirm"))
+    {
+      g_auto(GStrv) codes = NULL;
+
+      passport_client_otp_confirm_async (client, argument, cancellable, keep_result, &result);
+      codes = passport_client_otp_confirm_finish (client, await_result (&result), &error);
+      if (codes != NULL)
+        {
+          if (!opt_json)
+            g_print ("%s\n\n", _("Two-step sign-in is on. Your recovery codes:"));
+          print_recovery_codes (codes);
+          passport_secure_strfreev (g_steal_pointer (&codes));
+        }
+    }
+  else if (otp && g_str_equal (subcommand, "recovery-codes"))
+    {
+      g_auto(GStrv) codes = NULL;
+
+      passport_client_new_recovery_codes_async (client, proof_kind, proof, cancellable,
+                                                keep_result, &result);
+      codes = passport_client_new_recovery_codes_finish (client, await_result (&result), &error);
+      if (codes != NULL)
+        {
+          if (!opt_json)
+            g_print ("%s\n\n", _("A new set of recovery codes; the old ones no longer work:"));
+          print_recovery_codes (codes);
+          passport_secure_strfreev (g_steal_pointer (&codes));
+        }
+    }
+  else if (otp && g_str_equal (subcommand, "disable"))
+    {
+      g_autoptr(PassportAccount) account = NULL;
+
+      passport_client_otp_disable_async (client, proof_kind, proof, cancellable, keep_result, &result);
+      account = passport_client_otp_disable_finish (client, await_result (&result), &error);
+      if (account != NULL && opt_json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "otp");
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "enabled");
+          json_builder_add_boolean_value (b, passport_account_get_otp_enabled (account));
+          json_builder_set_member_name (b, "recovery_codes_left");
+          json_builder_add_int_value (b, passport_account_get_recovery_codes_left (account));
+          json_builder_end_object (b);
+          json_builder_end_object (b);
+          print_json (b);
+        }
+      else if (account != NULL)
+        g_print ("%s\n", _("Two-step sign-in is off: signing in with the password needs no code now."));
+    }
+  else if (g_str_equal (subcommand, "list"))
+    {
+      g_autoptr(GListModel) list = NULL;
+
+      passport_client_list_app_passwords_async (client, cancellable, keep_result, &result);
+      list = passport_client_list_app_passwords_finish (client, await_result (&result), &error);
+      if (list != NULL)
+        print_app_passwords (list);
+    }
+  else if (g_str_equal (subcommand, "create"))
+    {
+      g_autoptr(PassportAppPassword) item = NULL;
+      g_autoptr(PassportSecret) password = NULL;
+
+      passport_client_create_app_password_async (client, argument, proof_kind, proof, cancellable,
+                                                 keep_result, &result);
+      item = passport_client_create_app_password_finish (client, await_result (&result), &password,
+                                                         &error);
+      if (item != NULL && opt_json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          add_app_password_members (b, item);
+          json_builder_set_member_name (b, "password");
+          json_builder_add_string_value (b, password);
+          json_builder_end_object (b);
+          print_json (b);
+        }
+      else if (item != NULL)
+        {
+          print_grouped (password);
+          g_print ("\n");
+          /* Translators: %s is the name the user gave the app password */
+          g_print (_("Use this instead of your password in “%s”, with your e-mail as the user name; "
+                     "it skips the code of two-step sign-in. It is not shown again: "
+                     "“passportctl app-passwords revoke %s” stops it.\n"),
+                   passport_app_password_get_name (item), passport_app_password_get_id (item));
+        }
+    }
+  else if (g_str_equal (subcommand, "revoke"))
+    {
+      passport_client_revoke_app_password_async (client, argument, cancellable, keep_result, &result);
+      if (passport_client_revoke_app_password_finish (client, await_result (&result), &error))
+        {
+          if (opt_json)
+            {
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "revoked");
+              json_builder_add_string_value (b, argument);
+              json_builder_end_object (b);
+              print_json (b);
+            }
+          else
+            /* Translators: %s is an app password's id */
+            g_print (_("App password %s revoked; the sessions it started have ended.\n"), argument);
+        }
+    }
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  if (error != NULL)
+    return report_account_error (flow, error);
+  return flush_and_exit (flow, EXIT_OK);
+}
+
 static int
 usage (GOptionContext *context,
        const char     *message)
@@ -496,6 +1036,9 @@ main (int   argc,
   guint16 first_port, last_port;
 
   setlocale (LC_ALL, "");
+  /* Standard output is for what scripts read (JSON, a token, codes): the
+   * log, G_MESSAGES_DEBUG's too, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -520,11 +1063,26 @@ main (int   argc,
     "  sign-out                    revoke the session and forget it\n"
     "  token                       print a valid access token\n"
     "\n"
+    "Two-step sign-in and app passwords, when the server offers them (* needs\n"
+    "the proof that it is you: the account's password from standard input or\n"
+    "asked for without echo, or --otp CODE, or --recovery-code CODE):\n"
+    "  otp setup *                 start: print the secret and the otpauth URI\n"
+    "  otp confirm CODE            turn it on with the app's first code; prints\n"
+    "                              the recovery codes, shown once\n"
+    "  otp recovery-codes *        a new set of recovery codes (the old ones stop)\n"
+    "  otp disable *               turn two-step sign-in off\n"
+    "  app-passwords list          the app passwords: id, name, created, last used\n"
+    "  app-passwords create NAME * a password for a program that cannot ask for\n"
+    "                              a code, shown once\n"
+    "  app-passwords revoke ID     stop an app password\n"
+    "\n"
     "The session is kept in the system keyring, like the app's. $PASSPORT_BROWSER\n"
     "names the browser command to use.\n"
     "\n"
     "Exit status: 0 signed in (or done), 1 error, 2 wrong usage, 3 something is\n"
-    "left to do (not signed in, agreement, e-mail, confirmation), 4 no keyring."));
+    "left to do (not signed in, agreement, e-mail, confirmation; for otp and\n"
+    "app-passwords: a proof or a fresh sign-in), 4 no keyring. otp and\n"
+    "app-passwords exit 1 on a server that does not offer them."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (context, error->message);
@@ -535,8 +1093,27 @@ main (int   argc,
     return usage (context, _("No server: give --server URL or set $PASSPORT_SERVER."));
 
   if (!g_strv_contains ((const char *[]) { "status", "sign-in", "terms", "accept-terms", "bind-email",
-                                           "resend", "sign-out", "token", "reset-password", NULL }, command))
+                                           "resend", "sign-out", "token", "reset-password", "otp",
+                                           "app-passwords", NULL }, command))
     return usage (context, _("Unknown command."));
+  if (g_str_equal (command, "otp") &&
+      (argc < 3 || !g_strv_contains ((const char *[]) { "setup", "confirm", "recovery-codes", "disable", NULL },
+                                     argv[2])))
+    return usage (context, _("otp needs setup, confirm CODE, recovery-codes or disable."));
+  if (g_str_equal (command, "otp") && g_str_equal (argv[2], "confirm") && argc < 4)
+    return usage (context, _("otp confirm needs the code from the authenticator app."));
+  if (g_str_equal (command, "app-passwords") &&
+      (argc < 3 || !g_strv_contains ((const char *[]) { "list", "create", "revoke", NULL }, argv[2])))
+    return usage (context, _("app-passwords needs list, create NAME or revoke ID."));
+  if (g_str_equal (command, "app-passwords") && g_str_equal (argv[2], "create") &&
+      (argc < 4 || g_utf8_strlen (argv[3], -1) < 1 || g_utf8_strlen (argv[3], -1) > 64 ||
+       !g_utf8_validate (argv[3], -1, NULL)))
+    return usage (context, _("app-passwords create needs a name of 1 to 64 characters."));
+  if (g_str_equal (command, "app-passwords") && g_str_equal (argv[2], "revoke") && argc < 4)
+    return usage (context, _("app-passwords revoke needs the id (see “passportctl app-passwords list”)."));
+  if ((g_str_equal (command, "otp") || g_str_equal (command, "app-passwords")) &&
+      argc > (g_strv_contains ((const char *[]) { "confirm", "create", "revoke", NULL }, argv[2]) ? 4 : 3))
+    return usage (context, _("Too many arguments (put a name with spaces in quotes)."));
   if (g_str_equal (command, "bind-email") && argc < 3)
     return usage (context, _("bind-email needs the address."));
   if (g_str_equal (command, "reset-password") && argc < 3 && opt_email == NULL)
@@ -573,6 +1150,8 @@ main (int   argc,
 
   if (g_str_equal (command, "reset-password"))
     return reset_password (flow, argc >= 3 ? argv[2] : opt_email);
+  else if (g_str_equal (command, "otp") || g_str_equal (command, "app-passwords"))
+    return account_command (flow, command, argv[2], argc >= 4 ? argv[3] : NULL);
   else if (g_str_equal (command, "sign-in"))
     {
       if (passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_OUT)

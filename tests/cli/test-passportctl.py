@@ -264,4 +264,176 @@ finally:
     server.terminate()
     server.wait(timeout=30)
 
+# Two-step set-up (contract 8.2) and the proof (section 4) from passportctl,
+# on a server with the test clock: the TOTP codes are computed here from the
+# secret passportctl prints, each in a step of its own (next_step()), since
+# the server takes no step twice. The secrets go to standard output only,
+# never to standard error, even with every debug message on.
+tmp4 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp4 + '/db.sqlite3',
+                           '--maildir', tmp4 + '/Maildir', '--test-clock'],
+                          stdout=subprocess.PIPE, env=dict(os.environ, PASSPORTD_TESTING='1'))
+RECOVERY = re.compile(r'^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$')
+DEBUG = {'G_MESSAGES_DEBUG': 'all'}
+
+
+def codes_of(stdout):
+    codes = [line for line in stdout.splitlines() if RECOVERY.match(line)]
+    assert len(codes) == 10 and len(set(codes)) == 10, stdout
+    return codes
+
+
+def secret_free(p, *secrets):
+    for secret in secrets:
+        for form in {secret, secret.replace('-', ''), secret.lower()}:
+            assert form not in p.stderr, 'a secret on standard error: %s' % p.stderr
+
+
+try:
+    url = server.stdout.readline().decode().strip()
+    env['PASSPORT_SERVER'] = url
+    env['PASSPORT_TEST_EMAIL'] = 'qa.setup@example.net'
+    password = 'a long QA password\n'
+
+    # Usage: exit 2 before anything is sent.
+    assert 'otp needs' in run(['otp'], expect=2).stderr
+    assert 'otp needs' in run(['otp', 'frobnicate'], expect=2).stderr
+    assert 'needs the code' in run(['otp', 'confirm'], expect=2).stderr
+    assert 'app-passwords needs' in run(['app-passwords'], expect=2).stderr
+    assert '1 to 64' in run(['app-passwords', 'create'], expect=2).stderr
+    assert '1 to 64' in run(['app-passwords', 'create', 'x' * 65], expect=2).stderr
+    assert 'needs the id' in run(['app-passwords', 'revoke'], expect=2).stderr
+    assert 'Too many' in run(['otp', 'setup', 'extra'], expect=2).stderr
+    assert run(['otp', 'disable', '--otp', '1', '--recovery-code', 'B'], expect=2)
+    # Not signed in: something is left to do.
+    p = run(['otp', 'setup'], stdin=password, expect=3)
+    assert 'sign-in' in p.stdout, p.stdout
+
+    run(['sign-in', '--provider', 'google'], expect=3)
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.setup@example.com'], stdin=password, expect=3)
+    mail = open(sorted(glob.glob(tmp4 + '/Maildir/new/*'))[-1]).read()
+    link = re.search(r'^(http://\S+/email/confirm\?token=\S+)$', mail, re.M).group(1)
+    assert call('GET', link[len(url):]) == 200
+    s = state()
+    assert s['account']['otp'] == {'enabled': False, 'recovery_codes_left': 0}, s
+    assert 'Two-step: off' in run(['status']).stdout
+
+    # No proof: the server says what it takes, and so does passportctl (3:
+    # something is left to do); a wrong password is an error (1).
+    p = run(['otp', 'setup'], stdin='', expect=3)
+    assert 'password' in p.stderr and '--otp' not in p.stderr, p.stderr
+    p = run(['otp', 'setup', '--json'], stdin='', expect=3)
+    answer = json.loads(p.stdout)
+    assert answer['error']['code'] == 'reauth_required' and answer['error']['accepted'] == ['password'], answer
+    p = run(['otp', 'setup'], stdin='wrong password\n', expect=1)
+    assert p.stderr.strip() == 'Error: The current password is wrong.', p.stderr
+    p = run(['otp', 'setup', '--json'], stdin='wrong password\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_password', p.stdout
+    # The app's code is no proof while two-step sign-in is off.
+    p = run(['otp', 'setup', '--json', '--otp', '123456'], expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['password'], p.stdout
+
+    # Set-up: the JSON shape, then again in words (a new set-up replaces
+    # the first; its secret is the one that counts).
+    p = run(['otp', 'setup', '--json'], stdin=password, extra_env=DEBUG)
+    setup = json.loads(p.stdout)
+    assert sorted(setup) == ['expires_at', 'otpauth_uri', 'secret'], setup
+    assert re.match(r'^[A-Z2-7]{32}$', setup['secret']), setup
+    assert setup['otpauth_uri'].startswith('otpauth://totp/') and setup['secret'] in setup['otpauth_uri'], setup
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', setup['expires_at']), setup
+    secret_free(p, setup['secret'])
+    p = run(['otp', 'setup'], stdin=password, extra_env=DEBUG)
+    secret = re.search(r'^Secret: ([A-Z2-7]+)$', p.stdout, re.M).group(1)
+    uri = re.search(r'^URI: (otpauth://totp/\S+)$', p.stdout, re.M).group(1)
+    assert secret != setup['secret'] and 'secret=' + secret in uri, p.stdout
+    assert 'passportctl otp confirm CODE' in p.stdout, p.stdout
+    secret_free(p, secret, uri)
+
+    code = totp(secret, next_step())
+    p = run(['otp', 'confirm', '%06d' % ((int(code) + 1) % 1000000)], expect=1)
+    assert 'wrong or has already been used' in p.stderr, p.stderr
+    p = run(['otp', 'confirm', code], extra_env=DEBUG)
+    recovery = codes_of(p.stdout)
+    assert 'Keep these recovery codes' in p.stdout, p.stdout
+    secret_free(p, *recovery)
+    s = state()
+    assert s['account']['otp'] == {'enabled': True, 'recovery_codes_left': 10}, s
+    assert 'Two-step: on, 10 recovery codes left' in run(['status']).stdout
+    p = run(['otp', 'setup'], stdin=password, expect=1)
+    assert 'otp disable' in p.stderr, p.stderr
+    p = run(['otp', 'confirm', totp(secret, next_step()), '--json'], expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'no_otp_setup', p.stdout
+
+    # Signing in now takes the code; then a new set with the app's code as
+    # the proof, and the old set is void.
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.setup@example.com', '--otp', totp(secret, next_step())], stdin=password)
+    p = run(['otp', 'recovery-codes', '--json', '--otp', totp(secret, next_step())], extra_env=DEBUG)
+    renewed = json.loads(p.stdout)
+    assert sorted(renewed) == ['recovery_codes'], renewed
+    assert all(RECOVERY.match(c) for c in renewed['recovery_codes']), renewed
+    assert len(set(renewed['recovery_codes'])) == 10 and not set(renewed['recovery_codes']) & set(recovery)
+    secret_free(p, *renewed['recovery_codes'])
+    p = run(['otp', 'disable', '--recovery-code', recovery[0], '--json'], expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_otp', p.stdout
+    # With two-step sign-in on, the codes are offered too.
+    p = run(['otp', 'disable'], stdin='', expect=3)
+    assert 'password' in p.stderr and '--otp CODE' in p.stderr and '--recovery-code CODE' in p.stderr, p.stderr
+    p = run(['otp', 'disable', '--json'], stdin='', expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['password', 'otp', 'recovery_code'], p.stdout
+    # A recovery code as typed (lower case, no dashes) turns it off.
+    p = run(['otp', 'recovery-codes'], stdin=password)
+    fresh = codes_of(p.stdout)
+    assert 'old ones no longer work' in p.stdout, p.stdout
+    s = state()
+    assert s['account']['otp'] == {'enabled': True, 'recovery_codes_left': 10}, s
+    p = run(['otp', 'disable', '--recovery-code', fresh[3].lower().replace('-', '')])
+    assert 'Two-step sign-in is off' in p.stdout, p.stdout
+    assert state()['account']['otp'] == {'enabled': False, 'recovery_codes_left': 0}
+    p = run(['otp', 'recovery-codes'], stdin=password, expect=1)
+    assert 'otp setup' in p.stderr, p.stderr
+    p = run(['otp', 'disable', '--json'], stdin=password, expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'otp_not_enabled', p.stdout
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=password)
+    run(['sign-out'])
+
+    # An account without a password: a fresh sign-in is its proof; after
+    # 5 minutes only a new sign-in in the browser is.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.social-only@example.net'
+    run(['sign-in', '--provider', 'vk'], expect=3)
+    run(['accept-terms'], expect=3)
+    p = run(['otp', 'setup', '--json'], stdin='')
+    assert re.match(r'^[A-Z2-7]+$', json.loads(p.stdout)['secret']), p.stdout
+    status, _ = api('POST', '/_test/clock', {'advance': 301})
+    assert status == 200
+    p = run(['otp', 'setup'], stdin='', expect=3)
+    assert 'Sign in again in the browser' in p.stderr and '5 minutes' in p.stderr, p.stderr
+    p = run(['otp', 'setup', '--json'], stdin='', expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['sign_in'], p.stdout
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# A server without two-step sign-in or app passwords: said so, exit 1.
+tmp5 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp5 + '/db.sqlite3',
+                           '--maildir', tmp5 + '/Maildir', '--features=-otp,-app_passwords'],
+                          stdout=subprocess.PIPE)
+try:
+    env['PASSPORT_SERVER'] = server.stdout.readline().decode().strip()
+    p = run(['otp', 'setup', '--no-keyring'], stdin='', expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer two-step sign-in.', p.stderr
+    p = run(['otp', 'confirm', '123456', '--no-keyring', '--json'], expect=1)
+    assert 'two-step' in json.loads(p.stdout)['error']['message'], p.stdout
+    p = run(['app-passwords', 'list', '--no-keyring'], expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer app passwords.', p.stderr
+    # Nor does status speak of it.
+    assert 'Two-step' not in run(['status', '--no-keyring'], expect=3).stdout
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
 print('passportctl: %d checks passed' % checks)
