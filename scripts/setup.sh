@@ -21,7 +21,7 @@ debian_packages=(
   gcc pkg-config meson ninja-build gettext clang libclang-rt-14-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
   libsqlite3-dev libargon2-dev libssl-dev libpwquality-dev cracklib-runtime
-  libgtk-4-dev libadwaita-1-dev
+  libgtk-4-dev libadwaita-1-dev libqrencode-dev
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   at-spi2-core python3 python3-gi gir1.2-atspi-2.0 gir1.2-glib-2.0
   gir1.2-gtk-4.0 gir1.2-adw-1

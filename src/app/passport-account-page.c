@@ -245,6 +245,32 @@ on_state (PassportAccountPage *self)
   on_account (self);
 }
 
+/* Two-step sign-in and the like can change on another device: the account
+ * is read again when the page is shown and when the window comes back to
+ * the front, not polled. */
+static void
+reload_account (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (flow == NULL || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_IN ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self)) ||
+      (GTK_IS_WINDOW (root) && !gtk_window_is_active (GTK_WINDOW (root))))
+    return;
+  passport_flow_reload_account_async (flow, NULL, NULL, NULL);
+}
+
+static void
+on_root (PassportAccountPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (GTK_IS_WINDOW (root))
+    g_signal_connect_object (root, "notify::is-active", G_CALLBACK (reload_account), self,
+                             G_CONNECT_SWAPPED);
+}
+
 /* Another person, or none: nothing typed here is kept for them. */
 static void
 forget (PassportPage *page)
@@ -432,4 +458,6 @@ passport_account_page_init (PassportAccountPage *self)
   g_signal_group_connect_swapped (signals, "notify::busy", G_CALLBACK (update), self);
   g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
   g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
+  g_signal_connect (self, "map", G_CALLBACK (reload_account), NULL);
+  g_signal_connect (self, "notify::root", G_CALLBACK (on_root), NULL);
 }

@@ -85,8 +85,10 @@ update (PassportProofDialog *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->code_row),
                                  recovery ? _("Recovery code")
                                           : _("Code from the authenticator app"));
-  gtk_widget_set_sensitive (self->password_row, !self->busy);
-  gtk_widget_set_sensitive (self->code_row, !self->busy);
+  /* Not insensitive: a focused GtkText made insensitive keeps blinking
+   * without focus (GTK warns). Read-only while the call runs. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !self->busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->code_row), !self->busy);
   gtk_widget_set_sensitive (self->use_code, !self->busy);
   gtk_widget_set_sensitive (self->use_recovery, !self->busy);
   gtk_widget_set_sensitive (self->submit, !self->busy && (field == NULL || field_filled (field)));

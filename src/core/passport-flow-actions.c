@@ -695,3 +695,60 @@ passport_flow_conflict_resend_finish (PassportFlow  *self,
 {
   return _passport_flow_finish_action (self, result, passport_flow_conflict_resend_async, error);
 }
+
+/* The account again (two-step set-up, app passwords, another device) ---------- */
+
+static void
+reload_account_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportFlow *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(PassportAccount) account =
+    passport_client_get_me_finish (PASSPORT_CLIENT (source), result, &error);
+
+  if (account == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Only for the session it was asked for, and only while signed in: an
+   * answer that comes after a sign-out changes nothing. */
+  if (self->client == PASSPORT_CLIENT (source) && self->state == PASSPORT_FLOW_STATE_SIGNED_IN)
+    _passport_flow_apply_account (self, account);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+passport_flow_reload_account_async (PassportFlow        *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_flow_reload_account_async);
+  if (self->state != PASSPORT_FLOW_STATE_SIGNED_IN || self->client == NULL ||
+      self->server == NULL || !passport_server_has_account_api (self->server))
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_ACTION_UNAVAILABLE, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_ACTION_UNAVAILABLE));
+      return;
+    }
+  passport_client_get_me_async (self->client, 0, 0, cancellable, reload_account_cb,
+                                g_steal_pointer (&task));
+}
+
+gboolean
+passport_flow_reload_account_finish (PassportFlow  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

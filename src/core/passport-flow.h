@@ -339,6 +339,19 @@ gboolean passport_flow_flush_finish (PassportFlow        *self,
 void passport_flow_change_server           (PassportFlow *self);
 /* AWAITING_BROWSER: open the browser again with the same URL. */
 void passport_flow_reopen_browser          (PassportFlow *self);
+/* SIGNED_IN: GET /me again, for what changes the account outside the
+ * flow's steps (two-step set-up, another device). The account is updated
+ * in place, and the state follows from it. Quiet: busy and error stay as
+ * they are; the outcome is only in _finish (ACTION_UNAVAILABLE when not
+ * signed in to a server with the account API). */
+void     passport_flow_reload_account_async  (PassportFlow        *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean passport_flow_reload_account_finish (PassportFlow  *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
 /* Ends what runs (browser wait, sign-in, conflict sub-step) and returns to
  * the previous stable state; the running action finishes cancelled. */
 void passport_flow_cancel                  (PassportFlow *self);
@@ -361,8 +374,8 @@ GActionGroup *passport_flow_get_actions (PassportFlow *self);
 PassportSession *passport_flow_get_session (PassportFlow *self);
 
 /* The account API client of that session (NULL when none), for what is not
- * a step of the flow: two-step set-up, app passwords. The account follows
- * what those calls change through the flow's long poll (revision). The
+ * a step of the flow: two-step set-up, app passwords. After such a call,
+ * passport_flow_reload_account_async() brings the account up to date. The
  * client goes away with the session: its calls are then cancelled. */
 PassportClient *passport_flow_get_client (PassportFlow *self);
 

@@ -330,6 +330,32 @@ ui_focus_is_in (UiFixture  *f,
   return focus != NULL && (focus == target || gtk_widget_is_ancestor (focus, target));
 }
 
+GtkWindow *
+ui_find_window (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  ui_pump ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+GtkWindow *
+ui_wait_for_window (const char *name,
+                    guint       seconds)
+{
+  GtkWindow *window = NULL;
+
+  PD_RUN_UNTIL ((window = ui_find_window (name)) != NULL, seconds);
+  return window;
+}
+
 AdwMessageDialog *
 ui_find_dialog (const char *name)
 {

@@ -108,6 +108,11 @@ gboolean     ui_shows_text      (GtkWidget   *widget,
 gboolean     ui_focus_is_in     (UiFixture   *f,
                                  const char  *page,
                                  const char  *name);
+/* The open (visible) window named @name, or NULL. */
+GtkWindow   *ui_find_window     (const char *name);
+/* Runs until a window named @name is open, or fails; returns it. */
+GtkWindow   *ui_wait_for_window (const char *name,
+                                 guint       seconds);
 /* The open message dialog named @name; fails when none is. */
 AdwMessageDialog *ui_find_dialog (const char *name);
 
