@@ -1106,8 +1106,8 @@ main (int   argc,
       (argc < 3 || !g_strv_contains ((const char *[]) { "list", "create", "revoke", NULL }, argv[2])))
     return usage (context, _("app-passwords needs list, create NAME or revoke ID."));
   if (g_str_equal (command, "app-passwords") && g_str_equal (argv[2], "create") &&
-      (argc < 4 || g_utf8_strlen (argv[3], -1) < 1 || g_utf8_strlen (argv[3], -1) > 64 ||
-       !g_utf8_validate (argv[3], -1, NULL)))
+      (argc < 4 || !g_utf8_validate (argv[3], -1, NULL) || g_utf8_strlen (argv[3], -1) < 1 ||
+       g_utf8_strlen (argv[3], -1) > 64))
     return usage (context, _("app-passwords create needs a name of 1 to 64 characters."));
   if (g_str_equal (command, "app-passwords") && g_str_equal (argv[2], "revoke") && argc < 4)
     return usage (context, _("app-passwords revoke needs the id (see “passportctl app-passwords list”)."));

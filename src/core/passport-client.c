@@ -935,6 +935,20 @@ passport_client_revoke_app_password_async (PassportClient      *self,
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (id != NULL);
 
+  /* The id may come from a user (passportctl). "." and ".." stay as they
+   * are when escaped, and parsing the URL removes them as dot segments:
+   * the DELETE would go to the list or to /me/ instead. No server issues
+   * such an id, so none is known. */
+  if (*id == '\0' || g_str_equal (id, ".") || g_str_equal (id, ".."))
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, passport_client_revoke_app_password_async);
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
+      return;
+    }
+
   escaped = g_uri_escape_string (id, NULL, FALSE);
   path = g_strconcat ("/me/app-passwords/", escaped, NULL);
   call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,

@@ -210,7 +210,8 @@ PassportAppPassword *passport_client_create_app_password_finish (PassportClient 
                                                                  char           **password,
                                                                  GError         **error);
 
-/* DELETE /me/app-passwords/{id}: the sessions it started end. */
+/* DELETE /me/app-passwords/{id}: the sessions it started end. An empty,
+ * "." or ".." @id fails with PASSPORT_ERROR_NOT_FOUND, sending nothing. */
 void              passport_client_revoke_app_password_async  (PassportClient      *self,
                                                               const char          *id,
                                                               GCancellable        *cancellable,

@@ -413,6 +413,72 @@ try:
     p = run(['otp', 'setup', '--json'], stdin='', expect=3)
     assert json.loads(p.stdout)['error']['accepted'] == ['sign_in'], p.stdout
     run(['sign-out'])
+
+    # App passwords (contract 8.4), with two-step sign-in on again.
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=password)
+    secret = json.loads(run(['otp', 'setup', '--json'], stdin=password).stdout)['secret']
+    codes_of(run(['otp', 'confirm', totp(secret, next_step())]).stdout)
+    assert 'This account has no app passwords.' in run(['app-passwords', 'list']).stdout
+    assert json.loads(run(['app-passwords', 'list', '--json']).stdout) == {'app_passwords': []}
+    p = run(['app-passwords', 'create', 'Thunderbird', '--json'], stdin='', expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['password', 'otp', 'recovery_code'], p.stdout
+    p = run(['app-passwords', 'create', 'Thunderbird'], stdin='wrong password\n', expect=1)
+    assert 'password is wrong' in p.stderr, p.stderr
+
+    p = run(['app-passwords', 'create', 'Thunderbird', '--json'], stdin=password, extra_env=DEBUG)
+    created = json.loads(p.stdout)
+    assert sorted(created) == ['created_at', 'id', 'last_used_at', 'name', 'password'], created
+    assert created['name'] == 'Thunderbird' and created['last_used_at'] is None, created
+    assert re.match(r'^[a-z]{16}$', created['password']), created
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', created['created_at']), created
+    secret_free(p, created['password'])
+    # In words, in fours, with the app's code as the proof and a name in Russian.
+    p = run(['app-passwords', 'create', 'Почта на телефоне', '--otp', totp(secret, next_step())],
+            extra_env=DEBUG)
+    grouped = re.search(r'^([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4})$', p.stdout, re.M).group(1)
+    assert '“Почта на телефоне”' in p.stdout and 'not shown again' in p.stdout, p.stdout
+    secret_free(p, grouped, grouped.replace(' ', ''))
+    listed = json.loads(run(['app-passwords', 'list', '--json']).stdout)['app_passwords']
+    assert [a['name'] for a in listed] == ['Почта на телефоне', 'Thunderbird'], listed
+    assert all(a['last_used_at'] is None for a in listed), listed
+    second = listed[0]['id']
+
+    # It signs in without the second step, even while two-step sign-in is
+    # on (only its line on standard input: a code would be asked for in
+    # vain), and as typed in fours in capitals; it is no proof.
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=created['password'] + '\n')
+    assert state()['state'] == 'signed-in'
+    p = run(['app-passwords', 'create', 'Other', '--json'], stdin=created['password'] + '\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_password', p.stdout
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=grouped.upper() + '\n')
+    listed = json.loads(run(['app-passwords', 'list', '--json']).stdout)['app_passwords']
+    assert all(re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', a['last_used_at']) for a in listed), listed
+    p = run(['app-passwords', 'list'])
+    lines = p.stdout.splitlines()
+    assert len(lines) == 3 and lines[0].split() == ['ID', 'NAME', 'CREATED', 'LAST', 'USED'], p.stdout
+    assert lines[1].startswith(second + ' ') and 'Почта на телефоне' in lines[1], p.stdout
+    assert 'never' not in p.stdout and created['id'] in lines[2], p.stdout
+    # The columns line up (the Russian name counted in characters).
+    assert lines[0].index('CREATED') == lines[1].index(listed[0]['created_at'][:4]), p.stdout
+
+    p = run(['app-passwords', 'revoke', 'ap_unknown'], expect=1)
+    assert 'no app password with that id' in p.stderr, p.stderr
+    p = run(['app-passwords', 'revoke', created['id'], '--json'])
+    assert json.loads(p.stdout) == {'revoked': created['id']}, p.stdout
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=created['password'] + '\n', expect=1)
+    # Revoking the one this session was started with ends the session.
+    run(['sign-in', '--email', 'qa.setup@example.com'], stdin=grouped + '\n')
+    p = run(['app-passwords', 'revoke', second])
+    assert 'revoked' in p.stdout, p.stdout
+    s = state(expect=1)
+    assert s['state'] == 'signed-out' and 'session has ended' in s['error']['message'], s
+    run(['sign-in', '--email', 'qa.setup@example.com', '--otp', totp(secret, next_step())], stdin=password)
+    assert json.loads(run(['app-passwords', 'list', '--json']).stdout) == {'app_passwords': []}
+    assert 'This account has no app passwords.' in run(['app-passwords', 'list']).stdout
+    run(['sign-out'])
 finally:
     server.terminate()
     server.wait(timeout=30)
@@ -435,5 +501,75 @@ try:
 finally:
     server.terminate()
     server.wait(timeout=30)
+
+# An app password's id goes into the path of DELETE: '..' or '.' must not
+# turn it into another path (DELETE /me/ or the list). Every request passes
+# through a recording proxy (passportd's public URL), which shows that
+# nothing is sent for such an id.
+import http.server, socketserver, threading
+
+seen = []
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def forward(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else None
+        seen.append((self.command, self.path))
+        u = urllib.parse.urlsplit(backend)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=90)
+        c.request(self.command, self.path, body=body,
+                  headers={k: v for k, v in self.headers.items()
+                           if k.lower() not in ('connection', 'keep-alive', 'transfer-encoding')})
+        r = c.getresponse()
+        data = r.read()
+        self.send_response(r.status, r.reason)
+        for k, v in r.getheaders():
+            if k.lower() not in ('connection', 'keep-alive', 'transfer-encoding', 'content-length',
+                                 'date', 'server'):
+                self.send_header(k, v)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = forward
+
+    def log_message(self, *args):
+        pass
+
+
+class Proxy(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+proxy = Proxy(('127.0.0.1', 0), Recorder)
+threading.Thread(target=proxy.serve_forever, daemon=True).start()
+public = 'http://127.0.0.1:%d' % proxy.server_address[1]
+tmp6 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp6 + '/db.sqlite3',
+                           '--maildir', tmp6 + '/Maildir', '--public-url', public],
+                          stdout=subprocess.PIPE)
+try:
+    backend = server.stdout.readline().decode().split()[0]
+    env['PASSPORT_SERVER'] = url = public
+    env['PASSPORT_TEST_EMAIL'] = 'qa.ids@example.net'
+    run(['sign-in', '--provider', 'google'], expect=3, extra_env={'PASSPORT_TEST_VERIFIED': '1'})
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.ids@example.net'], stdin='a long QA password\n')
+    assert state()['state'] == 'signed-in'
+    for bad in ['..', '.']:
+        before = len(seen)
+        p = run(['app-passwords', 'revoke', bad], expect=1)
+        assert 'no app password with that id' in p.stderr, p.stderr
+        assert ('GET', '/api/v1/me') in seen[before:], seen[before:]
+        assert not [r for r in seen[before:] if r[0] == 'DELETE'], seen[before:]
+    assert state()['state'] == 'signed-in'
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+    proxy.shutdown()
 
 print('passportctl: %d checks passed' % checks)
