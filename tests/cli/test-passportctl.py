@@ -388,6 +388,21 @@ try:
     assert 'old ones no longer work' in p.stdout, p.stdout
     s = state()
     assert s['account']['otp'] == {'enabled': True, 'recovery_codes_left': 10}, s
+    p = run(['status'])
+    assert 'Two-step: on, 10 recovery codes left' in p.stdout and 'Few recovery' not in p.stdout, p.stdout
+    # With 2 or fewer left, status suggests a new set (contract 8.3).
+    for used in fresh[4:]:
+        run(['sign-out'])
+        run(['sign-in', '--email', 'qa.setup@example.com', '--recovery-code', used], stdin=password)
+        left = state()['account']['otp']['recovery_codes_left']
+        p = run(['status'])
+        assert ('Few recovery codes are left' in p.stdout) == (left <= 2), p.stdout
+    assert left == 4, left
+    for used in fresh[:3]:
+        run(['sign-out'])
+        run(['sign-in', '--email', 'qa.setup@example.com', '--recovery-code', used], stdin=password)
+    p = run(['status'])
+    assert 'Two-step: on, 1 recovery code left\n' in p.stdout and 'otp recovery-codes' in p.stdout, p.stdout
     p = run(['otp', 'disable', '--recovery-code', fresh[3].lower().replace('-', '')])
     assert 'Two-step sign-in is off' in p.stdout, p.stdout
     assert state()['account']['otp'] == {'enabled': False, 'recovery_codes_left': 0}
