@@ -13,4 +13,11 @@ G_BEGIN_DECLS
  * name twice (finding 22). */
 void passport_a11y_name_mnemonic_buttons (GtkWidget *root);
 
+/* Gives @button the accessible name @name instead of the text it shows. A
+ * button made with a label is labelled by that label (GTK 4.8), and the
+ * labelled-by relation wins over the label property: it is removed. Call
+ * again after gtk_button_set_label(). */
+void passport_a11y_name_button (GtkWidget  *button,
+                                const char *name);
+
 G_END_DECLS

@@ -112,8 +112,7 @@ item_row (PassportAppPassword *item)
   /* Translators: the accessible name of the Revoke button of the app
    * password named %s */
   revoke_label = g_strdup_printf (_("Revoke %s"), name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  revoke_label, -1);
+  passport_a11y_name_button (revoke, revoke_label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), revoke);
   return row;
 }
@@ -131,8 +130,7 @@ error_row (const GError *error)
   gtk_widget_set_name (retry, "app-passwords-retry");
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (retry), "app-passwords.reload");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (retry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Retry"), -1);
+  passport_a11y_name_button (retry, _("Retry"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), retry);
   return row;
 }
@@ -458,8 +456,7 @@ copy_clicked (GtkButton *button,
   /* Without the spaces: what a program's password field expects. */
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), password);
   gtk_button_set_label (button, _("Copied"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Copied"), -1);
+  passport_a11y_name_button (GTK_WIDGET (button), _("Copied"));
 }
 
 static void
@@ -516,8 +513,7 @@ show_created (PassportAppPasswordsGroup *self,
   gtk_widget_set_name (copy, "app-password-copy");
   gtk_widget_set_halign (copy, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (copy, "pill");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (copy), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Copy"), -1);
+  passport_a11y_name_button (copy, _("Copy"));
   g_signal_connect (copy, "clicked", G_CALLBACK (copy_clicked), dialog);
   gtk_box_append (GTK_BOX (box), copy);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);

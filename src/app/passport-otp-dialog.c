@@ -8,6 +8,7 @@
 #include <qrencode.h>
 #include <string.h>
 
+#include "passport-a11y.h"
 #include "passport-countdown.h"
 #include "passport-otp-dialog.h"
 #include "passport-secure.h"
@@ -31,6 +32,7 @@ struct _PassportOtpDialog
   PassportCountdown *countdown;
   GtkLabel          *codes_label;
   GtkWidget         *codes_copy;
+  GtkWidget         *codes_save;
   GtkLabel          *saved_label;
   GtkWidget         *done;
   gboolean           busy;
@@ -144,6 +146,7 @@ on_codes_copy (PassportOtpDialog *self)
 
   copy_text (GTK_WIDGET (self), text);
   gtk_button_set_label (GTK_BUTTON (self->codes_copy), _("Copied"));
+  passport_a11y_name_button (self->codes_copy, _("Recovery codes copied"));
 }
 
 static void
@@ -257,15 +260,13 @@ build_codes_page (PassportOtpDialog *self)
 
   gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
   self->codes_copy = named_button (_("_Copy"), "otp-codes-copy");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->codes_copy), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Copy the recovery codes"), -1);
   g_signal_connect_swapped (self->codes_copy, "clicked", G_CALLBACK (on_codes_copy), self);
   gtk_box_append (GTK_BOX (buttons), self->codes_copy);
   {
     GtkWidget *save = named_button (_("_Save…"), "otp-codes-save");
 
-    gtk_accessible_update_property (GTK_ACCESSIBLE (save), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                    _("Save the recovery codes to a file"), -1);
+    self->codes_save = save;
+
     g_signal_connect_swapped (save, "clicked", G_CALLBACK (on_codes_save), self);
     gtk_box_append (GTK_BOX (buttons), save);
   }
@@ -281,6 +282,11 @@ build_codes_page (PassportOtpDialog *self)
   gtk_widget_set_halign (self->done, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->done), "window.close");
   gtk_box_append (GTK_BOX (box), self->done);
+
+  /* The names say what is copied and saved; the others read as shown. */
+  passport_a11y_name_mnemonic_buttons (box);
+  passport_a11y_name_button (self->codes_copy, _("Copy the recovery codes"));
+  passport_a11y_name_button (self->codes_save, _("Save the recovery codes to a file"));
 
   return box;
 }
@@ -400,6 +406,7 @@ on_copy_secret (PassportOtpDialog *self,
     return;
   copy_text (GTK_WIDGET (self), self->secret);
   gtk_button_set_label (button, _("Copied"));
+  passport_a11y_name_button (GTK_WIDGET (button), _("Key copied"));
 }
 
 static GtkWidget *
@@ -449,7 +456,7 @@ build_setup_page (PassportOtpDialog *self,
   self->code_row = adw_entry_row_new ();
   gtk_widget_set_name (self->code_row, "otp-confirm-code");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->code_row),
-                                 _("Code from the authenticator app"));
+                                 _("Code from your authenticator app"));
   gtk_editable_set_max_width_chars (GTK_EDITABLE (self->code_row), 8);
   adw_entry_row_set_input_purpose (ADW_ENTRY_ROW (self->code_row), GTK_INPUT_PURPOSE_DIGITS);
   g_signal_connect_swapped (self->code_row, "changed", G_CALLBACK (update_confirm), self);
@@ -479,6 +486,7 @@ build_setup_page (PassportOtpDialog *self,
   g_signal_connect_swapped (self->confirm, "clicked", G_CALLBACK (on_confirm), self);
   gtk_box_append (GTK_BOX (buttons), self->confirm);
   gtk_box_append (GTK_BOX (box), buttons);
+  passport_a11y_name_mnemonic_buttons (box);
 
   /* The set-up lapses at the server's time; counted here on the monotonic
    * clock from what is left of it now. */

@@ -338,8 +338,7 @@ suffix_button (const char *mnemonic,
 
   gtk_widget_set_name (button, name);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
+  passport_a11y_name_button (button, accessible);
   return button;
 }
 

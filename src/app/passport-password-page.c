@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "passport-a11y.h"
 #include "passport-countdown.h"
 #include "passport-error.h"
 #include "passport-forgot-password.h"
@@ -291,6 +292,7 @@ passport_password_page_init (PassportPasswordPage *self)
   GSignalGroup *signals;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  passport_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
   self->throttle_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->throttle_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   self->forgot = passport_forgot_password_new (GTK_WIDGET (self), self->forgot_button, self->forgot_note);

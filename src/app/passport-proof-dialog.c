@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "passport-a11y.h"
 #include "passport-proof-dialog.h"
 #include "passport-secure.h"
 #include "passport-spinner.h"
@@ -82,9 +83,10 @@ update (PassportProofDialog *self)
   gtk_button_set_label (GTK_BUTTON (self->use_code),
                         self->code_mode ? _("Use Your _Password Instead")
                                         : _("Use a _Code Instead"));
+  passport_a11y_name_mnemonic_buttons (gtk_widget_get_parent (self->use_code));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->code_row),
                                  recovery ? _("Recovery code")
-                                          : _("Code from the authenticator app"));
+                                          : _("Code from your authenticator app"));
   /* Not insensitive: a focused GtkText made insensitive keeps blinking
    * without focus (GTK warns). Read-only while the call runs. */
   gtk_editable_set_editable (GTK_EDITABLE (self->password_row), !self->busy);
@@ -256,7 +258,6 @@ build (PassportProofDialog *self,
   self->use_code = gtk_button_new_with_mnemonic ("");
   gtk_widget_set_name (self->use_code, "proof-use-code");
   gtk_widget_add_css_class (self->use_code, "flat");
-  gtk_widget_set_hexpand (self->use_code, TRUE);
   gtk_widget_set_halign (self->use_code, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (buttons), self->use_code);
 
@@ -268,7 +269,8 @@ build (PassportProofDialog *self,
   self->submit = gtk_button_new_with_mnemonic (submit_label);
   gtk_widget_set_name (self->submit, "proof-submit");
   gtk_widget_add_css_class (self->submit, "suggested-action");
-  gtk_widget_set_hexpand (self->submit, !gtk_widget_get_hexpand (self->use_code));
+  /* At the end of the line, with or without the switch before it. */
+  gtk_widget_set_hexpand (self->submit, TRUE);
   gtk_widget_set_halign (self->submit, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (buttons), self->submit);
   gtk_box_append (GTK_BOX (box), buttons);
@@ -317,6 +319,7 @@ passport_proof_dialog_new (GtkWindow       *parent,
   /* Without a password the code is the proof, when there is one. */
   self->code_mode = !self->has_password && self->otp_enabled;
   adw_window_set_content (ADW_WINDOW (self), build (self, title, body, submit_label));
+  passport_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
   passport_spinners_spin_while_mapped (GTK_WIDGET (self));
   update (self);
   focus_field (self);
