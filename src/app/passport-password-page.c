@@ -31,6 +31,8 @@ struct _PassportPasswordPage
   PassportForgotPassword *forgot;     /* "Forgot password?" */
 
   PassportCountdown   *throttle_countdown;  /* the flow's retry-after */
+  PassportCountdown   *code_countdown;      /* the flow's mfa-deadline */
+  GtkLabel            *code_time_left;
   guint                wrong_tries;   /* wrong passwords in a row for wrong_email */
   char                *wrong_email;
 };
@@ -52,6 +54,7 @@ update (PassportPasswordPage *self)
   gboolean code_step = flow != NULL && passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_CODE;
   gboolean recovery = gtk_check_button_get_active (self->recovery_check);
   const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  gboolean expired;
   g_autofree char *message = NULL;
 
   /* The second step: the password was right; the code is asked for on
@@ -65,6 +68,26 @@ update (PassportPasswordPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->email_row), !code_step);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->code_row),
                                  recovery ? _("Recovery code") : _("Code from your authenticator app"));
+
+  /* How long the code is taken; once the time is up the server would only
+   * answer that it is, so the page says it and sends nothing. */
+  {
+    guint code_left = passport_countdown_get_seconds_left (self->code_countdown);
+    g_autofree char *clock = NULL;
+    g_autofree char *time_text = NULL;
+
+    expired = code_step && passport_countdown_get_deadline (self->code_countdown) != 0 && code_left == 0;
+    if (expired)
+      time_text = g_strdup (passport_error_code_describe (PASSPORT_ERROR_EXPIRED_TOKEN));
+    else if (code_step && code_left > 0)
+      {
+        clock = passport_countdown_format (self->code_countdown, PASSPORT_COUNTDOWN_CLOCK);
+        /* Translators: %s is the time left as minutes:seconds, e.g. 4:51 */
+        time_text = g_strdup_printf (_("Time left to enter the code: %s"), clock);
+      }
+    gtk_label_set_label (self->code_time_left, time_text ? time_text : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->code_time_left), time_text != NULL);
+  }
 
   /* The answer to "Forgot password?" is said beside it. */
   if (self->forgot != NULL && passport_forgot_password_owns_error (self->forgot, error))
@@ -93,7 +116,7 @@ update (PassportPasswordPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "password.sign-in",
-                                 code_step ? !busy && left == 0 && !passport_page_is_blank (code)
+                                 code_step ? !busy && left == 0 && !expired && !passport_page_is_blank (code)
                                            : flow != NULL && !busy && left == 0 &&
                                              passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_SIGNED_OUT &&
                                              strchr (email, '@') != NULL && *password != '\0');
@@ -242,6 +265,7 @@ passport_password_page_dispose (GObject *object)
   PassportPasswordPage *self = PASSPORT_PASSWORD_PAGE (object);
 
   g_clear_object (&self->throttle_countdown);
+  g_clear_object (&self->code_countdown);
   if (self->forgot != NULL)
     g_signal_handlers_disconnect_by_data (self->forgot, self);
   g_clear_object (&self->forgot);
@@ -273,6 +297,7 @@ passport_password_page_class_init (PassportPasswordPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, code_row);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, recovery_check);
+  gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, code_time_left);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, back_label);
   gtk_widget_class_bind_template_child (widget_class, PassportPasswordPage, spinner);
@@ -295,6 +320,8 @@ passport_password_page_init (PassportPasswordPage *self)
   passport_a11y_name_mnemonic_buttons (GTK_WIDGET (self));
   self->throttle_countdown = passport_countdown_new (GTK_WIDGET (self));
   g_signal_connect_swapped (self->throttle_countdown, "notify::seconds-left", G_CALLBACK (update), self);
+  self->code_countdown = passport_countdown_new (GTK_WIDGET (self->code_time_left));
+  g_signal_connect_swapped (self->code_countdown, "notify::seconds-left", G_CALLBACK (update), self);
   self->forgot = passport_forgot_password_new (GTK_WIDGET (self), self->forgot_button, self->forgot_note);
   g_object_bind_property (self, "flow", self->forgot, "flow", G_BINDING_SYNC_CREATE);
   g_signal_connect_swapped (self->forgot, "changed", G_CALLBACK (update), self);
@@ -306,5 +333,7 @@ passport_password_page_init (PassportPasswordPage *self)
   g_signal_group_connect_swapped (signals, "notify::error", G_CALLBACK (update), self);
   g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "retry-after",
                         self->throttle_countdown, "deadline", G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (passport_page_get_flow_bindings (PASSPORT_PAGE (self)), "mfa-deadline",
+                        self->code_countdown, "deadline", G_BINDING_SYNC_CREATE);
   g_signal_connect (self, "notify::flow", G_CALLBACK (on_state), NULL);
 }

@@ -275,6 +275,9 @@ test_two_step (UiFixture     *f,
   g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "use-recovery-code")));
   g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "sign-in-password")));
   g_assert_false (ui_enabled (f, PAGE, "password-sign-in-button"));
+  /* The token's lifetime (300 s from passportd) is shown as time left. */
+  g_assert_true (g_regex_match_simple ("^Time left to enter the code: [45]:[0-5][0-9]$",
+                                       ui_label (f, PAGE, "sign-in-code-time-left"), 0, 0));
   ui_shot (f, "password-code");
 
   /* A wrong code: said, and the step stays. */
@@ -292,6 +295,7 @@ test_two_step (UiFixture     *f,
   ui_click (f, PAGE, "password-sign-in-button");
   ui_wait_for_page (f, "account-page", 20);
   g_assert_cmpstr (ui_text (f, PAGE, "sign-in-code"), ==, "");
+  g_assert_null (ui_label (f, PAGE, "sign-in-code-time-left"));
 }
 
 int
