@@ -148,6 +148,13 @@ test_turn_on (UiFixture     *f,
   g_assert_true (g_str_has_prefix (window_label (dialog, "otp-lapses"), "Enter a code within "));
   g_assert_false (gtk_widget_is_sensitive (ui_find (GTK_WIDGET (dialog), "otp-confirm")));
   ui_shot_widget (GTK_WIDGET (dialog), "otp-setup");
+  /* It fits a phone's 360 px, QR code and all. */
+  {
+    int minimum = 0;
+
+    gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 360);
+  }
 
   /* A wrong first code: said, and the field is emptied for the next. */
   window_type (dialog, "otp-confirm-code", "000 000");
@@ -168,6 +175,12 @@ test_turn_on (UiFixture     *f,
   for (guint i = 0; codes[i] != NULL; i++)
     g_assert_true (is_recovery_code (codes[i]));
   ui_shot_widget (GTK_WIDGET (dialog), "otp-codes");
+  {
+    int minimum = 0;
+
+    gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 360);
+  }
 
   /* Saved for the user only. */
   g_setenv ("PASSPORT_TEST_SAVE_PATH", save_path, TRUE);
