@@ -185,6 +185,39 @@ static const char *migrations[] = {
   "ALTER TABLE token_families ADD COLUMN app_password_id TEXT;"
   "CREATE INDEX IF NOT EXISTS token_families_app_password ON token_families(app_password_id)"
   " WHERE app_password_id IS NOT NULL;",
+
+  /* 6 → 7: sessions (section 9) and account deletion (section 12). A
+   * token family is a session: how it began (method; older families get
+   * the likeliest), the device_name of its grant, the time and peer
+   * address of its latest grant, and a public id that is not the row id:
+   * a trigger gives every new family one (random, from SQLite's CSPRNG).
+   * A deleted account's id stays in deleted_accounts, and an account with
+   * such an id cannot be inserted again. (test-schema takes a newer file
+   * back to version 1 and drops these first.) */
+  "ALTER TABLE token_families ADD COLUMN public_id TEXT;"
+  "ALTER TABLE token_families ADD COLUMN method TEXT;"
+  "ALTER TABLE token_families ADD COLUMN device_name TEXT;"
+  "ALTER TABLE token_families ADD COLUMN last_used_at INTEGER;"
+  "ALTER TABLE token_families ADD COLUMN ip TEXT;"
+  "UPDATE token_families SET public_id = 'ses_' || lower(hex(randomblob(16))),"
+  "  last_used_at = created_at,"
+  "  method = CASE WHEN app_password_id IS NOT NULL THEN 'app_password'"
+  "    WHEN EXISTS (SELECT 1 FROM codes WHERE family_id = token_families.id) THEN 'browser'"
+  "    ELSE 'password' END;"
+  "CREATE UNIQUE INDEX IF NOT EXISTS token_families_public_id ON token_families(public_id);"
+  "CREATE TRIGGER IF NOT EXISTS token_families_new_session AFTER INSERT ON token_families"
+  " WHEN NEW.public_id IS NULL"
+  " BEGIN UPDATE token_families SET public_id = 'ses_' || lower(hex(randomblob(16))),"
+  "   last_used_at = COALESCE(NEW.last_used_at, NEW.created_at) WHERE id = NEW.id; END;"
+  "CREATE TABLE IF NOT EXISTS deleted_accounts ("
+  "  id TEXT PRIMARY KEY,"
+  "  deleted_at INTEGER NOT NULL);"
+  "CREATE TRIGGER IF NOT EXISTS accounts_deleted AFTER DELETE ON accounts"
+  " BEGIN INSERT OR IGNORE INTO deleted_accounts (id, deleted_at)"
+  "   VALUES (OLD.id, CAST(strftime('%s', 'now') AS INTEGER)); END;"
+  "CREATE TRIGGER IF NOT EXISTS accounts_never_reused BEFORE INSERT ON accounts"
+  " WHEN EXISTS (SELECT 1 FROM deleted_accounts WHERE id = NEW.id)"
+  " BEGIN SELECT RAISE (ABORT, 'this account id was deleted'); END;",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.

@@ -4,6 +4,8 @@
  * came from, whose replay must still revoke it (section 2). */
 #include "config.h"
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "pd-test-server.h"
@@ -40,10 +42,16 @@ user_version (const char *database)
 /* Version 1 had no indexes but identities_account and failed_passwords_key,
  * no token_families.expires_at and no trigger: a version 2 file is taken
  * back to it. Its access tokens go: the refresh token alone keeps a
- * session (the upgrade once took such a family for expired). What version
- * 6 added (app passwords) goes too, as its ALTER TABLE cannot run twice. */
+ * session (the upgrade once took such a family for expired). What versions
+ * 6 and 7 added (app passwords; sessions and deleted accounts) goes too, as
+ * their ALTER TABLE cannot run twice. */
 static const char version_1[] =
   "DELETE FROM access_tokens;"
+  "DROP TRIGGER accounts_never_reused; DROP TRIGGER accounts_deleted; DROP TABLE deleted_accounts;"
+  "DROP TRIGGER token_families_new_session; DROP INDEX token_families_public_id;"
+  "ALTER TABLE token_families DROP COLUMN public_id; ALTER TABLE token_families DROP COLUMN method;"
+  "ALTER TABLE token_families DROP COLUMN device_name; ALTER TABLE token_families DROP COLUMN last_used_at;"
+  "ALTER TABLE token_families DROP COLUMN ip;"
   "DROP INDEX token_families_app_password; ALTER TABLE token_families DROP COLUMN app_password_id;"
   "DROP TABLE app_passwords;"
   "DROP TRIGGER token_families_codes;"
@@ -92,10 +100,27 @@ test_upgrade_keeps_sessions (void)
   pd_assert_response (t3, 400, "invalid_grant");
 
   pd_server_stop (again);
-  /* brought to the newest version (6: app passwords) */
-  g_assert_cmpint (user_version (server->database), ==, 6);
+  /* brought to the newest version (7: sessions, deleted accounts) */
+  g_assert_cmpint (user_version (server->database), ==, 7);
   exec_sql (server->database, "SELECT id, account_id, name, hash, created_at, last_used_at FROM app_passwords;"
-                              "SELECT app_password_id FROM token_families;");
+                              "SELECT app_password_id FROM token_families;"
+                              "SELECT id, deleted_at FROM deleted_accounts;");
+  /* the session kept from before version 7 got a public id, a method
+   * (its code says browser) and its last use */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    g_assert_cmpint (sqlite3_open (server->database, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT public_id, method, last_used_at = created_at"
+                                             " FROM token_families", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_true (g_str_has_prefix ((const char *) sqlite3_column_text (stmt, 0), "ses_"));
+    g_assert_cmpint (strlen ((const char *) sqlite3_column_text (stmt, 0)), ==, 4 + 32);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "browser");
+    g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 1);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 int
