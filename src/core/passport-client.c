@@ -637,15 +637,32 @@ proof_member (PassportProofKind kind)
     }
 }
 
+char *
+passport_otp_code_normalize (const char *code)
+{
+  GString *out;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  out = g_string_sized_new (8);
+  for (const char *p = code; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
 /* A body with the proof member (if any) and one more member (if any). */
 static GString *
 proof_body (PassportProofKind  kind,
-            const char        *proof,
+            const char        *proof_in,
             const char        *name,
             const char        *value)
 {
   const char *member = proof_member (kind);
+  g_autoptr(PassportSecret) proof = NULL;
 
+  if (proof_in != NULL)
+    proof = kind == PASSPORT_PROOF_OTP ? passport_otp_code_normalize (proof_in) : g_strdup (proof_in);
   if (member != NULL && proof != NULL)
     return name != NULL ? json_body (member, proof, name, value, NULL)
                         : json_body (member, proof, NULL);
@@ -769,8 +786,12 @@ passport_client_otp_confirm_async (PassportClient      *self,
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (code != NULL);
 
-  call_start (self, SOUP_METHOD_POST, "/me/otp/confirm", json_body ("otp", code, NULL), 0,
-              ANSWER_JSON, passport_client_otp_confirm_async, cancellable, callback, user_data);
+  {
+    g_autoptr(PassportSecret) digits = passport_otp_code_normalize (code);
+
+    call_start (self, SOUP_METHOD_POST, "/me/otp/confirm", json_body ("otp", digits, NULL), 0,
+                ANSWER_JSON, passport_client_otp_confirm_async, cancellable, callback, user_data);
+  }
 }
 
 char **

@@ -139,6 +139,11 @@ typedef struct
 void passport_otp_setup_free (PassportOtpSetup *setup);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportOtpSetup, passport_otp_setup_free)
 
+/* A TOTP code as people type or paste it ("123 456", " 123456 "): the
+ * digits without the white space. Other characters are kept, so a wrong
+ * code stays wrong. A new string (wipe with passport_secure_free()). */
+char *passport_otp_code_normalize (const char *code);
+
 /* POST /me/otp/setup with @proof of @proof_kind (NULL for NONE). */
 void              passport_client_otp_setup_async    (PassportClient      *self,
                                                       PassportProofKind    proof_kind,

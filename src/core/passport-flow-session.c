@@ -865,7 +865,9 @@ passport_flow_submit_code_async (PassportFlow        *self,
   g_return_if_fail (PASSPORT_IS_FLOW (self));
   g_return_if_fail (code_in != NULL);
 
-  code = g_strdup (code_in);
+  /* "123 456" as the authenticator app shows it; a recovery code is taken
+   * with its spaces and dashes by the server (contract 8.1). */
+  code = is_recovery ? g_strdup (code_in) : passport_otp_code_normalize (code_in);
 
   if (self->state != PASSPORT_FLOW_STATE_NEEDS_CODE || self->mfa_token == NULL)
     {

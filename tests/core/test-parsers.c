@@ -573,6 +573,23 @@ test_account_otp (void)
     }
 }
 
+/* A TOTP code as typed or pasted. */
+static void
+test_otp_code_normalize (void)
+{
+  const char *cases[][2] = {
+    { "123456", "123456" }, { "123 456", "123456" }, { " 123\t456\n", "123456" },
+    { "12-3456", "12-3456" }, { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = passport_otp_code_normalize (cases[i][0]);
+
+      g_assert_cmpstr (out, ==, cases[i][1]);
+    }
+}
+
 /* An item of GET /me/app-passwords (8.4). */
 static void
 test_app_password (void)
@@ -1223,6 +1240,7 @@ main (int   argc,
   g_test_add_func ("/parsers/account/update", test_account_update);
   g_test_add_func ("/parsers/account/otp", test_account_otp);
   g_test_add_func ("/parsers/app-password", test_app_password);
+  g_test_add_func ("/parsers/otp-code-normalize", test_otp_code_normalize);
   g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
   g_test_add_func ("/parsers/server-settings", test_server_settings);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
