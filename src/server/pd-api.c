@@ -831,7 +831,15 @@ pd_handle_api (Pd                *pd,
       !(pd_feature_on (pd, PD_FEATURE_OTP) &&
         (g_str_equal (path, "/me/otp") || g_str_equal (path, "/me/otp/setup") ||
          g_str_equal (path, "/me/otp/confirm") || g_str_equal (path, "/me/otp/recovery-codes"))) &&
-      !(pd_feature_on (pd, PD_FEATURE_APP_PASSWORDS) && pd_app_passwords_path (path)))
+      !(pd_feature_on (pd, PD_FEATURE_APP_PASSWORDS) && pd_app_passwords_path (path)) &&
+      !(pd_feature_on (pd, PD_FEATURE_SESSIONS) && pd_sessions_path (path)))
+    {
+      pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
+      return;
+    }
+  /* section 12: a server without it has no DELETE /me */
+  if (g_str_equal (path, "/me") && g_str_equal (method, "DELETE") &&
+      !pd_feature_on (pd, PD_FEATURE_DELETE_ACCOUNT))
     {
       pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
       return;
@@ -858,6 +866,10 @@ pd_handle_api (Pd                *pd,
   else if (g_str_has_prefix (path, "/me/otp") && pd_handle_otp (pd, msg, path, account_id, family))
     return;
   else if (pd_app_passwords_path (path) && pd_handle_app_passwords (pd, msg, path, account_id, family))
+    return;
+  else if (g_str_equal (path, "/me") && g_str_equal (method, "DELETE"))
+    pd_handle_delete_account (pd, msg, account_id, family);
+  else if (pd_sessions_path (path) && pd_handle_sessions (pd, msg, path, query, account_id, family))
     return;
   else
     method_not_allowed (msg);

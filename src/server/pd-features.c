@@ -19,13 +19,15 @@ static const struct
   { PD_FEATURE_PASSWORD_RESET, "password_reset" },
   { PD_FEATURE_OTP, "otp" },
   { PD_FEATURE_APP_PASSWORDS, "app_passwords" },
+  { PD_FEATURE_SESSIONS, "sessions" },
+  { PD_FEATURE_DELETE_ACCOUNT, "delete_account" },
 };
 
 /* Names of the contract this passportd does not implement yet: turning
  * one off is nothing to do, and asking for one only warns, so that a
  * client's tests may name a feature before the server has it. */
 static const char *const missing[] = {
-  "sessions", "identities", "device", "delete_account", NULL,
+  "identities", "device", NULL,
 };
 
 static gboolean

@@ -171,6 +171,7 @@ struct _Work
   char *client_id;
   char *scope;
   char *email;
+  char *device_name;
 };
 
 static void
@@ -195,6 +196,7 @@ work_free (Work *w)
   g_free (w->client_id);
   g_free (w->scope);
   g_free (w->email);
+  g_free (w->device_name);
   g_free (w);
 }
 
@@ -962,6 +964,7 @@ grant_passed (Work *w)
 {
   g_autofree char *key = account_key (w->account_id);
   g_autoptr(JsonObject) tokens = NULL;
+  g_autofree char *family = NULL;
 
   /* the first successful grant uses the token up; a second one racing it
    * gets expired_token */
@@ -977,7 +980,8 @@ grant_passed (Work *w)
       g_autofree char *grant_key = g_strconcat ("grant:", w->email, NULL);
       pd_throttle_clear (w->pd, grant_key);
     }
-  tokens = pd_issue_tokens (w->pd, w->account_id, w->client_id, w->scope, NULL, NULL, NULL);
+  tokens = pd_issue_tokens (w->pd, w->account_id, w->client_id, w->scope, NULL, NULL, &family);
+  pd_session_started (w->pd, w->msg, family, "password", w->device_name);
   soup_message_headers_replace (soup_server_message_get_response_headers (w->msg), "Pragma", "no-cache");
   pd_respond_object (w->msg, SOUP_STATUS_OK, tokens);
   return TRUE;
@@ -1033,7 +1037,7 @@ pd_grant_otp (Pd                *pd,
   w->mfa_hash = g_strdup (hash);
   {
     g_autoptr(sqlite3_stmt) stmt =
-      pd_db_prepare (pd, "SELECT t.account_id, t.client_id, t.scope, a.email FROM mfa_tokens t"
+      pd_db_prepare (pd, "SELECT t.account_id, t.client_id, t.scope, a.email, t.device_name FROM mfa_tokens t"
                          " JOIN accounts a ON a.id = t.account_id WHERE t.hash = ? AND t.expires_at > ?",
                      "si", hash, pd_now ());
     if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1042,6 +1046,10 @@ pd_grant_otp (Pd                *pd,
         w->client_id = pd_db_column_text (stmt, 1);
         w->scope = pd_db_column_text (stmt, 2);
         w->email = pd_db_column_text (stmt, 3);
+        /* the otp grant's own device_name, else the password grant's */
+        w->device_name = g_hash_table_contains (form, "device_name")
+                         ? g_strdup (g_hash_table_lookup (form, "device_name"))
+                         : pd_db_column_text (stmt, 4);
       }
   }
   if (w->account_id == NULL || !g_str_equal (w->client_id, client_id) ||

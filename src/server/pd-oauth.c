@@ -14,11 +14,12 @@ typedef struct
   const char *id;
   gboolean first_party;      /* may use the password grant */
   const char *exact_redirect; /* NULL: loopback, any port, path /callback */
+  const char *name;           /* for people: the session list's client_name */
 } PdClient;
 
 static const PdClient clients[] = {
-  { "passport-desktop", TRUE, NULL },
-  { "passport-test-thirdparty", FALSE, "https://thirdparty.example/cb" },
+  { "passport-desktop", TRUE, NULL, "Passport" },
+  { "passport-test-thirdparty", FALSE, "https://thirdparty.example/cb", "Third-Party Test Client" },
 };
 
 static const PdClient *
@@ -832,6 +833,7 @@ grant_code (Pd                *pd,
 
   tokens = pd_issue_tokens (pd, account_id, client->id, scope, NULL, nonce, &family);
   pd_db_exec (pd, "UPDATE codes SET family_id = ? WHERE hash = ?", "ss", family, code_hash);
+  pd_session_started (pd, msg, family, "browser", g_hash_table_lookup (form, "device_name"));
   respond_tokens (msg, tokens);
 }
 
@@ -890,6 +892,7 @@ grant_refresh (Pd                *pd,
 
   pd_db_exec (pd, "UPDATE refresh_tokens SET retired = 1 WHERE hash = ?", "s", hash);
   tokens = pd_issue_tokens (pd, account_id, client->id, scope, family, NULL, NULL);
+  pd_session_used (pd, msg, family);
   respond_tokens (msg, tokens);
 }
 
@@ -975,6 +978,7 @@ app_password_sign_in (PasswordGrant *g)
   pd_throttle_clear (pd, g->throttle_key);
   tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, &family);
   pd_db_exec (pd, "UPDATE token_families SET app_password_id = ? WHERE id = ?", "ss", g->app_id, family);
+  pd_session_started (pd, g->msg, family, "app_password", g->device_name);
   pd_db_commit (pd);
   g_info ("signed in with an app password");
   respond_tokens (g->msg, tokens);
@@ -989,6 +993,16 @@ password_verified (GObject      *source,
   PasswordGrant *g = g_task_get_task_data (G_TASK (result));
   Pd *pd = g->pd;
 
+  /* the account was deleted while its hash was checked (section 12) */
+  if (g->account_id != NULL)
+    {
+      g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, "SELECT 1 FROM accounts WHERE id = ?",
+                                                    "s", g->account_id);
+
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        g->ok = FALSE;
+    }
+
   if (g->ok && pd_otp_enabled (pd, g->account_id))
     {
       /* the failure count stays until the second step is passed too */
@@ -997,9 +1011,11 @@ password_verified (GObject      *source,
   else if (g->ok)
     {
       g_autoptr(JsonObject) tokens = NULL;
+      g_autofree char *family = NULL;
 
       pd_throttle_clear (pd, g->throttle_key);
-      tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, NULL);
+      tokens = pd_issue_tokens (pd, g->account_id, g->client_id, g->scope, NULL, NULL, &family);
+      pd_session_started (pd, g->msg, family, "password", g->device_name);
       respond_tokens (g->msg, tokens);
     }
   else if (g->app_id != NULL && app_password_sign_in (g))
@@ -1206,4 +1222,12 @@ pd_handle_userinfo (Pd                *pd,
     json_object_set_null_member (o, "email");
   json_object_set_boolean_member (o, "email_verified", sqlite3_column_type (stmt, 1) != SQLITE_NULL);
   pd_respond_object (msg, SOUP_STATUS_OK, o);
+}
+
+const char *
+pd_client_name (const char *client_id)
+{
+  const PdClient *client = find_client (client_id);
+
+  return client != NULL ? client->name : client_id;
 }

@@ -37,6 +37,7 @@ G_BEGIN_DECLS
 #define PD_APP_PASSWORDS_MAX 20        /* app passwords an account may have */
 #define PD_APP_PASSWORD_LEN 16         /* lower-case letters of one */
 #define PD_APP_PASSWORD_NAME_MAX 64    /* characters of its name */
+#define PD_SESSION_DEVICE_NAME_MAX 64  /* characters of a session's device_name (section 3) */
 
 typedef struct
 {
@@ -90,9 +91,12 @@ typedef enum
   PD_FEATURE_PASSWORD_RESET = 1 << 0,
   PD_FEATURE_OTP = 1 << 1,
   PD_FEATURE_APP_PASSWORDS = 1 << 2,
+  PD_FEATURE_SESSIONS = 1 << 3,
+  PD_FEATURE_DELETE_ACCOUNT = 1 << 6,
 } PdFeature;
 
-#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP | PD_FEATURE_APP_PASSWORDS)
+#define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP | PD_FEATURE_APP_PASSWORDS | \
+                         PD_FEATURE_SESSIONS | PD_FEATURE_DELETE_ACCOUNT)
 
 /* --features: a comma-separated list; "name" items give exactly the
  * features listed, "-name" turns one off from all the others, "" none.
@@ -347,6 +351,9 @@ void pd_handle_social    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_token     (Pd *pd, SoupServerMessage *msg);
 void pd_handle_revoke    (Pd *pd, SoupServerMessage *msg);
 void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
+/* The name of the client @client_id for people (the session list), or
+ * the id itself for a client this server no longer has. */
+const char *pd_client_name (const char *client_id);
 
 /* pd-api.c ------------------------------------------------------------- */
 
@@ -431,6 +438,36 @@ void     pd_app_passwords_candidates (Pd *pd, const char *account_id,
 /* The app password @id signed in: marks its use now. FALSE when it is gone
  * (revoked while its hash was checked). */
 gboolean pd_app_password_used      (Pd *pd, const char *account_id, const char *id);
+
+/* pd-sessions.c -------------------------------------------------------- */
+
+/* A device_name as the contract keeps it (section 3): invalid UTF-8
+ * replaced, control characters (and the bidirectional ones, line and
+ * paragraph separators) dropped, white space trimmed, then the first
+ * PD_SESSION_DEVICE_NAME_MAX characters; NULL when nothing is left. */
+char    *pd_device_name_normalize (const char *input);
+/* A grant started the session (token family) @family: records @method
+ * ("browser", "password", "app_password" or "device"), @device_name (as
+ * sent: normalised here; may be NULL), and now and the request's peer
+ * address as its last use. */
+void     pd_session_started       (Pd *pd, SoupServerMessage *msg, const char *family,
+                                   const char *method, const char *device_name);
+/* A refresh grant used the session @family: its last use is now, from
+ * the request's peer address. */
+void     pd_session_used          (Pd *pd, SoupServerMessage *msg, const char *family);
+/* Whether @path (under {api}) is /me/sessions or one of its items. */
+gboolean pd_sessions_path         (const char *path);
+/* GET and DELETE /me/sessions, DELETE /me/sessions/{id} (section 9):
+ * FALSE when the method is none of them. @family is the call's session. */
+gboolean pd_handle_sessions       (Pd *pd, SoupServerMessage *msg, const char *path,
+                                   GHashTable *query, const char *account_id, const char *family);
+
+/* pd-delete.c ---------------------------------------------------------- */
+
+/* DELETE /me (section 12): the proof, then the account and everything of
+ * it at once; its long polls get 401. */
+void     pd_handle_delete_account (Pd *pd, SoupServerMessage *msg, const char *account_id,
+                                   const char *family);
 
 /* pd-reset.c ----------------------------------------------------------- */
 

@@ -867,10 +867,12 @@ test_features (void)
     g_autoptr(PdClient) client = pd_client_new (server);
     g_autoptr(JsonArray) features = features_of (client);
 
-    g_assert_cmpuint (json_array_get_length (features), ==, 3);
+    g_assert_cmpuint (json_array_get_length (features), ==, 5);
     g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "password_reset");
     g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "otp");
     g_assert_cmpstr (json_array_get_string_element (features, 2), ==, "app_passwords");
+    g_assert_cmpstr (json_array_get_string_element (features, 3), ==, "sessions");
+    g_assert_cmpstr (json_array_get_string_element (features, 4), ==, "delete_account");
   }
   {
     g_autoptr(PdServer) server = pd_server_start ("--features=password_reset", NULL);
@@ -891,11 +893,13 @@ test_features (void)
       g_autoptr(PdResponse) post = submit (client, "abc", NEW_PASSWORD, NEW_PASSWORD);
 
       /* the other features stay */
-      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 2 : 0);
+      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 4 : 0);
       if (i == 0)
         {
           g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "otp");
           g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "app_passwords");
+          g_assert_cmpstr (json_array_get_string_element (features, 2), ==, "sessions");
+          g_assert_cmpstr (json_array_get_string_element (features, 3), ==, "delete_account");
         }
       pd_assert_response (reset, 404, "not_found");
       pd_assert_response (page, 404, "not_found");
@@ -903,9 +907,10 @@ test_features (void)
       g_usleep (100 * 1000);
       g_assert_cmpuint (pd_maildir_count (server), ==, 0);
     }
-  /* a feature of the contract this server lacks (device): nothing to turn off */
+  /* a feature of the contract this server lacks (identities): nothing to turn off */
   {
-    g_autoptr(PdServer) server = pd_server_start ("--features=-otp,-app_passwords,-device", NULL);
+    g_autoptr(PdServer) server = pd_server_start ("--features=-otp,-app_passwords,-sessions,-device,"
+                                                  "-delete_account,-identities", NULL);
     g_autoptr(PdClient) client = pd_client_new (server);
     g_autoptr(JsonArray) features = features_of (client);
 
