@@ -5,6 +5,7 @@
 
 #include "passport-browser-launcher.h"
 #include "passport-browser-sign-in.h"
+#include "passport-server-private.h"
 #include "passport-error.h"
 #include "passport-http-private.h"
 #include "passport-loopback.h"
@@ -401,6 +402,8 @@ wait_cb (GObject      *source,
                                      "redirect_uri", passport_loopback_get_redirect_uri (self->loopback),
                                      "code_verifier", self->verifier,
                                      "client_id", passport_server_get_client_id (self->server),
+                                     /* last: NULL ends the list */
+                                     "device_name", passport_server_get_device_name_to_send (self->server),
                                      NULL);
   passport_secure_free (code);
   if (msg == NULL)

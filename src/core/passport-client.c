@@ -943,6 +943,22 @@ passport_client_create_app_password_finish (PassportClient  *self,
   return g_steal_pointer (&app_password);
 }
 
+/* An id in a path. The id may come from a user (passportctl). "." and ".."
+ * stay as they are when escaped, and parsing the URL removes them as dot
+ * segments: a DELETE would go to the list or to /me/ (the account!)
+ * instead. No server issues such an id, so NULL: none is known. */
+static char *
+id_path (const char *prefix,
+         const char *id)
+{
+  g_autofree char *escaped = NULL;
+
+  if (*id == '\0' || g_str_equal (id, ".") || g_str_equal (id, ".."))
+    return NULL;
+  escaped = g_uri_escape_string (id, NULL, FALSE);
+  return g_strconcat (prefix, escaped, NULL);
+}
+
 void
 passport_client_revoke_app_password_async (PassportClient      *self,
                                            const char          *id,
@@ -950,28 +966,19 @@ passport_client_revoke_app_password_async (PassportClient      *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (id != NULL);
 
-  /* The id may come from a user (passportctl). "." and ".." stay as they
-   * are when escaped, and parsing the URL removes them as dot segments:
-   * the DELETE would go to the list or to /me/ instead. No server issues
-   * such an id, so none is known. */
-  if (*id == '\0' || g_str_equal (id, ".") || g_str_equal (id, ".."))
+  path = id_path ("/me/app-passwords/", id);
+  if (path == NULL)
     {
-      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-      g_task_set_source_tag (task, passport_client_revoke_app_password_async);
-      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
+      g_task_report_new_error (self, callback, user_data, passport_client_revoke_app_password_async,
+                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
                                passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
       return;
     }
-
-  escaped = g_uri_escape_string (id, NULL, FALSE);
-  path = g_strconcat ("/me/app-passwords/", escaped, NULL);
   call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,
               passport_client_revoke_app_password_async, cancellable, callback, user_data);
 }
@@ -980,6 +987,145 @@ gboolean
 passport_client_revoke_app_password_finish (PassportClient  *self,
                                             GAsyncResult    *result,
                                             GError         **error)
+{
+  return finish_none (self, result, error);
+}
+
+/* Sessions (contract 9) and account deletion (contract 12) ----------------------- */
+
+void
+passport_client_list_sessions_async (PassportClient      *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_GET, "/me/sessions", NULL, 0, ANSWER_JSON,
+              passport_client_list_sessions_async, cancellable, callback, user_data);
+}
+
+GListModel *
+passport_client_list_sessions_finish (PassportClient  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  g_autoptr(GListStore) store = NULL;
+  JsonArray *items = NULL;
+
+  if (json == NULL)
+    return NULL;
+  if (!passport_json_require_array (json_node_get_object (json), "sessions", &items, error))
+    return NULL;
+
+  store = g_list_store_new (PASSPORT_TYPE_SESSION_INFO);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      g_autoptr(PassportSessionInfo) info = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        {
+          g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                               "Field “sessions” holds something other than objects");
+          return NULL;
+        }
+      info = passport_session_info_new_from_json (json_node_get_object (item), error);
+      if (info == NULL)
+        return NULL;
+      g_list_store_append (store, info);
+    }
+
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+void
+passport_client_revoke_session_async (PassportClient      *self,
+                                      const char          *id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  path = id_path ("/me/sessions/", id);
+  if (path == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, passport_client_revoke_session_async,
+                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
+      return;
+    }
+  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,
+              passport_client_revoke_session_async, cancellable, callback, user_data);
+}
+
+gboolean
+passport_client_revoke_session_finish (PassportClient  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  return finish_none (self, result, error);
+}
+
+void
+passport_client_revoke_other_sessions_async (PassportClient      *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_DELETE, "/me/sessions?others=true", NULL, 0, ANSWER_JSON,
+              passport_client_revoke_other_sessions_async, cancellable, callback, user_data);
+}
+
+gboolean
+passport_client_revoke_other_sessions_finish (PassportClient  *self,
+                                              GAsyncResult    *result,
+                                              guint           *revoked,
+                                              GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  gint64 count = 0;
+
+  if (json == NULL)
+    return FALSE;
+  if (!passport_json_require_int (json_node_get_object (json), "revoked", &count, error))
+    return FALSE;
+  if (count < 0 || count > G_MAXUINT)
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "Field “revoked” is out of range");
+      return FALSE;
+    }
+  if (revoked != NULL)
+    *revoked = (guint) count;
+  return TRUE;
+}
+
+void
+passport_client_delete_account_async (PassportClient      *self,
+                                      PassportProofKind    proof_kind,
+                                      const char          *proof,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+
+  call_start (self, SOUP_METHOD_DELETE, "/me", proof_body (proof_kind, proof, NULL, NULL), 0,
+              ANSWER_NONE, passport_client_delete_account_async, cancellable, callback, user_data);
+}
+
+gboolean
+passport_client_delete_account_finish (PassportClient  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
 {
   return finish_none (self, result, error);
 }

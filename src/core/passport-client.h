@@ -6,6 +6,7 @@
 #include "passport-account.h"
 #include "passport-app-password.h"
 #include "passport-session.h"
+#include "passport-session-info.h"
 
 G_BEGIN_DECLS
 
@@ -225,5 +226,53 @@ void              passport_client_revoke_app_password_async  (PassportClient    
 gboolean          passport_client_revoke_app_password_finish (PassportClient  *self,
                                                               GAsyncResult    *result,
                                                               GError         **error);
+
+/* Sessions (contract 9) ----------------------------------------------------- */
+
+/* GET /me/sessions. */
+void              passport_client_list_sessions_async   (PassportClient      *self,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+/* Returns a new GListModel of PassportSessionInfo, most recently used
+ * first, or NULL. */
+GListModel       *passport_client_list_sessions_finish  (PassportClient  *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* DELETE /me/sessions/{id}: that session signed out (this one's own id is
+ * a sign-out here). */
+void              passport_client_revoke_session_async  (PassportClient      *self,
+                                                         const char          *id,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+gboolean          passport_client_revoke_session_finish (PassportClient  *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
+
+/* DELETE /me/sessions?others=true: every session but this one. */
+void              passport_client_revoke_other_sessions_async  (PassportClient      *self,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+/* Returns the number signed out in @revoked (may be NULL). */
+gboolean          passport_client_revoke_other_sessions_finish (PassportClient  *self,
+                                                                GAsyncResult    *result,
+                                                                guint           *revoked,
+                                                                GError         **error);
+
+/* Account deletion (contract 12) ---------------------------------------------- */
+
+/* DELETE /me with @proof: the account is gone at once and for good. */
+void              passport_client_delete_account_async  (PassportClient      *self,
+                                                         PassportProofKind    proof_kind,
+                                                         const char          *proof,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+gboolean          passport_client_delete_account_finish (PassportClient  *self,
+                                                         GAsyncResult    *result,
+                                                         GError         **error);
 
 G_END_DECLS

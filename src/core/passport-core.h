@@ -12,5 +12,6 @@
 #include "passport-server.h"
 #include "passport-loopback.h"
 #include "passport-session.h"
+#include "passport-session-info.h"
 #include "passport-browser-sign-in.h"
 #include "passport-client.h"

@@ -15,6 +15,10 @@ SoupSession    *passport_server_get_session          (PassportServer *self);
 /* Cancelled when the server is disposed. */
 GCancellable   *passport_server_get_cancellable      (PassportServer *self);
 
+/* The device name a sign-in sends (NULL to a server without the account
+ * API, which has no use for it). Owned by @self. */
+const char     *passport_server_get_device_name_to_send (PassportServer *self);
+
 /* Whether @url may be used: https, or http to a loopback host. */
 gboolean        passport_server_url_is_secure        (const char *url);
 

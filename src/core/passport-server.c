@@ -32,6 +32,7 @@ struct _PassportServer
   char *scope;
   gboolean asks_offline_access;
   char *client_id;
+  char *device_name;
   guint16 first_port;
   guint16 last_port;
 };
@@ -85,6 +86,7 @@ passport_server_finalize (GObject *object)
   g_strfreev (self->features);
   g_free (self->scope);
   g_free (self->client_id);
+  g_free (self->device_name);
 
   G_OBJECT_CLASS (passport_server_parent_class)->finalize (object);
 }
@@ -194,6 +196,7 @@ passport_server_init (PassportServer *self)
   /* The process-wide defaults (passportctl and the app set them from their
    * options and settings); a caller may still set them per server. */
   passport_server_set_client_id (self, g_getenv ("PASSPORT_CLIENT_ID"));
+  passport_server_set_device_name (self, NULL);
   if (g_getenv ("PASSPORT_REDIRECT_PORT") != NULL &&
       *g_getenv ("PASSPORT_REDIRECT_PORT") != '\0')
     {
@@ -962,6 +965,45 @@ passport_server_get_asks_offline_access (PassportServer *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), FALSE);
   return self->asks_offline_access;
+}
+
+char *
+passport_device_name_default (void)
+{
+  g_autofree char *system = g_get_os_info (G_OS_INFO_KEY_PRETTY_NAME);
+  const char *host = g_get_host_name ();
+
+  if (system == NULL || *system == '\0')
+    return g_strdup (host);
+  return g_strdup_printf ("%s (%s)", host, system);
+}
+
+const char *
+passport_server_get_device_name (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return self->device_name;
+}
+
+void
+passport_server_set_device_name (PassportServer *self,
+                                 const char     *device_name)
+{
+  g_return_if_fail (PASSPORT_IS_SERVER (self));
+
+  if (device_name == NULL || *device_name == '\0')
+    device_name = g_getenv ("PASSPORT_DEVICE_NAME");
+  g_free (self->device_name);
+  self->device_name = device_name != NULL && *device_name != '\0'
+                        ? g_utf8_make_valid (device_name, -1)
+                        : passport_device_name_default ();
+}
+
+/* What a sign-in sends as `device_name`: only a passport server takes it. */
+const char *
+passport_server_get_device_name_to_send (PassportServer *self)
+{
+  return passport_server_has_account_api (self) ? self->device_name : NULL;
 }
 
 const char *

@@ -96,6 +96,19 @@ const char     *passport_server_get_client_id          (PassportServer *self);
 void            passport_server_set_client_id          (PassportServer *self,
                                                         const char     *client_id);
 
+/* The name of this device sent with every sign-in (contract section 3,
+ * `device_name`), which the server shows in its list of sessions:
+ * $PASSPORT_DEVICE_NAME when set, else passport_device_name_default(),
+ * until set otherwise; NULL or "" restores that. Only a passport server (one
+ * with the account API) is sent it. */
+const char     *passport_server_get_device_name        (PassportServer *self);
+void            passport_server_set_device_name        (PassportServer *self,
+                                                        const char     *device_name);
+/* "host (system)", e.g. "ivan-laptop (Debian GNU/Linux 12 (bookworm))", or
+ * the host name alone when the system does not say its name. A new
+ * string. */
+char           *passport_device_name_default           (void);
+
 /* The loopback ports a browser sign-in may listen on: 0-0 means any free
  * port (RFC 8252 §7.3, the default); otherwise @first..@last, for providers
  * that register an exact redirect URI, the first free one taken. The

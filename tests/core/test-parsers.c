@@ -573,6 +573,60 @@ test_account_otp (void)
     }
 }
 
+/* An item of GET /me/sessions (9). */
+static void
+test_session_info (void)
+{
+  const char *bad[] = {
+    "{}",
+    "{'id':'','client_id':'c','device_name':null,'method':'browser','created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-01T10:00:00Z','current':true}",
+    "{'id':'s','client_id':'','device_name':null,'method':'browser','created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-01T10:00:00Z','current':true}",
+    "{'id':'s','client_id':'c','device_name':7,'method':'browser','created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-01T10:00:00Z','current':true}",
+    "{'id':'s','client_id':'c','device_name':null,'created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-01T10:00:00Z','current':true}",
+    "{'id':'s','client_id':'c','device_name':null,'method':'browser','created_at':'soon','last_used_at':'2025-01-01T10:00:00Z','current':true}",
+    "{'id':'s','client_id':'c','device_name':null,'method':'browser','created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-01T10:00:00Z','current':'yes'}",
+  };
+  g_autoptr(JsonNode) node =
+    parseq ("{'id':'ses_1','client_id':'passport-desktop','client_name':'Passport',"
+            "'device_name':'ivan-laptop (Debian GNU/Linux 12)','method':'password',"
+            "'created_at':'2025-01-01T10:00:00Z','last_used_at':'2025-01-02T10:00:00Z',"
+            "'ip':'203.0.113.7','current':true}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSessionInfo) info =
+    passport_session_info_new_from_json (json_node_get_object (node), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (passport_session_info_get_id (info), ==, "ses_1");
+  g_assert_cmpstr (passport_session_info_get_client_name (info), ==, "Passport");
+  g_assert_cmpstr (passport_session_info_get_device_name (info), ==, "ivan-laptop (Debian GNU/Linux 12)");
+  g_assert_cmpstr (passport_session_info_get_method (info), ==, "password");
+  g_assert_cmpstr (passport_session_info_get_ip (info), ==, "203.0.113.7");
+  g_assert_true (passport_session_info_get_current (info));
+  g_assert_nonnull (passport_session_info_get_last_used_at (info));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) b = parseq (bad[i]);
+      g_autoptr(GError) e = NULL;
+      g_autoptr(PassportSessionInfo) parsed =
+        passport_session_info_new_from_json (json_node_get_object (b), &e);
+
+      if (parsed != NULL)
+        g_error ("session case %u parsed", i);
+      g_assert_error (e, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE);
+    }
+}
+
+/* The device name a sign-in sends: "host (system)". */
+static void
+test_device_name (void)
+{
+  g_autofree char *name = passport_device_name_default ();
+
+  g_assert_true (g_str_has_prefix (name, g_get_host_name ()));
+  g_assert_true (g_utf8_validate (name, -1, NULL));
+}
+
 /* A TOTP code as typed or pasted. */
 static void
 test_otp_code_normalize (void)
@@ -1241,6 +1295,8 @@ main (int   argc,
   g_test_add_func ("/parsers/account/otp", test_account_otp);
   g_test_add_func ("/parsers/app-password", test_app_password);
   g_test_add_func ("/parsers/otp-code-normalize", test_otp_code_normalize);
+  g_test_add_func ("/parsers/session-info", test_session_info);
+  g_test_add_func ("/parsers/device-name", test_device_name);
   g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
   g_test_add_func ("/parsers/server-settings", test_server_settings);
   g_test_add_func ("/parsers/userinfo", test_userinfo);
