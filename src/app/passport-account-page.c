@@ -13,6 +13,7 @@
 #include "passport-account-page.h"
 #include "passport-app-passwords-group.h"
 #include "passport-otp-group.h"
+#include "passport-sessions-group.h"
 #include "passport-error.h"
 #include "passport-strength.h"
 #include "passport-identity.h"
@@ -33,6 +34,7 @@ struct _PassportAccountPage
   GtkWidget           *unmanaged_group;
   GtkWidget           *methods_group;
   GtkListBox          *methods_list;
+  GtkWidget           *sessions_group;
   GtkWidget           *otp_group;
   GtkWidget           *app_passwords_group;
   GtkWidget           *password_group;
@@ -408,6 +410,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
                                          PASSPORT_ERROR_TOO_MANY_REQUESTS,
                                          -1);
 
+  g_type_ensure (PASSPORT_TYPE_SESSIONS_GROUP);
   g_type_ensure (PASSPORT_TYPE_OTP_GROUP);
   g_type_ensure (PASSPORT_TYPE_APP_PASSWORDS_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -419,6 +422,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, unmanaged_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, sessions_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, otp_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, app_passwords_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_group);
@@ -447,6 +451,7 @@ passport_account_page_init (PassportAccountPage *self)
   self->strength = passport_strength_new ();
   g_signal_connect_object (self->strength, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self, "flow", self->sessions_group, "flow", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self, "flow", self->otp_group, "flow", G_BINDING_SYNC_CREATE);
   g_object_bind_property (self, "flow", self->app_passwords_group, "flow", G_BINDING_SYNC_CREATE);
   update (self);

@@ -139,6 +139,42 @@ FROM_C = [
     dict(page="account-page", name="—", role="push button", mnemonic=True, msgids=["_Cancel", "_Sign Out"],
          source="src/app/passport-account-page.c", needle="adw_message_dialog_add_responses",
          note="the responses of `sign-out-dialog`; see *Dialogs*"),
+    # Devices (contract 9): a group built in C, shown only signed in to a
+    # server that lists sessions.
+    dict(page="account-page", name="sessions-group", role="filler", msgids=["Devices"],
+         source="src/app/passport-sessions-group.c", needle='"sessions-group"',
+         note="the Devices group (its title): where the account is signed in; shown only when signed in "
+              "to a server that lists `sessions`"),
+    dict(page="account-page", name="sessions-list", role="list", msgids=["Devices"],
+         source="src/app/passport-sessions-group.c", needle='"sessions-list"',
+         note="this device first, then the others, most recently used first"),
+    dict(page="account-page", name="session-row-current", role="list item", msgids=["This device"],
+         source="src/app/passport-sessions-group.c", needle='"session-row-current"',
+         note="this device: the title is the device name the app sent (host and system); the subtitle "
+              "starts with This device, then the address and how it signed in"),
+    dict(page="account-page", name="session-row", role="list item", msgids=["Last used %s", "Unknown device"],
+         source="src/app/passport-sessions-group.c", needle='"session-row"',
+         note="another device: its name (or Unknown device), when it was last used (`%s`: 26 Nov 2026, "
+              "14:05), its address and how it signed in"),
+    dict(page="account-page", name="session-sign-out", role="push button", msgids=["Sign out %s"],
+         source="src/app/passport-sessions-group.c", needle='"session-sign-out"',
+         note="in each `session-row` (shows Sign Out; `%s`: the device's name); asks in "
+              "`session-sign-out-dialog`; action `sessions.sign-out` with the session's id"),
+    dict(page="account-page", name="sessions-sign-out-others", role="push button",
+         msgids=["Sign Out on All Other Devices"],
+         source="src/app/passport-sessions-group.c", needle='"sessions-sign-out-others"',
+         note="shows Sign Out on All Other Devices… (Alt+O), off when there is none; asks in "
+              "`sessions-sign-out-others-dialog`"),
+    dict(page="account-page", name="session-sign-out-dialog", role="dialog", msgids=["Sign Out “%s”?"],
+         source="src/app/passport-sessions-group.c", needle="Sign Out “%s”?",
+         note="heading (`%s`: the device's name); responses Cancel and Sign Out"),
+    dict(page="account-page", name="sessions-sign-out-others-dialog", role="dialog",
+         msgids=["Sign Out on All Other Devices?"],
+         source="src/app/passport-sessions-group.c", needle="Sign Out on All Other Devices?",
+         note="heading; responses Cancel and Sign Out"),
+    dict(page="account-page", name="sessions-message", role="label", msgids=["Signed out on that device."],
+         source="src/app/passport-sessions-group.c", needle='"sessions-message"',
+         note="the outcome of a sign-out (or Signed out on 2 other devices., a plural form), or why it failed"),
     # Two-step sign-in (contract 8.2): a group built in C, shown only signed in
     # to a server that lists otp; its dialogs are windows of their own.
     dict(page="account-page", name="otp-group", role="filler", msgids=["Two-Step Sign-In"],
@@ -316,6 +352,9 @@ ENVIRONMENT = {
     "PASSPORT_CLIENT_ID": "The client id, for an OpenID provider that registered one.",
     "PASSPORT_REDIRECT_PORT": "A fixed loopback port (`8065`) or range (`8065-8070`) for the browser's "
                               "redirect, for providers that accept only an exact redirect URI.",
+    "PASSPORT_DEVICE_NAME": "The name of this device sent with every sign-in and shown in the account's "
+                            "Devices (default: the host name and the system, e.g. `ivan-laptop (Debian "
+                            "GNU/Linux 12 (bookworm))`).",
     "PASSPORT_TEST_SAVE_PATH": "UI tests only: the file Save… of the recovery codes writes to, instead of "
                                "asking with the system's file chooser, which a test cannot drive.",
     "PASSPORT_BENCHMARK": "Benchmarks only, never for a UI test: a path (with a `/`) gets a report of the "
