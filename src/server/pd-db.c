@@ -218,6 +218,48 @@ static const char *migrations[] = {
   "CREATE TRIGGER IF NOT EXISTS accounts_never_reused BEFORE INSERT ON accounts"
   " WHEN EXISTS (SELECT 1 FROM deleted_accounts WHERE id = NEW.id)"
   " BEGIN SELECT RAISE (ABORT, 'this account id was deleted'); END;",
+
+  /* 7 → 8: device authorization (section 11). A request is kept by the
+   * SHA-256 of its device_code, with its user code (8 letters, unique
+   * among live requests: pd-device.c draws again while one has it), its
+   * interval (grown by slow_down) and last poll; it is deleted when
+   * tokens or a denial use it up, and pruned an hour after its expiry
+   * (until then expired_token). A device_flows row is one browser's way
+   * through /device from the right user code on, gone with its request.
+   * rate_events counts requests per key for sliding-window limits
+   * (pd_rate_wait), pruned after PD_RATE_KEEP. IF NOT EXISTS: test-schema
+   * takes a newer file back to version 1 without dropping them. */
+  "CREATE TABLE IF NOT EXISTS device_requests ("
+  "  code_hash TEXT PRIMARY KEY,"
+  "  user_code TEXT NOT NULL,"
+  "  client_id TEXT NOT NULL,"
+  "  scope TEXT NOT NULL,"
+  "  device_name TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  poll_interval INTEGER NOT NULL,"
+  "  last_poll_at INTEGER,"                      /* NULL before the first poll */
+  "  status TEXT NOT NULL DEFAULT 'pending',"    /* pending, approved, denied */
+  "  account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE);"  /* who approved */
+  "CREATE INDEX IF NOT EXISTS device_requests_user_code ON device_requests(user_code, expires_at);"
+  "CREATE INDEX IF NOT EXISTS device_requests_expiry ON device_requests(expires_at);"
+  "CREATE INDEX IF NOT EXISTS device_requests_account ON device_requests(account_id)"
+  " WHERE account_id IS NOT NULL;"
+  "CREATE TABLE IF NOT EXISTS device_flows ("
+  "  id TEXT PRIMARY KEY,"
+  "  csrf_hash TEXT NOT NULL,"
+  "  code_hash TEXT NOT NULL REFERENCES device_requests(code_hash) ON DELETE CASCADE,"
+  "  provider TEXT,"                             /* the stand-in page chosen */
+  "  account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  signed_in INTEGER NOT NULL DEFAULT 0);"     /* the second step passed, when due */
+  "CREATE INDEX IF NOT EXISTS device_flows_request ON device_flows(code_hash);"
+  "CREATE INDEX IF NOT EXISTS device_flows_account ON device_flows(account_id)"
+  " WHERE account_id IS NOT NULL;"
+  "CREATE TABLE IF NOT EXISTS rate_events ("
+  "  key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS rate_events_key ON rate_events(key, at);"
+  "CREATE INDEX IF NOT EXISTS rate_events_at ON rate_events(at);",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.

@@ -100,11 +100,15 @@ test_upgrade_keeps_sessions (void)
   pd_assert_response (t3, 400, "invalid_grant");
 
   pd_server_stop (again);
-  /* brought to the newest version (7: sessions, deleted accounts) */
-  g_assert_cmpint (user_version (server->database), ==, 7);
+  /* brought to the newest version (8: device authorization) */
+  g_assert_cmpint (user_version (server->database), ==, 8);
   exec_sql (server->database, "SELECT id, account_id, name, hash, created_at, last_used_at FROM app_passwords;"
                               "SELECT app_password_id FROM token_families;"
-                              "SELECT id, deleted_at FROM deleted_accounts;");
+                              "SELECT id, deleted_at FROM deleted_accounts;"
+                              "SELECT code_hash, user_code, client_id, scope, device_name, created_at, expires_at,"
+                              " poll_interval, last_poll_at, status, account_id FROM device_requests;"
+                              "SELECT id, csrf_hash, code_hash, provider, account_id, signed_in FROM device_flows;"
+                              "SELECT key, at FROM rate_events;");
   /* the session kept from before version 7 got a public id, a method
    * (its code says browser) and its last use */
   {
