@@ -114,6 +114,7 @@ path_is_api (const char *path)
            !g_str_equal (path, "/api/v1/password/new");
   return g_str_equal (path, "/.well-known/openid-configuration") ||
          g_str_equal (path, "/oauth/token") ||
+         g_str_equal (path, "/oauth/device") ||
          g_str_equal (path, "/oauth/revoke") ||
          g_str_equal (path, "/oauth/userinfo") ||
          g_str_equal (path, "/oauth/jwks") ||
@@ -258,6 +259,11 @@ handler (SoupServer        *server,
     pd_handle_token (pd, msg);
   else if (g_str_equal (path, "/oauth/revoke"))
     pd_handle_revoke (pd, msg);
+  else if (g_str_equal (path, "/oauth/device") && pd_feature_on (pd, PD_FEATURE_DEVICE))
+    pd_handle_device_authorization (pd, msg);
+  else if (g_str_equal (path, "/device") && pd_feature_on (pd, PD_FEATURE_DEVICE) &&
+           (get || g_str_equal (method, "POST")))
+    pd_handle_device_page (pd, msg, query);
   else if (g_str_equal (path, "/oauth/userinfo") && (get || g_str_equal (method, "POST")))
     pd_handle_userinfo (pd, msg);
   else if (g_str_equal (path, "/oauth/jwks") && get)
@@ -360,7 +366,7 @@ main (int   argc,
     { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, "Also send mail through this SMTP relay", "HOST[:PORT]" },
     { "dev-outbox", 0, 0, G_OPTION_ARG_NONE, &dev_outbox, "Serve /outbox with sent mails (development only)", NULL },
     { "features", 0, 0, G_OPTION_ARG_STRING, &features,
-      "Optional features offered: a list (password_reset,otp,app_passwords,sessions,delete_account), or -NAME to turn one off; all by default",
+      "Optional features offered: a list (password_reset,otp,app_passwords,sessions,device,delete_account), or -NAME to turn one off; all by default",
       "LIST" },
     { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level, "error, warning, info or debug", "LEVEL" },
     { "access-token-ttl", 0, 0, G_OPTION_ARG_INT64, &access_ttl, "Access token lifetime (900)", "SECONDS" },

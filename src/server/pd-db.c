@@ -664,6 +664,13 @@ static const struct
   { "mfa_tokens",
     "DELETE FROM mfa_tokens WHERE rowid IN"
     " (SELECT rowid FROM mfa_tokens WHERE expires_at < ?1 LIMIT ?2)" },
+  /* with their flows; expired_token until then, invalid_grant after */
+  { "device_requests",
+    "DELETE FROM device_requests WHERE rowid IN"
+    " (SELECT rowid FROM device_requests WHERE expires_at < ?1 - " G_STRINGIFY (PD_DEVICE_KEEP) " LIMIT ?2)" },
+  { "rate_events",
+    "DELETE FROM rate_events WHERE rowid IN"
+    " (SELECT rowid FROM rate_events WHERE at <= ?1 - " G_STRINGIFY (PD_RATE_KEEP) " LIMIT ?2)" },
 };
 
 guint

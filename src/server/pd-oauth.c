@@ -31,6 +31,12 @@ find_client (const char *id)
   return NULL;
 }
 
+gboolean
+pd_client_known (const char *client_id)
+{
+  return find_client (client_id) != NULL;
+}
+
 static gboolean
 redirect_allowed (const PdClient *client,
                   const char     *redirect_uri)
@@ -148,10 +154,15 @@ pd_handle_discovery (Pd                *pd,
   set_url (pd, o, "userinfo_endpoint", "/oauth/userinfo");
   set_url (pd, o, "jwks_uri", "/oauth/jwks");
   set_url (pd, o, "passport_api_endpoint", "/api/v1");
+  if (pd_feature_on (pd, PD_FEATURE_DEVICE))
+    set_url (pd, o, "device_authorization_endpoint", "/oauth/device");
   add_strings (o, "scopes_supported", "openid", "profile", "email", "passport", NULL);
   add_strings (o, "response_types_supported", "code", NULL);
   add_strings (o, "grant_types_supported", "authorization_code", "refresh_token", "password",
                pd_feature_on (pd, PD_FEATURE_OTP) ? PD_GRANT_OTP : NULL, NULL);
+  if (pd_feature_on (pd, PD_FEATURE_DEVICE))
+    json_array_add_string_element (json_object_get_array_member (o, "grant_types_supported"),
+                                   PD_GRANT_DEVICE);
   add_strings (o, "code_challenge_methods_supported", "S256", NULL);
   add_strings (o, "token_endpoint_auth_methods_supported", "none", NULL);
   add_strings (o, "subject_types_supported", "public", NULL);
@@ -337,13 +348,13 @@ pd_handle_authorize (Pd                *pd,
 }
 
 /* The stand-in identity: one per provider + e-mail. Returns the account id. */
-static char *
-sign_in_identity (Pd         *pd,
-                  const char *provider,
-                  const char *email,
-                  const char *name,
-                  gboolean    verified,
-                  const char *language)
+char *
+pd_identity_sign_in (Pd         *pd,
+                     const char *provider,
+                     const char *email,
+                     const char *name,
+                     gboolean    verified,
+                     const char *language)
 {
   g_autofree char *subject_input = g_strconcat (provider, ":", email, NULL);
   g_autofree char *subject = pd_sha256_hex (subject_input);
@@ -634,7 +645,7 @@ pd_handle_social (Pd                *pd,
       return;
     }
 
-  flow->account_id = sign_in_identity (pd, provider_id, email, name, verified, language);
+  flow->account_id = pd_identity_sign_in (pd, provider_id, email, name, verified, language);
   if (pd_otp_enabled (pd, flow->account_id))
     {
       pd_db_exec (pd, "INSERT OR REPLACE INTO auth_request_otp (flow_id, account_id) VALUES (?, ?)",
@@ -1148,6 +1159,8 @@ pd_handle_token (Pd                *pd,
     grant_password (pd, msg, client, form);
   else if (g_strcmp0 (grant_type, PD_GRANT_OTP) == 0 && pd_feature_on (pd, PD_FEATURE_OTP))
     pd_grant_otp (pd, msg, client->id, form);
+  else if (g_strcmp0 (grant_type, PD_GRANT_DEVICE) == 0 && pd_feature_on (pd, PD_FEATURE_DEVICE))
+    pd_grant_device (pd, msg, client->id, form);
   else if (grant_type == NULL)
     pd_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "grant_type is required", NULL);
   else

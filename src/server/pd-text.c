@@ -153,6 +153,56 @@ static const char *texts[PD_N_TEXTS][2] = {
     "Too many wrong codes or passwords. Try again later.",
     "Слишком много неверных кодов или паролей. Повторите попытку позже.",
   },
+  [PD_T_DEVICE_TITLE] = { "Sign in on a device", "Вход на устройстве" },
+  [PD_T_DEVICE_CODE_INTRO] = {
+    "Enter the code that your device shows.",
+    "Введите код, который показывает ваше устройство.",
+  },
+  [PD_T_DEVICE_CODE_WRONG] = {
+    "This code is not valid or has expired. Check it and try again.",
+    "Этот код неверен или устарел. Проверьте его и попробуйте ещё раз.",
+  },
+  [PD_T_DEVICE_CODE_TOO_MANY] = {
+    "Too many wrong codes. Try again later.",
+    "Слишком много неверных кодов. Повторите попытку позже.",
+  },
+  [PD_T_DEVICE_SIGN_IN_INTRO] = {
+    "Sign in to the account that the device should use.",
+    "Войдите в учётную запись, которой будет пользоваться устройство.",
+  },
+  [PD_T_DEVICE_PASSWORD] = { "Password", "Пароль" },
+  [PD_T_DEVICE_SIGN_IN] = { "Sign in", "Войти" },
+  [PD_T_DEVICE_OR_NETWORK] = { "Or sign in with a social network:", "Или войдите через социальную сеть:" },
+  [PD_T_DEVICE_WRONG_PASSWORD] = {
+    "The e-mail or password is not correct.",
+    "Неверный адрес электронной почты или пароль.",
+  },
+  [PD_T_DEVICE_CONFIRM_INTRO] = {
+    "%s asks to sign in to your account on a device.",
+    "%s просит войти в вашу учётную запись на устройстве.",
+  },
+  [PD_T_DEVICE_NAME] = { "Device", "Устройство" },
+  [PD_T_DEVICE_UNNAMED] = { "(no name given)", "(имя не указано)" },
+  [PD_T_DEVICE_REQUESTED] = { "Requested", "Запрошено" },
+  [PD_T_DEVICE_ACCOUNT] = { "Account", "Учётная запись" },
+  [PD_T_DEVICE_WARNING] = {
+    "Approve only if you started this yourself just now.",
+    "Разрешайте, только если вы сами только что начали этот вход.",
+  },
+  [PD_T_DEVICE_APPROVE] = { "Approve", "Разрешить" },
+  [PD_T_DEVICE_DENY] = { "Deny", "Запретить" },
+  [PD_T_DEVICE_APPROVED] = {
+    "Done: the device is signed in. You can close this page.",
+    "Готово: устройство вошло в учётную запись. Эту страницу можно закрыть.",
+  },
+  [PD_T_DEVICE_DENIED] = {
+    "Denied: the device will not be signed in. You can close this page.",
+    "Вход запрещён: устройство не войдёт в учётную запись. Эту страницу можно закрыть.",
+  },
+  [PD_T_DEVICE_EXPIRED] = {
+    "This request has expired or was already answered. Start again on the device.",
+    "Срок этого запроса истёк, или на него уже ответили. Начните заново на устройстве.",
+  },
 };
 
 const char *

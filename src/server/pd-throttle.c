@@ -2,6 +2,8 @@
 //
 // Throttling of failed passwords: a sliding window per key, kept in the
 // failed_passwords table. The password grant and the account API both use it.
+// Request limits (device authorization) are the same kind of window over
+// rate_events, with their own maximum and length.
 #include "config.h"
 
 #include "pd.h"
@@ -46,4 +48,30 @@ pd_throttle_clear (Pd         *pd,
                    const char *key)
 {
   pd_db_exec (pd, "DELETE FROM failed_passwords WHERE key = ?", "s", key);
+}
+
+gint64
+pd_rate_wait (Pd         *pd,
+              const char *key,
+              guint       max,
+              gint64      window)
+{
+  gint64 now = pd_now ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (max > 0 && window <= PD_RATE_KEEP, 0);
+
+  /* allowed again when the max-th newest event leaves the window */
+  stmt = pd_db_prepare (pd, "SELECT at FROM rate_events WHERE key = ? AND at > ?"
+                            " ORDER BY at DESC LIMIT 1 OFFSET ?", "sii", key, now - window, (gint64) max - 1);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return MAX (1, sqlite3_column_int64 (stmt, 0) + window - now);
+}
+
+void
+pd_rate_count (Pd         *pd,
+               const char *key)
+{
+  pd_db_exec (pd, "INSERT INTO rate_events (key, at) VALUES (?, ?)", "si", key, pd_now ());
 }

@@ -38,6 +38,17 @@ G_BEGIN_DECLS
 #define PD_APP_PASSWORD_LEN 16         /* lower-case letters of one */
 #define PD_APP_PASSWORD_NAME_MAX 64    /* characters of its name */
 #define PD_SESSION_DEVICE_NAME_MAX 64  /* characters of a session's device_name (section 3) */
+#define PD_GRANT_DEVICE "urn:ietf:params:oauth:grant-type:device_code"
+#define PD_DEVICE_TTL 600              /* a device authorization request lives 10 minutes */
+#define PD_DEVICE_KEEP 3600            /* and answers expired_token an hour longer */
+#define PD_DEVICE_INTERVAL 5           /* seconds between polls, at first */
+#define PD_DEVICE_SLOW_DOWN 5          /* added to the interval by each slow_down (RFC 8628 §3.5) */
+#define PD_DEVICE_IP_MAX 10            /* requests per client IP */
+#define PD_DEVICE_IP_WINDOW 60         /* per minute */
+#define PD_DEVICE_WRONG_CODES_MAX 5    /* wrong user codes per client IP on /device */
+#define PD_DEVICE_WRONG_CODES_WINDOW 600 /* in 10 minutes */
+#define PD_USER_CODE_LEN 8             /* letters of a user code, without its dash */
+#define PD_RATE_KEEP 3600              /* rate_events are kept as long as the longest window */
 
 typedef struct
 {
@@ -92,11 +103,12 @@ typedef enum
   PD_FEATURE_OTP = 1 << 1,
   PD_FEATURE_APP_PASSWORDS = 1 << 2,
   PD_FEATURE_SESSIONS = 1 << 3,
+  PD_FEATURE_DEVICE = 1 << 5,         /* the bit of its place in the contract's list */
   PD_FEATURE_DELETE_ACCOUNT = 1 << 6,
 } PdFeature;
 
 #define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP | PD_FEATURE_APP_PASSWORDS | \
-                         PD_FEATURE_SESSIONS | PD_FEATURE_DELETE_ACCOUNT)
+                         PD_FEATURE_SESSIONS | PD_FEATURE_DEVICE | PD_FEATURE_DELETE_ACCOUNT)
 
 /* --features: a comma-separated list; "name" items give exactly the
  * features listed, "-name" turns one off from all the others, "" none.
@@ -253,6 +265,11 @@ GStrv    pd_password_weak_reasons (const char *password, const char *email, cons
 gint64 pd_throttle_check  (Pd *pd, const char *key);
 void   pd_throttle_fail   (Pd *pd, const char *key);
 void   pd_throttle_clear  (Pd *pd, const char *key);
+/* Request limits (not passwords), kept in rate_events: seconds until @key
+ * may go on (0 = now) when @max events of it fall in the last @window
+ * seconds (@window at most PD_RATE_KEEP); pd_rate_count() adds one. */
+gint64 pd_rate_wait       (Pd *pd, const char *key, guint max, gint64 window);
+void   pd_rate_count      (Pd *pd, const char *key);
 
 /* pd-account.c --------------------------------------------------------- */
 
@@ -354,6 +371,12 @@ void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 /* The name of the client @client_id for people (the session list), or
  * the id itself for a client this server no longer has. */
 const char *pd_client_name (const char *client_id);
+/* Whether @client_id is a client of this server. */
+gboolean pd_client_known (const char *client_id);
+/* The account of the stand-in identity @provider + @email, created at its
+ * first sign-in. Free the id. */
+char    *pd_identity_sign_in (Pd *pd, const char *provider, const char *email, const char *name,
+                              gboolean verified, const char *language);
 
 /* pd-api.c ------------------------------------------------------------- */
 
@@ -438,6 +461,21 @@ void     pd_app_passwords_candidates (Pd *pd, const char *account_id,
 /* The app password @id signed in: marks its use now. FALSE when it is gone
  * (revoked while its hash was checked). */
 gboolean pd_app_password_used      (Pd *pd, const char *account_id, const char *id);
+
+/* pd-device.c ---------------------------------------------------------- */
+
+/* Device authorization (section 11): POST {device_authorization_endpoint}. */
+void  pd_handle_device_authorization (Pd *pd, SoupServerMessage *msg);
+/* The verification page /device (GET and POST). */
+void  pd_handle_device_page          (Pd *pd, SoupServerMessage *msg, GHashTable *query);
+/* The device_code grant of the token endpoint. */
+void  pd_grant_device                (Pd *pd, SoupServerMessage *msg, const char *client_id,
+                                      GHashTable *form);
+/* A new user code: 8 letters of BCDFGHJKLMNPQRSTVWXZ from the CSPRNG. */
+char *pd_user_code_draw              (void);
+/* The 8 upper-case letters of a typed user code (case, '-' and spaces
+ * ignored), or NULL when it cannot be one. */
+char *pd_user_code_normalize         (const char *input);
 
 /* pd-sessions.c -------------------------------------------------------- */
 
@@ -539,6 +577,26 @@ typedef enum
   PD_T_OTP_CODE,
   PD_T_OTP_WRONG,
   PD_T_OTP_TOO_MANY,
+  PD_T_DEVICE_TITLE,
+  PD_T_DEVICE_CODE_INTRO,
+  PD_T_DEVICE_CODE_WRONG,
+  PD_T_DEVICE_CODE_TOO_MANY,
+  PD_T_DEVICE_SIGN_IN_INTRO,
+  PD_T_DEVICE_PASSWORD,
+  PD_T_DEVICE_SIGN_IN,
+  PD_T_DEVICE_OR_NETWORK,
+  PD_T_DEVICE_WRONG_PASSWORD,
+  PD_T_DEVICE_CONFIRM_INTRO,
+  PD_T_DEVICE_NAME,
+  PD_T_DEVICE_UNNAMED,
+  PD_T_DEVICE_REQUESTED,
+  PD_T_DEVICE_ACCOUNT,
+  PD_T_DEVICE_WARNING,
+  PD_T_DEVICE_APPROVE,
+  PD_T_DEVICE_DENY,
+  PD_T_DEVICE_APPROVED,
+  PD_T_DEVICE_DENIED,
+  PD_T_DEVICE_EXPIRED,
   PD_N_TEXTS
 } PdText;
 

@@ -3,7 +3,8 @@
 #
 # passportd never writes a secret where it does not belong: after a whole
 # story (social sign-in, bind, confirm, password grant, refresh, password
-# change, password reset, two-step sign-in, an app password) with debug
+# change, password reset, two-step sign-in, an app password, device
+# authorization) with debug
 # logging, no token, code, password or confirmation token appears in its
 # log, and none but hashes in its database files. The
 # confirmation token is only in the mail (that is its job).
@@ -143,6 +144,33 @@ try:
     assert status == 200, status
     secrets += [t3['access_token'], t3['refresh_token']]
     assert req('DELETE', '/api/v1/me/app-passwords/' + app['id'], token=t2['access_token'])[0] == 204
+    # Device authorization (section 11): the device_code, the page's csrf
+    # and the tokens; the user code is no secret (the page looks it up).
+    status, _, _, dev = req('POST', '/oauth/device', form=dict(client_id='passport-desktop',
+                                                               scope='openid profile email passport',
+                                                               device_name='anna-laptop'))
+    assert status == 200, status
+    secrets.append(dev['device_code'])
+    status, headers, page, _ = req('GET', '/device?user_code=' + dev['user_code'].replace('-', ''))
+    assert status == 200, status
+    dcookie = headers['Set-Cookie'].split(';')[0]
+    dcsrf = re.search(r'name="csrf" value="([^"]+)"', page.decode()).group(1)
+    secrets.append(dcsrf)
+    status, _, page, _ = req('POST', '/device', headers={'Cookie': dcookie},
+                             form=dict(csrf=dcsrf, action='code', user_code=dev['user_code']))
+    assert status == 200, status
+    dflow = re.search(r'name="flow" value="([^"]+)"', page.decode()).group(1)
+    for step in (dict(action='provider', provider='vk'),
+                 dict(action='continue', email='device@example.com', name='Dev'),
+                 dict(action='approve')):
+        status, _, page, _ = req('POST', '/device', headers={'Cookie': dcookie},
+                                 form=dict(csrf=dcsrf, flow=dflow, **step))
+        assert status == 200, (status, step)
+    status, _, _, t4 = req('POST', '/oauth/token', form=dict(grant_type='urn:ietf:params:oauth:grant-type:device_code',
+                                                             device_code=dev['device_code'],
+                                                             client_id='passport-desktop'))
+    assert status == 200, status
+    secrets += [t4['access_token'], t4['refresh_token']]
     # The development outbox lists the mail with its link (for the demo).
     status, _, outbox, _ = req('GET', '/outbox')
     assert status == 200 and link.group(1).encode() in outbox, 'the outbox lacks the link'

@@ -317,8 +317,9 @@ test_unsupported_grant (void)
                                                   "grant_type", "client_credentials",
                                                   "client_id", PD_CLIENT_ID,
                                                   NULL);
+  /* (the device_code grant was the example until passportd had it: section 11) */
   g_autoptr(PdResponse) implicit = pd_client_post_form (client, "/oauth/token", NULL,
-                                                        "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
+                                                        "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer",
                                                         "client_id", PD_CLIENT_ID,
                                                         NULL);
   g_autoptr(PdResponse) missing = pd_client_post_form (client, "/oauth/token", NULL,
