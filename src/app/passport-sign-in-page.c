@@ -254,6 +254,10 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
                                          PASSPORT_ERROR_UNAUTHORIZED_CLIENT,
                                          PASSPORT_ERROR_INVALID_REQUEST,
                                          PASSPORT_ERROR_NOT_SUPPORTED,
+                                         /* Why this page is shown again: signed out from
+                                          * elsewhere. Said here, not in a toast that is gone
+                                          * before the user is back at the window. */
+                                         PASSPORT_ERROR_SESSION_EXPIRED,
                                          -1);
 
   gtk_widget_class_install_action (widget_class, "sign-in.provider", "s", provider_activated);

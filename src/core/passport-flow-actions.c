@@ -711,6 +711,12 @@ reload_account_cb (GObject      *source,
 
   if (account == NULL)
     {
+      /* Signed out from elsewhere (another device's "sign out everywhere",
+       * a password reset): the session is over here too, and the sign-in
+       * page says why. A running action meets the same end on its own. */
+      if (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_SESSION_EXPIRED) &&
+          self->client == PASSPORT_CLIENT (source) && self->task == NULL)
+        _passport_flow_fail (self, error);
       g_task_return_error (task, error);
       return;
     }

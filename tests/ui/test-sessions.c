@@ -6,6 +6,7 @@
 // without `sessions`.
 #include "config.h"
 
+#include "passport-error.h"
 #include "ui-fixture.h"
 
 #define PAGE "account-page"
@@ -161,6 +162,32 @@ test_sign_out_others (UiFixture     *f,
   g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_SIGNED_IN);
 }
 
+/* Signed out from another device: the app notices when it reads the
+ * account again (the window coming to the front), and says why. */
+static void
+test_revoked_elsewhere (UiFixture     *f,
+                        gconstpointer  data)
+{
+  g_autofree char *email = pd_unique_email ("ada");
+  g_autoptr(JsonObject) social = pd_account_with_password (f->server, "vk", email, "Ada Lovelace",
+                                                           PASSWORD);
+  g_autoptr(PdClient) client = pd_client_new (f->server);
+  g_autoptr(PdResponse) r = NULL;
+
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, email, PASSWORD);
+  ui_wait_for_page (f, PAGE, 20);
+
+  r = pd_client_send (client, "DELETE", "/api/v1/me/sessions?others=true",
+                      json_object_get_string_member (social, "access_token"), NULL, NULL, NULL);
+  g_assert_cmpuint (r->status, ==, 200);
+  passport_flow_reload_account_async (f->flow, NULL, NULL, NULL);
+  ui_wait_for_page (f, "sign-in-page", 20);
+  g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_cmpstr (ui_label (f, "sign-in-page", "sign-in-page-error"), ==,
+                   passport_error_code_describe (PASSPORT_ERROR_SESSION_EXPIRED));
+}
+
 /* A server without sessions: no Devices. */
 static void
 test_not_offered (UiFixture     *f,
@@ -184,6 +211,7 @@ main (int   argc,
   ui_init (&argc, &argv);
   UI_TEST_ADD ("/sessions/devices", test_devices);
   UI_TEST_ADD ("/sessions/sign-out-others", test_sign_out_others);
+  UI_TEST_ADD ("/sessions/revoked-elsewhere", test_revoked_elsewhere);
   UI_TEST_ADD ("/sessions/not-offered", test_not_offered);
   return ui_run ();
 }
