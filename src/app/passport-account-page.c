@@ -13,6 +13,7 @@
 #include "passport-account-page.h"
 #include "passport-app-passwords-group.h"
 #include "passport-otp-group.h"
+#include "passport-proof-dialog.h"
 #include "passport-sessions-group.h"
 #include "passport-error.h"
 #include "passport-strength.h"
@@ -38,6 +39,8 @@ struct _PassportAccountPage
   GtkWidget           *otp_group;
   GtkWidget           *app_passwords_group;
   GtkWidget           *password_group;
+  GtkWidget           *delete_group;
+  PassportProofDialog *delete_dialog;  /* while it is open, weak */
   GtkWidget           *password_checks;
   GtkWidget           *change_password_button;
   AdwPasswordEntryRow *current_password_row;
@@ -194,6 +197,12 @@ update (PassportAccountPage *self)
                                    checked && score > 0);
   }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", signed_in && !busy);
+
+  /* Only where the server offers it (contract 12). */
+  gtk_widget_set_visible (self->delete_group,
+                          signed_in && managed && server != NULL &&
+                          passport_server_has_feature (server, "delete_account"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.delete", signed_in && !busy && managed);
 }
 
 
@@ -240,6 +249,8 @@ on_state (PassportAccountPage *self)
 
   if (flow == NULL || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_IN)
     {
+      if (self->delete_dialog != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->delete_dialog));
       gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
@@ -369,6 +380,72 @@ sign_out_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Deleting the account: asked in the proof dialog, which stays open with
+ * the reason when the server refuses. */
+static void
+delete_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PassportAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_flow_delete_account_finish (PASSPORT_FLOW (source), result, &error))
+    {
+      if (self->delete_dialog != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        passport_proof_dialog_fail (self->delete_dialog, error);
+      return;
+    }
+  if (self->delete_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->delete_dialog));
+  gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s",
+                              _("Your account has been deleted."));
+}
+
+static void
+on_delete_proof (PassportAccountPage *self,
+                 guint                kind,
+                 const char          *proof,
+                 PassportProofDialog *dialog)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+
+  if (flow == NULL)
+    return;
+  passport_proof_dialog_set_busy (dialog, TRUE);
+  passport_flow_delete_account_async (flow, kind, proof, NULL, delete_cb, g_object_ref (self));
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+  g_autofree char *body = NULL;
+  const char *email;
+
+  if (self->account == NULL || self->delete_dialog != NULL)
+    return;
+  email = passport_account_get_email (self->account);
+  if (email != NULL)
+    /* Translators: %s is the account's e-mail address */
+    body = g_strdup_printf (_("The account of %s is deleted at once and for good, with its sign-in "
+                              "methods, app passwords and devices. This cannot be undone. Confirm "
+                              "it is you."), email);
+  else
+    body = g_strdup (_("The account is deleted at once and for good, with its sign-in methods, app "
+                       "passwords and devices. This cannot be undone. Confirm it is you."));
+  self->delete_dialog = passport_proof_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                   self->account, _("Delete Account?"), body,
+                                                   _("_Delete Account"));
+  gtk_widget_set_name (GTK_WIDGET (self->delete_dialog), "delete-account-dialog");
+  g_object_add_weak_pointer (G_OBJECT (self->delete_dialog), (gpointer *) &self->delete_dialog);
+  g_signal_connect_object (self->delete_dialog, "submit", G_CALLBACK (on_delete_proof), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->delete_dialog));
+}
+
 static void
 on_password_activated (PassportAccountPage *self)
 {
@@ -390,6 +467,8 @@ passport_account_page_dispose (GObject *object)
 
   set_account (self, NULL);
   g_clear_object (&self->strength);
+  if (self->delete_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->delete_dialog));
 
   G_OBJECT_CLASS (passport_account_page_parent_class)->dispose (object);
 }
@@ -426,6 +505,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, otp_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, app_passwords_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_group);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, delete_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, password_checks);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, change_password_button);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, current_password_row);
@@ -441,6 +521,7 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "account.change-password", NULL, change_password_activated);
   gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_activated);
+  gtk_widget_class_install_action (widget_class, "account.delete", NULL, delete_activated);
 }
 
 static void

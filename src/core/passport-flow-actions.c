@@ -758,3 +758,63 @@ passport_flow_reload_account_finish (PassportFlow  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Deleting the account (contract 12) --------------------------------------------- */
+
+static void
+delete_account_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportFlow *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!passport_client_delete_account_finish (PASSPORT_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Gone at the server: nothing of it is kept here either. */
+  if (self->client == PASSPORT_CLIENT (source))
+    {
+      _passport_flow_forget_stored_session (self);
+      _passport_flow_clear_session (self);
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+passport_flow_delete_account_async (PassportFlow        *self,
+                                    PassportProofKind    proof_kind,
+                                    const char          *proof,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, passport_flow_delete_account_async);
+  if (self->state != PASSPORT_FLOW_STATE_SIGNED_IN || self->client == NULL ||
+      self->server == NULL || !passport_server_has_feature (self->server, "delete_account"))
+    {
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_ACTION_UNAVAILABLE, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_ACTION_UNAVAILABLE));
+      return;
+    }
+  passport_client_delete_account_async (self->client, proof_kind, proof, cancellable,
+                                        delete_account_cb, g_steal_pointer (&task));
+}
+
+gboolean
+passport_flow_delete_account_finish (PassportFlow  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -352,6 +352,21 @@ gboolean passport_flow_reload_account_finish (PassportFlow  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 
+/* SIGNED_IN, on a server listing delete_account: DELETE /me with @proof.
+ * On success the account is gone, and so is its session here (the keyring
+ * item too): SIGNED_OUT. Like the reload, busy and error stay as they are;
+ * a refusal (wrong password, reauth_required) is only in _finish, for the
+ * dialog that asked. */
+void     passport_flow_delete_account_async  (PassportFlow        *self,
+                                              PassportProofKind    proof_kind,
+                                              const char          *proof,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean passport_flow_delete_account_finish (PassportFlow  *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
 /* Ends what runs (browser wait, sign-in, conflict sub-step) and returns to
  * the previous stable state; the running action finishes cancelled. */
 void passport_flow_cancel                  (PassportFlow *self);

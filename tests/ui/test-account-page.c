@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include "passport-error.h"
+#include "passport-memory-store.h"
+#include "passport-secure.h"
 #include "passport-provider-icon.h"
 #include "ui-fixture.h"
 
@@ -161,6 +163,95 @@ test_sign_out (UiFixture     *f,
   ui_wait_for_page (f, PAGE, 10);
 }
 
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static const char *
+window_label (GtkWindow  *window,
+              const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (ui_find (GTK_WIDGET (window), name)));
+}
+
+/* Delete Account: asked with the password (a wrong one keeps the dialog
+ * with the reason), then the account is gone at the server and here: the
+ * sign-in page, nothing to restore, the address free for another. */
+static void
+test_delete_account (UiFixture     *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PassportMemoryStore) store = passport_memory_store_new ();
+  GtkWindow *dialog;
+  GtkWidget *field;
+
+  /* A store the next start reads, to see what deletion left in it. */
+  ui_restart (f, pd_flow_new_with_store (PASSPORT_CREDENTIAL_STORE (store)));
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "delete-account-group")));
+
+  ui_click (f, PAGE, "delete-account-button");
+  dialog = ui_wait_for_window ("delete-account-dialog", 5);
+  field = ui_find (GTK_WIDGET (dialog), "proof-password");
+  gtk_editable_set_text (GTK_EDITABLE (field), "not the password");
+  g_signal_emit_by_name (ui_find (GTK_WIDGET (dialog), "proof-submit"), "clicked");
+  PD_RUN_UNTIL (gtk_widget_get_visible (ui_find (GTK_WIDGET (dialog), "proof-error")), 20);
+  g_assert_cmpstr (window_label (dialog, "proof-error"), ==, "The password is wrong.");
+  g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 200);
+  ui_shot_widget (GTK_WIDGET (dialog), "delete-account-dialog");
+
+  gtk_editable_set_text (GTK_EDITABLE (field), OLD);
+  g_signal_emit_by_name (ui_find (GTK_WIDGET (dialog), "proof-submit"), "clicked");
+  ui_wait_for_page (f, "sign-in-page", 20);
+  PD_RUN_UNTIL (ui_find_window ("delete-account-dialog") == NULL, 5);
+  g_assert_true (ui_shows_text (GTK_WIDGET (f->window), "Your account has been deleted."));
+  g_assert_null (passport_flow_get_session (f->flow));
+  /* Gone at the server: the password no longer signs in, and the address
+   * can be bound by another account at once. */
+  g_assert_cmpuint (status_of_password_grant (f, OLD), ==, 400);
+  {
+    g_autoptr(JsonObject) other = pd_account_with_password (f->server, "google", EMAIL, "Bob Example",
+                                                            "another long password");
+
+    g_assert_nonnull (other);
+  }
+  /* And here: nothing is left in the store for the next start. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PassportSecret) secret = NULL;
+
+    passport_credential_store_load_async (PASSPORT_CREDENTIAL_STORE (store),
+                                          passport_flow_get_server_url (f->flow), NULL,
+                                          keep_result, &result);
+    PD_RUN_UNTIL (result != NULL, 5);
+    secret = passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (store), result, NULL,
+                                                    &error);
+    g_assert_no_error (error);
+    g_assert_null (secret);
+  }
+}
+
+/* A server without it: no Delete Account. */
+static void
+test_delete_not_offered (UiFixture     *f,
+                         gconstpointer  data)
+{
+  ui_use_server (f, "--features=-delete_account", NULL);
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "delete-account-group")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -168,5 +259,7 @@ main (int   argc,
   ui_init (&argc, &argv);
   UI_TEST_ADD ("/account-page/change-password", test_account_page);
   UI_TEST_ADD ("/account-page/sign-out", test_sign_out);
+  UI_TEST_ADD ("/account-page/delete", test_delete_account);
+  UI_TEST_ADD ("/account-page/delete-not-offered", test_delete_not_offered);
   return ui_run ();
 }
