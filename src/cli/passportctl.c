@@ -40,6 +40,8 @@ static gboolean opt_json;
 static gboolean opt_no_keyring;
 static char *opt_client_id;
 static char *opt_redirect_port;
+static char *opt_device_name;
+static gboolean opt_yes;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
@@ -52,6 +54,8 @@ static const GOptionEntry entries[] = {
   { "no-keyring", 0, 0, G_OPTION_ARG_NONE, &opt_no_keyring, N_("Do not use the system keyring (nothing is remembered)"), NULL },
   { "client-id", 0, 0, G_OPTION_ARG_STRING, &opt_client_id, N_("The OAuth client id the server registered for Passport (or $PASSPORT_CLIENT_ID; default passport-desktop)"), N_("ID") },
   { "redirect-port", 0, 0, G_OPTION_ARG_STRING, &opt_redirect_port, N_("Receive the browser sign-in on this port or the first free one of this range (or $PASSPORT_REDIRECT_PORT; default any free port)"), N_("PORT[-LAST]") },
+  { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device_name, N_("The name of this device in the account’s list of sessions, sent when signing in (or $PASSPORT_DEVICE_NAME; default “host (system)”)"), N_("NAME") },
+  { "yes", 0, 0, G_OPTION_ARG_NONE, &opt_yes, N_("Confirm delete-account: the account is deleted for good"), NULL },
   { NULL }
 };
 
@@ -601,7 +605,8 @@ describe_reauth (const GError *error)
 /* The sentence for an error of these commands: what to do next, in
  * passportctl's words where the general one does not say it. */
 static char *
-describe_account_error (const GError *error)
+describe_account_error (const GError *error,
+                        const char   *command)
 {
   if (error->domain == PASSPORT_ERROR)
     switch (error->code)
@@ -617,6 +622,9 @@ describe_account_error (const GError *error)
         return g_strdup (_("No set-up is waiting for its code, or it lapsed. Start again with "
                            "“passportctl otp setup”."));
       case PASSPORT_ERROR_NOT_FOUND:
+        if (g_strcmp0 (command, "sessions") == 0)
+          return g_strdup (_("This account has no session with that id (or it has already ended). "
+                             "“passportctl sessions list” shows them."));
         return g_strdup (_("This account has no app password with that id. "
                            "“passportctl app-passwords list” shows them."));
       case PASSPORT_ERROR_NO_EMAIL:
@@ -632,9 +640,10 @@ describe_account_error (const GError *error)
  * proof or a fresh sign-in is still needed, else 1. */
 static int
 report_account_error (PassportFlow *flow,
+                      const char   *command,
                       const GError *error)
 {
-  g_autofree char *message = describe_account_error (error);
+  g_autofree char *message = describe_account_error (error, command);
   gboolean reauth = g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_REAUTH_REQUIRED);
 
   if (opt_json)
@@ -734,13 +743,34 @@ print_cell (const char *text,
   printf ("%s%*s", text, (int) MAX (0, width - g_utf8_strlen (text, -1)), "");
 }
 
+/* @cells, row after row of @columns (the headers first), in columns
+ * two spaces apart; the last column is not padded. */
+static void
+print_table (GPtrArray *cells,
+             guint      columns)
+{
+  g_autofree glong *widths = g_new0 (glong, columns);
+
+  for (guint i = 0; i < cells->len; i++)
+    widths[i % columns] = MAX (widths[i % columns], g_utf8_strlen (cells->pdata[i], -1));
+  for (guint i = 0; i < cells->len; i++)
+    {
+      if (i % columns == columns - 1)
+        printf ("%s\n", (char *) cells->pdata[i]);
+      else
+        {
+          print_cell (cells->pdata[i], widths[i % columns]);
+          printf ("  ");
+        }
+    }
+}
+
 static void
 print_app_passwords (GListModel *list)
 {
   guint n = g_list_model_get_n_items (list);
   const char *headers[] = { _("ID"), _("NAME"), _("CREATED"), _("LAST USED") };
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
-  glong widths[4] = { 0 };
 
   if (opt_json)
     {
@@ -781,18 +811,98 @@ print_app_passwords (GListModel *list)
       g_ptr_array_add (cells, format_local (passport_app_password_get_created_at (item)));
       g_ptr_array_add (cells, last_used != NULL ? format_local (last_used) : g_strdup (_("never")));
     }
-  for (guint i = 0; i < cells->len; i++)
-    widths[i % 4] = MAX (widths[i % 4], g_utf8_strlen (cells->pdata[i], -1));
-  for (guint i = 0; i < cells->len; i++)
+  print_table (cells, G_N_ELEMENTS (headers));
+}
+
+/* Sessions (contract 9) --------------------------------------------------- */
+
+/* How a session began, in words; a method a newer server names is shown
+ * as it says it. */
+static const char *
+describe_method (const char *method)
+{
+  if (g_str_equal (method, "browser"))
+    return C_("session method", "browser");
+  if (g_str_equal (method, "password"))
+    return C_("session method", "password");
+  if (g_str_equal (method, "app_password"))
+    return C_("session method", "app password");
+  if (g_str_equal (method, "device"))
+    return C_("session method", "code on another device");
+  return method;
+}
+
+static void
+print_sessions (GListModel *list)
+{
+  guint n = g_list_model_get_n_items (list);
+  const char *headers[] = { _("ID"), _("DEVICE"), _("METHOD"), _("LAST USED"), _("IP") };
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+  if (opt_json)
     {
-      if (i % 4 == 3)
-        printf ("%s\n", (char *) cells->pdata[i]);
-      else
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "sessions");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n; i++)
         {
-          print_cell (cells->pdata[i], widths[i % 4]);
-          printf ("  ");
+          g_autoptr(PassportSessionInfo) item = g_list_model_get_item (list, i);
+          g_autofree char *created = format_utc (passport_session_info_get_created_at (item));
+          g_autofree char *last_used = format_utc (passport_session_info_get_last_used_at (item));
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, passport_session_info_get_id (item));
+          json_builder_set_member_name (b, "client_id");
+          json_builder_add_string_value (b, passport_session_info_get_client_id (item));
+          json_builder_set_member_name (b, "client_name");
+          json_builder_add_string_value (b, passport_session_info_get_client_name (item));
+          json_builder_set_member_name (b, "device_name");
+          json_builder_add_string_value (b, passport_session_info_get_device_name (item));
+          json_builder_set_member_name (b, "method");
+          json_builder_add_string_value (b, passport_session_info_get_method (item));
+          json_builder_set_member_name (b, "created_at");
+          json_builder_add_string_value (b, created);
+          json_builder_set_member_name (b, "last_used_at");
+          json_builder_add_string_value (b, last_used);
+          json_builder_set_member_name (b, "ip");
+          json_builder_add_string_value (b, passport_session_info_get_ip (item));
+          json_builder_set_member_name (b, "current");
+          json_builder_add_boolean_value (b, passport_session_info_get_current (item));
+          json_builder_end_object (b);
         }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return;
     }
+
+  if (n == 0)
+    {
+      g_print ("%s\n", _("This account is signed in nowhere."));
+      return;
+    }
+
+  /* The ids are marked in a margin of their own: "* " for this device. */
+  for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+    g_ptr_array_add (cells, g_strconcat (c == 0 ? "  " : "", headers[c], NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PassportSessionInfo) item = g_list_model_get_item (list, i);
+      const char *device = passport_session_info_get_device_name (item);
+      const char *ip = passport_session_info_get_ip (item);
+
+      g_ptr_array_add (cells, g_strconcat (passport_session_info_get_current (item) ? "* " : "  ",
+                                           passport_session_info_get_id (item), NULL));
+      g_ptr_array_add (cells, g_strdup (device != NULL ? device : _("unknown device")));
+      g_ptr_array_add (cells, g_strdup (describe_method (passport_session_info_get_method (item))));
+      g_ptr_array_add (cells, format_local (passport_session_info_get_last_used_at (item)));
+      g_ptr_array_add (cells, g_strdup (ip != NULL ? ip : "-"));
+    }
+  print_table (cells, G_N_ELEMENTS (headers));
+  g_print ("\n%s\n", _("* this device"));
 }
 
 static gboolean
@@ -802,8 +912,48 @@ cancel_on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* passportctl otp … and app-passwords …: calls of the session's account
- * API client, which the flow hands out once signed in. */
+/* The server's feature (contract section 1) a command needs, and what
+ * passportctl says when the server does not list it. */
+static const char *
+command_feature (const char  *command,
+                 const char **unsupported)
+{
+  if (g_str_equal (command, "otp"))
+    {
+      *unsupported = _("This server does not offer two-step sign-in.");
+      return "otp";
+    }
+  if (g_str_equal (command, "app-passwords"))
+    {
+      *unsupported = _("This server does not offer app passwords.");
+      return "app_passwords";
+    }
+  if (g_str_equal (command, "sessions"))
+    {
+      *unsupported = _("This server does not offer the list of sessions.");
+      return "sessions";
+    }
+  *unsupported = _("This server does not offer account deletion.");
+  return "delete_account";
+}
+
+/* After this session was ended on the server (its own id revoked, the
+ * account deleted): signed out here too, as sign-out does, so the keyring
+ * item goes and nothing is left to restore. */
+static void
+sign_out_here (PassportFlow *flow)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  passport_flow_sign_out_async (flow, NULL, keep_result, &result);
+  if (!passport_flow_sign_out_finish (flow, await_result (&result), &error))
+    g_debug ("signing out after the session ended: %s", error->message);
+}
+
+/* passportctl otp …, app-passwords …, sessions … and delete-account: calls
+ * of the session's account API client, which the flow hands out once
+ * signed in. */
 static int
 account_command (PassportFlow *flow,
                  const char   *command,
@@ -813,21 +963,23 @@ account_command (PassportFlow *flow,
   PassportServer *server = passport_flow_get_server (flow);
   PassportClient *client = passport_flow_get_client (flow);
   gboolean otp = g_str_equal (command, "otp");
+  gboolean sessions = g_str_equal (command, "sessions");
+  gboolean delete_account = g_str_equal (command, "delete-account");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PassportSecret) proof = NULL;
   PassportProofKind proof_kind = PASSPORT_PROOF_NONE;
+  const char *unsupported_message;
   gboolean needs_proof;
+  gboolean ended_here = FALSE;
   guint sigint, sigterm;
 
-  if (!passport_server_has_feature (server, otp ? "otp" : "app_passwords"))
+  if (!passport_server_has_feature (server, command_feature (command, &unsupported_message)))
     {
-      g_autoptr(GError) unsupported = passport_error_new_for_user (
-        PASSPORT_ERROR_NOT_SUPPORTED,
-        otp ? _("This server does not offer two-step sign-in.")
-            : _("This server does not offer app passwords."));
-      return report_account_error (flow, unsupported);
+      g_autoptr(GError) unsupported = passport_error_new_for_user (PASSPORT_ERROR_NOT_SUPPORTED,
+                                                                   unsupported_message);
+      return report_account_error (flow, command, unsupported);
     }
   if (client == NULL)
     {
@@ -836,7 +988,8 @@ account_command (PassportFlow *flow,
                                                                    : exit_code_for (flow));
     }
 
-  needs_proof = g_strv_contains ((const char *[]) { "setup", "recovery-codes", "disable", "create", NULL },
+  needs_proof = delete_account ||
+                g_strv_contains ((const char *[]) { "setup", "recovery-codes", "disable", "create", NULL },
                                  subcommand);
   if (needs_proof)
     proof_kind = read_proof (flow, &proof);
@@ -939,6 +1092,101 @@ account_command (PassportFlow *flow,
       else if (account != NULL)
         g_print ("%s\n", _("Two-step sign-in is off: signing in with the password needs no code now."));
     }
+  else if (sessions && g_str_equal (subcommand, "list"))
+    {
+      g_autoptr(GListModel) list = NULL;
+
+      passport_client_list_sessions_async (client, cancellable, keep_result, &result);
+      list = passport_client_list_sessions_finish (client, await_result (&result), &error);
+      if (list != NULL)
+        print_sessions (list);
+    }
+  else if (sessions && g_str_equal (subcommand, "revoke"))
+    {
+      g_autoptr(GListModel) list = NULL;
+      gboolean current = FALSE;
+
+      /* Whether it is this device's own session, which makes it a
+       * sign-out here. */
+      passport_client_list_sessions_async (client, cancellable, keep_result, &result);
+      list = passport_client_list_sessions_finish (client, await_result (&result), &error);
+      g_clear_object (&result);
+      for (guint i = 0; list != NULL && i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(PassportSessionInfo) item = g_list_model_get_item (list, i);
+
+          if (g_str_equal (passport_session_info_get_id (item), argument))
+            current = passport_session_info_get_current (item);
+        }
+      if (list != NULL)
+        {
+          passport_client_revoke_session_async (client, argument, cancellable, keep_result, &result);
+          ended_here = passport_client_revoke_session_finish (client, await_result (&result), &error) &&
+                       current;
+        }
+      if (error == NULL && opt_json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "revoked");
+          json_builder_add_string_value (b, argument);
+          json_builder_set_member_name (b, "current");
+          json_builder_add_boolean_value (b, current);
+          json_builder_end_object (b);
+          print_json (b);
+        }
+      else if (error == NULL && current)
+        /* Translators: %s is a session's id */
+        g_print (_("Session %s signed out. It was this device’s own session, so you are signed out "
+                   "here too.\n"), argument);
+      else if (error == NULL)
+        /* Translators: %s is a session's id */
+        g_print (_("Session %s signed out.\n"), argument);
+    }
+  else if (sessions && g_str_equal (subcommand, "revoke-others"))
+    {
+      guint revoked = 0;
+
+      passport_client_revoke_other_sessions_async (client, cancellable, keep_result, &result);
+      if (passport_client_revoke_other_sessions_finish (client, await_result (&result), &revoked, &error))
+        {
+          if (opt_json)
+            {
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "revoked");
+              json_builder_add_int_value (b, revoked);
+              json_builder_end_object (b);
+              print_json (b);
+            }
+          else
+            g_print (g_dngettext (GETTEXT_PACKAGE, "Signed out on %u other device.\n",
+                                  "Signed out on %u other devices.\n", revoked),
+                     revoked);
+        }
+    }
+  else if (delete_account)
+    {
+      PassportAccount *account = passport_flow_get_account (flow);
+      g_autofree char *id = g_strdup (account != NULL ? passport_account_get_id (account) : NULL);
+
+      passport_client_delete_account_async (client, proof_kind, proof, cancellable, keep_result, &result);
+      ended_here = passport_client_delete_account_finish (client, await_result (&result), &error);
+      if (ended_here && opt_json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "deleted");
+          json_builder_add_string_value (b, id);
+          json_builder_end_object (b);
+          print_json (b);
+        }
+      else if (ended_here)
+        g_print ("%s\n", _("The account is deleted, for good, and you are signed out here."));
+    }
   else if (g_str_equal (subcommand, "list"))
     {
       g_autoptr(GListModel) list = NULL;
@@ -1003,8 +1251,10 @@ account_command (PassportFlow *flow,
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
+  if (ended_here)
+    sign_out_here (flow);
   if (error != NULL)
-    return report_account_error (flow, error);
+    return report_account_error (flow, command, error);
   return flush_and_exit (flow, EXIT_OK);
 }
 
@@ -1076,13 +1326,24 @@ main (int   argc,
     "                              a code, shown once\n"
     "  app-passwords revoke ID     stop an app password\n"
     "\n"
+    "Sessions and the account, when the server offers them:\n"
+    "  sessions list               where the account is signed in: id, device,\n"
+    "                              how, last used, address (* this device)\n"
+    "  sessions revoke ID          sign that session out (this device's own: signed\n"
+    "                              out here too)\n"
+    "  sessions revoke-others      sign out on every other device\n"
+    "  delete-account --yes *      delete the account for good; signs out here\n"
+    "\n"
     "The session is kept in the system keyring, like the app's. $PASSPORT_BROWSER\n"
-    "names the browser command to use.\n"
+    "names the browser command to use. A sign-in names this device in the\n"
+    "account's sessions with --device-name, $PASSPORT_DEVICE_NAME, or else\n"
+    "\"host (system)\".\n"
     "\n"
     "Exit status: 0 signed in (or done), 1 error, 2 wrong usage, 3 something is\n"
-    "left to do (not signed in, agreement, e-mail, confirmation; for otp and\n"
-    "app-passwords: a proof or a fresh sign-in), 4 no keyring. otp and\n"
-    "app-passwords exit 1 on a server that does not offer them."));
+    "left to do (not signed in, agreement, e-mail, confirmation; for otp,\n"
+    "app-passwords and delete-account: a proof or a fresh sign-in), 4 no\n"
+    "keyring. otp, app-passwords, sessions and delete-account exit 1 on a server\n"
+    "that does not offer them; delete-account without --yes exits 2."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (context, error->message);
@@ -1094,7 +1355,7 @@ main (int   argc,
 
   if (!g_strv_contains ((const char *[]) { "status", "sign-in", "terms", "accept-terms", "bind-email",
                                            "resend", "sign-out", "token", "reset-password", "otp",
-                                           "app-passwords", NULL }, command))
+                                           "app-passwords", "sessions", "delete-account", NULL }, command))
     return usage (context, _("Unknown command."));
   if (g_str_equal (command, "otp") &&
       (argc < 3 || !g_strv_contains ((const char *[]) { "setup", "confirm", "recovery-codes", "disable", NULL },
@@ -1111,9 +1372,26 @@ main (int   argc,
     return usage (context, _("app-passwords create needs a name of 1 to 64 characters."));
   if (g_str_equal (command, "app-passwords") && g_str_equal (argv[2], "revoke") && argc < 4)
     return usage (context, _("app-passwords revoke needs the id (see “passportctl app-passwords list”)."));
-  if ((g_str_equal (command, "otp") || g_str_equal (command, "app-passwords")) &&
+  if (g_str_equal (command, "sessions") &&
+      (argc < 3 || !g_strv_contains ((const char *[]) { "list", "revoke", "revoke-others", NULL }, argv[2])))
+    return usage (context, _("sessions needs list, revoke ID or revoke-others."));
+  if (g_str_equal (command, "sessions") && g_str_equal (argv[2], "revoke") && argc < 4)
+    return usage (context, _("sessions revoke needs the id (see “passportctl sessions list”)."));
+  if ((g_str_equal (command, "otp") || g_str_equal (command, "app-passwords") ||
+       g_str_equal (command, "sessions")) &&
       argc > (g_strv_contains ((const char *[]) { "confirm", "create", "revoke", NULL }, argv[2]) ? 4 : 3))
     return usage (context, _("Too many arguments (put a name with spaces in quotes)."));
+  if (g_str_equal (command, "delete-account") && argc > 2)
+    return usage (context, _("delete-account takes no argument."));
+  if (g_str_equal (command, "delete-account") && !opt_yes)
+    {
+      /* Only the sentence, not the whole help: it must not be missed. */
+      g_printerr ("passportctl: %s\n",
+                  _("delete-account deletes the account on the server for good: its e-mail, sessions, "
+                    "app passwords and sign-in methods go with it, and it cannot be restored. "
+                    "Add --yes to delete it."));
+      return EXIT_USAGE;
+    }
   if (g_str_equal (command, "bind-email") && argc < 3)
     return usage (context, _("bind-email needs the address."));
   if (g_str_equal (command, "reset-password") && argc < 3 && opt_email == NULL)
@@ -1147,11 +1425,15 @@ main (int   argc,
       print_status (flow, FALSE);
       return flush_and_exit (flow, EXIT_ERROR);
     }
+  /* Sent with the sign-ins of this run (contract section 3). */
+  if (opt_device_name != NULL)
+    passport_server_set_device_name (passport_flow_get_server (flow), opt_device_name);
 
   if (g_str_equal (command, "reset-password"))
     return reset_password (flow, argc >= 3 ? argv[2] : opt_email);
-  else if (g_str_equal (command, "otp") || g_str_equal (command, "app-passwords"))
-    return account_command (flow, command, argv[2], argc >= 4 ? argv[3] : NULL);
+  else if (g_str_equal (command, "otp") || g_str_equal (command, "app-passwords") ||
+           g_str_equal (command, "sessions") || g_str_equal (command, "delete-account"))
+    return account_command (flow, command, argc >= 3 ? argv[2] : NULL, argc >= 4 ? argv[3] : NULL);
   else if (g_str_equal (command, "sign-in"))
     {
       if (passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_SIGNED_OUT)

@@ -587,4 +587,159 @@ finally:
     server.wait(timeout=30)
     proxy.shutdown()
 
+# Sessions (contract section 9) and account deletion (section 12). The
+# device name passportctl sends comes from --device-name or
+# $PASSPORT_DEVICE_NAME; a second session is a password grant made here, so
+# its refresh token is known and can be seen refused once it is signed out.
+tmp7 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp7 + '/db.sqlite3',
+                           '--maildir', tmp7 + '/Maildir'], stdout=subprocess.PIPE)
+
+
+def grant(**fields):
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    c.request('POST', '/oauth/token', body=urllib.parse.urlencode(dict(fields, client_id='passport-desktop')),
+              headers={'Content-Type': 'application/x-www-form-urlencoded'})
+    r = c.getresponse()
+    return r.status, json.loads(r.read() or b'null')
+
+
+try:
+    url = server.stdout.readline().decode().strip()
+    env['PASSPORT_SERVER'] = url
+    env['PASSPORT_TEST_EMAIL'] = 'qa.sessions@example.net'
+    env.pop('PASSPORT_DEVICE_NAME', None)
+    password = 'a long QA password\n'
+    help_text = run(['--help']).stdout
+    for word in ['sessions list', 'sessions revoke ID', 'sessions revoke-others', 'delete-account',
+                 '--device-name', '--yes']:
+        assert word in help_text, word
+
+    # Usage: exit 2 before anything is sent.
+    assert 'sessions needs' in run(['sessions'], expect=2).stderr
+    assert 'sessions needs' in run(['sessions', 'frobnicate'], expect=2).stderr
+    assert 'needs the id' in run(['sessions', 'revoke'], expect=2).stderr
+    assert 'Too many' in run(['sessions', 'list', 'extra'], expect=2).stderr
+
+    run(['sign-in', '--provider', 'google'], expect=3, extra_env={'PASSPORT_TEST_VERIFIED': '1'})
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.sessions@example.net'], stdin=password)
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.sessions@example.net', '--device-name', 'qa-box (Test OS)'], stdin=password)
+    sessions = json.loads(run(['sessions', 'list', '--json']).stdout)['sessions']
+    assert len(sessions) == 1, sessions
+    this = sessions[0]
+    assert sorted(this) == ['client_id', 'client_name', 'created_at', 'current', 'device_name', 'id', 'ip',
+                            'last_used_at', 'method'], this
+    assert this['current'] is True and this['method'] == 'password', this
+    assert this['device_name'] == 'qa-box (Test OS)' and this['client_id'] == 'passport-desktop', this
+    assert re.match(r'^ses_[0-9a-f]{32}$', this['id']) and this['ip'] == '127.0.0.1', this
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$', this['last_used_at']), this
+
+    # $PASSPORT_DEVICE_NAME names another passportctl's session (its
+    # refresh token is gone with it: --no-keyring), and a password grant
+    # that sends no name is an unknown device.
+    run(['sign-in', '--email', 'qa.sessions@example.net', '--no-keyring'], stdin=password,
+        extra_env={'PASSPORT_DEVICE_NAME': 'env-box (Env OS)'})
+    status, other = grant(grant_type='password', username='qa.sessions@example.net',
+                          password=password.strip())
+    assert status == 200, other
+    sessions = json.loads(run(['sessions', 'list', '--json']).stdout)['sessions']
+    assert [s['device_name'] for s in sessions] == [None, 'env-box (Env OS)', 'qa-box (Test OS)'], sessions
+    assert [s['current'] for s in sessions] == [False, False, True], sessions
+    assert all(s['method'] == 'password' for s in sessions), sessions
+    env_box = sessions[1]['id']
+    p = run(['sessions', 'list'])
+    lines = p.stdout.splitlines()
+    assert lines[0].split() == ['ID', 'DEVICE', 'METHOD', 'LAST', 'USED', 'IP'], p.stdout
+    assert lines[1].startswith('  ' + sessions[0]['id'] + ' ') and 'unknown device' in lines[1], p.stdout
+    assert lines[3].startswith('* ' + this['id'] + ' ') and 'qa-box (Test OS)' in lines[3], p.stdout
+    assert lines[3].index('password') == lines[0].index('METHOD'), p.stdout
+    assert lines[3].rstrip().endswith('127.0.0.1') and '* this device' in p.stdout, p.stdout
+
+    # One signed out by its id; an unknown id is said so.
+    p = run(['sessions', 'revoke', env_box])
+    assert env_box in p.stdout and 'signed out' in p.stdout, p.stdout
+    p = run(['sessions', 'revoke', 'ses_unknown'], expect=1)
+    assert 'no session with that id' in p.stderr, p.stderr
+    assert len(json.loads(run(['sessions', 'list', '--json']).stdout)['sessions']) == 2
+    # All the others: one, and its refresh token is refused; this one stays.
+    p = run(['sessions', 'revoke-others'])
+    assert 'Signed out on 1 other device.' in p.stdout, p.stdout
+    status, answer = grant(grant_type='refresh_token', refresh_token=other['refresh_token'])
+    assert status == 400 and answer['error'] == 'invalid_grant', (status, answer)
+    assert json.loads(run(['sessions', 'revoke-others', '--json']).stdout) == {'revoked': 0}
+    assert state()['state'] == 'signed-in'
+    # This one by its id: signed out here, and nothing is left to restore.
+    token = run(['token']).stdout.strip()
+    p = run(['sessions', 'revoke', this['id'], '--json'])
+    assert json.loads(p.stdout) == {'revoked': this['id'], 'current': True}, p.stdout
+    s = state(expect=3)
+    assert s['state'] == 'signed-out' and s['error'] is None, s
+    assert call('GET', '/api/v1/me', token) == 401
+
+    # Account deletion: only with --yes, and with the proof.
+    run(['sign-in', '--email', 'qa.sessions@example.net'], stdin=password)
+    p = run(['delete-account'], stdin=password, expect=2)
+    assert 'for good' in p.stderr and '--yes' in p.stderr, p.stderr
+    p = run(['delete-account', '--yes'], stdin='wrong password\n', expect=1)
+    assert 'password is wrong' in p.stderr, p.stderr
+    p = run(['delete-account', '--yes', '--json'], stdin='', expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['password'], p.stdout
+    s = state()
+    assert s['state'] == 'signed-in' and s['account']['email'] == 'qa.sessions@example.net', s
+    deleted = s['account']['id']
+    token = run(['token']).stdout.strip()
+    p = run(['delete-account', '--yes', '--json'], stdin=password, extra_env=DEBUG)
+    assert json.loads(p.stdout) == {'deleted': deleted}, p.stdout
+    secret_free(p, password.strip())
+    s = state(expect=3)
+    assert s['state'] == 'signed-out' and s['error'] is None, s
+    assert call('GET', '/api/v1/me', token) == 401
+    run(['sign-in', '--email', 'qa.sessions@example.net'], stdin=password, expect=1)
+    # The address is free at once: a new account binds it (verified by its
+    # social network, so without a mail) instead of meeting a conflict.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.sessions@example.net'
+    run(['sign-in', '--provider', 'vk'], expect=3, extra_env={'PASSPORT_TEST_VERIFIED': '1'})
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.sessions@example.net'], stdin='another long QA password\n')
+    s = state()
+    assert s['account']['email'] == 'qa.sessions@example.net' and s['account']['id'] != deleted, s
+    p = run(['delete-account', '--yes'], stdin='another long QA password\n')
+    assert 'deleted' in p.stdout, p.stdout
+    assert state(expect=3)['state'] == 'signed-out'
+    # A sign-up left half-way (QA cleaning up): the account has no password,
+    # so the fresh sign-in is the proof; the social network then starts anew.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.half-way@example.net'
+    run(['sign-in', '--provider', 'vk'], expect=3)
+    s = state(expect=3)
+    assert s['state'] == 'needs-terms', s
+    p = run(['delete-account', '--yes', '--json'], stdin='')
+    assert json.loads(p.stdout) == {'deleted': s['account']['id']}, p.stdout
+    assert state(expect=3)['state'] == 'signed-out'
+    run(['sign-in', '--provider', 'vk'], expect=3)
+    assert state(expect=3)['account']['id'] != s['account']['id']
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# A server without them: said so, exit 1, before any password is read.
+tmp8 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp8 + '/db.sqlite3',
+                           '--maildir', tmp8 + '/Maildir', '--features=-sessions,-delete_account'],
+                          stdout=subprocess.PIPE)
+try:
+    env['PASSPORT_SERVER'] = server.stdout.readline().decode().strip()
+    p = run(['sessions', 'list', '--no-keyring'], expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer the list of sessions.', p.stderr
+    p = run(['sessions', 'revoke-others', '--no-keyring', '--json'], expect=1)
+    assert 'list of sessions' in json.loads(p.stdout)['error']['message'], p.stdout
+    p = run(['delete-account', '--yes', '--no-keyring'], stdin='', expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer account deletion.', p.stderr
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
 print('passportctl: %d checks passed' % checks)
