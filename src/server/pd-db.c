@@ -260,6 +260,38 @@ static const char *migrations[] = {
   "  at INTEGER NOT NULL);"
   "CREATE INDEX IF NOT EXISTS rate_events_key ON rate_events(key, at);"
   "CREATE INDEX IF NOT EXISTS rate_events_at ON rate_events(at);",
+
+  /* 8 → 9: linked sign-in methods (section 10). An identity records when
+   * it was attached (linked_at; one from before: its account's creation,
+   * as the first sign-in attached it), and an account has at most one of
+   * each provider (a unique index decides races). identity_links keeps the
+   * attempts of POST /me/identities/link by the SHA-256 of their ticket:
+   * the account's latest (latest = 1, one per account) is GET /me's
+   * identity_link and stays; a replaced one answers 410 until pruned a day
+   * after its expiry. spent: NULL while the ticket works, 'opened' once a
+   * browser took it (its stand-in page's flow_id and the SHA-256 of its
+   * csrf then), 'void' when a password reset ended it. Gone with the
+   * account. IF NOT EXISTS: test-schema takes a newer file back to
+   * version 1 and drops the column and the unique index first. */
+  "ALTER TABLE identities ADD COLUMN linked_at INTEGER;"
+  "UPDATE identities SET linked_at = (SELECT created_at FROM accounts WHERE id = identities.account_id);"
+  "CREATE UNIQUE INDEX IF NOT EXISTS identities_account_provider ON identities(account_id, provider);"
+  "CREATE TABLE IF NOT EXISTS identity_links ("
+  "  id TEXT PRIMARY KEY,"                       /* lnk_…, not a secret */
+  "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  provider TEXT NOT NULL,"
+  "  ticket_hash TEXT NOT NULL UNIQUE,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  status TEXT NOT NULL DEFAULT 'pending',"    /* pending, linked, failed, cancelled */
+  "  error TEXT,"                                /* of a failed one */
+  "  latest INTEGER NOT NULL DEFAULT 1,"         /* 0 once a newer attempt replaced it */
+  "  spent TEXT,"                                /* NULL, 'opened', 'void' */
+  "  flow_id TEXT UNIQUE,"
+  "  csrf_hash TEXT);"
+  "CREATE INDEX IF NOT EXISTS identity_links_account ON identity_links(account_id);"
+  "CREATE UNIQUE INDEX IF NOT EXISTS identity_links_latest ON identity_links(account_id) WHERE latest = 1;"
+  "CREATE INDEX IF NOT EXISTS identity_links_expiry ON identity_links(expires_at) WHERE latest = 0;",
 };
 
 /* One compiled statement per SQL text, kept for the life of the connection.
