@@ -402,7 +402,7 @@ wait_cb (GObject      *source,
                                      "redirect_uri", passport_loopback_get_redirect_uri (self->loopback),
                                      "code_verifier", self->verifier,
                                      "client_id", passport_server_get_client_id (self->server),
-                                     /* last: NULL ends the list */
+                                     /* NULL (a plain OpenID provider): the pair is left out */
                                      "device_name", passport_server_get_device_name_to_send (self->server),
                                      NULL);
   passport_secure_free (code);

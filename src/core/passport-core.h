@@ -14,4 +14,5 @@
 #include "passport-session.h"
 #include "passport-session-info.h"
 #include "passport-browser-sign-in.h"
+#include "passport-device-sign-in.h"
 #include "passport-client.h"

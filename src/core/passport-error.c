@@ -83,6 +83,8 @@ static const struct
   { PASSPORT_ERROR_NO_OTP_SETUP, "no_otp_setup" },
   { PASSPORT_ERROR_NOT_FOUND, "not_found" },
   { PASSPORT_ERROR_APP_PASSWORD_LIMIT, "app_password_limit" },
+  { PASSPORT_ERROR_AUTHORIZATION_PENDING, "authorization_pending" },
+  { PASSPORT_ERROR_SLOW_DOWN, "slow_down" },
 };
 
 PassportErrorCode
@@ -202,6 +204,9 @@ passport_error_code_describe (PassportErrorCode code)
       return _("It no longer exists. The list has been updated.");
     case PASSPORT_ERROR_APP_PASSWORD_LIMIT:
       return _("This account already has 20 app passwords. Revoke one first.");
+    case PASSPORT_ERROR_AUTHORIZATION_PENDING:
+    case PASSPORT_ERROR_SLOW_DOWN:
+      return _("Waiting for the sign-in to be approved on the other device.");
     case PASSPORT_ERROR_FAILED:
     default:
       return _("Something went wrong. Try again.");
@@ -298,6 +303,8 @@ passport_error_get_severity (const GError *error)
     case PASSPORT_ERROR_NO_OTP_SETUP:
     case PASSPORT_ERROR_NOT_FOUND:
     case PASSPORT_ERROR_APP_PASSWORD_LIMIT:
+    case PASSPORT_ERROR_AUTHORIZATION_PENDING:
+    case PASSPORT_ERROR_SLOW_DOWN:
     default:
       /* About what the user just did on this page: said there. */
       return PASSPORT_ERROR_SEVERITY_INLINE;

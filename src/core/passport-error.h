@@ -80,6 +80,10 @@ typedef enum
   /* app passwords (contract 8.4) */
   PASSPORT_ERROR_NOT_FOUND,
   PASSPORT_ERROR_APP_PASSWORD_LIMIT,
+
+  /* device authorization (contract 11, RFC 8628 §3.5) */
+  PASSPORT_ERROR_AUTHORIZATION_PENDING, /* not approved yet: poll again */
+  PASSPORT_ERROR_SLOW_DOWN,            /* polled too often: 5 s more between polls */
 } PassportErrorCode;
 
 /* Where a user meets an error, decided here rather than by each page. */

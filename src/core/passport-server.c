@@ -23,6 +23,7 @@ struct _PassportServer
   char *authorization_endpoint;
   char *token_endpoint;
   char *revocation_endpoint;
+  char *device_authorization_endpoint;
   char *userinfo_endpoint;
   char *api_endpoint;
   gboolean sends_iss;
@@ -81,6 +82,7 @@ passport_server_finalize (GObject *object)
   g_free (self->authorization_endpoint);
   g_free (self->token_endpoint);
   g_free (self->revocation_endpoint);
+  g_free (self->device_authorization_endpoint);
   g_free (self->userinfo_endpoint);
   g_free (self->api_endpoint);
   g_strfreev (self->features);
@@ -390,6 +392,8 @@ passport_server_new_from_discovery (const char  *base_url,
       !endpoint (doc, "authorization_endpoint", TRUE, &self->authorization_endpoint, error) ||
       !endpoint (doc, "token_endpoint", TRUE, &self->token_endpoint, error) ||
       !endpoint (doc, "revocation_endpoint", FALSE, &self->revocation_endpoint, error) ||
+      !endpoint (doc, "device_authorization_endpoint", FALSE, &self->device_authorization_endpoint,
+                 error) ||
       !endpoint (doc, "userinfo_endpoint", FALSE, &self->userinfo_endpoint, error) ||
       !endpoint (doc, "passport_api_endpoint", FALSE, &self->api_endpoint, error) ||
       !passport_json_optional_strv (doc, "response_types_supported", &response_types, error) ||
@@ -893,6 +897,13 @@ passport_server_get_token_endpoint (PassportServer *self)
 {
   g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
   return self->token_endpoint;
+}
+
+const char *
+passport_server_get_device_authorization_endpoint (PassportServer *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_SERVER (self), NULL);
+  return self->device_authorization_endpoint;
 }
 
 const char *

@@ -57,6 +57,8 @@ const char     *passport_server_get_issuer             (PassportServer *self);
 const char     *passport_server_get_authorization_endpoint (PassportServer *self);
 const char     *passport_server_get_token_endpoint     (PassportServer *self);
 const char     *passport_server_get_revocation_endpoint (PassportServer *self);
+/* RFC 8628's endpoint (contract 11), or NULL when the server has none. */
+const char     *passport_server_get_device_authorization_endpoint (PassportServer *self);
 const char     *passport_server_get_userinfo_endpoint  (PassportServer *self);
 const char     *passport_server_get_api_endpoint       (PassportServer *self);
 

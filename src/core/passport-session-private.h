@@ -2,6 +2,7 @@
 #pragma once
 
 #include "passport-session.h"
+#include "passport-token-endpoint-private.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,12 @@ G_BEGIN_DECLS
 void             passport_session_complete_token_request (GObject      *source,
                                                           GAsyncResult *result,
                                                           gpointer      user_data);
+
+/* A new session of a token answer (passport_token_request_finish()) of
+ * @server: for a sign-in that looks at its answers itself (the device
+ * flow). The tokens are taken from @response. */
+PassportSession *passport_session_new_from_token_response (PassportServer        *server,
+                                                           PassportTokenResponse *response);
 
 /* How many refresh requests were sent (for tests of single flight). */
 guint            passport_session_get_refresh_count    (PassportSession *self);

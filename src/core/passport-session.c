@@ -285,6 +285,17 @@ access_token_fresh (PassportSession *self)
 
 /* Sign-in: a session of the token endpoint's answer */
 
+PassportSession *
+passport_session_new_from_token_response (PassportServer        *server,
+                                          PassportTokenResponse *response)
+{
+  PassportSession *session = session_new (server, response->client_id, response->subject,
+                                          response->email);
+
+  take_tokens (session, response);
+  return session;
+}
+
 void
 passport_session_complete_token_request (GObject      *source,
                                          GAsyncResult *result,

@@ -353,7 +353,7 @@ passport_token_request_password_async (PassportServer      *server,
                                      "password", password,
                                      "scope", passport_server_get_scope (server),
                                      "client_id", passport_server_get_client_id (server),
-                                     /* last: NULL ends the list */
+                                     /* NULL (a plain OpenID provider): the pair is left out */
                                      "device_name", passport_server_get_device_name_to_send (server),
                                      NULL);
   if (msg == NULL)
@@ -386,7 +386,7 @@ passport_token_request_otp_async (PassportServer      *server,
                                      "client_id", passport_server_get_client_id (server),
                                      "mfa_token", mfa_token,
                                      is_recovery ? "recovery_code" : "otp", code,
-                                     /* last: NULL ends the list */
+                                     /* NULL (a plain OpenID provider): the pair is left out */
                                      "device_name", passport_server_get_device_name_to_send (server),
                                      NULL);
   if (msg == NULL)

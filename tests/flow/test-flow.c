@@ -1329,6 +1329,146 @@ test_two_step (void)
   otp_account_clear (&account);
 }
 
+/* Sign-in with another device (contract 11) through the core's
+ * PassportDeviceSignIn: the code and the link, a few polls while nothing
+ * is decided, then the other device approves (a new session of that
+ * account, named by this device's name), denies, or lets the code lapse. */
+static void
+device_keep (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static PassportDeviceSignIn *
+device_started (PassportServer *server,
+                GAsyncResult  **result)
+{
+  PassportDeviceSignIn *device = passport_device_sign_in_new (server);
+
+  passport_device_sign_in_start_async (device, NULL, device_keep, result);
+  RUN_UNTIL (passport_device_sign_in_get_user_code (device) != NULL || *result != NULL, 20);
+  g_assert_null (*result);
+  return device;
+}
+
+static void
+test_device_sign_in (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("device");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Device",
+                                                           OTP_PASSWORD);
+  PassportServer *passport_server;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  passport_server = passport_flow_get_server (flow);
+  passport_server_set_device_name (passport_server, "qa-box (Test OS 2)");
+
+  /* Approved: a session of the account, named by this device. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(PassportDeviceSignIn) device = device_started (passport_server, &result);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PassportSession) session = NULL;
+    g_autoptr(PassportClient) client = NULL;
+    g_autoptr(GListModel) sessions = NULL;
+    g_autoptr(PassportSessionInfo) current = NULL;
+    g_autoptr(GAsyncResult) listed = NULL;
+    const char *code = passport_device_sign_in_get_user_code (device);
+
+    g_assert_true (g_regex_match_simple ("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$",
+                                         code, 0, 0));
+    g_assert_true (g_str_has_prefix (passport_device_sign_in_get_verification_uri (device), "http://127.0.0.1:"));
+    g_assert_nonnull (passport_device_sign_in_get_verification_uri_complete (device));
+    g_assert_cmpuint (passport_device_sign_in_get_interval (device), ==, 5);
+    g_assert_cmpint (passport_device_sign_in_get_deadline (device), >, g_get_monotonic_time () + 590 * G_USEC_PER_SEC);
+    g_assert_cmpuint (pd_device_decide (server, code, email, OTP_PASSWORD, TRUE), ==, 200);
+    RUN_UNTIL (result != NULL, 20);
+    session = passport_device_sign_in_start_finish (device, result, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (session);
+
+    client = passport_client_new (session);
+    passport_client_list_sessions_async (client, NULL, device_keep, &listed);
+    RUN_UNTIL (listed != NULL, 20);
+    sessions = passport_client_list_sessions_finish (client, listed, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+      {
+        g_autoptr(PassportSessionInfo) item = g_list_model_get_item (sessions, i);
+
+        if (passport_session_info_get_current (item))
+          current = g_object_ref (item);
+      }
+    g_assert_nonnull (current);
+    g_assert_cmpstr (passport_session_info_get_method (current), ==, "device");
+    g_assert_cmpstr (passport_session_info_get_device_name (current), ==, "qa-box (Test OS 2)");
+  }
+
+  /* Denied there: said as that. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(PassportDeviceSignIn) device = device_started (passport_server, &result);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (pd_device_decide (server, passport_device_sign_in_get_user_code (device), email,
+                                        OTP_PASSWORD, FALSE), ==, 200);
+    RUN_UNTIL (result != NULL, 20);
+    g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_ACCESS_DENIED);
+    g_assert_cmpstr (passport_error_describe (error), ==, "The sign-in was denied on the other device.");
+  }
+
+  /* Never decided: the code lapses (the server's clock moved past it). */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(PassportDeviceSignIn) device = device_started (passport_server, &result);
+    g_autoptr(GError) error = NULL;
+
+    pd_server_advance_clock (server, 601);
+    RUN_UNTIL (result != NULL, 20);
+    g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
+    g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_EXPIRED_TOKEN);
+    g_assert_cmpstr (passport_error_describe (error), ==, "The code has expired. Ask for a new one.");
+  }
+
+  /* Cancelled while waiting: stops at once. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(PassportDeviceSignIn) device = passport_device_sign_in_new (passport_server);
+    g_autoptr(GError) error = NULL;
+
+    passport_device_sign_in_start_async (device, cancellable, device_keep, &result);
+    RUN_UNTIL (passport_device_sign_in_get_user_code (device) != NULL, 20);
+    g_cancellable_cancel (cancellable);
+    RUN_UNTIL (result != NULL, 2);
+    g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+}
+
+/* A server without it says so before anything is sent. */
+static void
+test_device_sign_in_not_offered (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--features=-device", NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PassportDeviceSignIn) device = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  device = passport_device_sign_in_new (passport_flow_get_server (flow));
+  passport_device_sign_in_start_async (device, NULL, device_keep, &result);
+  RUN_UNTIL (result != NULL, 5);
+  g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1361,6 +1501,8 @@ main (int   argc,
       g_test_add_func ("/flow/password-reset/conflict", test_password_reset_conflict);
       g_test_add_func ("/flow/password-reset/retry", test_password_reset_retry);
       g_test_add_func ("/flow/two-step", test_two_step);
+      g_test_add_func ("/flow/device-sign-in", test_device_sign_in);
+      g_test_add_func ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
     }
 
   return g_test_run ();

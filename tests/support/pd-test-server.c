@@ -1335,3 +1335,80 @@ pd_enable_otp (PdServer    *server,
     }
   return g_steal_pointer (&secret);
 }
+
+/* Device authorization ------------------------------------------------- */
+
+/* The value of the hidden input named @name of a page, or NULL. */
+static char *
+device_form_value (const char *html,
+                   const char *name)
+{
+  g_autofree char *pattern = g_strdup_printf ("<input[^>]*\\bname=\"%s\"[^>]*\\bvalue=\"([^\"]*)\"", name);
+  g_autoptr(GRegex) re = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (html == NULL || !g_regex_match (re, html, 0, &match))
+    return NULL;
+  return g_match_info_fetch (match, 1);
+}
+
+static PdResponse *
+device_post (PdClient   *client,
+             char      **csrf,
+             char      **flow,
+             const char *first_field,
+             ...)
+{
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+  PdResponse *r;
+  va_list args;
+  char *value;
+
+  g_hash_table_insert (fields, (gpointer) "csrf", *csrf);
+  if (*flow != NULL)
+    g_hash_table_insert (fields, (gpointer) "flow", *flow);
+  va_start (args, first_field);
+  for (const char *name = first_field; name != NULL; name = va_arg (args, const char *))
+    g_hash_table_insert (fields, (gpointer) name, va_arg (args, char *));
+  va_end (args);
+  r = pd_client_post_formv (client, "/device", NULL, fields);
+  if ((value = device_form_value (r->text, "csrf")) != NULL)
+    {
+      g_free (*csrf);
+      *csrf = value;
+    }
+  if ((value = device_form_value (r->text, "flow")) != NULL)
+    {
+      g_free (*flow);
+      *flow = value;
+    }
+  return r;
+}
+
+guint
+pd_device_decide (PdServer   *server,
+                  const char *user_code,
+                  const char *email,
+                  const char *password,
+                  gboolean    approve)
+{
+  g_autoptr(PdClient) client = pd_client_new (server);
+  g_autoptr(PdResponse) page = pd_client_get (client, "/device", NULL);
+  g_autoptr(PdResponse) sign_in = NULL;
+  g_autoptr(PdResponse) question = NULL;
+  g_autoptr(PdResponse) answer = NULL;
+  g_autofree char *csrf = device_form_value (page->text, "csrf");
+  g_autofree char *flow = NULL;
+
+  if (page->status != 200 || csrf == NULL)
+    return page->status;
+  sign_in = device_post (client, &csrf, &flow, "action", "code", "user_code", user_code, NULL);
+  if (sign_in->status != 200)
+    return sign_in->status;
+  question = device_post (client, &csrf, &flow, "action", "password", "email", email,
+                          "password", password, NULL);
+  if (question->status != 200)
+    return question->status;
+  answer = device_post (client, &csrf, &flow, "action", approve ? "approve" : "deny", NULL);
+  return answer->status;
+}

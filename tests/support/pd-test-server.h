@@ -326,4 +326,18 @@ char       *pd_enable_otp             (PdServer   *server,
                                        const char *password,
                                        GStrv      *out_recovery);
 
+/* ------------------------------------------------------------------ */
+/* Device authorization (contract 11): the other device's browser      */
+/* ------------------------------------------------------------------ */
+
+/* Plays the user on another device: opens /device, types @user_code,
+ * signs in with @email and @password, then presses Approve (or Deny).
+ * Blocking (run it where nothing else needs the main loop). Returns the
+ * last page's status (200 when it went through). */
+guint       pd_device_decide          (PdServer   *server,
+                                       const char *user_code,
+                                       const char *email,
+                                       const char *password,
+                                       gboolean    approve);
+
 G_END_DECLS
