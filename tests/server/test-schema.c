@@ -43,10 +43,12 @@ user_version (const char *database)
  * no token_families.expires_at and no trigger: a version 2 file is taken
  * back to it. Its access tokens go: the refresh token alone keeps a
  * session (the upgrade once took such a family for expired). What versions
- * 6 and 7 added (app passwords; sessions and deleted accounts) goes too, as
- * their ALTER TABLE cannot run twice. */
+ * 6, 7 and 9 added (app passwords; sessions and deleted accounts; when an
+ * identity was linked, one per provider) goes too, as their ALTER TABLE
+ * cannot run twice. */
 static const char version_1[] =
   "DELETE FROM access_tokens;"
+  "DROP INDEX identities_account_provider; ALTER TABLE identities DROP COLUMN linked_at;"
   "DROP TRIGGER accounts_never_reused; DROP TRIGGER accounts_deleted; DROP TABLE deleted_accounts;"
   "DROP TRIGGER token_families_new_session; DROP INDEX token_families_public_id;"
   "ALTER TABLE token_families DROP COLUMN public_id; ALTER TABLE token_families DROP COLUMN method;"
@@ -100,15 +102,17 @@ test_upgrade_keeps_sessions (void)
   pd_assert_response (t3, 400, "invalid_grant");
 
   pd_server_stop (again);
-  /* brought to the newest version (8: device authorization) */
-  g_assert_cmpint (user_version (server->database), ==, 8);
+  /* brought to the newest version (9: linked sign-in methods) */
+  g_assert_cmpint (user_version (server->database), ==, 9);
   exec_sql (server->database, "SELECT id, account_id, name, hash, created_at, last_used_at FROM app_passwords;"
                               "SELECT app_password_id FROM token_families;"
                               "SELECT id, deleted_at FROM deleted_accounts;"
                               "SELECT code_hash, user_code, client_id, scope, device_name, created_at, expires_at,"
                               " poll_interval, last_poll_at, status, account_id FROM device_requests;"
                               "SELECT id, csrf_hash, code_hash, provider, account_id, signed_in FROM device_flows;"
-                              "SELECT key, at FROM rate_events;");
+                              "SELECT key, at FROM rate_events;"
+                              "SELECT id, account_id, provider, ticket_hash, created_at, expires_at, status, error,"
+                              " latest, spent, flow_id, csrf_hash FROM identity_links;");
   /* the session kept from before version 7 got a public id, a method
    * (its code says browser) and its last use (created_at at the upgrade,
    * then the time of the refresh after it: not the same second when the
@@ -125,6 +129,19 @@ test_upgrade_keeps_sessions (void)
     g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "browser");
     g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 1);
     sqlite3_finalize (stmt);
+    /* the identity from before version 9 was linked when its account
+     * was made, by that first sign-in */
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT i.linked_at = a.created_at FROM identities i"
+                                             " JOIN accounts a ON a.id = i.account_id", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    sqlite3_finalize (stmt);
+    /* one identity per provider and account */
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO identities (provider, subject, account_id, email)"
+                                       " SELECT provider, 'another', account_id, email FROM identities",
+                                   NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
     sqlite3_close (db);
   }
 }
