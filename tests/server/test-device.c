@@ -528,6 +528,22 @@ test_approve (void)
   unknown_text = element_text (unknown->text, "sign-in-error");
   g_assert_nonnull (wrong_text);
   g_assert_cmpstr (wrong_text, ==, unknown_text);
+  /* an app password is a wrong password here (section 8.4) */
+  {
+    g_autofree char *body = pd_json_strings ("name", "Thunderbird", "password", PASSWORD, NULL);
+    g_autoptr(PdResponse) created = pd_client_post_json (client, "/api/v1/me/app-passwords",
+                                                         json_object_get_string_member (account, "access_token"),
+                                                         body);
+    g_autoptr(PdResponse) app = NULL;
+    g_autofree char *app_text = NULL;
+
+    pd_assert_response (created, 201, NULL);
+    app = browser_post (b, "action", "password", "email", email,
+                        "password", pd_response_string (created, "password"), NULL);
+    assert_page (app, 400);
+    app_text = element_text (app->text, "sign-in-error");
+    g_assert_cmpstr (app_text, ==, wrong_text);
+  }
 
   /* the password (the address in capitals): the second step */
   {
@@ -764,7 +780,14 @@ test_wrong_codes (void)
   g_assert_null (b->flow);
 
   pd_server_advance_clock (server, 600);
-  later = browser_post (b, "action", "code", "user_code", typed, NULL);
+  {
+    /* typed as people do: spaces, a dash, any case */
+    const char *code = json_object_get_string_member (request, "user_code");
+    g_autofree char *spaced = g_strdup_printf (" %.2s %c%c-%c %s ", code, g_ascii_tolower (code[2]),
+                                               code[3], g_ascii_tolower (code[5]), code + 6);
+
+    later = browser_post (b, "action", "code", "user_code", spaced, NULL);
+  }
   assert_page (later, 200);
   g_assert_nonnull (b->flow);
 }
