@@ -111,7 +111,8 @@ path_is_api (const char *path)
 {
   if (g_str_has_prefix (path, "/api/v1/"))
     return !g_str_equal (path, "/api/v1/email/confirm") &&
-           !g_str_equal (path, "/api/v1/password/new");
+           !g_str_equal (path, "/api/v1/password/new") &&
+           !g_str_equal (path, "/api/v1/identities/link");
   return g_str_equal (path, "/.well-known/openid-configuration") ||
          g_str_equal (path, "/oauth/token") ||
          g_str_equal (path, "/oauth/device") ||

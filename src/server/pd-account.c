@@ -106,18 +106,20 @@ pd_account_to_json (Pd        *pd,
   json_object_set_object_member (o, "terms", terms);
 
   identities = json_array_new ();
-  stmt = pd_db_prepare (pd, "SELECT provider, email, email_verified FROM identities WHERE account_id = ?"
-                            " ORDER BY provider, email", "s", a->id);
+  stmt = pd_db_prepare (pd, "SELECT provider, email, email_verified, linked_at FROM identities"
+                            " WHERE account_id = ? ORDER BY provider, email", "s", a->id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       JsonObject *i = json_object_new ();
       json_object_set_string_member (i, "provider", (const char *) sqlite3_column_text (stmt, 0));
       json_object_set_string_member (i, "email", (const char *) sqlite3_column_text (stmt, 1));
       json_object_set_boolean_member (i, "email_verified", sqlite3_column_int (stmt, 2) != 0);
+      set_time (i, "linked_at", sqlite3_column_int64 (stmt, 3));
       json_array_add_object_element (identities, i);
     }
   json_object_set_array_member (o, "identities", identities);
   pd_otp_account_json (pd, a->id, o);
+  pd_identity_link_account_json (pd, a->id, o);
   json_object_set_int_member (o, "revision", a->revision);
 
   return o;

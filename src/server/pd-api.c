@@ -818,6 +818,12 @@ pd_handle_api (Pd                *pd,
         confirm_page (pd, msg, query);
       return;
     }
+  /* (public) section 10: the page of a link_url; pd-identities.c */
+  if (g_str_equal (path, "/identities/link"))
+    {
+      pd_handle_identity_link_page (pd, msg, query);
+      return;
+    }
   /* (public) section 7; pd-reset.c */
   if (g_str_has_prefix (path, "/password/"))
     {
@@ -832,7 +838,8 @@ pd_handle_api (Pd                *pd,
         (g_str_equal (path, "/me/otp") || g_str_equal (path, "/me/otp/setup") ||
          g_str_equal (path, "/me/otp/confirm") || g_str_equal (path, "/me/otp/recovery-codes"))) &&
       !(pd_feature_on (pd, PD_FEATURE_APP_PASSWORDS) && pd_app_passwords_path (path)) &&
-      !(pd_feature_on (pd, PD_FEATURE_SESSIONS) && pd_sessions_path (path)))
+      !(pd_feature_on (pd, PD_FEATURE_SESSIONS) && pd_sessions_path (path)) &&
+      !(pd_feature_on (pd, PD_FEATURE_IDENTITIES) && pd_identities_path (path)))
     {
       pd_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such endpoint", NULL);
       return;
@@ -870,6 +877,8 @@ pd_handle_api (Pd                *pd,
   else if (g_str_equal (path, "/me") && g_str_equal (method, "DELETE"))
     pd_handle_delete_account (pd, msg, account_id, family);
   else if (pd_sessions_path (path) && pd_handle_sessions (pd, msg, path, query, account_id, family))
+    return;
+  else if (pd_identities_path (path) && pd_handle_identities (pd, msg, path, account_id, family))
     return;
   else
     method_not_allowed (msg);

@@ -700,6 +700,11 @@ static const struct
   { "device_requests",
     "DELETE FROM device_requests WHERE rowid IN"
     " (SELECT rowid FROM device_requests WHERE expires_at < ?1 - " G_STRINGIFY (PD_DEVICE_KEEP) " LIMIT ?2)" },
+  /* a replaced identity link answers 410 (rather than 404) for a day past
+   * its expiry; the latest one is GET /me's identity_link and stays */
+  { "identity_links",
+    "DELETE FROM identity_links WHERE rowid IN"
+    " (SELECT rowid FROM identity_links WHERE latest = 0 AND expires_at < ?1 - " G_STRINGIFY (PD_LINK_KEEP) " LIMIT ?2)" },
   { "rate_events",
     "DELETE FROM rate_events WHERE rowid IN"
     " (SELECT rowid FROM rate_events WHERE at <= ?1 - " G_STRINGIFY (PD_RATE_KEEP) " LIMIT ?2)" },

@@ -20,6 +20,7 @@ static const struct
   { PD_FEATURE_OTP, "otp" },
   { PD_FEATURE_APP_PASSWORDS, "app_passwords" },
   { PD_FEATURE_SESSIONS, "sessions" },
+  { PD_FEATURE_IDENTITIES, "identities" },
   { PD_FEATURE_DEVICE, "device" },
   { PD_FEATURE_DELETE_ACCOUNT, "delete_account" },
 };
@@ -28,7 +29,7 @@ static const struct
  * one off is nothing to do, and asking for one only warns, so that a
  * client's tests may name a feature before the server has it. */
 static const char *const missing[] = {
-  "identities", NULL,
+  NULL,
 };
 
 static gboolean

@@ -186,18 +186,18 @@ pd_handle_jwks (Pd                *pd,
 
 /* Authorization endpoint and the stand-in social page --------------------- */
 
-static void
-render_social_form (Pd                *pd,
-                    SoupServerMessage *msg,
-                    const char        *redirect_uri,
-                    PdLang             lang,
-                    const PdProvider  *provider,
-                    const char        *flow_id,
-                    const char        *csrf,
-                    const char        *email,
-                    const char        *name,
-                    gboolean           verified,
-                    gboolean           email_error)
+void
+pd_render_social_form (Pd                *pd,
+                       SoupServerMessage *msg,
+                       const char        *redirect_uri,
+                       PdLang             lang,
+                       const PdProvider  *provider,
+                       const char        *flow_id,
+                       const char        *csrf,
+                       const char        *email,
+                       const char        *name,
+                       gboolean           verified,
+                       gboolean           email_error)
 {
   g_autoptr(GString) b = g_string_new (NULL);
   g_autofree char *title = pd_text_fill (lang, PD_T_SIGN_IN_WITH, provider->name, NULL);
@@ -342,9 +342,20 @@ pd_handle_authorize (Pd                *pd,
 
   cookie = g_strdup_printf ("pd_csrf=%s; Path=/oauth; HttpOnly; SameSite=Strict", csrf);
   soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie", cookie);
-  render_social_form (pd, msg, redirect_uri, lang, provider, flow_id, csrf,
-                      g_hash_table_lookup (query, "login_hint"), NULL,
-                      provider->verified_default, FALSE);
+  pd_render_social_form (pd, msg, redirect_uri, lang, provider, flow_id, csrf,
+                         g_hash_table_lookup (query, "login_hint"), NULL,
+                         provider->verified_default, FALSE);
+}
+
+char *
+pd_identity_subject (const char *provider,
+                     const char *email)
+{
+  g_autofree char *subject_input = g_strconcat (provider, ":", email, NULL);
+  char *subject = pd_sha256_hex (subject_input);
+
+  subject[32] = '\0';
+  return subject;
 }
 
 /* The stand-in identity: one per provider + e-mail. Returns the account id. */
@@ -356,12 +367,10 @@ pd_identity_sign_in (Pd         *pd,
                      gboolean    verified,
                      const char *language)
 {
-  g_autofree char *subject_input = g_strconcat (provider, ":", email, NULL);
-  g_autofree char *subject = pd_sha256_hex (subject_input);
+  g_autofree char *subject = pd_identity_subject (provider, email);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   char *account_id = NULL;
 
-  subject[32] = '\0';
   stmt = pd_db_prepare (pd, "SELECT account_id, email_verified FROM identities"
                             " WHERE provider = ? AND subject = ?", "ss", provider, subject);
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -390,9 +399,9 @@ pd_identity_sign_in (Pd         *pd,
     pd_db_begin (pd);
     pd_db_exec (pd, "INSERT INTO accounts (id, display_name, language, created_at) VALUES (?, ?, ?, ?)",
                 "sssi", account_id, display, language, pd_now ());
-    pd_db_exec (pd, "INSERT INTO identities (provider, subject, account_id, email, email_verified)"
-                    " VALUES (?, ?, ?, ?, ?)", "ssssi", provider, subject, account_id, email,
-                (gint64) verified);
+    pd_db_exec (pd, "INSERT INTO identities (provider, subject, account_id, email, email_verified, linked_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", "ssssii", provider, subject, account_id, email,
+                (gint64) verified, pd_now ());
     pd_db_commit (pd);
     g_info ("new account from a %s identity", provider);
   }
@@ -555,6 +564,10 @@ pd_handle_social (Pd                *pd,
   name = g_hash_table_lookup (form, "name");
   verified = g_strcmp0 (g_hash_table_lookup (form, "verified"), "1") == 0;
 
+  /* the stand-in page of a link_url (section 10): pd-identities.c */
+  if (pd_identity_link_social (pd, msg, form))
+    return;
+
   {
     g_autoptr(sqlite3_stmt) stmt =
       pd_db_prepare (pd, "SELECT csrf_hash, client_id, redirect_uri, state, nonce, code_challenge,"
@@ -640,8 +653,8 @@ pd_handle_social (Pd                *pd,
     {
       const PdProvider *provider = pd_find_provider (pd, provider_id);
       PdProvider fallback = { provider_id, provider_id, FALSE };
-      render_social_form (pd, msg, redirect_uri, lang, provider ? provider : &fallback, flow_id, csrf,
-                          email_in, name, verified, TRUE);
+      pd_render_social_form (pd, msg, redirect_uri, lang, provider ? provider : &fallback, flow_id, csrf,
+                             email_in, name, verified, TRUE);
       return;
     }
 

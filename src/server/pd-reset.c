@@ -358,8 +358,9 @@ new_password_hashed (GObject      *source,
               "s", n->account_id);
   pd_db_exec (pd, "UPDATE token_families SET revoked = 1 WHERE account_id = ? AND revoked = 0",
               "s", n->account_id);
-  /* and app passwords die with them (section 7) */
+  /* and app passwords die with them (section 7), and a link ticket (10) */
   pd_db_exec (pd, "DELETE FROM app_passwords WHERE account_id = ?", "s", n->account_id);
+  pd_identity_links_void (pd, n->account_id);
   /* the failure counter: per account, and per e-mail for the password grant */
   {
     g_autofree char *account_key = g_strconcat ("account:", n->account_id, NULL);

@@ -203,6 +203,32 @@ static const char *texts[PD_N_TEXTS][2] = {
     "This request has expired or was already answered. Start again on the device.",
     "Срок этого запроса истёк, или на него уже ответили. Начните заново на устройстве.",
   },
+  [PD_T_LINK_TITLE] = { "Link a sign-in method", "Привязка способа входа" },
+  [PD_T_LINK_DONE] = {
+    "%s is now linked to your account. You can return to the app.",
+    "Вход через %s теперь привязан к вашей учётной записи. Можно вернуться в приложение.",
+  },
+  [PD_T_LINK_IN_USE] = {
+    "This %s account already signs in to another Passport account. To link it here, "
+    "unlink it from that account first, then try again.",
+    "Этот аккаунт %s уже используется для входа в другую учётную запись Passport. Чтобы привязать "
+    "его здесь, сначала отвяжите его от той учётной записи и попробуйте снова.",
+  },
+  [PD_T_LINK_ALREADY] = {
+    "Your account already has a linked %s account. To link another one, unlink it in the app first.",
+    "К вашей учётной записи уже привязан аккаунт %s. Чтобы привязать другой, сначала отвяжите его "
+    "в приложении.",
+  },
+  [PD_T_LINK_CANCELLED] = {
+    "Linking %s was cancelled: nothing has changed. You can return to the app.",
+    "Привязка %s отменена, ничего не изменилось. Можно вернуться в приложение.",
+  },
+  [PD_T_LINK_DEAD] = {
+    "This link no longer works: a link works once, for 10 minutes, and only the newest one. "
+    "Start again in the app.",
+    "Ссылка больше не действует: она работает один раз, 10 минут, и только самая новая. "
+    "Начните заново в приложении.",
+  },
 };
 
 const char *

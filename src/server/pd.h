@@ -49,6 +49,8 @@ G_BEGIN_DECLS
 #define PD_DEVICE_WRONG_CODES_WINDOW 600 /* in 10 minutes */
 #define PD_USER_CODE_LEN 8             /* letters of a user code, without its dash */
 #define PD_RATE_KEEP 3600              /* rate_events are kept as long as the longest window */
+#define PD_LINK_TTL 600                /* an identity link ticket works 10 minutes */
+#define PD_LINK_KEEP 86400             /* and a replaced one answers 410, not 404, a day longer */
 
 typedef struct
 {
@@ -103,12 +105,14 @@ typedef enum
   PD_FEATURE_OTP = 1 << 1,
   PD_FEATURE_APP_PASSWORDS = 1 << 2,
   PD_FEATURE_SESSIONS = 1 << 3,
+  PD_FEATURE_IDENTITIES = 1 << 4,
   PD_FEATURE_DEVICE = 1 << 5,         /* the bit of its place in the contract's list */
   PD_FEATURE_DELETE_ACCOUNT = 1 << 6,
 } PdFeature;
 
 #define PD_FEATURES_ALL (PD_FEATURE_PASSWORD_RESET | PD_FEATURE_OTP | PD_FEATURE_APP_PASSWORDS | \
-                         PD_FEATURE_SESSIONS | PD_FEATURE_DEVICE | PD_FEATURE_DELETE_ACCOUNT)
+                         PD_FEATURE_SESSIONS | PD_FEATURE_IDENTITIES | PD_FEATURE_DEVICE | \
+                         PD_FEATURE_DELETE_ACCOUNT)
 
 /* --features: a comma-separated list; "name" items give exactly the
  * features listed, "-name" turns one off from all the others, "" none.
@@ -373,6 +377,16 @@ void pd_handle_userinfo  (Pd *pd, SoupServerMessage *msg);
 const char *pd_client_name (const char *client_id);
 /* Whether @client_id is a client of this server. */
 gboolean pd_client_known (const char *client_id);
+/* The stand-in page of @provider for the flow @flow_id (its form posts to
+ * /oauth/social with @csrf); @redirect_uri (may be NULL) is allowed as the
+ * form's target after the POST. */
+void     pd_render_social_form (Pd *pd, SoupServerMessage *msg, const char *redirect_uri, PdLang lang,
+                                const PdProvider *provider, const char *flow_id, const char *csrf,
+                                const char *email, const char *name, gboolean verified,
+                                gboolean email_error);
+/* The subject of the stand-in identity @provider + @email (lower-cased).
+ * Free it. */
+char    *pd_identity_subject (const char *provider, const char *email);
 /* The account of the stand-in identity @provider + @email, created at its
  * first sign-in. Free the id. */
 char    *pd_identity_sign_in (Pd *pd, const char *provider, const char *email, const char *name,
@@ -507,6 +521,25 @@ gboolean pd_handle_sessions       (Pd *pd, SoupServerMessage *msg, const char *p
 void     pd_handle_delete_account (Pd *pd, SoupServerMessage *msg, const char *account_id,
                                    const char *family);
 
+/* pd-identities.c ------------------------------------------------------ */
+
+/* Whether @path (under {api}) is /me/identities/link or /me/identities/{provider}. */
+gboolean pd_identities_path            (const char *path);
+/* POST /me/identities/link, DELETE /me/identities/{provider} (section 10):
+ * FALSE when the method is none of them. */
+gboolean pd_handle_identities          (Pd *pd, SoupServerMessage *msg, const char *path,
+                                        const char *account_id, const char *family);
+/* GET {link_url} (public, a page): uses the ticket up and shows the
+ * provider's stand-in sign-in page; 404 not_found when the feature is off. */
+void     pd_handle_identity_link_page  (Pd *pd, SoupServerMessage *msg, GHashTable *query);
+/* POST /oauth/social of a link flow: attaches the identity, or says why
+ * not. FALSE (nothing answered) when @form's flow is not one. */
+gboolean pd_identity_link_social       (Pd *pd, SoupServerMessage *msg, GHashTable *form);
+/* Adds GET /me's identity_link to @account when the feature is offered. */
+void     pd_identity_link_account_json (Pd *pd, const char *account_id, JsonObject *account);
+/* A password reset: the account's pending attempt stops working and lapses now. */
+void     pd_identity_links_void        (Pd *pd, const char *account_id);
+
 /* pd-reset.c ----------------------------------------------------------- */
 
 /* Section 7 under {api}: POST /password/reset, GET and POST /password/new;
@@ -597,6 +630,12 @@ typedef enum
   PD_T_DEVICE_APPROVED,
   PD_T_DEVICE_DENIED,
   PD_T_DEVICE_EXPIRED,
+  PD_T_LINK_TITLE,
+  PD_T_LINK_DONE,
+  PD_T_LINK_IN_USE,
+  PD_T_LINK_ALREADY,
+  PD_T_LINK_CANCELLED,
+  PD_T_LINK_DEAD,
   PD_N_TEXTS
 } PdText;
 

@@ -529,6 +529,7 @@ test_host (void)
   assert_host (server, "GET", "/api/v1/email/confirm?token=abc", rebound, 421);
   assert_host (server, "GET", "/api/v1/password/new?token=abc", rebound, 421);
   assert_host (server, "POST", "/api/v1/password/new", rebound, 421);
+  assert_host (server, "GET", "/api/v1/identities/link?ticket=abc", rebound, 421);
   assert_host (server, "GET", "/no/such/page", rebound, 421);
 
   /* the API answers any name: a bearer token is never ambient */
@@ -538,6 +539,7 @@ test_host (void)
   assert_host (server, "GET", "/api/v1/me", rebound, 401);
   /* the reset page answers loopback (an unknown link); the request any name */
   assert_host (server, "GET", "/api/v1/password/new?token=abc", ip4, 404);
+  assert_host (server, "GET", "/api/v1/identities/link?ticket=abc", ip4, 404);
   assert_host (server, "POST", "/api/v1/password/reset", rebound, 400);
 }
 

@@ -4,7 +4,7 @@
 # passportd never writes a secret where it does not belong: after a whole
 # story (social sign-in, bind, confirm, password grant, refresh, password
 # change, password reset, two-step sign-in, an app password, device
-# authorization) with debug
+# authorization, linking a sign-in method) with debug
 # logging, no token, code, password or confirmation token appears in its
 # log, and none but hashes in its database files. The
 # confirmation token is only in the mail (that is its job).
@@ -171,6 +171,23 @@ try:
                                                              client_id='passport-desktop'))
     assert status == 200, status
     secrets += [t4['access_token'], t4['refresh_token']]
+    # Linking a sign-in method (section 10): the ticket (its link_url) and
+    # the page's csrf. The device's sign-in is fresh: the proof of an
+    # account without a password.
+    status, _, _, lnk = req('POST', '/api/v1/me/identities/link', body=dict(provider='google'),
+                            token=t4['access_token'])
+    assert status == 201, status
+    ticket = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(lnk['link_url']).query))['ticket']
+    secrets += [ticket, lnk['link_url']]
+    status, headers, page, _ = req('GET', urllib.parse.urlparse(lnk['link_url']).path + '?ticket=' + ticket)
+    assert status == 200, status
+    lcookie = headers['Set-Cookie'].split(';')[0]
+    lflow = re.search(r'name="flow" value="([^"]+)"', page.decode()).group(1)
+    lcsrf = re.search(r'name="csrf" value="([^"]+)"', page.decode()).group(1)
+    secrets.append(lcsrf)
+    status, _, page, _ = req('POST', '/oauth/social', headers={'Cookie': lcookie},
+                             form=dict(flow=lflow, csrf=lcsrf, email='linked@example.com', action='continue'))
+    assert status == 200 and b'id="linked"' in page, status
     # The development outbox lists the mail with its link (for the demo).
     status, _, outbox, _ = req('GET', '/outbox')
     assert status == 200 and link.group(1).encode() in outbox, 'the outbox lacks the link'

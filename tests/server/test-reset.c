@@ -867,13 +867,14 @@ test_features (void)
     g_autoptr(PdClient) client = pd_client_new (server);
     g_autoptr(JsonArray) features = features_of (client);
 
-    g_assert_cmpuint (json_array_get_length (features), ==, 6);
+    g_assert_cmpuint (json_array_get_length (features), ==, 7);
     g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "password_reset");
     g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "otp");
     g_assert_cmpstr (json_array_get_string_element (features, 2), ==, "app_passwords");
     g_assert_cmpstr (json_array_get_string_element (features, 3), ==, "sessions");
-    g_assert_cmpstr (json_array_get_string_element (features, 4), ==, "device");
-    g_assert_cmpstr (json_array_get_string_element (features, 5), ==, "delete_account");
+    g_assert_cmpstr (json_array_get_string_element (features, 4), ==, "identities");
+    g_assert_cmpstr (json_array_get_string_element (features, 5), ==, "device");
+    g_assert_cmpstr (json_array_get_string_element (features, 6), ==, "delete_account");
   }
   {
     g_autoptr(PdServer) server = pd_server_start ("--features=password_reset", NULL);
@@ -894,14 +895,15 @@ test_features (void)
       g_autoptr(PdResponse) post = submit (client, "abc", NEW_PASSWORD, NEW_PASSWORD);
 
       /* the other features stay */
-      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 5 : 0);
+      g_assert_cmpuint (json_array_get_length (features), ==, i == 0 ? 6 : 0);
       if (i == 0)
         {
           g_assert_cmpstr (json_array_get_string_element (features, 0), ==, "otp");
           g_assert_cmpstr (json_array_get_string_element (features, 1), ==, "app_passwords");
           g_assert_cmpstr (json_array_get_string_element (features, 2), ==, "sessions");
-          g_assert_cmpstr (json_array_get_string_element (features, 3), ==, "device");
-          g_assert_cmpstr (json_array_get_string_element (features, 4), ==, "delete_account");
+          g_assert_cmpstr (json_array_get_string_element (features, 3), ==, "identities");
+          g_assert_cmpstr (json_array_get_string_element (features, 4), ==, "device");
+          g_assert_cmpstr (json_array_get_string_element (features, 5), ==, "delete_account");
         }
       pd_assert_response (reset, 404, "not_found");
       pd_assert_response (page, 404, "not_found");
@@ -909,7 +911,7 @@ test_features (void)
       g_usleep (100 * 1000);
       g_assert_cmpuint (pd_maildir_count (server), ==, 0);
     }
-  /* a feature of the contract this server lacks (identities): nothing to turn off */
+  /* every other feature off */
   {
     g_autoptr(PdServer) server = pd_server_start ("--features=-otp,-app_passwords,-sessions,-device,"
                                                   "-delete_account,-identities", NULL);
