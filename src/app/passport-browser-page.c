@@ -20,6 +20,7 @@ struct _PassportBrowserPage
   GtkLabel      *link_label;
   GtkLabel      *timeout_label;
   GtkWidget     *copy_button;
+  GtkWidget     *device_button;
   GtkLabel      *copy_label;
   guint          copied_id;   /* "Link Copied" shown on the button */
 
@@ -94,6 +95,17 @@ update (PassportBrowserPage *self)
   else
     description = g_strdup (_("Sign in in the browser window that has opened, then come back here."));
   adw_status_page_set_description (self->status_page, description);
+
+  /* Offered when no browser opened, on a server that offers it. */
+  {
+    PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+
+    gtk_widget_set_visible (self->device_button,
+                            launch_error != NULL && server != NULL &&
+                            passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_BROWSER &&
+                            passport_server_has_feature (server, "device") &&
+                            passport_server_get_device_authorization_endpoint (server) != NULL);
+  }
 
   update_countdown (self);
 
@@ -170,6 +182,7 @@ passport_browser_page_class_init (PassportBrowserPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, link_label);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, timeout_label);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, device_button);
   gtk_widget_class_bind_template_child (widget_class, PassportBrowserPage, copy_label);
 
   gtk_widget_class_install_action (widget_class, "browser.copy-link", NULL, copy_link_activated);

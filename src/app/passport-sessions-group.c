@@ -596,7 +596,16 @@ passport_sessions_group_init (PassportSessionsGroup *self)
                                   _("Devices"), -1);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (self), GTK_WIDGET (self->list));
 
-  self->others_button = gtk_button_new_with_mnemonic (_("Sign Out on All _Other Devices…"));
+  {
+    /* A label that wraps: 1.5× text at 360 px (finding 12). */
+    GtkWidget *label = gtk_label_new_with_mnemonic (_("Sign Out on All Other De_vices…"));
+
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+    gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+    self->others_button = gtk_button_new ();
+    gtk_button_set_child (GTK_BUTTON (self->others_button), label);
+  }
   gtk_widget_set_name (self->others_button, "sessions-sign-out-others");
   gtk_widget_set_halign (self->others_button, GTK_ALIGN_START);
   gtk_widget_set_margin_top (self->others_button, 12);

@@ -24,6 +24,7 @@ struct _PassportSignInPage
   GtkWidget       *server_button;
   GtkLabel        *server_label;
   GtkWidget       *password_button;
+  GtkWidget       *device_button;
   GtkLabel        *offline_label;
   GtkLabel        *error_label;
 
@@ -106,6 +107,9 @@ update (PassportSignInPage *self)
     }
   gtk_widget_set_visible (self->server_button, plain);
   gtk_widget_set_visible (self->password_button, !plain);
+  gtk_widget_set_visible (self->device_button,
+                          server != NULL && passport_server_has_feature (server, "device") &&
+                          passport_server_get_device_authorization_endpoint (server) != NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.provider", usable && !plain);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.server", usable && plain);
@@ -242,6 +246,7 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, server_button);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, server_label);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, password_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, device_button);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, offline_label);
   gtk_widget_class_bind_template_child (widget_class, PassportSignInPage, error_label);
   /* The ends of a browser sign-in. */
@@ -258,6 +263,8 @@ passport_sign_in_page_class_init (PassportSignInPageClass *klass)
                                           * elsewhere. Said here, not in a toast that is gone
                                           * before the user is back at the window. */
                                          PASSPORT_ERROR_SESSION_EXPIRED,
+                                         /* how a sign-in with another device ended */
+                                         PASSPORT_ERROR_EXPIRED_TOKEN,
                                          -1);
 
   gtk_widget_class_install_action (widget_class, "sign-in.provider", "s", provider_activated);

@@ -13,6 +13,7 @@
 #include "passport-account-page.h"
 #include "passport-bind-page.h"
 #include "passport-browser-page.h"
+#include "passport-device-page.h"
 #include "passport-confirm-page.h"
 #include "passport-conflict-page.h"
 #include "passport-error.h"
@@ -78,6 +79,8 @@ page_for_state (PassportFlowState state,
       return password_mode ? "password-page" : "sign-in-page";
     case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
       return "browser-page";
+    case PASSPORT_FLOW_STATE_AWAITING_DEVICE:
+      return "device-page";
     case PASSPORT_FLOW_STATE_SIGNING_IN:
       /* A password sign-in stays on its page with a spinner. */
       return password_mode ? "password-page" : "progress-page";
@@ -631,6 +634,7 @@ passport_window_class_init (PassportWindowClass *klass)
   g_type_ensure (PASSPORT_TYPE_SERVER_PAGE);
   g_type_ensure (PASSPORT_TYPE_SIGN_IN_PAGE);
   g_type_ensure (PASSPORT_TYPE_BROWSER_PAGE);
+  g_type_ensure (PASSPORT_TYPE_DEVICE_PAGE);
   g_type_ensure (PASSPORT_TYPE_TERMS_PAGE);
   g_type_ensure (PASSPORT_TYPE_BIND_PAGE);
   g_type_ensure (PASSPORT_TYPE_CONFIRM_PAGE);

@@ -40,6 +40,12 @@ activate_reopen_browser (PassportFlow *self, GVariant *parameter)
 }
 
 static void
+activate_sign_in_device (PassportFlow *self, GVariant *parameter)
+{
+  passport_flow_sign_in_with_device_async (self, NULL, NULL, NULL);
+}
+
+static void
 activate_cancel (PassportFlow *self, GVariant *parameter)
 {
   passport_flow_cancel (self);
@@ -122,6 +128,7 @@ static const struct
   { "change-server", NULL, activate_change_server },
   { "sign-in-provider", "s", activate_sign_in_provider },
   { "reopen-browser", NULL, activate_reopen_browser },
+  { "sign-in-device", NULL, activate_sign_in_device },
   { "cancel", NULL, activate_cancel },
   { "retry", NULL, activate_retry },
   { "accept-terms", NULL, activate_accept_terms },
@@ -182,8 +189,15 @@ _passport_flow_update_actions (PassportFlow *self)
   set_enabled (self, "sign-in-provider",
                (state == PASSPORT_FLOW_STATE_SIGNED_OUT && idle) || state == PASSPORT_FLOW_STATE_AWAITING_BROWSER);
   set_enabled (self, "reopen-browser", self->browser != NULL);
+  /* Only where the server offers it (contract 11). */
+  set_enabled (self, "sign-in-device",
+               self->server != NULL && passport_server_has_feature (self->server, "device") &&
+               passport_server_get_device_authorization_endpoint (self->server) != NULL &&
+               ((state == PASSPORT_FLOW_STATE_SIGNED_OUT && idle) ||
+                state == PASSPORT_FLOW_STATE_AWAITING_BROWSER));
   set_enabled (self, "cancel",
                !idle || state == PASSPORT_FLOW_STATE_CONNECTING || state == PASSPORT_FLOW_STATE_AWAITING_BROWSER ||
+               state == PASSPORT_FLOW_STATE_AWAITING_DEVICE ||
                state == PASSPORT_FLOW_STATE_SIGNING_IN || state == PASSPORT_FLOW_STATE_NEEDS_CODE ||
                (step != PASSPORT_CONFLICT_STEP_NONE && step != PASSPORT_CONFLICT_STEP_FREED));
   set_enabled (self, "retry", idle && self->retry != NULL && self->error != NULL);

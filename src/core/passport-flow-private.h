@@ -52,6 +52,8 @@ struct _PassportFlow
   guint browser_timeout;
   gint64 browser_deadline;        /* monotonic µs the running browser sign-in gives up at */
 
+  PassportDeviceSignIn *device;   /* AWAITING_DEVICE: the sign-in with another device */
+
   char *mfa_token;                /* NEEDS_CODE: the password grant's (a secret) */
   gint64 mfa_deadline;            /* NEEDS_CODE: monotonic µs it expires at */
 
@@ -97,6 +99,7 @@ enum
   PROP_REMEMBER,
   PROP_SESSION_REMEMBERED,
   PROP_KEYRING_UNAVAILABLE,
+  PROP_DEVICE_SIGN_IN,
   N_PROPS
 };
 

@@ -718,6 +718,70 @@ passport_flow_sign_in_with_provider_finish (PassportFlow  *self,
   return _passport_flow_finish_action (self, result, passport_flow_sign_in_with_provider_async, error);
 }
 
+/* Sign-in with another device (contract 11) ----------------------------------- */
+
+static void
+device_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) session =
+    passport_device_sign_in_start_finish (PASSPORT_DEVICE_SIGN_IN (source), result, &error);
+
+  if (PASSPORT_DEVICE_SIGN_IN (source) != self->device || _passport_flow_is_cancelled (error))
+    return;
+
+  if (session == NULL)
+    {
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_fail (self, error);
+      return;
+    }
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNING_IN);
+  _passport_flow_take_session (self, session, TRUE);
+}
+
+void
+passport_flow_sign_in_with_device_async (PassportFlow        *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(PassportDeviceSignIn) device = NULL;
+  GCancellable *step;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if ((self->state != PASSPORT_FLOW_STATE_SIGNED_OUT &&
+       self->state != PASSPORT_FLOW_STATE_AWAITING_BROWSER) ||
+      self->server == NULL)
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_sign_in_with_device_async,
+                                    "sign_in_with_device");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data,
+                               passport_flow_sign_in_with_device_async);
+  /* From the browser's wait: that sign-in ends here. */
+  if (self->state == PASSPORT_FLOW_STATE_AWAITING_BROWSER)
+    _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  step = _passport_flow_begin_step (self, NULL);
+  device = passport_device_sign_in_new (self->server);
+  _passport_flow_set_object (self, &self->device, device, PROP_DEVICE_SIGN_IN);
+  passport_device_sign_in_start_async (device, step, device_cb, g_object_ref (self));
+  _passport_flow_transition (self, PASSPORT_FLOW_STATE_AWAITING_DEVICE);
+}
+
+gboolean
+passport_flow_sign_in_with_device_finish (PassportFlow  *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_sign_in_with_device_async, error);
+}
+
 void
 passport_flow_reopen_browser (PassportFlow *self)
 {

@@ -245,6 +245,10 @@ leave_state (PassportFlow      *self,
       _passport_flow_drop_browser (self);
       break;
 
+    case PASSPORT_FLOW_STATE_AWAITING_DEVICE:
+      _passport_flow_set_object (self, &self->device, NULL, PROP_DEVICE_SIGN_IN);
+      break;
+
     case PASSPORT_FLOW_STATE_NEEDS_CODE:
       /* The second step's token is good for this step only. */
       passport_secure_clear (&self->mfa_token);
@@ -529,6 +533,7 @@ passport_flow_cancel (PassportFlow *self)
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
       break;
     case PASSPORT_FLOW_STATE_AWAITING_BROWSER:
+    case PASSPORT_FLOW_STATE_AWAITING_DEVICE:
     case PASSPORT_FLOW_STATE_SIGNING_IN:
     case PASSPORT_FLOW_STATE_NEEDS_CODE:
       _passport_flow_clear_session (self);
@@ -573,6 +578,7 @@ gboolean passport_flow_get_keyring_unavailable (PassportFlow *self) { return sel
 const char *passport_flow_get_pending_password (PassportFlow *self) { return self->pending_password; }
 PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
 PassportClient *passport_flow_get_client (PassportFlow *self) { return self->client; }
+PassportDeviceSignIn *passport_flow_get_device_sign_in (PassportFlow *self) { return self->device; }
 
 PassportConflictStep
 passport_flow_get_conflict_step (PassportFlow *self)
@@ -634,6 +640,7 @@ passport_flow_dispose (GObject *object)
   g_clear_handle_id (&self->retry_after_timer, g_source_remove);
   g_clear_object (&self->actions);
   _passport_flow_drop_browser (self);
+  g_clear_object (&self->device);
   _passport_flow_clear_session (self);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
@@ -688,6 +695,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_BROWSER_DEADLINE: g_value_set_int64 (value, self->browser_deadline); break;
     case PROP_RETRY_AFTER: g_value_set_int64 (value, self->retry_after); break;
     case PROP_MFA_DEADLINE: g_value_set_int64 (value, self->mfa_deadline); break;
+    case PROP_DEVICE_SIGN_IN: g_value_set_object (value, self->device); break;
     case PROP_REMEMBER: g_value_set_boolean (value, self->remember); break;
     case PROP_SESSION_REMEMBERED: g_value_set_boolean (value, self->session_remembered); break;
     case PROP_KEYRING_UNAVAILABLE: g_value_set_boolean (value, self->keyring_unavailable); break;
@@ -724,6 +732,8 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_BROWSER_DEADLINE] = g_param_spec_int64 ("browser-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_RETRY_AFTER] = g_param_spec_int64 ("retry-after", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_MFA_DEADLINE] = g_param_spec_int64 ("mfa-deadline", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_DEVICE_SIGN_IN] =
+    g_param_spec_object ("device-sign-in", NULL, NULL, PASSPORT_TYPE_DEVICE_SIGN_IN, flags);
   properties[PROP_REMEMBER] = g_param_spec_boolean ("remember", NULL, NULL, TRUE, flags);
   properties[PROP_SESSION_REMEMBERED] = g_param_spec_boolean ("session-remembered", NULL, NULL, FALSE, flags);
   properties[PROP_KEYRING_UNAVAILABLE] = g_param_spec_boolean ("keyring-unavailable", NULL, NULL, FALSE, flags);

@@ -11,6 +11,7 @@
 #include "passport-client.h"
 #include "passport-conflict.h"
 #include "passport-credential-store.h"
+#include "passport-device-sign-in.h"
 #include "passport-server.h"
 #include "passport-session.h"
 #include "passport-terms.h"
@@ -23,6 +24,7 @@ typedef enum
   PASSPORT_FLOW_STATE_CONNECTING,            /* discovery / restore running */
   PASSPORT_FLOW_STATE_SIGNED_OUT,            /* server known, no session */
   PASSPORT_FLOW_STATE_AWAITING_BROWSER,      /* browser sign-in started, waiting for the callback */
+  PASSPORT_FLOW_STATE_AWAITING_DEVICE,       /* sign-in with another device: a code shown, polling */
   PASSPORT_FLOW_STATE_SIGNING_IN,            /* exchanging the code / password grant / GET /me */
   PASSPORT_FLOW_STATE_NEEDS_CODE,            /* password sign-in's second step: a TOTP or recovery code */
   PASSPORT_FLOW_STATE_NEEDS_TERMS,           /* account must accept the current agreement */
@@ -377,7 +379,8 @@ void passport_flow_continue_without_keyring (PassportFlow *self);
 /* The flow's actions as a GActionGroup (owned by the flow): a window
  * inserts it as "flow" and pages name "flow.accept-terms" and the like;
  * which are enabled follows the state. set-server-url (s), change-server,
- * sign-in-provider (s; "" on a plain provider), reopen-browser, cancel,
+ * sign-in-provider (s; "" on a plain provider), reopen-browser,
+ * sign-in-device (only where the server offers it), cancel,
  * retry, accept-terms, decline-terms, resend-confirmation,
  * cancel-pending-email, conflict-use-other-email, conflict-start-freeing,
  * conflict-sign-in-provider (s), conflict-resend, sign-out,
@@ -387,6 +390,24 @@ GActionGroup *passport_flow_get_actions (PassportFlow *self);
 
 /* The signed-in session (NULL when none), e.g. for `passportctl token`. */
 PassportSession *passport_flow_get_session (PassportFlow *self);
+
+/* AWAITING_DEVICE: the running sign-in with another device (its user-code,
+ * verification-uri(-complete) and deadline properties are what a page
+ * shows), else NULL. Property "device-sign-in". */
+PassportDeviceSignIn *passport_flow_get_device_sign_in (PassportFlow *self);
+
+/* SIGNED_OUT (or AWAITING_BROWSER, when the browser cannot be used):
+ * sign in with another device (contract 11) → AWAITING_DEVICE while the
+ * code is shown → SIGNING_IN once approved. Denied, lapsed or not offered:
+ * back to SIGNED_OUT, finishing with that error. Cancel with
+ * passport_flow_cancel(). */
+void     passport_flow_sign_in_with_device_async  (PassportFlow        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean passport_flow_sign_in_with_device_finish (PassportFlow  *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
 
 /* The account API client of that session (NULL when none), for what is not
  * a step of the flow: two-step set-up, app passwords. After such a call,

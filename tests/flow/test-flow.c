@@ -1451,6 +1451,50 @@ test_device_sign_in (void)
   }
 }
 
+/* The same through the flow, as the app and passportctl run it: the code
+ * shown while AWAITING_DEVICE, then signed in; and cancelled. */
+static void
+test_device_sign_in_flow (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("device");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "google", email, "Ivan Device",
+                                                           OTP_PASSWORD);
+  GActionGroup *actions = passport_flow_get_actions (flow);
+  PassportDeviceSignIn *device;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_true (g_action_group_get_action_enabled (actions, "sign-in-device"));
+
+  /* Cancelled: back where it was. */
+  START (flow, sign_in_with_device);
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_DEVICE &&
+             passport_device_sign_in_get_user_code (passport_flow_get_device_sign_in (flow)) != NULL, 20);
+  g_assert_true (g_action_group_get_action_enabled (actions, "cancel"));
+  passport_flow_cancel (flow);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+  g_assert_null (passport_flow_get_device_sign_in (flow));
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (pending_outcome (flow, 5, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  }
+
+  /* Approved on the other device: signed in. */
+  START (flow, sign_in_with_device);
+  RUN_UNTIL (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_AWAITING_DEVICE &&
+             passport_device_sign_in_get_user_code (passport_flow_get_device_sign_in (flow)) != NULL, 20);
+  device = passport_flow_get_device_sign_in (flow);
+  g_assert_cmpuint (pd_device_decide (server, passport_device_sign_in_get_user_code (device), email,
+                                      OTP_PASSWORD, TRUE), ==, 200);
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 30);
+  g_assert_null (passport_flow_get_device_sign_in (flow));
+  g_assert_cmpstr (passport_account_get_email (passport_flow_get_account (flow)), ==, email);
+  g_assert_false (g_action_group_get_action_enabled (actions, "sign-in-device"));
+}
+
 /* A server without it says so before anything is sent. */
 static void
 test_device_sign_in_not_offered (void)
@@ -1462,6 +1506,7 @@ test_device_sign_in_not_offered (void)
   g_autoptr(GError) error = NULL;
 
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  g_assert_false (g_action_group_get_action_enabled (passport_flow_get_actions (flow), "sign-in-device"));
   device = passport_device_sign_in_new (passport_flow_get_server (flow));
   passport_device_sign_in_start_async (device, NULL, device_keep, &result);
   RUN_UNTIL (result != NULL, 5);
@@ -1503,6 +1548,7 @@ main (int   argc,
       g_test_add_func ("/flow/two-step", test_two_step);
       g_test_add_func ("/flow/device-sign-in", test_device_sign_in);
       g_test_add_func ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
+      g_test_add_func ("/flow/device-sign-in/flow", test_device_sign_in_flow);
     }
 
   return g_test_run ();

@@ -47,6 +47,7 @@ ROLES = {
     "GtkListBox": "list",
     "AdwActionRow": "list item",
     "GtkImage": "image",
+    "GtkPicture": "image",
     "GtkBox": "panel",
     "AdwStatusPage": "panel",
     "AdwMessageDialog": "dialog",
@@ -163,7 +164,7 @@ FROM_C = [
     dict(page="account-page", name="sessions-sign-out-others", role="push button",
          msgids=["Sign Out on All Other Devices"],
          source="src/app/passport-sessions-group.c", needle='"sessions-sign-out-others"',
-         note="shows Sign Out on All Other Devices… (Alt+O), off when there is none; asks in "
+         note="shows Sign Out on All Other Devices… (Alt+V), off when there is none; asks in "
               "`sessions-sign-out-others-dialog`"),
     dict(page="account-page", name="session-sign-out-dialog", role="dialog", msgids=["Sign Out “%s”?"],
          source="src/app/passport-sessions-group.c", needle="Sign Out “%s”?",
