@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "passport-a11y.h"
+#include "passport-account-watch.h"
+#include "passport-browser-launcher.h"
 #include "passport-account-page.h"
 #include "passport-app-passwords-group.h"
 #include "passport-otp-group.h"
@@ -35,12 +37,24 @@ struct _PassportAccountPage
   GtkWidget           *unmanaged_group;
   GtkWidget           *methods_group;
   GtkListBox          *methods_list;
+  GtkLabel            *methods_message;
+  GtkWidget           *link_button;
   GtkWidget           *sessions_group;
   GtkWidget           *otp_group;
   GtkWidget           *app_passwords_group;
   GtkWidget           *password_group;
   GtkWidget           *delete_group;
   PassportProofDialog *delete_dialog;  /* while it is open, weak */
+
+  /* Linking a network (contract 10): the proof dialog while open (weak),
+   * the provider asked for, the attempt's id, and the long poll that
+   * waits for its outcome while the user is in the browser. */
+  PassportProofDialog *link_dialog;
+  char                *link_provider;
+  char                *link_id;
+  PassportAccountWatch *link_watch;
+  guint                link_timeout;
+  GCancellable        *methods_cancellable;
   GtkWidget           *password_checks;
   GtkWidget           *change_password_button;
   AdwPasswordEntryRow *current_password_row;
@@ -107,10 +121,66 @@ rebuild_methods (PassportAccountPage *self)
 
       add_method (self, provider ? passport_provider_get_name (provider) : id,
                   passport_identity_get_email (identity), provider, "system-users-symbolic");
+      if (server != NULL && passport_server_has_feature (server, "identities"))
+        {
+          GtkWidget *row = gtk_widget_get_last_child (GTK_WIDGET (self->methods_list));
+          GtkWidget *unlink = gtk_button_new_with_label (_("Unlink"));
+          g_autofree char *name = NULL;
+
+          gtk_widget_set_name (unlink, "method-unlink");
+          gtk_widget_set_valign (unlink, GTK_ALIGN_CENTER);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (unlink), "account.unlink");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (unlink), "s", id);
+          /* Translators: the accessible name of Unlink beside a network, e.g. "Unlink Google" */
+          name = g_strdup_printf (_("Unlink %s"), provider ? passport_provider_get_name (provider) : id);
+          passport_a11y_name_button (unlink, name);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), unlink);
+        }
     }
   if (passport_account_get_has_password (self->account))
     add_method (self, _("E-mail and password"), passport_account_get_email (self->account),
                 NULL, "dialog-password-symbolic");
+}
+
+static void stop_link_wait       (PassportAccountPage *self);
+static void show_methods_message (PassportAccountPage *self,
+                                  const char          *text,
+                                  gboolean             error);
+
+/* The server's networks the account has no identity of. */
+static GPtrArray *
+unlinked_providers (PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  GListModel *providers = server ? passport_server_get_providers (server) : NULL;
+  GListModel *identities = self->account ? passport_account_get_identities (self->account) : NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; providers != NULL && i < g_list_model_get_n_items (providers); i++)
+    {
+      g_autoptr(PassportProvider) provider = g_list_model_get_item (providers, i);
+      gboolean linked = FALSE;
+
+      for (guint j = 0; identities != NULL && j < g_list_model_get_n_items (identities); j++)
+        {
+          g_autoptr(PassportIdentity) identity = g_list_model_get_item (identities, j);
+
+          if (g_strcmp0 (passport_identity_get_provider (identity), passport_provider_get_id (provider)) == 0)
+            linked = TRUE;
+        }
+      if (!linked)
+        g_ptr_array_add (out, g_steal_pointer (&provider));
+    }
+  return out;
+}
+
+static guint
+count_unlinked (PassportAccountPage *self)
+{
+  g_autoptr(GPtrArray) providers = unlinked_providers (self);
+
+  return providers->len;
 }
 
 static void
@@ -198,6 +268,20 @@ update (PassportAccountPage *self)
   }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.sign-out", signed_in && !busy);
 
+  /* Linking another network (contract 10): where the server offers it and
+   * some network of the server is not linked yet. */
+  {
+    gboolean can_link = signed_in && managed && server != NULL &&
+                        passport_server_has_feature (server, "identities") &&
+                        count_unlinked (self) > 0;
+
+    gtk_widget_set_visible (self->link_button, can_link);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.link",
+                                   can_link && !busy && self->link_watch == NULL);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.unlink",
+                                   signed_in && managed && !busy && self->link_watch == NULL);
+  }
+
   /* Only where the server offers it (contract 12). */
   gtk_widget_set_visible (self->delete_group,
                           signed_in && managed && server != NULL &&
@@ -251,6 +335,14 @@ on_state (PassportAccountPage *self)
     {
       if (self->delete_dialog != NULL)
         gtk_window_destroy (GTK_WINDOW (self->delete_dialog));
+      if (self->link_dialog != NULL)
+        gtk_window_destroy (GTK_WINDOW (self->link_dialog));
+      if (self->methods_cancellable != NULL)
+        g_cancellable_cancel (self->methods_cancellable);
+      g_clear_object (&self->methods_cancellable);
+      if (self->link_watch != NULL || self->link_timeout != 0)
+        stop_link_wait (self);
+      show_methods_message (self, NULL, FALSE);
       gtk_editable_set_text (GTK_EDITABLE (self->current_password_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->new_password_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->repeat_password_row), "");
@@ -398,6 +490,20 @@ delete_cb (GObject      *source,
     }
   if (self->delete_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->delete_dialog));
+  if (self->link_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->link_dialog));
+  if (self->methods_cancellable != NULL)
+    g_cancellable_cancel (self->methods_cancellable);
+  g_clear_object (&self->methods_cancellable);
+  g_clear_handle_id (&self->link_timeout, g_source_remove);
+  if (self->link_watch != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->link_watch, self);
+      passport_account_watch_stop (self->link_watch);
+      g_clear_object (&self->link_watch);
+    }
+  g_clear_pointer (&self->link_id, g_free);
+  g_clear_pointer (&self->link_provider, g_free);
   gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s",
                               _("Your account has been deleted."));
 }
@@ -444,6 +550,320 @@ delete_activated (GtkWidget  *widget,
   g_signal_connect_object (self->delete_dialog, "submit", G_CALLBACK (on_delete_proof), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->delete_dialog));
+}
+
+/* Linked sign-in methods (contract 10) ------------------------------------------ */
+
+static const char *
+provider_name (PassportAccountPage *self,
+               const char          *id)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportServer *server = flow ? passport_flow_get_server (flow) : NULL;
+  PassportProvider *provider = server && id ? passport_server_find_provider (server, id) : NULL;
+
+  return provider ? passport_provider_get_name (provider) : id;
+}
+
+static void
+show_methods_message (PassportAccountPage *self,
+                      const char          *text,
+                      gboolean             error)
+{
+  gtk_label_set_label (self->methods_message, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->methods_message), text != NULL);
+  if (error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->methods_message), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->methods_message), "error");
+}
+
+static GCancellable *
+methods_cancellable (PassportAccountPage *self)
+{
+  if (self->methods_cancellable == NULL)
+    self->methods_cancellable = g_cancellable_new ();
+  return self->methods_cancellable;
+}
+
+/* The wait for a link's outcome ends: told, or lapsed, or signed out. */
+static void
+stop_link_wait (PassportAccountPage *self)
+{
+  g_clear_handle_id (&self->link_timeout, g_source_remove);
+  if (self->link_watch != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->link_watch, self);
+      passport_account_watch_stop (self->link_watch);
+      g_clear_object (&self->link_watch);
+    }
+  g_clear_pointer (&self->link_id, g_free);
+  update (self);
+}
+
+static void
+link_changed_cb (PassportAccountWatch *watch,
+                 PassportAccountPage  *self)
+{
+  const char *status;
+  const char *network = provider_name (self, self->link_provider);
+  g_autofree char *text = NULL;
+  gboolean failed = TRUE;
+
+  if (self->account == NULL ||
+      g_strcmp0 (passport_account_get_identity_link_id (self->account), self->link_id) != 0)
+    return;
+  status = passport_account_get_identity_link_status (self->account);
+  if (g_strcmp0 (status, "pending") == 0)
+    return;
+
+  if (g_strcmp0 (status, "linked") == 0)
+    {
+      /* Translators: %s is a social network, e.g. "Google" */
+      text = g_strdup_printf (_("%s is now linked to your account."), network);
+      failed = FALSE;
+    }
+  else if (g_strcmp0 (status, "cancelled") == 0)
+    text = g_strdup (_("Linking was cancelled in the browser."));
+  else
+    {
+      PassportErrorCode code =
+        passport_error_code_from_string (passport_account_get_identity_link_error (self->account));
+
+      text = g_strdup (passport_error_code_describe (code));
+    }
+  show_methods_message (self, text, failed);
+  stop_link_wait (self);
+}
+
+static gboolean
+link_lapsed_cb (gpointer data)
+{
+  PassportAccountPage *self = data;
+
+  self->link_timeout = 0;
+  show_methods_message (self, _("The link has lapsed. Try again."), TRUE);
+  stop_link_wait (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+link_launched_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PassportAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_browser_launch_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      show_methods_message (self, passport_error_describe (error), TRUE);
+      stop_link_wait (self);
+    }
+}
+
+static void
+link_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PassportAccountPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(PassportSecret) url =
+    passport_client_link_identity_finish (PASSPORT_CLIENT (source), result, &id, &error);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (url == NULL)
+    {
+      if (self->link_dialog != NULL)
+        passport_proof_dialog_fail (self->link_dialog, error);
+      return;
+    }
+  if (self->link_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->link_dialog));
+  if (flow == NULL || self->account == NULL)
+    return;
+
+  /* The outcome comes through the long poll while the user is in the
+   * browser; the link works for 10 minutes (contract 10). */
+  g_free (self->link_id);
+  self->link_id = g_steal_pointer (&id);
+  self->link_watch = passport_account_watch_new (PASSPORT_CLIENT (source), self->account);
+  g_signal_connect (self->link_watch, "changed", G_CALLBACK (link_changed_cb), self);
+  passport_account_watch_start (self->link_watch);
+  self->link_timeout = g_timeout_add_seconds (10 * 60, link_lapsed_cb, self);
+  /* Translators: %s is a social network, e.g. "Google" */
+  text = g_strdup_printf (_("Sign in with %s in the browser that has opened. Its outcome is shown here."),
+                          provider_name (self, self->link_provider));
+  show_methods_message (self, text, FALSE);
+  passport_browser_launch_async (passport_flow_get_browser_command (flow), url,
+                                 methods_cancellable (self), link_launched_cb, g_object_ref (self));
+  update (self);
+}
+
+static void
+on_link_proof (PassportAccountPage *self,
+               guint                kind,
+               const char          *proof,
+               PassportProofDialog *dialog)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportClient *client = flow ? passport_flow_get_client (flow) : NULL;
+
+  if (client == NULL || self->link_provider == NULL)
+    return;
+  passport_proof_dialog_set_busy (dialog, TRUE);
+  passport_client_link_identity_async (client, self->link_provider, kind, proof,
+                                       methods_cancellable (self), link_cb, g_object_ref (self));
+}
+
+static void
+link_chosen_cb (AdwMessageDialog    *chooser,
+                const char          *response,
+                PassportAccountPage *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  const char *network;
+
+  if (g_strcmp0 (response, "cancel") == 0 || self->account == NULL || self->link_dialog != NULL)
+    return;
+  g_free (self->link_provider);
+  self->link_provider = g_strdup (response);
+  network = provider_name (self, response);
+  /* Translators: %s is a social network, e.g. "Google" */
+  title = g_strdup_printf (_("Link %s"), network);
+  /* Translators: %s is a social network, e.g. "Google" */
+  body = g_strdup_printf (_("Confirm it is you. Then sign in with %s in the browser, and you can "
+                            "sign in to this account with it too."), network);
+  self->link_dialog = passport_proof_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                 self->account, title, body, _("_Continue"));
+  g_object_add_weak_pointer (G_OBJECT (self->link_dialog), (gpointer *) &self->link_dialog);
+  g_signal_connect_object (self->link_dialog, "submit", G_CALLBACK (on_link_proof), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->link_dialog));
+}
+
+static void
+link_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+  g_autoptr(GPtrArray) providers = unlinked_providers (self);
+  GtkWidget *chooser;
+
+  if (providers->len == 0)
+    return;
+  show_methods_message (self, NULL, FALSE);
+  chooser = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Link a Network"),
+                                    _("Choose the network to sign in with too. You then sign in to "
+                                      "it in the browser."));
+  gtk_widget_set_name (chooser, "link-network-dialog");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (chooser), "cancel", _("_Cancel"));
+  for (guint i = 0; i < providers->len; i++)
+    {
+      PassportProvider *provider = g_ptr_array_index (providers, i);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (chooser), passport_provider_get_id (provider),
+                                       passport_provider_get_name (provider));
+    }
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (chooser), "cancel");
+  passport_a11y_name_mnemonic_buttons (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (link_chosen_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (chooser));
+}
+
+typedef struct
+{
+  PassportAccountPage *self;
+  char                *provider;
+} Unlinking;
+
+static void
+unlink_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Unlinking *unlinking = user_data;
+  g_autoptr(PassportAccountPage) self = unlinking->self;
+  g_autofree char *provider = unlinking->provider;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportAccount) account =
+    passport_client_unlink_identity_finish (PASSPORT_CLIENT (source), result, &error);
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  g_autofree char *text = NULL;
+
+  g_free (unlinking);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (account == NULL)
+    {
+      show_methods_message (self, passport_error_describe (error), TRUE);
+      return;
+    }
+  /* Translators: %s is a social network, e.g. "Google" */
+  text = g_strdup_printf (_("%s is unlinked."), provider_name (self, provider));
+  show_methods_message (self, text, FALSE);
+  if (flow != NULL)
+    passport_flow_reload_account_async (flow, NULL, NULL, NULL);
+}
+
+static void
+unlink_response_cb (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    PassportAccountPage *self)
+{
+  PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
+  PassportClient *client = flow ? passport_flow_get_client (flow) : NULL;
+  const char *provider = g_object_get_data (G_OBJECT (dialog), "provider");
+  Unlinking *unlinking;
+
+  if (g_strcmp0 (response, "unlink") != 0 || client == NULL || provider == NULL)
+    return;
+  show_methods_message (self, NULL, FALSE);
+  unlinking = g_new0 (Unlinking, 1);
+  unlinking->self = g_object_ref (self);
+  unlinking->provider = g_strdup (provider);
+  passport_client_unlink_identity_async (client, provider, methods_cancellable (self), unlink_cb,
+                                         unlinking);
+}
+
+static void
+unlink_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+  const char *provider = g_variant_get_string (parameter, NULL);
+  const char *network = provider_name (self, provider);
+  GtkWidget *dialog;
+
+  /* Translators: %s is a social network, e.g. "Google" */
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), NULL, NULL);
+  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Unlink %s?"), network);
+  /* Translators: %s is a social network, e.g. "Google" */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("You can no longer sign in to this account with %s. You can link "
+                                    "it again later."), network);
+  gtk_widget_set_name (dialog, "unlink-network-dialog");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "unlink", _("_Unlink"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "unlink",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  passport_a11y_name_mnemonic_buttons (dialog);
+  g_object_set_data_full (G_OBJECT (dialog), "provider", g_strdup (provider), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (unlink_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -501,6 +921,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, unmanaged_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_message);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, link_button);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, sessions_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, otp_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, app_passwords_group);
@@ -522,6 +944,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "account.change-password", NULL, change_password_activated);
   gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_activated);
   gtk_widget_class_install_action (widget_class, "account.delete", NULL, delete_activated);
+  gtk_widget_class_install_action (widget_class, "account.link", NULL, link_activated);
+  gtk_widget_class_install_action (widget_class, "account.unlink", "s", unlink_activated);
 }
 
 static void

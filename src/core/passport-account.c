@@ -25,6 +25,11 @@ struct _PassportAccount
   GListStore *identities;
   gboolean otp_enabled;
   gint64 recovery_codes_left;
+  char *link_id;                  /* identity_link (contract 10), NULL when none */
+  char *link_provider;
+  char *link_status;
+  char *link_error;
+  GDateTime *link_expires_at;
   gint64 revision;
 };
 
@@ -46,6 +51,8 @@ enum {
   PROP_IDENTITIES,
   PROP_OTP_ENABLED,
   PROP_RECOVERY_CODES_LEFT,
+  PROP_IDENTITY_LINK_ID,
+  PROP_IDENTITY_LINK_STATUS,
   PROP_REVISION,
   N_PROPS
 };
@@ -65,6 +72,11 @@ passport_account_finalize (GObject *object)
   g_clear_pointer (&self->pending_expires_at, g_date_time_unref);
   g_free (self->terms_version);
   g_clear_object (&self->identities);
+  g_free (self->link_id);
+  g_free (self->link_provider);
+  g_free (self->link_status);
+  g_free (self->link_error);
+  g_clear_pointer (&self->link_expires_at, g_date_time_unref);
 
   G_OBJECT_CLASS (passport_account_parent_class)->finalize (object);
 }
@@ -121,6 +133,12 @@ passport_account_get_property (GObject    *object,
     case PROP_RECOVERY_CODES_LEFT:
       g_value_set_int (value, (int) self->recovery_codes_left);
       break;
+    case PROP_IDENTITY_LINK_ID:
+      g_value_set_string (value, self->link_id);
+      break;
+    case PROP_IDENTITY_LINK_STATUS:
+      g_value_set_string (value, self->link_status);
+      break;
     case PROP_REVISION:
       g_value_set_int64 (value, self->revision);
       break;
@@ -159,6 +177,10 @@ passport_account_class_init (PassportAccountClass *klass)
   properties[PROP_OTP_ENABLED] = g_param_spec_boolean ("otp-enabled", NULL, NULL, FALSE, flags);
   properties[PROP_RECOVERY_CODES_LEFT] =
     g_param_spec_int ("recovery-codes-left", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_IDENTITY_LINK_ID] =
+    g_param_spec_string ("identity-link-id", NULL, NULL, NULL, flags);
+  properties[PROP_IDENTITY_LINK_STATUS] =
+    g_param_spec_string ("identity-link-status", NULL, NULL, NULL, flags);
   properties[PROP_REVISION] =
     g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -212,6 +234,7 @@ passport_account_new_from_json (JsonNode  *node,
   JsonObject *pending = NULL;
   JsonObject *terms = NULL;
   JsonObject *otp = NULL;
+  JsonObject *link = NULL;
   JsonArray *identities = NULL;
 
   object = passport_json_node_get_object (node, error);
@@ -256,6 +279,17 @@ passport_account_new_from_json (JsonNode  *node,
         !passport_json_optional_int (otp, "recovery_codes_left", 0, &self->recovery_codes_left,
                                      error))))
     return NULL;
+  /* The latest attempt to link a network (contract 10), with that feature. */
+  if ((json_object_has_member (object, "identity_link") &&
+       !passport_json_nullable_object (object, "identity_link", &link, error)) ||
+      (link != NULL &&
+       (!passport_json_require_string (link, "id", &self->link_id, error) ||
+        !passport_json_require_string (link, "provider", &self->link_provider, error) ||
+        !passport_json_require_string (link, "status", &self->link_status, error) ||
+        !passport_json_optional_string (link, "error", &self->link_error, error) ||
+        !passport_json_require_datetime (link, "expires_at", &self->link_expires_at, error))))
+    return NULL;
+
   if (self->recovery_codes_left < 0 || self->recovery_codes_left > G_MAXINT)
     {
       g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
@@ -400,6 +434,11 @@ passport_account_update (PassportAccount *self,
   update_bool (self, &self->terms_accepted, from->terms_accepted, PROP_TERMS_ACCEPTED);
   update_str (self, &self->terms_version, from->terms_version, PROP_TERMS_VERSION);
   update_bool (self, &self->otp_enabled, from->otp_enabled, PROP_OTP_ENABLED);
+  passport_set_str (&self->link_provider, from->link_provider);
+  passport_set_str (&self->link_error, from->link_error);
+  update_time (self, &self->link_expires_at, from->link_expires_at, PROP_IDENTITY_LINK_ID);
+  update_str (self, &self->link_id, from->link_id, PROP_IDENTITY_LINK_ID);
+  update_str (self, &self->link_status, from->link_status, PROP_IDENTITY_LINK_STATUS);
   if (self->recovery_codes_left != from->recovery_codes_left)
     {
       self->recovery_codes_left = from->recovery_codes_left;
@@ -531,6 +570,41 @@ passport_account_get_recovery_codes_left (PassportAccount *self)
 {
   g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), 0);
   return (guint) self->recovery_codes_left;
+}
+
+const char *
+passport_account_get_identity_link_id (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->link_id;
+}
+
+const char *
+passport_account_get_identity_link_provider (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->link_provider;
+}
+
+const char *
+passport_account_get_identity_link_status (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->link_status;
+}
+
+const char *
+passport_account_get_identity_link_error (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->link_error;
+}
+
+GDateTime *
+passport_account_get_identity_link_expires_at (PassportAccount *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_ACCOUNT (self), NULL);
+  return self->link_expires_at;
 }
 
 gint64

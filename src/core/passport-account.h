@@ -17,7 +17,10 @@ G_DECLARE_FINAL_TYPE (PassportAccount, passport_account, PASSPORT, ACCOUNT, GObj
  *   has-password, terms-accepted, terms-version (nullable),
  *   identities (GListModel of PassportIdentity, the same object for the
  *   account's whole life), otp-enabled and recovery-codes-left (int; both
- *   FALSE/0 from a server without two-step sign-in), revision.
+ *   FALSE/0 from a server without two-step sign-in), identity-link-id and
+ *   identity-link-status (the latest attempt to link a network, contract
+ *   10: "pending", "linked", "failed", "cancelled"; NULL when none),
+ *   revision.
  * The flow keeps one PassportAccount and passport_account_update()s it, so
  * bindings stay connected. */
 
@@ -57,6 +60,14 @@ const char      *passport_account_get_terms_version         (PassportAccount *se
 GListModel      *passport_account_get_identities            (PassportAccount *self);
 gboolean         passport_account_get_otp_enabled           (PassportAccount *self);
 guint            passport_account_get_recovery_codes_left   (PassportAccount *self);
+/* The latest link attempt (contract 10); all NULL when there is none.
+ * Owned by @self. The error is an API error string ("identity_in_use")
+ * for a failed one. */
+const char      *passport_account_get_identity_link_id         (PassportAccount *self);
+const char      *passport_account_get_identity_link_provider   (PassportAccount *self);
+const char      *passport_account_get_identity_link_status     (PassportAccount *self);
+const char      *passport_account_get_identity_link_error      (PassportAccount *self);
+GDateTime       *passport_account_get_identity_link_expires_at (PassportAccount *self);
 gint64           passport_account_get_revision              (PassportAccount *self);
 
 G_END_DECLS

@@ -1129,3 +1129,83 @@ passport_client_delete_account_finish (PassportClient  *self,
 {
   return finish_none (self, result, error);
 }
+
+/* Linked sign-in methods (contract 10) ------------------------------------------------ */
+
+void
+passport_client_link_identity_async (PassportClient      *self,
+                                     const char          *provider,
+                                     PassportProofKind    proof_kind,
+                                     const char          *proof,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (provider != NULL);
+
+  call_start (self, SOUP_METHOD_POST, "/me/identities/link",
+              proof_body (proof_kind, proof, "provider", provider), 0, ANSWER_JSON,
+              passport_client_link_identity_async, cancellable, callback, user_data);
+}
+
+char *
+passport_client_link_identity_finish (PassportClient  *self,
+                                      GAsyncResult    *result,
+                                      char           **id,
+                                      GError         **error)
+{
+  g_autoptr(JsonNode) json = finish_json (self, result, error);
+  g_autoptr(PassportSecret) link_url = NULL;
+  g_autofree char *link_id = NULL;
+  JsonObject *object;
+
+  if (json == NULL)
+    return NULL;
+  object = json_node_get_object (json);
+  if (!passport_json_require_string (object, "id", &link_id, error) ||
+      !passport_json_require_string (object, "link_url", &link_url, error))
+    return NULL;
+  /* Opened in the browser: only a URL a browser may be sent to safely. */
+  if (*link_id == '\0' || !passport_server_url_is_secure (link_url))
+    {
+      g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                           "The link to open is missing or not https");
+      return NULL;
+    }
+  if (id != NULL)
+    *id = g_steal_pointer (&link_id);
+  return g_steal_pointer (&link_url);
+}
+
+void
+passport_client_unlink_identity_async (PassportClient      *self,
+                                       const char          *provider,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PASSPORT_IS_CLIENT (self));
+  g_return_if_fail (provider != NULL);
+
+  path = id_path ("/me/identities/", provider);
+  if (path == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, passport_client_unlink_identity_async,
+                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
+      return;
+    }
+  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_ACCOUNT,
+              passport_client_unlink_identity_async, cancellable, callback, user_data);
+}
+
+PassportAccount *
+passport_client_unlink_identity_finish (PassportClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  return finish_account (self, result, NULL, error);
+}

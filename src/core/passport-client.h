@@ -262,6 +262,35 @@ gboolean          passport_client_revoke_other_sessions_finish (PassportClient  
                                                                 guint           *revoked,
                                                                 GError         **error);
 
+/* Linked sign-in methods (contract 10) -------------------------------------- */
+
+/* POST /me/identities/link for @provider with @proof. */
+void              passport_client_link_identity_async  (PassportClient      *self,
+                                                        const char          *provider,
+                                                        PassportProofKind    proof_kind,
+                                                        const char          *proof,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+/* Returns the link to open in the browser (a secret: free with
+ * passport_secure_free()) and the attempt's id in @id (g_free), or NULL.
+ * The outcome comes in the account's identity-link-status. */
+char             *passport_client_link_identity_finish (PassportClient  *self,
+                                                        GAsyncResult    *result,
+                                                        char           **id,
+                                                        GError         **error);
+
+/* DELETE /me/identities/{provider}: refused with LAST_SIGN_IN_METHOD when
+ * it would leave no way in. */
+void              passport_client_unlink_identity_async  (PassportClient      *self,
+                                                          const char          *provider,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+PassportAccount  *passport_client_unlink_identity_finish (PassportClient  *self,
+                                                          GAsyncResult    *result,
+                                                          GError         **error);
+
 /* Account deletion (contract 12) ---------------------------------------------- */
 
 /* DELETE /me with @proof: the account is gone at once and for good. */

@@ -85,6 +85,10 @@ static const struct
   { PASSPORT_ERROR_APP_PASSWORD_LIMIT, "app_password_limit" },
   { PASSPORT_ERROR_AUTHORIZATION_PENDING, "authorization_pending" },
   { PASSPORT_ERROR_SLOW_DOWN, "slow_down" },
+  { PASSPORT_ERROR_ALREADY_LINKED, "already_linked" },
+  { PASSPORT_ERROR_UNKNOWN_PROVIDER, "unknown_provider" },
+  { PASSPORT_ERROR_LAST_SIGN_IN_METHOD, "last_sign_in_method" },
+  { PASSPORT_ERROR_IDENTITY_IN_USE, "identity_in_use" },
 };
 
 PassportErrorCode
@@ -207,6 +211,14 @@ passport_error_code_describe (PassportErrorCode code)
     case PASSPORT_ERROR_AUTHORIZATION_PENDING:
     case PASSPORT_ERROR_SLOW_DOWN:
       return _("Waiting for the sign-in to be approved on the other device.");
+    case PASSPORT_ERROR_ALREADY_LINKED:
+      return _("A network of this kind is already linked to the account. Unlink it first.");
+    case PASSPORT_ERROR_UNKNOWN_PROVIDER:
+      return _("This server does not offer that network.");
+    case PASSPORT_ERROR_LAST_SIGN_IN_METHOD:
+      return _("This is the only way to sign in to the account. Add an e-mail and a password first.");
+    case PASSPORT_ERROR_IDENTITY_IN_USE:
+      return _("That network account signs in to another account. Unlink it there first.");
     case PASSPORT_ERROR_FAILED:
     default:
       return _("Something went wrong. Try again.");
@@ -305,6 +317,10 @@ passport_error_get_severity (const GError *error)
     case PASSPORT_ERROR_APP_PASSWORD_LIMIT:
     case PASSPORT_ERROR_AUTHORIZATION_PENDING:
     case PASSPORT_ERROR_SLOW_DOWN:
+    case PASSPORT_ERROR_ALREADY_LINKED:
+    case PASSPORT_ERROR_UNKNOWN_PROVIDER:
+    case PASSPORT_ERROR_LAST_SIGN_IN_METHOD:
+    case PASSPORT_ERROR_IDENTITY_IN_USE:
     default:
       /* About what the user just did on this page: said there. */
       return PASSPORT_ERROR_SEVERITY_INLINE;

@@ -84,6 +84,12 @@ typedef enum
   /* device authorization (contract 11, RFC 8628 §3.5) */
   PASSPORT_ERROR_AUTHORIZATION_PENDING, /* not approved yet: poll again */
   PASSPORT_ERROR_SLOW_DOWN,            /* polled too often: 5 s more between polls */
+
+  /* linked sign-in methods (contract 10) */
+  PASSPORT_ERROR_ALREADY_LINKED,
+  PASSPORT_ERROR_UNKNOWN_PROVIDER,
+  PASSPORT_ERROR_LAST_SIGN_IN_METHOD,  /* unlinking would leave no way in */
+  PASSPORT_ERROR_IDENTITY_IN_USE,      /* a link's outcome: that network account is another's */
 } PassportErrorCode;
 
 /* Where a user meets an error, decided here rather than by each page. */

@@ -579,6 +579,7 @@ const char *passport_flow_get_pending_password (PassportFlow *self) { return sel
 PassportSession *passport_flow_get_session (PassportFlow *self) { return self->session; }
 PassportClient *passport_flow_get_client (PassportFlow *self) { return self->client; }
 PassportDeviceSignIn *passport_flow_get_device_sign_in (PassportFlow *self) { return self->device; }
+const char *passport_flow_get_browser_command (PassportFlow *self) { return self->browser_command; }
 
 PassportConflictStep
 passport_flow_get_conflict_step (PassportFlow *self)

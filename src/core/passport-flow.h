@@ -107,6 +107,9 @@ gboolean             passport_flow_get_keyring_unavailable (PassportFlow *self);
 
 /* Browser used for sign-in; NULL = the system default (GIO / portal), or the
  * PASSPORT_BROWSER environment variable (a command; the URL is appended). */
+/* The browser command set below (NULL: the default), for other pages
+ * opened in the browser (linking a network). */
+const char          *passport_flow_get_browser_command  (PassportFlow *self);
 void                 passport_flow_set_browser_command  (PassportFlow *self,
                                                          const char   *command);
 /* How long a browser sign-in waits for the browser to come back; 0 = the

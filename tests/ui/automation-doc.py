@@ -140,6 +140,18 @@ FROM_C = [
     dict(page="account-page", name="—", role="push button", mnemonic=True, msgids=["_Cancel", "_Sign Out"],
          source="src/app/passport-account-page.c", needle="adw_message_dialog_add_responses",
          note="the responses of `sign-out-dialog`; see *Dialogs*"),
+    # Linked sign-in methods (contract 10), built in C beside the template's list.
+    dict(page="account-page", name="method-unlink", role="push button", msgids=["Unlink %s"],
+         source="src/app/passport-account-page.c", needle='"method-unlink"',
+         note="in each network's row of `sign-in-methods` when the server lists `identities` (shows Unlink; "
+              "`%s`: the network); asks in `unlink-network-dialog`; action `account.unlink` with the id"),
+    dict(page="account-page", name="unlink-network-dialog", role="dialog", msgids=["Unlink %s?"],
+         source="src/app/passport-account-page.c", needle='"unlink-network-dialog"',
+         note="heading (`%s`: the network); responses Cancel and Unlink"),
+    dict(page="account-page", name="link-network-dialog", role="dialog", msgids=["Link a Network"],
+         source="src/app/passport-account-page.c", needle='"link-network-dialog"',
+         note="after `link-network-button`: one response per network not linked yet (its name), and "
+              "Cancel; then the proof dialog, then the browser"),
     # Devices (contract 9): a group built in C, shown only signed in to a
     # server that lists sessions.
     dict(page="account-page", name="sessions-group", role="filler", msgids=["Devices"],

@@ -163,6 +163,94 @@ test_sign_out (UiFixture     *f,
   ui_wait_for_page (f, PAGE, 10);
 }
 
+/* The titles of the sign-in methods' rows. */
+static gboolean
+methods_have (UiFixture  *f,
+              const char *title)
+{
+  GtkWidget *methods = ui_get (f, PAGE, "sign-in-methods");
+
+  for (GtkWidget *row = gtk_widget_get_first_child (methods); row; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static GtkWidget *
+method_row (UiFixture  *f,
+            const char *title)
+{
+  GtkWidget *methods = ui_get (f, PAGE, "sign-in-methods");
+
+  for (GtkWidget *row = gtk_widget_get_first_child (methods); row; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  return NULL;
+}
+
+/* Links Google through the proof, the browser (the scripted one, signed in
+ * there as @google_email) and the long poll. */
+static void
+link_google (UiFixture  *f,
+             const char *google_email)
+{
+  GtkWindow *proof;
+
+  pd_browser_as (google_email, "Ada at Google", TRUE, "continue");
+  ui_click (f, PAGE, "link-network-button");
+  adw_message_dialog_response (ui_find_dialog ("link-network-dialog"), "google");
+  proof = ui_wait_for_window ("proof-dialog", 5);
+  gtk_editable_set_text (GTK_EDITABLE (ui_find (GTK_WIDGET (proof), "proof-password")), OLD);
+  g_signal_emit_by_name (ui_find (GTK_WIDGET (proof), "proof-submit"), "clicked");
+  PD_RUN_UNTIL (ui_find_window ("proof-dialog") == NULL, 20);
+}
+
+/* Linking another network (contract 10): asked with the password, signed
+ * in to it in the browser, and the outcome shown when the long poll brings
+ * it; a network account that belongs to another account is refused with
+ * the reason; Unlink asks first. */
+static void
+test_link_network (UiFixture     *f,
+                   gconstpointer  data)
+{
+  g_autofree char *other = pd_unique_email ("bob");
+  g_autoptr(JsonObject) bob = NULL;
+
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "link-network-button")));
+  g_assert_false (methods_have (f, "Google"));
+
+  /* A Google account that already signs in to another account. */
+  bob = pd_social_tokens (f->server, "google", other, "Bob", TRUE);
+  link_google (f, other);
+  PD_RUN_UNTIL (g_strcmp0 (ui_label (f, PAGE, "methods-message"),
+                           passport_error_code_describe (PASSPORT_ERROR_IDENTITY_IN_USE)) == 0, 30);
+  g_assert_false (methods_have (f, "Google"));
+
+  /* Ada's own Google account: linked. */
+  link_google (f, "ada.google@example.com");
+  PD_RUN_UNTIL (g_strcmp0 (ui_label (f, PAGE, "methods-message"),
+                           "Google is now linked to your account.") == 0, 30);
+  PD_RUN_UNTIL (methods_have (f, "Google"), 10);
+  ui_shot (f, "account-linked");
+
+  /* Unlink: asked first; Cancel keeps it. */
+  g_signal_emit_by_name (ui_find (method_row (f, "Google"), "method-unlink"), "clicked");
+  adw_message_dialog_response (ui_find_dialog ("unlink-network-dialog"), "cancel");
+  ui_pump ();
+  g_assert_true (methods_have (f, "Google"));
+  g_signal_emit_by_name (ui_find (method_row (f, "Google"), "method-unlink"), "clicked");
+  adw_message_dialog_response (ui_find_dialog ("unlink-network-dialog"), "unlink");
+  PD_RUN_UNTIL (!methods_have (f, "Google"), 20);
+  g_assert_cmpstr (ui_label (f, PAGE, "methods-message"), ==, "Google is unlinked.");
+  g_assert_true (methods_have (f, "VK"));
+}
+
 static void
 keep_result (GObject      *source,
              GAsyncResult *result,
@@ -260,6 +348,7 @@ main (int   argc,
   UI_TEST_ADD ("/account-page/change-password", test_account_page);
   UI_TEST_ADD ("/account-page/sign-out", test_sign_out);
   UI_TEST_ADD ("/account-page/delete", test_delete_account);
+  UI_TEST_ADD ("/account-page/link-network", test_link_network);
   UI_TEST_ADD ("/account-page/delete-not-offered", test_delete_not_offered);
   return ui_run ();
 }
