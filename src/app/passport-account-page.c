@@ -546,6 +546,7 @@ delete_activated (GtkWidget  *widget,
                                                    self->account, _("Delete Account?"), body,
                                                    _("_Delete Account"));
   gtk_widget_set_name (GTK_WIDGET (self->delete_dialog), "delete-account-dialog");
+  passport_proof_dialog_set_destructive (self->delete_dialog, TRUE);
   g_object_add_weak_pointer (G_OBJECT (self->delete_dialog), (gpointer *) &self->delete_dialog);
   g_signal_connect_object (self->delete_dialog, "submit", G_CALLBACK (on_delete_proof), self,
                            G_CONNECT_SWAPPED);

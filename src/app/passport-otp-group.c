@@ -302,6 +302,7 @@ ask_proof (PassportOtpGroup *self,
   self->proof_dialog = passport_proof_dialog_new (parent_window (self), self->account, title,
                                                   body, submit);
   g_object_add_weak_pointer (G_OBJECT (self->proof_dialog), (gpointer *) &self->proof_dialog);
+  passport_proof_dialog_set_destructive (self->proof_dialog, task == TASK_TURN_OFF);
   g_signal_connect_object (self->proof_dialog, "submit", G_CALLBACK (on_proof), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->proof_dialog, "cancelled", G_CALLBACK (on_proof_cancelled), self,

@@ -327,6 +327,24 @@ passport_proof_dialog_new (GtkWindow       *parent,
 }
 
 void
+passport_proof_dialog_set_destructive (PassportProofDialog *self,
+                                       gboolean             destructive)
+{
+  g_return_if_fail (PASSPORT_IS_PROOF_DIALOG (self));
+
+  if (destructive)
+    {
+      gtk_widget_remove_css_class (self->submit, "suggested-action");
+      gtk_widget_add_css_class (self->submit, "destructive-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->submit, "destructive-action");
+      gtk_widget_add_css_class (self->submit, "suggested-action");
+    }
+}
+
+void
 passport_proof_dialog_set_busy (PassportProofDialog *self,
                                 gboolean             busy)
 {

@@ -28,6 +28,11 @@ PassportProofDialog *passport_proof_dialog_new  (GtkWindow       *parent,
                                                  const char      *body,
                                                  const char      *submit_label);
 
+/* The button in red: the call destroys something (deleting the account,
+ * turning two-step sign-in off). */
+void                 passport_proof_dialog_set_destructive (PassportProofDialog *self,
+                                                            gboolean             destructive);
+
 void                 passport_proof_dialog_set_busy (PassportProofDialog *self,
                                                      gboolean             busy);
 
