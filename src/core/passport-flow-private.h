@@ -28,6 +28,7 @@ struct _PassportFlow
   gboolean busy;              /* action_busy or a save in flight */
   gboolean action_busy;
   guint pending_saves;
+  guint pending_forgets;          /* stored sessions being deleted */
   GError *error;
 
   char *server_url;

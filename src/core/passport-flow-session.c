@@ -184,7 +184,7 @@ save_cb (GObject      *source,
 
   self->pending_saves--;
   _passport_flow_update_busy (self);
-  if (self->pending_saves == 0)
+  if (self->pending_saves == 0 && self->pending_forgets == 0)
     _passport_flow_complete_flushes (self);
 }
 
@@ -268,11 +268,32 @@ _passport_flow_clear_session (PassportFlow *self)
   passport_secure_clear (&self->pending_password);
 }
 
+static void
+forgot_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_credential_store_delete_finish (PASSPORT_CREDENTIAL_STORE (source), result, &error))
+    g_debug ("cannot forget the stored session: %s", error->message);
+  self->pending_forgets--;
+  if (self->pending_saves == 0 && self->pending_forgets == 0)
+    _passport_flow_complete_flushes (self);
+}
+
+/* Counted, so passport_flow_flush_async() (a process about to exit:
+ * passportctl) waits until the keyring has really let it go. Not "busy":
+ * nothing the user waits for. */
 void
 _passport_flow_forget_stored_session (PassportFlow *self)
 {
-  if (self->server_url != NULL)
-    passport_credential_store_delete_async (self->store, self->server_url, NULL, NULL, NULL);
+  if (self->server_url == NULL)
+    return;
+  self->pending_forgets++;
+  passport_credential_store_delete_async (self->store, self->server_url, NULL, forgot_cb,
+                                          g_object_ref (self));
 }
 
 void
@@ -287,7 +308,7 @@ passport_flow_flush_async (PassportFlow        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, passport_flow_flush_async);
-  if (self->pending_saves == 0)
+  if (self->pending_saves == 0 && self->pending_forgets == 0)
     g_task_return_boolean (task, TRUE);
   else
     g_ptr_array_add (self->flush_tasks, g_steal_pointer (&task));

@@ -327,9 +327,10 @@ gboolean passport_flow_sign_out_finish (PassportFlow        *self,
                                         GAsyncResult        *result,
                                         GError             **error);
 
-/* Finishes when no keyring write is in flight, so a process may exit
- * without losing a rotated refresh token. Never fails: a write that failed
- * sets "keyring-unavailable". */
+/* Finishes when no keyring write or delete is in flight, so a process may
+ * exit without losing a rotated refresh token, or leaving behind a session
+ * it signed out or deleted. Never fails: a write that failed sets
+ * "keyring-unavailable". */
 void     passport_flow_flush_async  (PassportFlow        *self,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
