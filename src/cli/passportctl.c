@@ -14,6 +14,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <qrencode.h>
 
 #include "passport-core.h"
 #include "passport-flow.h"
@@ -42,11 +43,15 @@ static char *opt_client_id;
 static char *opt_redirect_port;
 static char *opt_device_name;
 static gboolean opt_yes;
+static gboolean opt_device;
+static gboolean opt_qr;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
   { "provider", 'p', 0, G_OPTION_ARG_STRING, &opt_provider, N_("Sign in with this social network"), N_("ID") },
   { "email", 'e', 0, G_OPTION_ARG_STRING, &opt_email, N_("Sign in with this e-mail and a password"), N_("ADDRESS") },
+  { "device", 0, 0, G_OPTION_ARG_NONE, &opt_device, N_("Sign in by approving a code on another device, such as a phone"), NULL },
+  { "qr", 0, 0, G_OPTION_ARG_NONE, &opt_qr, N_("With sign-in --device: draw the QR code even when standard output is not a terminal"), NULL },
   { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("The code from the authenticator app: for sign-in --email when the account asks for one, or as the proof for otp and app-passwords"), N_("CODE") },
   { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("A recovery code instead of the app's code (sign-in --email, or as the proof)"), N_("CODE") },
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
@@ -226,7 +231,7 @@ next_step (PassportFlowState state)
   switch (state)
     {
     case PASSPORT_FLOW_STATE_SIGNED_OUT:
-      return _("Sign in with “passportctl sign-in --provider ID” or “--email ADDRESS”.");
+      return _("Sign in with “passportctl sign-in --provider ID”, “--email ADDRESS” or “--device”.");
     case PASSPORT_FLOW_STATE_NEEDS_TERMS:
       return _("Accept the user agreement with “passportctl accept-terms” (read it with “passportctl terms”).");
     case PASSPORT_FLOW_STATE_NEEDS_EMAIL:
@@ -905,6 +910,170 @@ print_sessions (GListModel *list)
   g_print ("\n%s\n", _("* this device"));
 }
 
+/* Sign-in with another device (contract 11) ------------------------------- */
+
+#define QR_QUIET_ZONE 4
+
+/* Whether the module at (@x, @y) of @qr, counted from the outer corner of
+ * its quiet zone, is light. */
+static gboolean
+qr_light (const QRcode *qr,
+          int           x,
+          int           y)
+{
+  x -= QR_QUIET_ZONE;
+  y -= QR_QUIET_ZONE;
+  if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
+    return TRUE;
+  return (qr->data[y * qr->width + x] & 1) == 0;
+}
+
+/* @text as a QR code of half blocks, two modules a character row. The
+ * glyphs draw the light modules (as `qrencode -t UTF8` does), so that a
+ * terminal's usual light text on dark shows it dark on light; @colour sets
+ * those colours, whatever the terminal's theme. */
+static void
+print_qr_code (const char *text,
+               gboolean    colour)
+{
+  /* By (top light, bottom light). */
+  static const char * const glyphs[2][2] = { { " ", "▄" }, { "▀", "█" } };
+  QRcode *qr = QRcode_encodeString8bit (text, 0, QR_ECLEVEL_M);
+  int size;
+
+  if (qr == NULL)
+    {
+      g_debug ("no QR code could be made of the link");
+      return;
+    }
+  size = qr->width + 2 * QR_QUIET_ZONE;
+  for (int y = 0; y < size; y += 2)
+    {
+      g_autoptr(GString) row = g_string_new (colour ? "\033[97;40m" : "");
+
+      for (int x = 0; x < size; x++)
+        g_string_append (row, glyphs[qr_light (qr, x, y)][qr_light (qr, x, y + 1)]);
+      g_print ("%s%s\n", row->str, colour ? "\033[0m" : "");
+    }
+  QRcode_free (qr);
+}
+
+/* The server has answered: the code, the link and how long the code works,
+ * for people, or one JSON line a script can hand on at once. The device
+ * code stays in the core. */
+static void
+device_code_cb (PassportDeviceSignIn *device,
+                GParamSpec           *pspec,
+                gpointer              data)
+{
+  const char *user_code = passport_device_sign_in_get_user_code (device);
+  const char *link = passport_device_sign_in_get_verification_uri (device);
+  const char *complete = passport_device_sign_in_get_verification_uri_complete (device);
+  gint64 left = passport_device_sign_in_get_deadline (device) - g_get_monotonic_time ();
+  guint seconds = left > 0 ? (guint) ((left + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC) : 0;
+  gboolean terminal = isatty (STDOUT_FILENO);
+
+  if (user_code == NULL)
+    return;
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "user_code");
+      json_builder_add_string_value (b, user_code);
+      json_builder_set_member_name (b, "verification_uri");
+      json_builder_add_string_value (b, link);
+      json_builder_set_member_name (b, "verification_uri_complete");
+      json_builder_add_string_value (b, complete);
+      json_builder_set_member_name (b, "expires_in");
+      json_builder_add_int_value (b, seconds);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      /* One line, out now: the final status follows when it is over. */
+      g_print ("%s\n", text);
+      return;
+    }
+
+  /* Translators: the first %s is a link, the second a code such as BCDF-GHJK */
+  g_print (_("To sign in, open this link on a phone or another computer and enter the code:\n"
+             "\n"
+             "  Link: %s\n"
+             "  Code: %s\n"
+             "\n"), link, user_code);
+  if (seconds >= 60)
+    {
+      guint minutes = (seconds + 30) / 60;
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) until = g_date_time_add_seconds (now, seconds);
+      g_autofree char *at = g_date_time_format (until, "%H:%M");
+
+      /* Translators: %u is a number of minutes, %s a local time such as 18:05 */
+      g_print (g_dngettext (GETTEXT_PACKAGE, "The code works for %u minute, until %s.\n",
+                            "The code works for %u minutes, until %s.\n", minutes),
+               minutes, at);
+    }
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE, "The code works for %u more second.\n",
+                          "The code works for %u more seconds.\n", seconds),
+             seconds);
+
+  /* Half blocks need UTF-8; a file or a pipe gets them only when asked. */
+  if ((terminal || opt_qr) && g_get_charset (NULL))
+    {
+      g_print ("%s\n\n", _("Or scan this QR code with the phone: it opens the link with the code filled in."));
+      print_qr_code (complete != NULL ? complete : link, terminal && g_getenv ("NO_COLOR") == NULL);
+      g_print ("\n");
+    }
+  g_printerr (_("Waiting for the sign-in to be approved on the other device (Ctrl+C cancels)…\n"));
+}
+
+static void
+device_sign_in_cb (PassportFlow *flow,
+                   GParamSpec   *pspec,
+                   gpointer      data)
+{
+  PassportDeviceSignIn *device = passport_flow_get_device_sign_in (flow);
+
+  if (device != NULL)
+    g_signal_connect (device, "notify::user-code", G_CALLBACK (device_code_cb), NULL);
+}
+
+static gboolean
+cancel_flow_on_signal (gpointer data)
+{
+  passport_flow_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits for the other device's answer; Ctrl+C cancels through the flow,
+ * which drops the request and goes back to signed out. */
+static gboolean
+sign_in_with_device (PassportFlow  *flow,
+                     GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  gulong notify = g_signal_connect (flow, "notify::device-sign-in", G_CALLBACK (device_sign_in_cb), NULL);
+  guint sigint = g_unix_signal_add (SIGINT, cancel_flow_on_signal, flow);
+  guint sigterm = g_unix_signal_add (SIGTERM, cancel_flow_on_signal, flow);
+  gboolean ok;
+
+  passport_flow_sign_in_with_device_async (flow, NULL, keep_result, &result);
+  ok = passport_flow_sign_in_with_device_finish (flow, await_result (&result), error);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handler_disconnect (flow, notify);
+  if (!ok && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr (_("Sign-in cancelled.\n"));
+  return ok;
+}
+
 static gboolean
 cancel_on_signal (gpointer data)
 {
@@ -1304,6 +1473,11 @@ main (int   argc,
     "                              standard input, or asked for without echo); an\n"
     "                              account with two-step sign-in then asks for the\n"
     "                              code the same way (or --otp / --recovery-code)\n"
+    "  sign-in --device            sign in by approving a code on another device\n"
+    "                              (a phone): prints the code, the link and, on a\n"
+    "                              terminal or with --qr, its QR code, then waits\n"
+    "                              (Ctrl+C cancels); --json prints the code as one\n"
+    "                              line first\n"
     "  terms                       print the user agreement\n"
     "  accept-terms                accept the user agreement\n"
     "  bind-email ADDRESS          bind an e-mail and create the password (as above)\n"
@@ -1343,7 +1517,9 @@ main (int   argc,
     "left to do (not signed in, agreement, e-mail, confirmation; for otp,\n"
     "app-passwords and delete-account: a proof or a fresh sign-in), 4 no\n"
     "keyring. otp, app-passwords, sessions and delete-account exit 1 on a server\n"
-    "that does not offer them; delete-account without --yes exits 2."));
+    "that does not offer them; delete-account without --yes exits 2. sign-in\n"
+    "--device exits 1 when the other device denies, the code lapses, Ctrl+C\n"
+    "cancels or the server does not offer it."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (context, error->message);
@@ -1396,8 +1572,10 @@ main (int   argc,
     return usage (context, _("bind-email needs the address."));
   if (g_str_equal (command, "reset-password") && argc < 3 && opt_email == NULL)
     return usage (context, _("reset-password needs the address."));
-  if (g_str_equal (command, "sign-in") && opt_provider == NULL && opt_email == NULL)
-    return usage (context, _("sign-in needs --provider ID or --email ADDRESS."));
+  if (g_str_equal (command, "sign-in") && opt_provider == NULL && opt_email == NULL && !opt_device)
+    return usage (context, _("sign-in needs --provider ID, --email ADDRESS or --device."));
+  if (g_str_equal (command, "sign-in") && opt_device && (opt_provider != NULL || opt_email != NULL))
+    return usage (context, _("sign-in --device takes neither --provider nor --email."));
   if (opt_otp != NULL && opt_recovery_code != NULL)
     return usage (context, _("Give --otp or --recovery-code, not both."));
   if (opt_redirect_port != NULL &&
@@ -1442,7 +1620,16 @@ main (int   argc,
           print_status (flow, FALSE);
           return flush_and_exit (flow, EXIT_ERROR);
         }
-      if (opt_email != NULL)
+      if (opt_device && !passport_server_has_feature (passport_flow_get_server (flow), "device"))
+        {
+          g_autoptr(GError) unsupported = passport_error_new_for_user (
+            PASSPORT_ERROR_NOT_SUPPORTED, _("This server does not offer sign-in with another device."));
+
+          return report_account_error (flow, "sign-in", unsupported);
+        }
+      if (opt_device)
+        ok = sign_in_with_device (flow, &error);
+      else if (opt_email != NULL)
         {
           g_autoptr(PassportSecret) password = read_password (_("Password: "));
           passport_flow_sign_in_with_password_async (flow, opt_email, password, NULL, keep_result, &result);

@@ -728,7 +728,7 @@ finally:
 # A server without them: said so, exit 1, before any password is read.
 tmp8 = tempfile.mkdtemp(prefix='passportctl-test-')
 server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp8 + '/db.sqlite3',
-                           '--maildir', tmp8 + '/Maildir', '--features=-sessions,-delete_account'],
+                           '--maildir', tmp8 + '/Maildir', '--features=-sessions,-delete_account,-device'],
                           stdout=subprocess.PIPE)
 try:
     env['PASSPORT_SERVER'] = server.stdout.readline().decode().strip()
@@ -738,7 +738,266 @@ try:
     assert 'list of sessions' in json.loads(p.stdout)['error']['message'], p.stdout
     p = run(['delete-account', '--yes', '--no-keyring'], stdin='', expect=1)
     assert p.stderr.strip() == 'Error: This server does not offer account deletion.', p.stderr
+    p = run(['sign-in', '--device', '--no-keyring'], expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer sign-in with another device.', p.stderr
+    assert not p.stdout, p.stdout
+    p = run(['sign-in', '--device', '--no-keyring', '--json'], expect=1)
+    assert 'sign-in with another device' in json.loads(p.stdout)['error']['message'], p.stdout
 finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# Sign-in with another device (contract 11): passportctl prints the code, the
+# link and how long the code works (on a terminal, or with --qr, also the QR
+# code of the link with the code in it), then waits while "the phone" answers
+# on passportd's /device page, as pd_device_decide() plays it in C.
+import http.cookiejar, pty, queue, signal, urllib.error, urllib.request
+import ctypes, ctypes.util
+
+USER_CODE = r'[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}'
+HALF_BLOCKS = {' ': (True, True), '▀': (False, True), '▄': (True, False), '█': (False, False)}
+ESCAPES = re.compile(r'\x1b\[[0-9;]*m')
+
+
+def device_decide(user_code, email, password, approve):
+    """The /device page in a browser of its own (a cookie jar): the code, the
+    account's e-mail and password, then Approve or Deny. Returns the last page."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    hidden = {}
+
+    def page(fields=None):
+        data = urllib.parse.urlencode(dict(hidden, **fields)).encode() if fields is not None else None
+        try:
+            r = opener.open(url + '/device', data=data, timeout=30)
+            status, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode()
+        assert status == 200, (status, text)
+        for name in ('csrf', 'flow'):
+            m = re.search(r'<input[^>]*\bname="%s"[^>]*\bvalue="([^"]*)"' % name, text)
+            if m:
+                hidden[name] = m.group(1)
+        return text
+
+    page()
+    assert 'csrf' in hidden
+    page({'action': 'code', 'user_code': user_code})
+    assert 'flow' in hidden
+    page({'action': 'password', 'email': email, 'password': password})
+    answer = page({'action': 'approve' if approve else 'deny'})
+    assert ('id="approved"' if approve else 'id="denied"') in answer, answer
+    return answer
+
+
+class Background:
+    """passportctl running while the test plays the phone: its standard
+    output line by line, as it comes."""
+
+    def __init__(self, args, extra_env=None):
+        self.p = subprocess.Popen([ctl] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=dict(env, **(extra_env or {})))
+        self.lines, self.out, self.err = queue.Queue(), [], []
+        threading.Thread(target=self.read, args=(self.p.stdout, self.lines.put), daemon=True).start()
+        threading.Thread(target=self.read, args=(self.p.stderr, self.err.append), daemon=True).start()
+
+    @staticmethod
+    def read(stream, put):
+        for line in stream:
+            put(line)
+        put(None)
+
+    def until(self, pattern, seconds=20):
+        """The first line (from here on) that matches pattern."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError('no %r within %d s: %r' % (pattern, seconds, self.out))
+            assert line is not None, 'ended before %r: %r %r' % (pattern, self.out, self.err)
+            self.out.append(line)
+            if re.search(pattern, line):
+                return line
+
+    def end(self, expect, seconds=30):
+        global checks
+        try:
+            code = self.p.wait(timeout=seconds)
+        finally:
+            self.p.kill()
+        while (line := self.lines.get(timeout=10)) is not None:
+            self.out.append(line)
+        deadline = time.monotonic() + 10
+        while (not self.err or self.err[-1] is not None) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        out, err = ''.join(self.out), ''.join(line for line in self.err if line is not None)
+        assert code == expect, 'exit %d, expected %d\nstdout: %s\nstderr: %s' % (code, expect, out, err)
+        checks += 1
+        return out, err
+
+
+def qr_modules(text):
+    """The modules of the QR code drawn in text (True: dark), its quiet
+    zone checked and taken off."""
+    rows = [ESCAPES.sub('', line).rstrip('\r') for line in text.split('\n')]
+    rows = [row for row in rows if row and set(row) <= set(HALF_BLOCKS) and set(row) != {' '}]
+    assert rows, text
+    size = len(rows[0])
+    assert all(len(row) == size for row in rows), rows
+    grid = []
+    for row in rows:
+        grid.append([HALF_BLOCKS[c][0] for c in row])
+        grid.append([HALF_BLOCKS[c][1] for c in row])
+    # An odd size: the last character row's lower half is quiet zone too.
+    assert size % 2 == 1 and len(grid) == size + 1, (size, len(grid))
+    for y, line in enumerate(grid):
+        for x, dark in enumerate(line):
+            if x < 4 or y < 4 or x >= size - 4 or y >= size - 4:
+                assert not dark, 'the quiet zone of 4 modules is light: (%d, %d)\n%s' % (x, y, text)
+    modules = [line[4:size - 4] for line in grid[4:size - 4]]
+    n = len(modules)
+    assert n >= 21 and (n - 21) % 4 == 0, n
+    # The finder patterns in three corners: dark ring, light ring, dark 3x3.
+    for ox, oy in ((0, 0), (n - 7, 0), (0, n - 7)):
+        for y in range(7):
+            for x in range(7):
+                ring = max(abs(x - 3), abs(y - 3))
+                assert modules[oy + y][ox + x] == (ring != 2), 'finder at (%d, %d)\n%s' % (ox, oy, text)
+    return modules
+
+
+def qr_expected(data):
+    """What libqrencode makes of data (8 bit, level M, the smallest version)."""
+    class QRcode(ctypes.Structure):
+        _fields_ = [('version', ctypes.c_int), ('width', ctypes.c_int), ('data', ctypes.POINTER(ctypes.c_ubyte))]
+    lib = ctypes.CDLL(ctypes.util.find_library('qrencode') or 'libqrencode.so.4')
+    lib.QRcode_encodeString8bit.restype = ctypes.POINTER(QRcode)
+    lib.QRcode_encodeString8bit.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+    lib.QRcode_free.argtypes = [ctypes.POINTER(QRcode)]
+    qr = lib.QRcode_encodeString8bit(data.encode(), 0, 1)  # QR_ECLEVEL_M
+    w = qr.contents.width
+    modules = [[bool(qr.contents.data[y * w + x] & 1) for x in range(w)] for y in range(w)]
+    lib.QRcode_free(qr)
+    return modules
+
+
+tmp9 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp9 + '/db.sqlite3',
+                           '--maildir', tmp9 + '/Maildir', '--test-clock'],
+                          stdout=subprocess.PIPE, env=dict(os.environ, PASSPORTD_TESTING='1'))
+running = []
+try:
+    url = server.stdout.readline().decode().strip()
+    env['PASSPORT_SERVER'] = url
+    env['PASSPORT_TEST_EMAIL'] = email = 'qa.device@example.net'
+    password = 'a long QA password'
+    help_text = run(['--help']).stdout
+    assert 'sign-in --device' in help_text and '--qr' in help_text, help_text
+    assert 'sign-in needs --provider ID, --email ADDRESS or --device.' in run(['sign-in'], expect=2).stderr
+    p = run(['sign-in', '--device', '--email', email], expect=2)
+    assert 'sign-in --device takes neither --provider nor --email.' in p.stderr, p.stderr
+    run(['sign-in', '--provider', 'google'], expect=3, extra_env={'PASSPORT_TEST_VERIFIED': '1'})
+    run(['accept-terms'], expect=3)
+    run(['bind-email', email], stdin=password + '\n')
+    run(['sign-out'])
+
+    # Approved. With --json the code comes at once as one line, for a
+    # script to hand on; then the status, signed in. Nothing secret on
+    # either stream, every debug message on.
+    p = Background(['sign-in', '--device', '--json', '--device-name', 'qa-desk (Test OS)'], DEBUG)
+    running.append(p.p)
+    first = json.loads(p.until(r'\S'))
+    assert sorted(first) == ['expires_in', 'user_code', 'verification_uri', 'verification_uri_complete'], first
+    assert re.match('^%s$' % USER_CODE, first['user_code']), first
+    assert first['verification_uri'] == url + '/device', first
+    assert first['verification_uri_complete'] == (url + '/device?user_code=' +
+                                                  first['user_code'].replace('-', '')), first
+    assert 590 <= first['expires_in'] <= 600, first
+    device_decide(first['user_code'], email, password, approve=True)
+    out, err = p.end(0)
+    final = json.loads(out[out.index('\n') + 1:])
+    assert final['state'] == 'signed-in' and final['account']['email'] == email, final
+    s = state()
+    assert s['state'] == 'signed-in' and s['account']['email'] == email, s
+    this = [x for x in json.loads(run(['sessions', 'list', '--json']).stdout)['sessions'] if x['current']]
+    assert len(this) == 1 and this[0]['method'] == 'device', this
+    assert this[0]['device_name'] == 'qa-desk (Test OS)', this
+    token = run(['token']).stdout.strip()
+    assert token and token not in out and token not in err, 'the access token in the output'
+    assert 'device_code' not in out + err and 'refresh_token' not in out + err, err
+    assert 'Already signed in' in run(['sign-in', '--device'], expect=1).stderr
+    run(['sign-out'])
+
+    # Denied: said so, exit 1. Words for people; standard output is no
+    # terminal here, so no QR code.
+    p = Background(['sign-in', '--device'])
+    running.append(p.p)
+    p.until(re.escape(url + '/device') + r'\s*$')
+    code = re.search(USER_CODE, p.until(USER_CODE)).group(0)
+    p.until(r'works for 10 minutes')
+    device_decide(code, email, password, approve=False)
+    out, err = p.end(1)
+    assert 'Error: The sign-in was denied on the other device.' in err, err
+    assert not set('▀▄█') & set(out), out
+    assert 'signed-out' in out, out
+    assert state(expect=3)['state'] == 'signed-out'
+
+    # --qr draws it all the same: the link with the code in it, in half
+    # blocks, dark on light with a quiet zone. Ctrl+C cancels, through the
+    # flow: nothing is left signed in or waiting.
+    p = Background(['sign-in', '--device', '--qr'])
+    running.append(p.p)
+    code = re.search(USER_CODE, p.until(USER_CODE)).group(0)
+    p.until(r'QR code')
+    p.until(r'█')
+    p.until(r'^\s*$')
+    qr = ''.join(p.out)
+    assert code in qr and '▀' in qr and '▄' in qr and '█' in qr, qr
+    assert not ESCAPES.search(qr), 'colours only on a terminal: %r' % qr
+    complete = url + '/device?user_code=' + code.replace('-', '')
+    assert qr_modules(qr[qr.index('QR code'):]) == qr_expected(complete), qr
+    p.p.send_signal(signal.SIGINT)
+    out, err = p.end(1, seconds=10)
+    assert 'cancelled' in err.lower(), err
+    assert state(expect=3)['state'] == 'signed-out'
+
+    # On a terminal the QR code comes by itself, its colours set (light
+    # glyphs on dark), whatever the terminal's theme.
+    master, slave = pty.openpty()
+    p = subprocess.Popen([ctl, 'sign-in', '--device'], stdout=slave, stderr=subprocess.PIPE, env=env)
+    running.append(p)
+    os.close(slave)
+    shown = b''
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not re.search(rb'\xe2\x96\x88(\x1b\[0m)?\r?\n\r?\n', shown):
+        if select.select([master], [], [], 1)[0]:
+            try:
+                shown += os.read(master, 65536)
+            except OSError:
+                break
+    text = shown.decode()
+    code = re.search(USER_CODE, text).group(0)
+    assert '\x1b[' in text and 'QR code' in text, text
+    assert qr_modules(text[text.index('QR code'):]) == qr_expected(
+        url + '/device?user_code=' + code.replace('-', '')), text
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=10) == 1
+    os.close(master)
+    checks += 1
+
+    # Lapsed: the server's clock passes the 600 s; the next poll ends it.
+    p = Background(['sign-in', '--device', '--json'])
+    running.append(p.p)
+    first = json.loads(p.until(r'\S'))
+    status, _ = api('POST', '/_test/clock', {'advance': 601})
+    assert status == 200
+    out, err = p.end(1)
+    final = json.loads(out[out.index('\n') + 1:])
+    assert final['state'] == 'signed-out' and final['error']['code'] == 'expired_token', final
+    assert 'code has expired' in final['error']['message'], final
+finally:
+    for p in running:
+        p.kill()
     server.terminate()
     server.wait(timeout=30)
 
