@@ -860,10 +860,17 @@ passport_client_list_app_passwords_async (PassportClient      *self,
               passport_client_list_app_passwords_async, cancellable, callback, user_data);
 }
 
-GListModel *
-passport_client_list_app_passwords_finish (PassportClient  *self,
-                                           GAsyncResult    *result,
-                                           GError         **error)
+typedef gpointer (*ItemParser) (JsonObject *object, GError **error);
+
+/* {"@member": [objects]} as a new GListModel of @type, each parsed
+ * strictly by @parse; NULL with @error on the first bad one. */
+static GListModel *
+finish_list (PassportClient  *self,
+             GAsyncResult    *result,
+             const char      *member,
+             GType            type,
+             ItemParser       parse,
+             GError         **error)
 {
   g_autoptr(JsonNode) json = finish_json (self, result, error);
   g_autoptr(GListStore) store = NULL;
@@ -871,28 +878,37 @@ passport_client_list_app_passwords_finish (PassportClient  *self,
 
   if (json == NULL)
     return NULL;
-  if (!passport_json_require_array (json_node_get_object (json), "app_passwords", &items, error))
+  if (!passport_json_require_array (json_node_get_object (json), member, &items, error))
     return NULL;
 
-  store = g_list_store_new (PASSPORT_TYPE_APP_PASSWORD);
+  store = g_list_store_new (type);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonNode *item = json_array_get_element (items, i);
-      g_autoptr(PassportAppPassword) app_password = NULL;
+      JsonNode *node = json_array_get_element (items, i);
+      g_autoptr(GObject) item = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (item))
+      if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                               "Field “app_passwords” holds something other than objects");
+          g_set_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
+                       "Field “%s” holds something other than objects", member);
           return NULL;
         }
-      app_password = passport_app_password_new_from_json (json_node_get_object (item), error);
-      if (app_password == NULL)
+      item = parse (json_node_get_object (node), error);
+      if (item == NULL)
         return NULL;
-      g_list_store_append (store, app_password);
+      g_list_store_append (store, item);
     }
 
   return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+GListModel *
+passport_client_list_app_passwords_finish (PassportClient  *self,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  return finish_list (self, result, "app_passwords", PASSPORT_TYPE_APP_PASSWORD,
+                      (ItemParser) passport_app_password_new_from_json, error);
 }
 
 void
@@ -1010,34 +1026,8 @@ passport_client_list_sessions_finish (PassportClient  *self,
                                       GAsyncResult    *result,
                                       GError         **error)
 {
-  g_autoptr(JsonNode) json = finish_json (self, result, error);
-  g_autoptr(GListStore) store = NULL;
-  JsonArray *items = NULL;
-
-  if (json == NULL)
-    return NULL;
-  if (!passport_json_require_array (json_node_get_object (json), "sessions", &items, error))
-    return NULL;
-
-  store = g_list_store_new (PASSPORT_TYPE_SESSION_INFO);
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonNode *item = json_array_get_element (items, i);
-      g_autoptr(PassportSessionInfo) info = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (item))
-        {
-          g_set_error_literal (error, PASSPORT_ERROR, PASSPORT_ERROR_BAD_RESPONSE,
-                               "Field “sessions” holds something other than objects");
-          return NULL;
-        }
-      info = passport_session_info_new_from_json (json_node_get_object (item), error);
-      if (info == NULL)
-        return NULL;
-      g_list_store_append (store, info);
-    }
-
-  return G_LIST_MODEL (g_steal_pointer (&store));
+  return finish_list (self, result, "sessions", PASSPORT_TYPE_SESSION_INFO,
+                      (ItemParser) passport_session_info_new_from_json, error);
 }
 
 void

@@ -353,8 +353,9 @@ passport_device_sign_in_start_async (PassportDeviceSignIn *self,
   endpoint = passport_server_get_device_authorization_endpoint (self->server);
   if (endpoint == NULL || !passport_server_has_feature (self->server, "device"))
     {
-      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED, "%s",
-                               _("This server does not offer sign-in with another device."));
+      g_task_return_error (task,
+                           passport_error_new_for_user (PASSPORT_ERROR_NOT_SUPPORTED,
+                                                        _("This server does not offer sign-in with another device.")));
       return;
     }
   msg = passport_http_new_form_post (endpoint, &error,

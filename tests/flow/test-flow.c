@@ -1512,6 +1512,8 @@ test_device_sign_in_not_offered (void)
   RUN_UNTIL (result != NULL, 5);
   g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
   g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr (passport_error_describe (error), ==,
+                   "This server does not offer sign-in with another device.");
 }
 
 int
