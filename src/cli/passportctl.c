@@ -16,6 +16,8 @@
 #include <glib/gi18n.h>
 #include <qrencode.h>
 
+#include "passport-account-watch.h"
+#include "passport-browser-launcher.h"
 #include "passport-core.h"
 #include "passport-flow.h"
 #include "passport-memory-store.h"
@@ -627,11 +629,25 @@ describe_account_error (const GError *error,
         return g_strdup (_("No set-up is waiting for its code, or it lapsed. Start again with "
                            "“passportctl otp setup”."));
       case PASSPORT_ERROR_NOT_FOUND:
+        if (g_strcmp0 (command, "identities") == 0)
+          return g_strdup (_("No network of that id is linked to this account. "
+                             "“passportctl identities list” shows those that are."));
         if (g_strcmp0 (command, "sessions") == 0)
           return g_strdup (_("This account has no session with that id (or it has already ended). "
                              "“passportctl sessions list” shows them."));
         return g_strdup (_("This account has no app password with that id. "
                            "“passportctl app-passwords list” shows them."));
+      case PASSPORT_ERROR_ALREADY_LINKED:
+        return g_strdup (_("A network of this kind is already linked to the account. To link "
+                           "another account of it, first unlink it with “passportctl identities "
+                           "unlink PROVIDER”."));
+      case PASSPORT_ERROR_UNKNOWN_PROVIDER:
+        return g_strdup (_("This server does not offer that network. “passportctl identities list” "
+                           "names those it does."));
+      case PASSPORT_ERROR_LAST_SIGN_IN_METHOD:
+        return g_strdup (_("This network is the only way to sign in to the account, which has no "
+                           "password yet, so it stays linked. Bind an e-mail and create a password "
+                           "first (“passportctl bind-email ADDRESS”), then unlink it."));
       case PASSPORT_ERROR_NO_EMAIL:
         return g_strdup (_("An app password signs in with the account’s e-mail, and this account "
                            "has none yet: bind one with “passportctl bind-email ADDRESS”."));
@@ -1427,6 +1443,435 @@ account_command (PassportFlow *flow,
   return flush_and_exit (flow, EXIT_OK);
 }
 
+/* Linked sign-in methods (contract 10) ------------------------------------ */
+
+/* A network's name as the server gives it ("Google"), else its id. */
+static const char *
+network_name (PassportFlow *flow,
+              const char   *provider)
+{
+  PassportServer *server = passport_flow_get_server (flow);
+  PassportProvider *found = server != NULL ? passport_server_find_provider (server, provider) : NULL;
+
+  return found != NULL ? passport_provider_get_name (found) : provider;
+}
+
+/* Whether @account signs in with @provider. */
+static gboolean
+has_identity (PassportAccount *account,
+              const char      *provider)
+{
+  GListModel *list = passport_account_get_identities (account);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(PassportIdentity) identity = g_list_model_get_item (list, i);
+
+      if (g_str_equal (passport_identity_get_provider (identity), provider))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The networks linked to the account, and for people those the server
+ * offers besides, which "identities link" takes. The core does not keep
+ * linked_at, so it is not shown. */
+static void
+print_identities (PassportFlow    *flow,
+                  PassportAccount *account)
+{
+  GListModel *list = passport_account_get_identities (account);
+  GListModel *offered = passport_server_get_providers (passport_flow_get_server (flow));
+  guint n = g_list_model_get_n_items (list);
+  const char *headers[] = { _("PROVIDER"), _("NETWORK"), _("E-MAIL") };
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) others = g_string_new (NULL);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "identities");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PassportIdentity) identity = g_list_model_get_item (list, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "provider");
+          json_builder_add_string_value (b, passport_identity_get_provider (identity));
+          json_builder_set_member_name (b, "email");
+          json_builder_add_string_value (b, passport_identity_get_email (identity));
+          json_builder_set_member_name (b, "email_verified");
+          json_builder_add_boolean_value (b, passport_identity_get_email_verified (identity));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+      return;
+    }
+
+  if (n == 0)
+    g_print ("%s\n", _("No social network is linked to this account."));
+  else
+    {
+      for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
+        g_ptr_array_add (cells, g_strdup (headers[c]));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PassportIdentity) identity = g_list_model_get_item (list, i);
+          const char *provider = passport_identity_get_provider (identity);
+          const char *email = passport_identity_get_email (identity);
+
+          g_ptr_array_add (cells, g_strdup (provider));
+          g_ptr_array_add (cells, g_strdup (network_name (flow, provider)));
+          g_ptr_array_add (cells, g_strdup (email != NULL ? email : "-"));
+        }
+      print_table (cells, G_N_ELEMENTS (headers));
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (offered); i++)
+    {
+      g_autoptr(PassportProvider) provider = g_list_model_get_item (offered, i);
+
+      if (!has_identity (account, passport_provider_get_id (provider)))
+        g_string_append_printf (others, "%s%s", others->len > 0 ? ", " : "",
+                                passport_provider_get_id (provider));
+    }
+  if (others->len > 0)
+    /* Translators: %s is a list of network ids such as "vk, github" */
+    g_print (_("Can be linked too (“passportctl identities link PROVIDER”): %s\n"), others->str);
+}
+
+/* The wait for a link's outcome (the account's identity_link with the
+ * attempt's id): the long poll, the link's 10 minutes and Ctrl+C race. */
+typedef struct
+{
+  PassportAccount *account;
+  const char      *id;
+  /* linked, failed, cancelled (contract 10), or lapsed, replaced (a newer
+   * attempt voided this one), pending (Ctrl+C), error (the watch failed). */
+  const char      *status;
+  GError          *error;
+  gboolean         launching;
+} LinkWait;
+
+static void
+link_changed_cb (PassportAccountWatch *watch,
+                 LinkWait             *wait)
+{
+  const char *id = passport_account_get_identity_link_id (wait->account);
+  const char *status = passport_account_get_identity_link_status (wait->account);
+
+  if (wait->status != NULL || id == NULL)
+    return;
+  if (!g_str_equal (id, wait->id))
+    wait->status = "replaced";
+  else if (g_strcmp0 (status, "linked") == 0)
+    wait->status = "linked";
+  else if (g_strcmp0 (status, "cancelled") == 0)
+    wait->status = "cancelled";
+  else if (g_strcmp0 (status, "failed") == 0)
+    {
+      const char *code = passport_account_get_identity_link_error (wait->account);
+
+      wait->status = "failed";
+      wait->error = g_error_new_literal (PASSPORT_ERROR, passport_error_code_from_string (code),
+                                         passport_error_code_describe (passport_error_code_from_string (code)));
+    }
+}
+
+/* The session ended meanwhile (or the account is gone). */
+static void
+link_watch_failed_cb (PassportAccountWatch *watch,
+                      const GError         *error,
+                      LinkWait             *wait)
+{
+  if (wait->status != NULL)
+    return;
+  wait->status = "error";
+  wait->error = g_error_copy (error);
+}
+
+/* The watch keeps trying with backoff; the user hears why it is quiet. */
+static void
+link_trouble_cb (PassportAccountWatch *watch,
+                 const GError         *error,
+                 LinkWait             *wait)
+{
+  if (error != NULL)
+    g_printerr (_("Warning: %s\n"), passport_error_describe (error));
+}
+
+static gboolean
+link_lapsed_cb (gpointer data)
+{
+  LinkWait *wait = data;
+
+  if (wait->status == NULL)
+    wait->status = "lapsed";
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+link_stop_cb (gpointer data)
+{
+  LinkWait *wait = data;
+
+  if (wait->status == NULL)
+    wait->status = "pending";
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+link_launched_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  LinkWait *wait = data;
+  g_autoptr(GError) error = NULL;
+
+  wait->launching = FALSE;
+  if (!passport_browser_launch_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr (_("No web browser could be opened. Open the link above in a browser yourself, on "
+                  "this machine or another one; this waits for the outcome (Ctrl+C stops it).\n"));
+}
+
+/* The link for people (and its id for scripts, one JSON line at once):
+ * standard output, since the user must open it; it holds a one-time
+ * ticket, so never standard error or the log. */
+static void
+print_link (PassportFlow *flow,
+            const char   *provider,
+            const char   *id,
+            const char   *url)
+{
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(PassportSecret) text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, provider);
+      json_builder_set_member_name (b, "link_url");
+      json_builder_add_string_value (b, url);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+    }
+  else
+    {
+      /* Translators: %s is a social network, e.g. "Google" */
+      printf (_("To link %s, open this link in a browser and sign in there with that network "
+                "(it works once, for 10 minutes):\n"), network_name (flow, provider));
+      printf ("\n  %s\n\n", url);
+    }
+  fflush (stdout);
+}
+
+/* How the wait ended, in one sentence. */
+static char *
+describe_link_outcome (PassportFlow   *flow,
+                       const char     *provider,
+                       const LinkWait *wait)
+{
+  if (g_str_equal (wait->status, "linked"))
+    /* Translators: %s is a social network, e.g. "Google" */
+    return g_strdup_printf (_("%s is now linked to your account."), network_name (flow, provider));
+  if (g_str_equal (wait->status, "cancelled"))
+    return g_strdup (_("Linking was cancelled in the browser."));
+  if (g_str_equal (wait->status, "lapsed"))
+    return g_strdup (_("The link has lapsed. Try again."));
+  if (g_str_equal (wait->status, "replaced"))
+    return g_strdup (_("Another link was started for this account since, so this one no longer works."));
+  if (g_str_equal (wait->status, "pending"))
+    return g_strdup (_("Stopped waiting. The link still works until it lapses; "
+                       "“passportctl identities list” shows whether the network was linked."));
+  return g_strdup (passport_error_describe (wait->error));
+}
+
+/* identities link PROVIDER: the proof, the link (printed, then opened),
+ * and the outcome through the long poll of GET /me. */
+static int
+link_identity (PassportFlow *flow,
+               const char   *provider)
+{
+  PassportClient *client = passport_flow_get_client (flow);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSecret) proof = NULL;
+  g_autoptr(PassportSecret) url = NULL;
+  g_autoptr(PassportAccountWatch) watch = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *message = NULL;
+  LinkWait wait = { passport_flow_get_account (flow), NULL, NULL, NULL, FALSE };
+  PassportProofKind proof_kind;
+  guint sigint, sigterm, lapse;
+
+  proof_kind = read_proof (flow, &proof);
+  /* Ctrl+C stops the call, then the wait; not while reading the
+   * password, since the terminal's echo is off then. */
+  sigint = g_unix_signal_add (SIGINT, cancel_on_signal, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, cancel_on_signal, cancellable);
+  passport_client_link_identity_async (client, provider, proof_kind, proof, cancellable, keep_result, &result);
+  url = passport_client_link_identity_finish (client, await_result (&result), &id, &error);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (url == NULL)
+    return report_account_error (flow, "identities", error);
+
+  wait.id = id;
+  print_link (flow, provider, id, url);
+  if (!opt_json)
+    g_printerr ("%s\n", opt_no_browser ? _("Waiting for the outcome (Ctrl+C stops)…")
+                                       : _("Opening your browser. Waiting for the outcome (Ctrl+C stops)…"));
+
+  /* Followed from before the browser opens: the POST has moved the
+   * revision, so the first answer comes at once and says pending. */
+  watch = passport_account_watch_new (client, wait.account);
+  g_signal_connect (watch, "changed", G_CALLBACK (link_changed_cb), &wait);
+  g_signal_connect (watch, "failed", G_CALLBACK (link_watch_failed_cb), &wait);
+  g_signal_connect (watch, "trouble", G_CALLBACK (link_trouble_cb), &wait);
+  passport_account_watch_start (watch);
+  lapse = g_timeout_add_seconds (10 * 60, link_lapsed_cb, &wait);
+  sigint = g_unix_signal_add (SIGINT, link_stop_cb, &wait);
+  sigterm = g_unix_signal_add (SIGTERM, link_stop_cb, &wait);
+  if (!opt_no_browser)
+    {
+      wait.launching = TRUE;
+      passport_browser_launch_async (passport_flow_get_browser_command (flow), url, cancellable,
+                                     link_launched_cb, &wait);
+    }
+
+  while (wait.status == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (lapse);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handlers_disconnect_by_data (watch, &wait);
+  passport_account_watch_stop (watch);
+  /* The launch callback holds &wait: it must have run before returning. */
+  g_cancellable_cancel (cancellable);
+  while (wait.launching)
+    g_main_context_iteration (NULL, TRUE);
+
+  message = describe_link_outcome (flow, provider, &wait);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, provider);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, wait.status);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, message);
+      json_builder_set_member_name (b, "error");
+      if (wait.error != NULL)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "code");
+          json_builder_add_string_value (b, wait.error->domain == PASSPORT_ERROR
+                                              ? passport_error_code_to_string (wait.error->code) : NULL);
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, message);
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else if (g_str_equal (wait.status, "linked"))
+    g_print ("%s\n", message);
+  else if (wait.error != NULL)
+    g_printerr (_("Error: %s\n"), message);
+  else
+    g_printerr ("%s\n", message);
+
+  g_clear_error (&wait.error);
+  return flush_and_exit (flow, g_str_equal (wait.status, "linked") ? EXIT_OK : EXIT_ERROR);
+}
+
+/* passportctl identities list | link PROVIDER | unlink PROVIDER. */
+static int
+identities_command (PassportFlow *flow,
+                    const char   *subcommand,
+                    const char   *provider)
+{
+  PassportClient *client = passport_flow_get_client (flow);
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportAccount) account = NULL;
+  guint sigint, sigterm;
+
+  if (!passport_server_has_feature (passport_flow_get_server (flow), "identities"))
+    {
+      g_autoptr(GError) unsupported = passport_error_new_for_user (
+        PASSPORT_ERROR_NOT_SUPPORTED, _("This server does not offer linked sign-in methods."));
+
+      return report_account_error (flow, "identities", unsupported);
+    }
+  if (client == NULL || passport_flow_get_account (flow) == NULL)
+    {
+      print_status (flow, TRUE);
+      return flush_and_exit (flow, exit_code_for (flow) == EXIT_OK ? EXIT_NEEDS_ACTION
+                                                                   : exit_code_for (flow));
+    }
+
+  if (g_str_equal (subcommand, "list"))
+    {
+      print_identities (flow, passport_flow_get_account (flow));
+      return flush_and_exit (flow, EXIT_OK);
+    }
+  if (g_str_equal (subcommand, "link"))
+    return link_identity (flow, provider);
+
+  cancellable = g_cancellable_new ();
+  sigint = g_unix_signal_add (SIGINT, cancel_on_signal, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, cancel_on_signal, cancellable);
+  passport_client_unlink_identity_async (client, provider, cancellable, keep_result, &result);
+  account = passport_client_unlink_identity_finish (client, await_result (&result), &error);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (account == NULL)
+    return report_account_error (flow, "identities", error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "unlinked");
+      json_builder_add_string_value (b, provider);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    {
+      /* Translators: %s is a social network, e.g. "Google" */
+      g_print (_("%s is unlinked."), network_name (flow, provider));
+      g_print ("\n");
+    }
+  return flush_and_exit (flow, EXIT_OK);
+}
+
 static int
 usage (GOptionContext *context,
        const char     *message)
@@ -1444,6 +1889,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *description = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PassportCredentialStore) store = NULL;
   g_autoptr(PassportFlow) flow = NULL;
@@ -1521,6 +1967,22 @@ main (int   argc,
     "--device exits 1 when the other device denies, the code lapses, Ctrl+C\n"
     "cancels or the server does not offer it."));
 
+  /* A paragraph of its own, after the exit status of the rest. */
+  description = g_strconcat (g_option_context_get_description (context), "\n\n", _(
+    "Linked sign-in methods, when the server offers them (* as above):\n"
+    "  identities list             the social networks that sign in to the\n"
+    "                              account, and those that can be linked too\n"
+    "  identities link PROVIDER *  link another network: prints the link, opens\n"
+    "                              it in the browser (not with --no-browser) and\n"
+    "                              waits up to the link's 10 minutes for the\n"
+    "                              outcome (Ctrl+C stops); exit 0 once linked, 1\n"
+    "                              when it failed, was cancelled or lapsed\n"
+    "  identities unlink PROVIDER  stop signing in with that network (exit 1 when\n"
+    "                              it is the account's only way in)\n"
+    "identities exits 1 on a server that does not offer them, 3 when not signed\n"
+    "in or a proof is needed."), NULL);
+  g_option_context_set_description (context, description);
+
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (context, error->message);
 
@@ -1531,7 +1993,8 @@ main (int   argc,
 
   if (!g_strv_contains ((const char *[]) { "status", "sign-in", "terms", "accept-terms", "bind-email",
                                            "resend", "sign-out", "token", "reset-password", "otp",
-                                           "app-passwords", "sessions", "delete-account", NULL }, command))
+                                           "app-passwords", "sessions", "delete-account", "identities",
+                                           NULL }, command))
     return usage (context, _("Unknown command."));
   if (g_str_equal (command, "otp") &&
       (argc < 3 || !g_strv_contains ((const char *[]) { "setup", "confirm", "recovery-codes", "disable", NULL },
@@ -1556,6 +2019,14 @@ main (int   argc,
   if ((g_str_equal (command, "otp") || g_str_equal (command, "app-passwords") ||
        g_str_equal (command, "sessions")) &&
       argc > (g_strv_contains ((const char *[]) { "confirm", "create", "revoke", NULL }, argv[2]) ? 4 : 3))
+    return usage (context, _("Too many arguments (put a name with spaces in quotes)."));
+  if (g_str_equal (command, "identities") &&
+      (argc < 3 || !g_strv_contains ((const char *[]) { "list", "link", "unlink", NULL }, argv[2])))
+    return usage (context, _("identities needs list, link PROVIDER or unlink PROVIDER."));
+  if (g_str_equal (command, "identities") && !g_str_equal (argv[2], "list") && argc < 4)
+    return usage (context, _("identities link and unlink need the network’s id, such as google "
+                             "(see “passportctl identities list”)."));
+  if (g_str_equal (command, "identities") && argc > (g_str_equal (argv[2], "list") ? 3 : 4))
     return usage (context, _("Too many arguments (put a name with spaces in quotes)."));
   if (g_str_equal (command, "delete-account") && argc > 2)
     return usage (context, _("delete-account takes no argument."));
@@ -1609,6 +2080,8 @@ main (int   argc,
 
   if (g_str_equal (command, "reset-password"))
     return reset_password (flow, argc >= 3 ? argv[2] : opt_email);
+  else if (g_str_equal (command, "identities"))
+    return identities_command (flow, argv[2], argc >= 4 ? argv[3] : NULL);
   else if (g_str_equal (command, "otp") || g_str_equal (command, "app-passwords") ||
            g_str_equal (command, "sessions") || g_str_equal (command, "delete-account"))
     return account_command (flow, command, argc >= 3 ? argv[2] : NULL, argc >= 4 ? argv[3] : NULL);

@@ -4,7 +4,7 @@
 # passportctl against passportd, in a private D-Bus session with
 # gnome-keyring (run under tests/support/run-isolated.sh): the whole way a QA
 # team prepares an account, with the exit codes --help documents.
-import base64, calendar, glob, hashlib, hmac, http.client, json, os, re, select, struct, subprocess, sys, tempfile, time, urllib.parse
+import base64, calendar, glob, hashlib, hmac, http.client, json, os, re, select, signal, struct, subprocess, sys, tempfile, time, urllib.parse
 
 ctl, passportd, browser = sys.argv[1], os.environ['PASSPORTD'], os.environ['SCRIPTED_BROWSER']
 tmp = tempfile.mkdtemp(prefix='passportctl-test-')
@@ -586,6 +586,176 @@ finally:
     server.terminate()
     server.wait(timeout=30)
     proxy.shutdown()
+
+# Linked sign-in methods (contract section 10): the scripted browser plays
+# the network's stand-in page of the link passportctl opens (who signs in
+# there: PASSPORT_TEST_EMAIL), and passportctl follows the outcome with the
+# long poll. The link holds a one-time ticket: standard output only.
+tmp9 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp9 + '/db.sqlite3',
+                           '--maildir', tmp9 + '/Maildir'], stdout=subprocess.PIPE)
+LINK = re.compile(r'^  (http://\S+/identities/link\?ticket=(\S+))$', re.M)
+
+
+def providers_of(listed):
+    return sorted(i['provider'] for i in listed['identities'])
+
+
+try:
+    url = server.stdout.readline().decode().strip()
+    env['PASSPORT_SERVER'] = url
+    password = 'a long QA password\n'
+    help_text = run(['--help']).stdout
+    for word in ['identities list', 'identities link PROVIDER', 'identities unlink PROVIDER']:
+        assert word in help_text, word
+
+    # Usage: exit 2 before anything is sent.
+    assert 'identities needs' in run(['identities'], expect=2).stderr
+    assert 'identities needs' in run(['identities', 'frobnicate'], expect=2).stderr
+    assert 'network’s id' in run(['identities', 'link'], expect=2).stderr
+    assert 'network’s id' in run(['identities', 'unlink'], expect=2).stderr
+    assert 'Too many' in run(['identities', 'list', 'extra'], expect=2).stderr
+    # Not signed in: something is left to do.
+    assert 'sign-in' in run(['identities', 'list'], expect=3).stdout
+
+    # A Google account that already signs in to another Passport account.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.taken@example.net'
+    run(['sign-in', '--provider', 'google'], expect=3)
+    run(['sign-out'])
+
+    # This account signs in with VK and has a password.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.links@example.net'
+    run(['sign-in', '--provider', 'vk'], expect=3, extra_env={'PASSPORT_TEST_VERIFIED': '1'})
+    run(['accept-terms'], expect=3)
+    run(['bind-email', 'qa.links@example.net'], stdin=password)
+    listed = json.loads(run(['identities', 'list', '--json']).stdout)
+    assert listed == {'identities': [{'provider': 'vk', 'email': 'qa.links@example.net',
+                                      'email_verified': True}]}, listed
+    p = run(['identities', 'list'])
+    lines = p.stdout.splitlines()
+    assert lines[0].split() == ['PROVIDER', 'NETWORK', 'E-MAIL'], p.stdout
+    assert lines[1].split() == ['vk', 'VK', 'qa.links@example.net'], p.stdout
+    assert re.search(r'^Can be linked too .*: .*\bgoogle\b', p.stdout, re.M) and ', vk' not in p.stdout, p.stdout
+
+    # The proof: none (exit 3, what the server takes), a wrong password (1).
+    p = run(['identities', 'link', 'google', '--json'], stdin='', expect=3)
+    assert json.loads(p.stdout)['error']['accepted'] == ['password'], p.stdout
+    p = run(['identities', 'link', 'google'], stdin='wrong password\n', expect=1)
+    assert 'password is wrong' in p.stderr and not LINK.search(p.stdout), (p.stdout, p.stderr)
+    p = run(['identities', 'link', 'mastodon'], stdin=password, expect=1)
+    assert 'does not offer that network' in p.stderr, p.stderr
+
+    # The Google account of the other Passport account: refused, with the
+    # reason, after the link was printed; the ticket never on standard error.
+    p = run(['identities', 'link', 'google'], stdin=password, expect=1,
+            extra_env=dict(DEBUG, PASSPORT_TEST_EMAIL='qa.taken@example.net'))
+    link = LINK.search(p.stdout)
+    assert link and link.group(1).startswith(url + '/'), p.stdout
+    assert ('Error: That network account signs in to another account. Unlink it there first.'
+            in p.stderr), p.stderr
+    assert link.group(2) not in p.stderr, p.stderr
+    assert 'now linked' not in p.stdout, p.stdout
+    assert call('GET', urllib.parse.urlsplit(link.group(1)).path + '?ticket=' + link.group(2)) == 410
+    assert providers_of(json.loads(run(['identities', 'list', '--json']).stdout)) == ['vk']
+
+    # Cancelled at the network: exit 1, said so.
+    p = run(['identities', 'link', 'google', '--json'], stdin=password, expect=1,
+            extra_env={'PASSPORT_TEST_ACTION': 'cancel'})
+    first, rest = p.stdout.split('\n', 1)
+    started, outcome = json.loads(first), json.loads(rest)
+    assert sorted(started) == ['id', 'link_url', 'provider'] and started['provider'] == 'google', started
+    assert started['id'].startswith('lnk_') and '/identities/link?ticket=' in started['link_url'], started
+    assert outcome == {'id': started['id'], 'provider': 'google', 'status': 'cancelled',
+                       'message': 'Linking was cancelled in the browser.', 'error': None}, outcome
+
+    # Linked with the password: exit 0, and the list shows it.
+    p = run(['identities', 'link', 'google'], stdin=password,
+            extra_env={'PASSPORT_TEST_EMAIL': 'qa.links.google@example.net'})
+    assert LINK.search(p.stdout) and 'Google is now linked to your account.' in p.stdout, p.stdout
+    listed = json.loads(run(['identities', 'list', '--json']).stdout)
+    assert providers_of(listed) == ['google', 'vk'], listed
+    assert {'provider': 'google', 'email': 'qa.links.google@example.net',
+            'email_verified': False} in listed['identities'], listed
+    # Once is enough: already linked, before any browser is opened.
+    p = run(['identities', 'link', 'google', '--json'], stdin=password, expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'already_linked', p.stdout
+    assert 'identities unlink' in json.loads(p.stdout)['error']['message'], p.stdout
+
+    # --no-browser: the link only, and the wait until Ctrl+C.
+    run(['identities', 'unlink', 'google'])
+    waiting = subprocess.Popen([ctl, 'identities', 'link', 'google', '--no-browser'], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(env, PASSPORT_BROWSER='/bin/false'))
+    waiting.stdin.write(password)
+    waiting.stdin.close()
+    waiting.stdin = None
+    said = ''
+    # Line by line (select() would not see what readline() has buffered);
+    # a passportctl that never prints the link is killed.
+    watchdog = threading.Timer(20, waiting.kill)
+    watchdog.start()
+    while not LINK.search(said):
+        line = waiting.stdout.readline()
+        if not line:
+            break
+        said += line
+    watchdog.cancel()
+    assert LINK.search(said), said
+    time.sleep(0.5)
+    waiting.send_signal(signal.SIGINT)
+    out, err = waiting.communicate(timeout=20)
+    assert waiting.returncode == 1, (waiting.returncode, out, err)
+    assert 'Stopped waiting' in err and 'No web browser' not in err, err
+    checks += 1
+    # The attempt is still pending, and its link still works.
+    s = state()
+    assert s['state'] == 'signed-in', s
+    assert subprocess.run(['/usr/bin/python3', browser, LINK.search(said).group(1)],
+                          env=dict(env, PASSPORT_TEST_EMAIL='qa.links.later@example.net')).returncode == 0
+    assert providers_of(json.loads(run(['identities', 'list', '--json']).stdout)) == ['google', 'vk']
+
+    # Unlinked: gone from the list; twice: no such network.
+    p = run(['identities', 'unlink', 'google'])
+    assert p.stdout.strip() == 'Google is unlinked.', p.stdout
+    assert providers_of(json.loads(run(['identities', 'list', '--json']).stdout)) == ['vk']
+    p = run(['identities', 'unlink', 'google'], expect=1)
+    assert 'No network of that id is linked' in p.stderr, p.stderr
+    assert json.loads(run(['identities', 'unlink', 'yandex', '--json'], expect=1).stdout)['error']['code'] == 'not_found'
+    # With a password, the last network may go too.
+    assert json.loads(run(['identities', 'unlink', 'vk', '--json']).stdout) == {'unlinked': 'vk'}
+    assert json.loads(run(['identities', 'list', '--json']).stdout) == {'identities': []}
+    assert 'No social network is linked to this account.' in run(['identities', 'list']).stdout
+    run(['sign-out'])
+
+    # Without a password, the only network is the only way in.
+    env['PASSPORT_TEST_EMAIL'] = 'qa.social-only@example.net'
+    run(['sign-in', '--provider', 'yandex'], expect=3)
+    run(['accept-terms'], expect=3)
+    p = run(['identities', 'unlink', 'yandex'], expect=1)
+    assert 'only way to sign in' in p.stderr and 'bind-email' in p.stderr, p.stderr
+    p = run(['identities', 'unlink', 'yandex', '--json'], expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'last_sign_in_method', p.stdout
+    assert providers_of(json.loads(run(['identities', 'list', '--json'], expect=0).stdout)) == ['yandex']
+    run(['sign-out'])
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+
+# A server without them: said so, exit 1, before any password is read.
+tmp10 = tempfile.mkdtemp(prefix='passportctl-test-')
+server = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', tmp10 + '/db.sqlite3',
+                           '--maildir', tmp10 + '/Maildir', '--features=-identities'], stdout=subprocess.PIPE)
+try:
+    env['PASSPORT_SERVER'] = server.stdout.readline().decode().strip()
+    p = run(['identities', 'list', '--no-keyring'], expect=1)
+    assert p.stderr.strip() == 'Error: This server does not offer linked sign-in methods.', p.stderr
+    p = run(['identities', 'link', 'google', '--no-keyring', '--json'], stdin='', expect=1)
+    assert 'linked sign-in methods' in json.loads(p.stdout)['error']['message'], p.stdout
+    p = run(['identities', 'unlink', 'google', '--no-keyring'], expect=1)
+    assert 'does not offer linked sign-in methods' in p.stderr, p.stderr
+finally:
+    server.terminate()
+    server.wait(timeout=30)
 
 # Sessions (contract section 9) and account deletion (section 12). The
 # device name passportctl sends comes from --device-name or
