@@ -75,6 +75,15 @@ walk_pages (UiFixture *f,
   ui_click (f, "browser-page", "cancel-browser-button");
   ui_wait_for_page (f, "sign-in-page", 10);
 
+  /* Sign-in with another device: the code, its QR code, the link. */
+  ui_click (f, "sign-in-page", "device-sign-in-button");
+  ui_wait_shown (f, "device-page", 10);
+  PD_RUN_UNTIL (ui_label (f, "device-page", "device-user-code") != NULL &&
+                *ui_label (f, "device-page", "device-user-code") != '\0', 20);
+  visit (f, "device-page");
+  ui_click (f, "device-page", "cancel-device-button");
+  ui_wait_for_page (f, "sign-in-page", 10);
+
   pd_flow_social_sign_in (f->flow, email, "Ivan Petrov", FALSE);
   ui_wait_for_page (f, "terms-page", 10);
   visit (f, "terms-page");
