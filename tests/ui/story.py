@@ -62,6 +62,8 @@ NAMES = {
         "proof-password": "Password", "proof-continue": "Continue",
         "otp-key": "Key for the authenticator app", "otp-code": "Code from your authenticator app",
         "otp-confirm": "Turn On", "otp-codes": "Recovery codes", "otp-done": "Done",
+        "device-page": "Sign in with another device", "device": "Sign in with another device",
+        "device-qr": "QR code of the sign-in link",
         "use-recovery-code": "Use a recovery code instead", "recovery-code": "Recovery code",
     },
     "ru": {
@@ -424,6 +426,15 @@ class Story:
 
         # Remembered: the next start goes straight to the sign-in page.
         self.start()
+
+        # Sign-in with another device: the code and its QR code, every
+        # control named; Cancel goes back.
+        self.page("sign-in-page")
+        self.click("device")
+        self.page("device-page")
+        assert self.text_matching(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}"), "no code shown"
+        self.find("image", self.name("device-qr"))
+        self.click("cancel")
 
         # 2. Social sign-in in the (headless) browser; the window comes back.
         self.page("sign-in-page")
