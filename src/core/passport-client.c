@@ -975,6 +975,31 @@ id_path (const char *prefix,
   return g_strconcat (prefix, escaped, NULL);
 }
 
+/* A call on one item, @prefix + @id; an id no path can carry is unknown
+ * (NOT_FOUND) without a request. */
+static void
+call_start_on_id (PassportClient      *self,
+                  const char          *method,
+                  const char          *prefix,
+                  const char          *id,
+                  AnswerKind           kind,
+                  gpointer             source_tag,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autofree char *path = id_path (prefix, id);
+
+  if (path == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, source_tag,
+                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
+      return;
+    }
+  call_start (self, method, path, NULL, 0, kind, source_tag, cancellable, callback, user_data);
+}
+
 void
 passport_client_revoke_app_password_async (PassportClient      *self,
                                            const char          *id,
@@ -982,21 +1007,11 @@ passport_client_revoke_app_password_async (PassportClient      *self,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (id != NULL);
 
-  path = id_path ("/me/app-passwords/", id);
-  if (path == NULL)
-    {
-      g_task_report_new_error (self, callback, user_data, passport_client_revoke_app_password_async,
-                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
-                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
-      return;
-    }
-  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,
-              passport_client_revoke_app_password_async, cancellable, callback, user_data);
+  call_start_on_id (self, SOUP_METHOD_DELETE, "/me/app-passwords/", id, ANSWER_NONE,
+                    passport_client_revoke_app_password_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1037,21 +1052,11 @@ passport_client_revoke_session_async (PassportClient      *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (id != NULL);
 
-  path = id_path ("/me/sessions/", id);
-  if (path == NULL)
-    {
-      g_task_report_new_error (self, callback, user_data, passport_client_revoke_session_async,
-                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
-                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
-      return;
-    }
-  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_NONE,
-              passport_client_revoke_session_async, cancellable, callback, user_data);
+  call_start_on_id (self, SOUP_METHOD_DELETE, "/me/sessions/", id, ANSWER_NONE,
+                    passport_client_revoke_session_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1175,21 +1180,11 @@ passport_client_unlink_identity_async (PassportClient      *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autofree char *path = NULL;
-
   g_return_if_fail (PASSPORT_IS_CLIENT (self));
   g_return_if_fail (provider != NULL);
 
-  path = id_path ("/me/identities/", provider);
-  if (path == NULL)
-    {
-      g_task_report_new_error (self, callback, user_data, passport_client_unlink_identity_async,
-                               PASSPORT_ERROR, PASSPORT_ERROR_NOT_FOUND, "%s",
-                               passport_error_code_describe (PASSPORT_ERROR_NOT_FOUND));
-      return;
-    }
-  call_start (self, SOUP_METHOD_DELETE, path, NULL, 0, ANSWER_ACCOUNT,
-              passport_client_unlink_identity_async, cancellable, callback, user_data);
+  call_start_on_id (self, SOUP_METHOD_DELETE, "/me/identities/", provider, ANSWER_ACCOUNT,
+                    passport_client_unlink_identity_async, cancellable, callback, user_data);
 }
 
 PassportAccount *
