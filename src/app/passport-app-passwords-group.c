@@ -14,14 +14,13 @@
 #include "passport-app-passwords-group.h"
 #include "passport-error.h"
 #include "passport-proof-dialog.h"
+#include "passport-remote-list.h"
 #include "passport-secure.h"
 #include "passport-server.h"
 #include "passport-spinner.h"
 
 /* The contract's bounds of a name, in characters. */
 #define NAME_MAX_CHARS 64
-/* A list that comes at once shows no spinner that flashes. */
-#define SPINNER_DELAY_MS 400
 
 struct _PassportAppPasswordsGroup
 {
@@ -35,12 +34,8 @@ struct _PassportAppPasswordsGroup
   GtkWidget           *create_button;
   GtkLabel            *message;         /* why a revoke failed */
 
-  GListModel          *items;           /* the last list loaded; NULL before one */
-  GError              *load_error;      /* why the last load failed */
-  GCancellable        *load_cancellable; /* while a load runs */
+  PassportRemoteList  *remote;          /* the list, its load and its error */
   GCancellable        *cancellable;     /* revokes; cancelled when the session goes */
-  guint                spinner_source;
-  gboolean             show_spinner;
 
   /* Create: the proof dialog while it is open, and its call. */
   PassportProofDialog *proof_dialog;
@@ -164,6 +159,8 @@ rebuild (PassportAppPasswordsGroup *self)
   gboolean lost_focus = FALSE;
   GtkWidget *child;
   int position = 0;
+  GListModel *items = passport_remote_list_get_items (self->remote);
+  const GError *load_error = passport_remote_list_get_error (self->remote);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != self->create_row &&
          child != NULL)
@@ -173,9 +170,9 @@ rebuild (PassportAppPasswordsGroup *self)
       gtk_list_box_remove (self->list, child);
     }
 
-  if (self->load_error != NULL)
-    gtk_list_box_insert (self->list, error_row (self->load_error), position++);
-  else if (self->items != NULL && g_list_model_get_n_items (self->items) == 0)
+  if (load_error != NULL)
+    gtk_list_box_insert (self->list, error_row (load_error), position++);
+  else if (items != NULL && g_list_model_get_n_items (items) == 0)
     {
       GtkWidget *row = adw_action_row_new ();
 
@@ -183,14 +180,14 @@ rebuild (PassportAppPasswordsGroup *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No app passwords"));
       gtk_list_box_insert (self->list, row, position++);
     }
-  else if (self->items != NULL)
-    for (guint i = 0; i < g_list_model_get_n_items (self->items); i++)
+  else if (items != NULL)
+    for (guint i = 0; i < g_list_model_get_n_items (items); i++)
       {
-        g_autoptr(PassportAppPassword) item = g_list_model_get_item (self->items, i);
+        g_autoptr(PassportAppPassword) item = g_list_model_get_item (items, i);
 
         gtk_list_box_insert (self->list, item_row (item), position++);
       }
-  else if (self->show_spinner)
+  else if (passport_remote_list_get_loading_shown (self->remote))
     gtk_list_box_insert (self->list, spinner_row (), position++);
 
   /* The row that had the keyboard is gone (revoked): keep it in the group. */
@@ -226,17 +223,12 @@ close_proof_dialog (PassportAppPasswordsGroup *self)
 static void
 forget (PassportAppPasswordsGroup *self)
 {
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
+  if (self->remote != NULL)
+    passport_remote_list_forget (self->remote);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   close_proof_dialog (self);
-  g_clear_handle_id (&self->spinner_source, g_source_remove);
-  self->show_spinner = FALSE;
-  g_clear_object (&self->items);
-  g_clear_error (&self->load_error);
 }
 
 static void
@@ -245,7 +237,7 @@ update (PassportAppPasswordsGroup *self)
   gboolean available = get_client (self) != NULL;
 
   if (!available
-      && (self->items != NULL || self->load_error != NULL || self->load_cancellable != NULL
+      && (passport_remote_list_get_active (self->remote)
           || self->cancellable != NULL || self->proof_dialog != NULL))
     {
       forget (self);
@@ -259,65 +251,12 @@ update (PassportAppPasswordsGroup *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "app-passwords.revoke", available);
 }
 
-static gboolean
-spinner_timeout_cb (gpointer user_data)
-{
-  PassportAppPasswordsGroup *self = user_data;
-
-  self->spinner_source = 0;
-  self->show_spinner = TRUE;
-  rebuild (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-list_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(PassportAppPasswordsGroup) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) items = passport_client_list_app_passwords_finish (PASSPORT_CLIENT (source),
-                                                                           result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_clear_object (&self->load_cancellable);
-  g_clear_handle_id (&self->spinner_source, g_source_remove);
-  self->show_spinner = FALSE;
-  g_clear_error (&self->load_error);
-  g_set_object (&self->items, items);
-  if (items == NULL)
-    {
-      g_debug ("Could not list the app passwords: %s", error->message);
-      self->load_error = g_steal_pointer (&error);
-    }
-  rebuild (self);
-}
-
 /* (Re)loads the list: when the group is shown, after Retry, a create or a
  * revoke. The rows already shown stay until the new list is in. */
 static void
 load (PassportAppPasswordsGroup *self)
 {
-  PassportClient *client = get_client (self);
-
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  if (client == NULL)
-    return;
-
-  self->load_cancellable = g_cancellable_new ();
-  if (self->load_error != NULL)
-    {
-      g_clear_error (&self->load_error);
-      rebuild (self);
-    }
-  if (self->items == NULL && self->spinner_source == 0 && !self->show_spinner)
-    self->spinner_source = g_timeout_add (SPINNER_DELAY_MS, spinner_timeout_cb, self);
-  passport_client_list_app_passwords_async (client, self->load_cancellable, list_cb,
-                                            g_object_ref (self));
+  passport_remote_list_load (self->remote, get_client (self));
 }
 
 static void
@@ -380,9 +319,11 @@ static PassportAppPassword *
 find_item (PassportAppPasswordsGroup *self,
            const char                *id)
 {
-  for (guint i = 0; self->items != NULL && i < g_list_model_get_n_items (self->items); i++)
+  GListModel *items = passport_remote_list_get_items (self->remote);
+
+  for (guint i = 0; items != NULL && i < g_list_model_get_n_items (items); i++)
     {
-      g_autoptr(PassportAppPassword) item = g_list_model_get_item (self->items, i);
+      g_autoptr(PassportAppPassword) item = g_list_model_get_item (items, i);
 
       if (g_strcmp0 (passport_app_password_get_id (item), id) == 0)
         return item;
@@ -731,6 +672,7 @@ passport_app_passwords_group_dispose (GObject *object)
   if (self->flow_signals != NULL)
     g_signal_group_set_target (self->flow_signals, NULL);
   g_clear_object (&self->flow_signals);
+  g_clear_object (&self->remote);
   g_clear_object (&self->flow);
   G_OBJECT_CLASS (passport_app_passwords_group_parent_class)->dispose (object);
 }
@@ -806,6 +748,10 @@ static void
 passport_app_passwords_group_init (PassportAppPasswordsGroup *self)
 {
   GtkWidget *label = gtk_label_new_with_mnemonic (_("Create _App Password…"));
+
+  self->remote = passport_remote_list_new (passport_client_list_app_passwords_async,
+                                           passport_client_list_app_passwords_finish);
+  g_signal_connect_swapped (self->remote, "changed", G_CALLBACK (rebuild), self);
 
   gtk_widget_set_name (GTK_WIDGET (self), "app-passwords-group");
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("App Passwords"));

@@ -11,12 +11,11 @@
 
 #include "passport-a11y.h"
 #include "passport-error.h"
+#include "passport-remote-list.h"
 #include "passport-server.h"
 #include "passport-sessions-group.h"
 #include "passport-spinner.h"
 
-/* A list that comes at once shows no spinner that flashes. */
-#define SPINNER_DELAY_MS 400
 
 struct _PassportSessionsGroup
 {
@@ -29,12 +28,8 @@ struct _PassportSessionsGroup
   GtkWidget           *others_button;
   GtkLabel            *message;          /* the outcome of a sign-out */
 
-  GListModel          *items;            /* the last list loaded; NULL before one */
-  GError              *load_error;
-  GCancellable        *load_cancellable;
+  PassportRemoteList  *remote;           /* the list, its load and its error */
   GCancellable        *cancellable;      /* sign-outs; cancelled when the session goes */
-  guint                spinner_source;
-  gboolean             show_spinner;
 };
 
 G_DEFINE_FINAL_TYPE (PassportSessionsGroup, passport_sessions_group, ADW_TYPE_PREFERENCES_GROUP)
@@ -184,11 +179,12 @@ spinner_row (void)
 static guint
 count_others (PassportSessionsGroup *self)
 {
+  GListModel *items = passport_remote_list_get_items (self->remote);
   guint others = 0;
 
-  for (guint i = 0; self->items != NULL && i < g_list_model_get_n_items (self->items); i++)
+  for (guint i = 0; items != NULL && i < g_list_model_get_n_items (items); i++)
     {
-      g_autoptr(PassportSessionInfo) item = g_list_model_get_item (self->items, i);
+      g_autoptr(PassportSessionInfo) item = g_list_model_get_item (items, i);
 
       if (!passport_session_info_get_current (item))
         others++;
@@ -205,6 +201,8 @@ rebuild (PassportSessionsGroup *self)
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   gboolean lost_focus = FALSE;
   GtkWidget *child;
+  GListModel *items = passport_remote_list_get_items (self->remote);
+  const GError *load_error = passport_remote_list_get_error (self->remote);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     {
@@ -213,20 +211,20 @@ rebuild (PassportSessionsGroup *self)
       gtk_list_box_remove (self->list, child);
     }
 
-  if (self->load_error != NULL)
-    gtk_list_box_append (self->list, error_row (self->load_error));
-  else if (self->items != NULL)
+  if (load_error != NULL)
+    gtk_list_box_append (self->list, error_row (load_error));
+  else if (items != NULL)
     {
       for (int pass = 0; pass < 2; pass++)
-        for (guint i = 0; i < g_list_model_get_n_items (self->items); i++)
+        for (guint i = 0; i < g_list_model_get_n_items (items); i++)
           {
-            g_autoptr(PassportSessionInfo) item = g_list_model_get_item (self->items, i);
+            g_autoptr(PassportSessionInfo) item = g_list_model_get_item (items, i);
 
             if (passport_session_info_get_current (item) == (pass == 0))
               gtk_list_box_append (self->list, item_row (item));
           }
     }
-  else if (self->show_spinner)
+  else if (passport_remote_list_get_loading_shown (self->remote))
     gtk_list_box_append (self->list, spinner_row ());
 
   gtk_widget_set_visible (GTK_WIDGET (self->list), gtk_widget_get_first_child (GTK_WIDGET (self->list)) != NULL);
@@ -253,16 +251,11 @@ show_message (PassportSessionsGroup *self,
 static void
 forget (PassportSessionsGroup *self)
 {
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
+  if (self->remote != NULL)
+    passport_remote_list_forget (self->remote);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_handle_id (&self->spinner_source, g_source_remove);
-  self->show_spinner = FALSE;
-  g_clear_object (&self->items);
-  g_clear_error (&self->load_error);
 }
 
 static void
@@ -270,8 +263,7 @@ update (PassportSessionsGroup *self)
 {
   gboolean available = get_client (self) != NULL;
 
-  if (!available && (self->items != NULL || self->load_error != NULL ||
-                     self->load_cancellable != NULL || self->cancellable != NULL))
+  if (!available && (passport_remote_list_get_active (self->remote) || self->cancellable != NULL))
     {
       forget (self);
       show_message (self, NULL, FALSE);
@@ -283,45 +275,9 @@ update (PassportSessionsGroup *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sessions.sign-out-others",
                                  available && count_others (self) > 0);
   /* Signed in here again, or to another server: the list is another. */
-  if (available && gtk_widget_get_mapped (GTK_WIDGET (self)) && self->items == NULL &&
-      self->load_cancellable == NULL && self->load_error == NULL)
+  if (available && gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+      !passport_remote_list_get_active (self->remote))
     load (self);
-}
-
-static gboolean
-spinner_timeout_cb (gpointer user_data)
-{
-  PassportSessionsGroup *self = user_data;
-
-  self->spinner_source = 0;
-  self->show_spinner = TRUE;
-  rebuild (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-list_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(PassportSessionsGroup) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) items = passport_client_list_sessions_finish (PASSPORT_CLIENT (source),
-                                                                      result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_clear_object (&self->load_cancellable);
-  g_clear_handle_id (&self->spinner_source, g_source_remove);
-  self->show_spinner = FALSE;
-  g_clear_error (&self->load_error);
-  g_set_object (&self->items, items);
-  if (items == NULL)
-    {
-      g_debug ("Could not list the sessions: %s", error->message);
-      self->load_error = g_steal_pointer (&error);
-    }
-  rebuild (self);
 }
 
 /* (Re)loads the list: when the group is shown, after Retry and after a
@@ -329,23 +285,7 @@ list_cb (GObject      *source,
 static void
 load (PassportSessionsGroup *self)
 {
-  PassportClient *client = get_client (self);
-
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  if (client == NULL)
-    return;
-
-  self->load_cancellable = g_cancellable_new ();
-  if (self->load_error != NULL)
-    {
-      g_clear_error (&self->load_error);
-      rebuild (self);
-    }
-  if (self->items == NULL && self->spinner_source == 0 && !self->show_spinner)
-    self->spinner_source = g_timeout_add (SPINNER_DELAY_MS, spinner_timeout_cb, self);
-  passport_client_list_sessions_async (client, self->load_cancellable, list_cb, g_object_ref (self));
+  passport_remote_list_load (self->remote, get_client (self));
 }
 
 static void
@@ -470,10 +410,11 @@ sign_out_activated (GtkWidget  *widget,
 {
   PassportSessionsGroup *self = PASSPORT_SESSIONS_GROUP (widget);
   const char *id = g_variant_get_string (parameter, NULL);
+  GListModel *items = passport_remote_list_get_items (self->remote);
 
-  for (guint i = 0; self->items != NULL && i < g_list_model_get_n_items (self->items); i++)
+  for (guint i = 0; items != NULL && i < g_list_model_get_n_items (items); i++)
     {
-      g_autoptr(PassportSessionInfo) item = g_list_model_get_item (self->items, i);
+      g_autoptr(PassportSessionInfo) item = g_list_model_get_item (items, i);
       g_autofree char *heading = NULL;
 
       if (g_strcmp0 (passport_session_info_get_id (item), id) != 0 ||
@@ -511,6 +452,7 @@ passport_sessions_group_dispose (GObject *object)
   if (self->flow_signals != NULL)
     g_signal_group_set_target (self->flow_signals, NULL);
   g_clear_object (&self->flow_signals);
+  g_clear_object (&self->remote);
   g_clear_object (&self->flow);
   G_OBJECT_CLASS (passport_sessions_group_parent_class)->dispose (object);
 }
@@ -583,6 +525,9 @@ passport_sessions_group_class_init (PassportSessionsGroupClass *klass)
 static void
 passport_sessions_group_init (PassportSessionsGroup *self)
 {
+  self->remote = passport_remote_list_new (passport_client_list_sessions_async,
+                                           passport_client_list_sessions_finish);
+  g_signal_connect_swapped (self->remote, "changed", G_CALLBACK (rebuild), self);
   gtk_widget_set_name (GTK_WIDGET (self), "sessions-group");
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), _("Devices"));
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self),
