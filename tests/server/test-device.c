@@ -99,54 +99,6 @@ code_typed_lower (JsonObject *request)
 /* The browser's side                                               */
 /* --------------------------------------------------------------- */
 
-static char *
-html_unescape (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p != '&')
-        g_string_append_c (out, *p);
-      else if (g_str_has_prefix (p, "&amp;"))
-        g_string_append_c (out, '&'), p += 4;
-      else if (g_str_has_prefix (p, "&quot;"))
-        g_string_append_c (out, '"'), p += 5;
-      else if (g_str_has_prefix (p, "&#39;"))
-        g_string_append_c (out, '\''), p += 4;
-      else if (g_str_has_prefix (p, "&lt;"))
-        g_string_append_c (out, '<'), p += 3;
-      else if (g_str_has_prefix (p, "&gt;"))
-        g_string_append_c (out, '>'), p += 3;
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The value of the input whose @attr is @value (name="csrf", id="user_code"). */
-static char *
-input_value (const char *html,
-             const char *attr,
-             const char *value)
-{
-  g_autofree char *pattern = g_strdup_printf ("<input[^>]*\\b%s=\"%s\"[^>]*>", attr, value);
-  g_autoptr(GRegex) input = g_regex_new (pattern, 0, 0, NULL);
-  g_autoptr(GRegex) val = g_regex_new ("\\bvalue=\"([^\"]*)\"", 0, 0, NULL);
-  g_autoptr(GMatchInfo) m1 = NULL;
-  g_autoptr(GMatchInfo) m2 = NULL;
-  g_autofree char *tag = NULL;
-  g_autofree char *raw = NULL;
-
-  if (!g_regex_match (input, html, 0, &m1))
-    return NULL;
-  tag = g_match_info_fetch (m1, 0);
-  if (!g_regex_match (val, tag, 0, &m2))
-    return NULL;
-  raw = g_match_info_fetch (m2, 1);
-  return html_unescape (raw);
-}
-
 /* The text of the element with @id (no nested tags), unescaped. */
 static char *
 element_text (const char *html,
@@ -160,7 +112,7 @@ element_text (const char *html,
   if (!g_regex_match (re, html, 0, &m))
     return NULL;
   raw = g_match_info_fetch (m, 1);
-  return html_unescape (raw);
+  return pd_html_unescape (raw);
 }
 
 static gboolean
@@ -217,8 +169,8 @@ static void
 browser_take (Browser    *b,
               PdResponse *r)
 {
-  g_autofree char *csrf = input_value (r->text, "name", "csrf");
-  g_autofree char *flow = input_value (r->text, "name", "flow");
+  g_autofree char *csrf = pd_html_input_value (r->text, "name", "csrf");
+  g_autofree char *flow = pd_html_input_value (r->text, "name", "flow");
 
   if (csrf != NULL)
     {
@@ -504,7 +456,7 @@ test_approve (void)
   /* the link of verification_uri_complete: the code pre-filled, nothing more */
   page = browser_get (b, path);
   assert_page (page, 200);
-  prefilled = input_value (page->text, "id", "user_code");
+  prefilled = pd_html_input_value (page->text, "id", "user_code");
   g_assert_cmpstr (prefilled, ==, json_object_get_string_member (request, "user_code"));
   g_assert_false (has_id (page, "approve"));
   g_assert_null (b->flow);

@@ -728,8 +728,8 @@ pd_auth_request_url (PdServer      *server,
   return g_strdup_printf ("%s/oauth/authorize?%s", server->url, encoded);
 }
 
-static char *
-html_unescape (const char *text)
+char *
+pd_html_unescape (const char *text)
 {
   GString *out = g_string_new (NULL);
 
@@ -753,13 +753,14 @@ html_unescape (const char *text)
   return g_string_free (out, FALSE);
 }
 
-static char *
-hidden_input (const char *html,
-              const char *name)
+char *
+pd_html_input_value (const char *html,
+                     const char *attr,
+                     const char *value_of_attr)
 {
-  g_autofree char *pattern = g_strdup_printf ("<input[^>]*\\bname=\"%s\"[^>]*>", name);
-  g_autoptr(GRegex) input = g_regex_new (pattern, G_REGEX_CASELESS, 0, NULL);
-  g_autoptr(GRegex) value = g_regex_new ("\\bvalue=\"([^\"]*)\"", G_REGEX_CASELESS, 0, NULL);
+  g_autofree char *pattern = g_strdup_printf ("<input[^>]*\\b%s=\"%s\"[^>]*>", attr, value_of_attr);
+  g_autoptr(GRegex) input = g_regex_new (pattern, 0, 0, NULL);
+  g_autoptr(GRegex) value = g_regex_new ("\\bvalue=\"([^\"]*)\"", 0, 0, NULL);
   g_autoptr(GMatchInfo) m1 = NULL;
   g_autoptr(GMatchInfo) m2 = NULL;
   g_autofree char *tag = NULL;
@@ -771,7 +772,7 @@ hidden_input (const char *html,
   if (!g_regex_match (value, tag, 0, &m2))
     return NULL;
   raw = g_match_info_fetch (m2, 1);
-  return html_unescape (raw);
+  return pd_html_unescape (raw);
 }
 
 void
@@ -798,8 +799,8 @@ pd_browser_open (PdClient   *client,
              page->response->text);
   type = soup_message_headers_get_content_type (page->response->headers, NULL);
   g_assert_cmpstr (type, ==, "text/html");
-  page->flow = hidden_input (page->response->text, "flow");
-  page->csrf = hidden_input (page->response->text, "csrf");
+  page->flow = pd_html_input_value (page->response->text, "name", "flow");
+  page->csrf = pd_html_input_value (page->response->text, "name", "csrf");
   g_assert_nonnull (page->flow);
   g_assert_nonnull (page->csrf);
   g_assert_cmpstr (page->flow, !=, "");
@@ -1338,20 +1339,6 @@ pd_enable_otp (PdServer    *server,
 
 /* Device authorization ------------------------------------------------- */
 
-/* The value of the hidden input named @name of a page, or NULL. */
-static char *
-device_form_value (const char *html,
-                   const char *name)
-{
-  g_autofree char *pattern = g_strdup_printf ("<input[^>]*\\bname=\"%s\"[^>]*\\bvalue=\"([^\"]*)\"", name);
-  g_autoptr(GRegex) re = g_regex_new (pattern, 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-
-  if (html == NULL || !g_regex_match (re, html, 0, &match))
-    return NULL;
-  return g_match_info_fetch (match, 1);
-}
-
 static PdResponse *
 device_post (PdClient   *client,
              char      **csrf,
@@ -1372,12 +1359,12 @@ device_post (PdClient   *client,
     g_hash_table_insert (fields, (gpointer) name, va_arg (args, char *));
   va_end (args);
   r = pd_client_post_formv (client, "/device", NULL, fields);
-  if ((value = device_form_value (r->text, "csrf")) != NULL)
+  if ((value = pd_html_input_value (r->text, "name", "csrf")) != NULL)
     {
       g_free (*csrf);
       *csrf = value;
     }
-  if ((value = device_form_value (r->text, "flow")) != NULL)
+  if ((value = pd_html_input_value (r->text, "name", "flow")) != NULL)
     {
       g_free (*flow);
       *flow = value;
@@ -1397,7 +1384,7 @@ pd_device_decide (PdServer   *server,
   g_autoptr(PdResponse) sign_in = NULL;
   g_autoptr(PdResponse) question = NULL;
   g_autoptr(PdResponse) answer = NULL;
-  g_autofree char *csrf = device_form_value (page->text, "csrf");
+  g_autofree char *csrf = pd_html_input_value (page->text, "name", "csrf");
   g_autofree char *flow = NULL;
 
   if (page->status != 200 || csrf == NULL)

@@ -299,6 +299,13 @@ char       *pd_json_strings           (const char    *first_member,
                                        ...) G_GNUC_NULL_TERMINATED;
 /* A random alphanumeric string. */
 char       *pd_random_string          (guint          len);
+/* Undoes passportd's HTML escaping (&amp; &quot; &#39; &lt; &gt;). */
+char       *pd_html_unescape          (const char    *text);
+/* The value of the <input> whose @attr is @value_of_attr (name="csrf",
+ * id="user_code") in a page, unescaped; NULL when there is none. */
+char       *pd_html_input_value       (const char    *html,
+                                       const char    *attr,
+                                       const char    *value_of_attr);
 /* A unique e-mail address such as "who-3f9a@example.com". */
 char       *pd_unique_email           (const char    *who);
 
