@@ -367,25 +367,6 @@ revoke_activated (GtkWidget  *widget,
 
 #define PASSWORD_KEY "app-password"
 
-/* "abcdefghijklmnop" → "abcd efgh ijkl mnop", easier to read and type. */
-static char *
-group_in_fours (const char *password)
-{
-  GString *grouped = g_string_sized_new (strlen (password) + strlen (password) / 4);
-  char *result;
-
-  for (gsize i = 0; password[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 4 == 0)
-        g_string_append_c (grouped, ' ');
-      g_string_append_c (grouped, password[i]);
-    }
-  result = g_strdup (grouped->str);
-  explicit_bzero (grouped->str, grouped->allocated_len);
-  g_string_free (grouped, TRUE);
-  return result;
-}
-
 static void
 copy_clicked (GtkButton *button,
               GtkWidget *dialog)
@@ -418,7 +399,7 @@ show_created (PassportAppPasswordsGroup *self,
 {
   PassportAccount *account = self->flow != NULL ? passport_flow_get_account (self->flow) : NULL;
   const char *email = account != NULL ? passport_account_get_email (account) : NULL;
-  g_autoptr(PassportSecret) grouped = group_in_fours (password);
+  g_autoptr(PassportSecret) grouped = passport_secure_group_in_fours (password);
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                               _("App Password Created"), NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);

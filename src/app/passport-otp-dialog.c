@@ -109,21 +109,6 @@ named_button (const char *mnemonic,
   return button;
 }
 
-/* "JBSWY3DP…" as "JBSW Y3DP …": easier to type into a phone. */
-static char *
-group_in_fours (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (gsize i = 0; text[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 4 == 0)
-        g_string_append_c (out, ' ');
-      g_string_append_c (out, text[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static void
 copy_text (GtkWidget  *widget,
            const char *text)
@@ -417,7 +402,7 @@ build_setup_page (PassportOtpDialog *self,
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   g_autoptr(GdkTexture) qr = passport_qr_texture_new (setup->otpauth_uri, 4);
-  g_autofree char *grouped = group_in_fours (setup->secret);
+  g_autoptr(PassportSecret) grouped = passport_secure_group_in_fours (setup->secret);
   GtkWidget *picture;
   GtkWidget *secret;
   GtkWidget *copy;

@@ -17,6 +17,11 @@ void passport_secure_clear (char **secret);
  * recovery codes). NULL is fine. */
 void passport_secure_strfreev (char **secrets);
 
+/* @secret in groups of four separated by spaces ("abcd efgh ijkl mnop"),
+ * easier to read and to type into a phone; no copy of it is left in freed
+ * memory. Free with passport_secure_free(). */
+char *passport_secure_group_in_fours (const char *secret);
+
 /* A string type for g_autoptr: `g_autoptr (PassportSecret) pw = …;` wipes
  * the string when it goes out of scope. */
 typedef char PassportSecret;

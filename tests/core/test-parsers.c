@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "passport-core.h"
+#include "passport-secure.h"
 #include "passport-http-private.h"
 #include "passport-json-private.h"
 #include "passport-server-private.h"
@@ -639,6 +640,24 @@ test_otp_code_normalize (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *out = passport_otp_code_normalize (cases[i][0]);
+
+      g_assert_cmpstr (out, ==, cases[i][1]);
+    }
+}
+
+/* A key or an app password shown in fours. */
+static void
+test_group_in_fours (void)
+{
+  const char *cases[][2] = {
+    { "", "" }, { "abc", "abc" }, { "abcd", "abcd" }, { "abcde", "abcd e" },
+    { "qwhtzkmrpaxbnyel", "qwht zkmr paxb nyel" },
+    { "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PassportSecret) out = passport_secure_group_in_fours (cases[i][0]);
 
       g_assert_cmpstr (out, ==, cases[i][1]);
     }
@@ -1295,6 +1314,7 @@ main (int   argc,
   g_test_add_func ("/parsers/account/otp", test_account_otp);
   g_test_add_func ("/parsers/app-password", test_app_password);
   g_test_add_func ("/parsers/otp-code-normalize", test_otp_code_normalize);
+  g_test_add_func ("/parsers/group-in-fours", test_group_in_fours);
   g_test_add_func ("/parsers/session-info", test_session_info);
   g_test_add_func ("/parsers/device-name", test_device_name);
   g_test_add_func ("/parsers/discovery-scopes", test_discovery_scopes);
