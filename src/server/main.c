@@ -12,8 +12,9 @@
 
 static GLogLevelFlags log_threshold = G_LOG_LEVEL_MESSAGE;
 
-/* --test-clock[=SECONDS] */
+/* --test-clock[=SECONDS], --frozen-clock */
 static gboolean test_clock;
+static gboolean frozen_clock;
 static gint64 test_clock_start;
 
 static gboolean
@@ -381,6 +382,8 @@ main (int   argc,
     { "test-clock", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_test_clock,
       "For tests only: the clock starts SECONDS ahead (0) and POST /_test/clock moves it; "
       "needs PASSPORTD_TESTING=1 and a loopback --listen", "[SECONDS]" },
+    { "frozen-clock", 0, 0, G_OPTION_ARG_NONE, &frozen_clock,
+      "For tests only, with --test-clock: the clock does not follow the real one, only POST /_test/clock moves it", NULL },
     { NULL }
   };
 
@@ -458,6 +461,11 @@ main (int   argc,
       return 2;
     }
 
+  if (frozen_clock && !test_clock)
+    {
+      g_printerr ("passportd: --frozen-clock goes with --test-clock\n");
+      return 2;
+    }
   /* A clock that anyone may move defeats every lifetime of the contract. */
   if (test_clock && g_strcmp0 (g_getenv ("PASSPORTD_TESTING"), "1") != 0)
     {
@@ -472,6 +480,8 @@ main (int   argc,
   if (test_clock)
     {
       pd_clock_advance (test_clock_start);
+      if (frozen_clock)
+        pd_clock_freeze ();
       g_message ("test clock: POST /_test/clock moves the clock (%" G_GINT64_FORMAT " s ahead now)",
                  test_clock_start);
     }

@@ -8,13 +8,26 @@
 #include "pd.h"
 
 /* Seconds added to the real clock; only POST /_test/clock (--test-clock)
- * moves it, so that tests need not wait out the contract's lifetimes. */
+ * moves it, so that tests need not wait out the contract's lifetimes. Once
+ * frozen (--frozen-clock, also tests only), the real clock is read no
+ * more: a test that steps to one second before a lifetime ends is not
+ * failed by a slow machine taking that second for it. */
 static gint64 clock_offset;
+static gint64 clock_frozen_at = -1;
 
 gint64
 pd_now (void)
 {
+  if (clock_frozen_at >= 0)
+    return clock_frozen_at + clock_offset;
   return g_get_real_time () / G_USEC_PER_SEC + clock_offset;
+}
+
+void
+pd_clock_freeze (void)
+{
+  if (clock_frozen_at < 0)
+    clock_frozen_at = g_get_real_time () / G_USEC_PER_SEC;
 }
 
 gint64

@@ -213,6 +213,9 @@ char       *pd_rfc3339             (gint64 unix_seconds);
 gint64      pd_now                 (void);
 /* Moves pd_now() forward by @seconds; returns the total offset. Tests only. */
 gint64      pd_clock_advance       (gint64 seconds);
+/* Stops pd_now() at its present value; only pd_clock_advance() moves it
+ * from then on. Tests only; there is no thawing. */
+void        pd_clock_freeze        (void);
 const char *pd_bearer_token        (SoupServerMessage *msg);
 char       *pd_cookie              (SoupServerMessage *msg, const char *name);
 

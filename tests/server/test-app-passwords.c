@@ -341,7 +341,7 @@ test_sign_in (void)
 static void
 test_failure_counter (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(Account) a = account_new (server, "counter");
   g_autofree char *password = create_ok (a, "Thunderbird", NULL);
 

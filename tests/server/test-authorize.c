@@ -294,7 +294,7 @@ test_cancel (void)
 static void
 test_flow_expired (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdAuthRequest) req1 = pd_auth_request_new ();
   g_autoptr(PdAuthRequest) req2 = pd_auth_request_new ();
   g_autofree char *url1 = pd_auth_request_url (server, req1, "google");
@@ -530,7 +530,7 @@ static void
 test_code_expired (void)
 {
   /* its own server: the shared one's clock stays with the real time */
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdAuthRequest) req1 = NULL;
   g_autoptr(PdAuthRequest) req2 = NULL;
   g_autofree char *code1 = pd_browser_social_sign_in (server, "google", "expired@example.com", "E", FALSE, &req1);

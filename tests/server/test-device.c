@@ -374,7 +374,7 @@ test_request_errors (void)
 static void
 test_user_codes (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) letters = g_hash_table_new (g_direct_hash, g_direct_equal);
@@ -612,7 +612,7 @@ test_deny (void)
 static void
 test_expired (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autoptr(JsonObject) request = device_start (client, NULL);
   g_autoptr(JsonObject) approved = device_start (client, NULL);

@@ -686,7 +686,7 @@ test_sign_in (void)
 static void
 test_mfa_token_expiry (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(Account) a = account_new (server, "expiry");
   g_autofree char *t1 = NULL, *t2 = NULL;
   g_autoptr(JsonObject) pruned = NULL;

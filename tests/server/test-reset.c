@@ -290,7 +290,7 @@ test_enumeration (void)
 static void
 test_limits (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *a = pd_unique_email ("limit");
   g_autofree char *upper = g_ascii_strup (a, -1);

@@ -127,7 +127,7 @@ static void
 test_access_token_expiry (void)
 {
   /* the default lifetime, 900 s, on a clock of its own */
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(JsonObject) t = pd_social_tokens (server, "google", "expiry@example.com", "Ex", FALSE);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autoptr(PdResponse) alive = NULL;
@@ -220,7 +220,7 @@ static void
 test_password_throttling (void)
 {
   /* the default window, 900 s, on a clock of its own */
-  g_autoptr(PdServer) server = pd_server_start ("--max-failed-passwords", "3", NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", "--max-failed-passwords", "3", NULL);
   g_autofree char *email = pd_unique_email ("throttle");
   g_autoptr(JsonObject) t = pd_account_with_password (server, "google", email, "Thr Ottle", PASSWORD);
   g_autoptr(PdClient) client = pd_client_new (server);
