@@ -8,11 +8,26 @@ G_BEGIN_DECLS
 #define PASSPORT_TYPE_CREDENTIAL_STORE (passport_credential_store_get_type ())
 G_DECLARE_INTERFACE (PassportCredentialStore, passport_credential_store, PASSPORT, CREDENTIAL_STORE, GObject)
 
-/* Where the session of one server is remembered: one secret (the line of
- * JSON from passport_session_serialize(), never a password) per server URL,
- * with the account id beside it. Implementations: PassportSecretStore (the
- * system keyring) and PassportMemoryStore ("don't remember me").
+/* Where sessions are remembered: one secret (the line of JSON from
+ * passport_session_serialize(), never a password) per account of a server,
+ * keyed by the server URL and the account id (the token's subject), so one
+ * store holds any number of accounts on any number of servers.
+ * Implementations: PassportSecretStore (the system keyring through the
+ * Secret Service, or the Secret portal inside Flatpak) and
+ * PassportMemoryStore ("don't remember me"); others per platform.
  * Errors: PASSPORT_ERROR_KEYRING_UNAVAILABLE, PASSPORT_ERROR_KEYRING_LOCKED. */
+
+/* One stored item, as listed: no secret. */
+typedef struct
+{
+  char *server_url;
+  char *account_id;
+} PassportStoredAccount;
+
+PassportStoredAccount *passport_stored_account_new  (const char            *server_url,
+                                                     const char            *account_id);
+void                   passport_stored_account_free (PassportStoredAccount *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportStoredAccount, passport_stored_account_free)
 struct _PassportCredentialStoreInterface
 {
   GTypeInterface parent_iface;
@@ -29,6 +44,7 @@ struct _PassportCredentialStoreInterface
                              GError                 **error);
   void     (*load_async)    (PassportCredentialStore *self,
                              const char              *server_url,
+                             const char              *account_id,
                              GCancellable            *cancellable,
                              GAsyncReadyCallback      callback,
                              gpointer                 user_data);
@@ -38,15 +54,24 @@ struct _PassportCredentialStoreInterface
                              GError                 **error);
   void     (*delete_async)  (PassportCredentialStore *self,
                              const char              *server_url,
+                             const char              *account_id,
                              GCancellable            *cancellable,
                              GAsyncReadyCallback      callback,
                              gpointer                 user_data);
   gboolean (*delete_finish) (PassportCredentialStore *self,
                              GAsyncResult            *result,
                              GError                 **error);
+  void     (*list_async)    (PassportCredentialStore *self,
+                             GCancellable            *cancellable,
+                             GAsyncReadyCallback      callback,
+                             gpointer                 user_data);
+  GPtrArray *(*list_finish) (PassportCredentialStore *self,
+                             GAsyncResult            *result,
+                             GError                 **error);
 };
 
-/* Stores @secret for @server_url, replacing what was there. */
+/* Stores @secret for @account_id on @server_url, replacing that account's
+ * item only: other accounts, of this server or others, stay. */
 void     passport_credential_store_save_async    (PassportCredentialStore *self,
                                                   const char              *server_url,
                                                   const char              *account_id,
@@ -58,9 +83,11 @@ gboolean passport_credential_store_save_finish   (PassportCredentialStore  *self
                                                   GAsyncResult             *result,
                                                   GError                  **error);
 
-/* Looks up the secret stored for @server_url. */
+/* Looks up the secret stored for @account_id on @server_url; with
+ * @account_id NULL, for any one account of @server_url. */
 void     passport_credential_store_load_async    (PassportCredentialStore *self,
                                                   const char              *server_url,
+                                                  const char              *account_id,
                                                   GCancellable            *cancellable,
                                                   GAsyncReadyCallback      callback,
                                                   gpointer                 user_data);
@@ -72,13 +99,27 @@ char    *passport_credential_store_load_finish   (PassportCredentialStore  *self
                                                   char                    **account_id,
                                                   GError                  **error);
 
-/* Forgets what is stored for @server_url; nothing stored is not an error. */
+/* Forgets what is stored for @account_id on @server_url (with @account_id
+ * NULL: for every account of @server_url); nothing stored is not an error. */
 void     passport_credential_store_delete_async  (PassportCredentialStore *self,
                                                   const char              *server_url,
+                                                  const char              *account_id,
                                                   GCancellable            *cancellable,
                                                   GAsyncReadyCallback      callback,
                                                   gpointer                 user_data);
 gboolean passport_credential_store_delete_finish (PassportCredentialStore  *self,
+                                                  GAsyncResult             *result,
+                                                  GError                  **error);
+
+/* Every stored item, without reading a secret (a locked keyring is not
+ * unlocked for it). */
+void       passport_credential_store_list_async  (PassportCredentialStore *self,
+                                                  GCancellable            *cancellable,
+                                                  GAsyncReadyCallback      callback,
+                                                  gpointer                 user_data);
+/* Returns PassportStoredAccount items (g_ptr_array_unref), or NULL with
+ * @error. */
+GPtrArray *passport_credential_store_list_finish (PassportCredentialStore  *self,
                                                   GAsyncResult             *result,
                                                   GError                  **error);
 

@@ -32,6 +32,9 @@ struct _PassportFlow
   GError *error;
 
   char *server_url;
+  char *account_id;               /* the stored account worked on: the session's subject,
+                                   * the one opened, NULL for any of the server's, "" for
+                                   * none (an account being added) */
   PassportServer *server;
   PassportSession *session;
   PassportClient *client;
@@ -87,6 +90,7 @@ enum
   PROP_ERROR,
   PROP_SERVER,
   PROP_SERVER_URL,
+  PROP_ACCOUNT_ID,
   PROP_ACCOUNT,
   PROP_TERMS,
   PROP_CONFLICT_EMAIL,
@@ -152,6 +156,8 @@ gboolean      _passport_flow_is_cancelled      (const GError *error);
 void          _passport_flow_take_session      (PassportFlow *self, PassportSession *session, gboolean save);
 void          _passport_flow_clear_session     (PassportFlow *self);
 void          _passport_flow_forget_stored_session (PassportFlow *self);
+void          _passport_flow_set_account_id        (PassportFlow *self,
+                                                    const char   *account_id);
 gboolean      _passport_flow_apply_account     (PassportFlow *self, PassportAccount *account);
 void          _passport_flow_fetch_terms       (PassportFlow *self);
 void          _passport_flow_complete_flushes  (PassportFlow *self);

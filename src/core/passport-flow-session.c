@@ -239,6 +239,7 @@ _passport_flow_take_session (PassportFlow    *self,
   _passport_flow_clear_session (self);
   self->session = g_object_ref (session);
   self->client = passport_client_new (session);
+  _passport_flow_set_account_id (self, passport_session_get_subject (session));
   self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
                                               G_CALLBACK (tokens_changed_cb), self);
   /* The app and passportctl use one keyring item: refreshes take turns. */
@@ -289,11 +290,21 @@ forgot_cb (GObject      *source,
 void
 _passport_flow_forget_stored_session (PassportFlow *self)
 {
-  if (self->server_url == NULL)
+  const char *account_id = passport_flow_get_account_id (self);
+
+  /* Never "every account of the server": the others are not ours. */
+  if (self->server_url == NULL || account_id == NULL)
     return;
   self->pending_forgets++;
-  passport_credential_store_delete_async (self->store, self->server_url, NULL, forgot_cb,
-                                          g_object_ref (self));
+  passport_credential_store_delete_async (self->store, self->server_url, account_id, NULL,
+                                          forgot_cb, g_object_ref (self));
+}
+
+void
+_passport_flow_set_account_id (PassportFlow *self,
+                               const char   *account_id)
+{
+  _passport_flow_set_string (self, &self->account_id, account_id, PROP_ACCOUNT_ID);
 }
 
 void
@@ -352,12 +363,16 @@ restore_load_cb (GObject      *source,
 {
   g_autoptr(PassportFlow) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *account_id = NULL;
   g_autoptr(PassportSecret) secret =
-    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, &error);
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, &account_id,
+                                           &error);
   g_autoptr(PassportSession) session = NULL;
 
   if (_passport_flow_is_cancelled (error))
     return;
+  if (account_id != NULL)
+    _passport_flow_set_account_id (self, account_id);
 
   if (error != NULL)
     {
@@ -394,7 +409,7 @@ restore_load_cb (GObject      *source,
 }
 
 static void retry_server (PassportFlow *self);
-static void connect_server (PassportFlow *self, const char *url);
+static void connect_server (PassportFlow *self, const char *url, const char *account_id);
 
 #define RECONNECT_BACKOFF_MAX_SECONDS 60
 
@@ -467,26 +482,39 @@ typedef struct
 } Unreachable;
 
 static void
-known_server_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+known_server_done (Unreachable *data,
+                   gboolean     remembered)
 {
-  Unreachable *data = user_data;
   g_autoptr(PassportFlow) self = data->self;
   g_autoptr(GError) error = data->error;
-  g_autoptr(PassportSecret) secret =
-    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, NULL, NULL);
 
   g_free (data);
   if (self->state != PASSPORT_FLOW_STATE_CONNECTING)
     return;
-  if (secret == NULL)
+  if (!remembered)
     /* Never signed in there: the address may be wrong; ask again. */
     _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
   else
     schedule_reconnect (self);
   _passport_flow_fail (self, error);
   self->retry = retry_server;
+}
+
+static void
+known_server_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Unreachable *data = user_data;
+  PassportFlow *self = data->self;
+  g_autofree char *account_id = NULL;
+  g_autoptr(PassportSecret) secret =
+    passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (source), result, &account_id,
+                                           NULL);
+
+  if (account_id != NULL && self->state == PASSPORT_FLOW_STATE_CONNECTING)
+    _passport_flow_set_account_id (self, account_id);
+  known_server_done (data, secret != NULL);
 }
 
 static void
@@ -509,8 +537,14 @@ discover_cb (GObject      *source,
 
           data->self = g_object_ref (self);
           data->error = g_steal_pointer (&error);
-          passport_credential_store_load_async (self->store, self->server_url, self->cancellable,
-                                                known_server_cb, data);
+          if (self->account_id != NULL && *self->account_id == '\0')
+            {
+              /* An account being added: the address may be wrong. */
+              known_server_done (data, FALSE);
+              return;
+            }
+          passport_credential_store_load_async (self->store, self->server_url, self->account_id,
+                                                self->cancellable, known_server_cb, data);
           return;
         }
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_NEEDS_SERVER);
@@ -521,24 +555,33 @@ discover_cb (GObject      *source,
 
   self->reconnect_backoff = 0;
   _passport_flow_set_object (self, &self->server, server, PROP_SERVER);
-  passport_credential_store_load_async (self->store, self->server_url, self->cancellable,
-                                        restore_load_cb, g_object_ref (self));
+  if (self->account_id != NULL && *self->account_id == '\0')
+    {
+      /* Adding an account: nothing to restore. */
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_action_done (self);
+      return;
+    }
+  passport_credential_store_load_async (self->store, self->server_url, self->account_id,
+                                        self->cancellable, restore_load_cb, g_object_ref (self));
 }
 
 static void
 retry_server (PassportFlow *self)
 {
   g_autofree char *url = g_strdup (self->server_url);
+  g_autofree char *account_id = g_strdup (self->account_id);
 
   if (url != NULL)
-    connect_server (self, url);
+    connect_server (self, url, account_id);
   else
     _passport_flow_action_done (self);
 }
 
 static void
 connect_server (PassportFlow *self,
-                const char   *url)
+                const char   *url,
+                const char   *account_id)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *normalized = passport_server_normalize_url (url, &error);
@@ -551,6 +594,7 @@ connect_server (PassportFlow *self,
     }
 
   _passport_flow_clear_session (self);
+  _passport_flow_set_account_id (self, account_id);
   _passport_flow_set_string (self, &self->server_url, normalized, PROP_SERVER_URL);
   _passport_flow_set_object (self, &self->server, NULL, PROP_SERVER);
   _passport_flow_transition (self, PASSPORT_FLOW_STATE_CONNECTING);
@@ -570,7 +614,7 @@ passport_flow_set_server_url_async (PassportFlow        *self,
   g_return_if_fail (url_in != NULL);
 
   _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_set_server_url_async);
-  connect_server (self, url);
+  connect_server (self, url, NULL);
 }
 
 gboolean
@@ -579,6 +623,32 @@ passport_flow_set_server_url_finish (PassportFlow  *self,
                                      GError       **error)
 {
   return _passport_flow_finish_action (self, result, passport_flow_set_server_url_async, error);
+}
+
+void
+passport_flow_open_account_async (PassportFlow        *self,
+                                  const char          *url_in,
+                                  const char          *account_id_in,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autofree char *url = g_strdup (url_in);
+  g_autofree char *account_id = g_strdup (account_id_in != NULL ? account_id_in : "");
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (url_in != NULL);
+
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_open_account_async);
+  connect_server (self, url, account_id);
+}
+
+gboolean
+passport_flow_open_account_finish (PassportFlow  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_open_account_async, error);
 }
 
 void
@@ -996,6 +1066,23 @@ sign_out_deleted_cb (GObject      *source,
   _passport_flow_action_done (self);
 }
 
+/* Only the account signed out: the server's other accounts stay. */
+static void
+delete_stored_account (PassportFlow *self)
+{
+  const char *account_id = passport_flow_get_account_id (self);
+
+  if (account_id == NULL)
+    {
+      _passport_flow_clear_session (self);
+      _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
+      _passport_flow_action_done (self);
+      return;
+    }
+  passport_credential_store_delete_async (self->store, self->server_url, account_id, NULL,
+                                          sign_out_deleted_cb, g_object_ref (self));
+}
+
 static void
 sign_out_flushed_cb (GObject      *source,
                      GAsyncResult *result,
@@ -1004,8 +1091,7 @@ sign_out_flushed_cb (GObject      *source,
   g_autoptr(PassportFlow) self = user_data;
 
   passport_flow_flush_finish (self, result, NULL);
-  passport_credential_store_delete_async (self->store, self->server_url, NULL,
-                                          sign_out_deleted_cb, g_object_ref (self));
+  delete_stored_account (self);
 }
 
 static void
@@ -1041,8 +1127,7 @@ passport_flow_sign_out_async (PassportFlow        *self,
   if (self->session != NULL)
     passport_session_revoke_async (self->session, NULL, sign_out_revoked_cb, g_object_ref (self));
   else if (self->server_url != NULL)
-    passport_credential_store_delete_async (self->store, self->server_url, NULL,
-                                            sign_out_deleted_cb, g_object_ref (self));
+    delete_stored_account (self);
   else
     {
       _passport_flow_clear_session (self);

@@ -563,6 +563,7 @@ gboolean passport_flow_get_busy (PassportFlow *self) { return self->busy; }
 const GError *passport_flow_get_error (PassportFlow *self) { return self->error; }
 PassportServer *passport_flow_get_server (PassportFlow *self) { return self->server; }
 const char *passport_flow_get_server_url (PassportFlow *self) { return self->server_url; }
+const char *passport_flow_get_account_id (PassportFlow *self) { return self->account_id != NULL && *self->account_id != '\0' ? self->account_id : NULL; }
 PassportAccount *passport_flow_get_account (PassportFlow *self) { return self->account; }
 PassportTerms *passport_flow_get_terms (PassportFlow *self) { return self->terms; }
 const char *passport_flow_get_conflict_email (PassportFlow *self) { return self->bind_email; }
@@ -659,6 +660,7 @@ passport_flow_finalize (GObject *object)
   g_clear_pointer (&self->flush_tasks, g_ptr_array_unref);
   g_free (self->reset_email);
   g_free (self->server_url);
+  g_free (self->account_id);
   g_free (self->bind_email);
   g_free (self->browser_url);
   g_free (self->browser_provider);
@@ -686,6 +688,7 @@ passport_flow_get_property (GObject    *object,
     case PROP_ERROR: g_value_set_boxed (value, self->error); break;
     case PROP_SERVER: g_value_set_object (value, self->server); break;
     case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
+    case PROP_ACCOUNT_ID: g_value_set_string (value, passport_flow_get_account_id (self)); break;
     case PROP_ACCOUNT: g_value_set_object (value, self->account); break;
     case PROP_TERMS: g_value_set_object (value, self->terms); break;
     case PROP_CONFLICT_EMAIL: g_value_set_string (value, self->bind_email); break;
@@ -723,6 +726,7 @@ passport_flow_class_init (PassportFlowClass *klass)
   properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
   properties[PROP_SERVER] = g_param_spec_object ("server", NULL, NULL, PASSPORT_TYPE_SERVER, flags);
   properties[PROP_SERVER_URL] = g_param_spec_string ("server-url", NULL, NULL, NULL, flags);
+  properties[PROP_ACCOUNT_ID] = g_param_spec_string ("account-id", NULL, NULL, NULL, flags);
   properties[PROP_ACCOUNT] = g_param_spec_object ("account", NULL, NULL, PASSPORT_TYPE_ACCOUNT, flags);
   properties[PROP_TERMS] = g_param_spec_object ("terms", NULL, NULL, PASSPORT_TYPE_TERMS, flags);
   properties[PROP_CONFLICT_EMAIL] = g_param_spec_string ("conflict-email", NULL, NULL, NULL, flags);

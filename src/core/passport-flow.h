@@ -53,6 +53,9 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *   error            GError* boxed (G_TYPE_ERROR): last failure, NULL once the
  *                    next action starts; the page shows it with a way forward
  *   server           PassportServer*  (NULL in NEEDS_SERVER)
+ *   account-id       char*: the account worked on (the signed-in session's
+ *                    subject, or the stored account being opened); NULL
+ *                    before any, and while an account is being added
  *   server-url       char*: the address being connected to, or of the server
  *                    connected (normalized); kept while it cannot be reached
  *   account          PassportAccount* (NULL until signed in); updated in place
@@ -89,6 +92,7 @@ const GError        *passport_flow_get_error            (PassportFlow *self);
 PassportServer      *passport_flow_get_server           (PassportFlow *self);
 /* The address being connected to, or of the server connected (normalized). */
 const char          *passport_flow_get_server_url       (PassportFlow *self);
+const char          *passport_flow_get_account_id       (PassportFlow *self);
 PassportAccount     *passport_flow_get_account          (PassportFlow *self);
 PassportTerms       *passport_flow_get_terms            (PassportFlow *self);
 const char          *passport_flow_get_conflict_email   (PassportFlow *self);
@@ -137,6 +141,19 @@ void     passport_flow_set_server_url_async  (PassportFlow        *self,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
 gboolean passport_flow_set_server_url_finish (PassportFlow  *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+/* As set_server_url, for one of several accounts: restores the stored
+ * session of @account_id on @url (SIGNED_OUT when none is stored: "sign in
+ * again"); with @account_id NULL restores nothing, so that a sign-in adds
+ * an account beside the stored ones ("Add account"). */
+void     passport_flow_open_account_async    (PassportFlow        *self,
+                                              const char          *url,
+                                              const char          *account_id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean passport_flow_open_account_finish   (PassportFlow  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 

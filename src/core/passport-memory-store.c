@@ -6,6 +6,7 @@
 
 typedef struct
 {
+  char *server_url;
   char *account_id;
   char *secret;
 } Entry;
@@ -15,6 +16,7 @@ entry_free (gpointer data)
 {
   Entry *entry = data;
 
+  g_free (entry->server_url);
   g_free (entry->account_id);
   passport_secure_free (entry->secret);
   g_free (entry);
@@ -24,7 +26,7 @@ struct _PassportMemoryStore
 {
   GObject parent_instance;
 
-  GHashTable *entries; /* server url → Entry */
+  GPtrArray *entries; /* of Entry, oldest first */
 };
 
 static void credential_store_iface_init (PassportCredentialStoreInterface *iface);
@@ -38,7 +40,7 @@ passport_memory_store_finalize (GObject *object)
 {
   PassportMemoryStore *self = PASSPORT_MEMORY_STORE (object);
 
-  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
 
   G_OBJECT_CLASS (passport_memory_store_parent_class)->finalize (object);
 }
@@ -52,13 +54,31 @@ passport_memory_store_class_init (PassportMemoryStoreClass *klass)
 static void
 passport_memory_store_init (PassportMemoryStore *self)
 {
-  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+  self->entries = g_ptr_array_new_with_free_func (entry_free);
 }
 
 PassportMemoryStore *
 passport_memory_store_new (void)
 {
   return g_object_new (PASSPORT_TYPE_MEMORY_STORE, NULL);
+}
+
+/* The index of the entry of @account_id on @server_url (any account when
+ * NULL), or -1. */
+static int
+find_entry (PassportMemoryStore *self,
+            const char          *server_url,
+            const char          *account_id)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+
+      if (g_str_equal (entry->server_url, server_url) &&
+          (account_id == NULL || g_str_equal (entry->account_id, account_id)))
+        return (int) i;
+    }
+  return -1;
 }
 
 static void
@@ -74,10 +94,16 @@ memory_save_async (PassportCredentialStore *store,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   Entry *entry = g_new0 (Entry, 1);
 
+  int found;
+
   g_task_set_source_tag (task, memory_save_async);
-  entry->account_id = g_strdup (account_id);
+  entry->server_url = g_strdup (server_url);
+  entry->account_id = g_strdup (account_id != NULL ? account_id : "");
   entry->secret = g_strdup (secret);
-  g_hash_table_replace (self->entries, g_strdup (server_url), entry);
+  found = find_entry (self, server_url, entry->account_id);
+  if (found >= 0)
+    g_ptr_array_remove_index (self->entries, (guint) found);
+  g_ptr_array_add (self->entries, entry);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -92,18 +118,21 @@ memory_boolean_finish (PassportCredentialStore  *store,
 static void
 memory_load_async (PassportCredentialStore *store,
                    const char              *server_url,
+                   const char              *account_id,
                    GCancellable            *cancellable,
                    GAsyncReadyCallback      callback,
                    gpointer                 user_data)
 {
   PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Entry *entry = g_hash_table_lookup (self->entries, server_url);
+  int found = find_entry (self, server_url, account_id);
   Entry *copy = g_new0 (Entry, 1);
 
   g_task_set_source_tag (task, memory_load_async);
-  if (entry != NULL)
+  if (found >= 0)
     {
+      Entry *entry = g_ptr_array_index (self->entries, (guint) found);
+
       copy->account_id = g_strdup (entry->account_id);
       copy->secret = g_strdup (entry->secret);
     }
@@ -131,16 +160,47 @@ memory_load_finish (PassportCredentialStore  *store,
 static void
 memory_delete_async (PassportCredentialStore *store,
                      const char              *server_url,
+                     const char              *account_id,
                      GCancellable            *cancellable,
                      GAsyncReadyCallback      callback,
                      gpointer                 user_data)
 {
   PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  int found;
 
   g_task_set_source_tag (task, memory_delete_async);
-  g_hash_table_remove (self->entries, server_url);
+  while ((found = find_entry (self, server_url, account_id)) >= 0)
+    g_ptr_array_remove_index (self->entries, (guint) found);
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+memory_list_async (PassportCredentialStore *store,
+                   GCancellable            *cancellable,
+                   GAsyncReadyCallback      callback,
+                   gpointer                 user_data)
+{
+  PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) passport_stored_account_free);
+
+  g_task_set_source_tag (task, memory_list_async);
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->entries, i);
+
+      g_ptr_array_add (list, passport_stored_account_new (entry->server_url, entry->account_id));
+    }
+  g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+memory_list_finish (PassportCredentialStore  *store,
+                    GAsyncResult             *result,
+                    GError                  **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -152,4 +212,6 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->load_finish = memory_load_finish;
   iface->delete_async = memory_delete_async;
   iface->delete_finish = memory_boolean_finish;
+  iface->list_async = memory_list_async;
+  iface->list_finish = memory_list_finish;
 }

@@ -89,99 +89,6 @@ store_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
-typedef struct
-{
-  char *server_url;
-  char *account_id;
-  char *secret;
-  GPtrArray *others;   /* accounts of other items of this server, to clear */
-} SaveData;
-
-static void
-save_data_free (gpointer data)
-{
-  SaveData *save = data;
-
-  g_free (save->server_url);
-  g_free (save->account_id);
-  passport_secure_free (save->secret);
-  g_clear_pointer (&save->others, g_ptr_array_unref);
-  g_free (save);
-}
-
-static void save_next (GTask *task);
-
-static void
-save_clear_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!secret_password_clear_finish (result, &error) && error != NULL)
-    {
-      g_task_return_error (task, map_error (error));
-      return;
-    }
-  save_next (g_steal_pointer (&task));
-}
-
-/* Clears the other accounts' items one by one, then stores ours. Our own
- * item is replaced in place, never cleared first: another process reading
- * it meanwhile (passportctl beside the app) must not find it gone. */
-static void
-save_next (GTask *task)
-{
-  SaveData *save = g_task_get_task_data (task);
-  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *label = NULL;
-
-  g_hash_table_insert (attributes, (gpointer) "server", save->server_url);
-  if (save->others->len > 0)
-    {
-      g_autofree char *other = g_ptr_array_steal_index (save->others, save->others->len - 1);
-
-      g_hash_table_insert (attributes, (gpointer) "account", other);
-      secret_password_clearv (&session_schema, attributes, g_task_get_cancellable (task),
-                              save_clear_cb, task);
-      return;
-    }
-
-  g_hash_table_insert (attributes, (gpointer) "account", save->account_id);
-  /* TRANSLATORS: the label of the keyring item; %s is the server address */
-  label = g_strdup_printf (_("Passport session for %s"), save->server_url);
-  secret_password_storev (&session_schema, attributes, SECRET_COLLECTION_DEFAULT, label,
-                          save->secret, g_task_get_cancellable (task), store_cb, task);
-}
-
-static void
-save_search_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  SaveData *save = g_task_get_task_data (task);
-  GError *error = NULL;
-  GList *items = secret_password_search_finish (result, &error);
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, map_error (error));
-      return;
-    }
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      g_autoptr (GHashTable) attributes = secret_retrievable_get_attributes (l->data);
-      const char *account = g_hash_table_lookup (attributes, "account");
-
-      if (g_strcmp0 (account, save->account_id) != 0)
-        g_ptr_array_add (save->others, g_strdup (account ? account : ""));
-    }
-  g_list_free_full (items, g_object_unref);
-  save_next (g_steal_pointer (&task));
-}
-
 static void
 secret_save_async (PassportCredentialStore *store,
                    const char              *server_url,
@@ -192,21 +99,19 @@ secret_save_async (PassportCredentialStore *store,
                    gpointer                 user_data)
 {
   g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
-  g_autoptr (GHashTable) by_server = g_hash_table_new (g_str_hash, g_str_equal);
-  SaveData *save = g_new0 (SaveData, 1);
+  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *label = NULL;
 
   g_task_set_source_tag (task, secret_save_async);
-  save->server_url = g_strdup (server_url);
-  save->account_id = g_strdup (account_id ? account_id : "");
-  save->secret = g_strdup (secret);
-  save->others = g_ptr_array_new_with_free_func (g_free);
-  g_task_set_task_data (task, save, save_data_free);
-
-  /* One item per server: another account signed in on the same server
-   * replaces the old item instead of leaving a second one behind. */
-  g_hash_table_insert (by_server, (gpointer) "server", save->server_url);
-  secret_password_searchv (&session_schema, by_server, SECRET_SEARCH_ALL, cancellable,
-                           save_search_cb, g_steal_pointer (&task));
+  /* One item per account of a server, replaced in place: another process
+   * reading it meanwhile (passportctl beside the app) never finds it gone,
+   * and the other accounts' items stay. */
+  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server_url);
+  g_hash_table_insert (attributes, (gpointer) "account", (gpointer) (account_id ? account_id : ""));
+  /* TRANSLATORS: the label of the keyring item; %s is the server address */
+  label = g_strdup_printf (_("Passport session for %s"), server_url);
+  secret_password_storev (&session_schema, attributes, SECRET_COLLECTION_DEFAULT, label,
+                          secret, cancellable, store_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -314,8 +219,11 @@ search_again (GTask *task)
 {
   g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
   const char *server_url = g_object_get_data (G_OBJECT (task), "server-url");
+  const char *account_id = g_object_get_data (G_OBJECT (task), "account-id");
 
   g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server_url);
+  if (account_id != NULL)
+    g_hash_table_insert (attributes, (gpointer) "account", (gpointer) account_id);
   secret_password_searchv (&session_schema, attributes,
                            SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
                            g_task_get_cancellable (task), search_cb, task);
@@ -324,6 +232,7 @@ search_again (GTask *task)
 static void
 secret_load_async (PassportCredentialStore *store,
                    const char              *server_url,
+                   const char              *account_id,
                    GCancellable            *cancellable,
                    GAsyncReadyCallback      callback,
                    gpointer                 user_data)
@@ -332,6 +241,7 @@ secret_load_async (PassportCredentialStore *store,
 
   g_task_set_source_tag (task, secret_load_async);
   g_object_set_data_full (G_OBJECT (task), "server-url", g_strdup (server_url), g_free);
+  g_object_set_data_full (G_OBJECT (task), "account-id", g_strdup (account_id), g_free);
   search_again (task);
 }
 
@@ -371,6 +281,7 @@ clear_cb (GObject      *source,
 static void
 secret_delete_async (PassportCredentialStore *store,
                      const char              *server_url,
+                     const char              *account_id,
                      GCancellable            *cancellable,
                      GAsyncReadyCallback      callback,
                      gpointer                 user_data)
@@ -380,8 +291,63 @@ secret_delete_async (PassportCredentialStore *store,
 
   g_task_set_source_tag (task, secret_delete_async);
   g_hash_table_insert (attributes, (gpointer) "server", (gpointer) server_url);
+  if (account_id != NULL)
+    g_hash_table_insert (attributes, (gpointer) "account", (gpointer) account_id);
   secret_password_clearv (&session_schema, attributes, cancellable, clear_cb,
                           g_steal_pointer (&task));
+}
+
+static void
+list_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+  GPtrArray *list;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      return;
+    }
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) passport_stored_account_free);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr (GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      const char *server = g_hash_table_lookup (attributes, "server");
+
+      if (server != NULL)
+        g_ptr_array_add (list, passport_stored_account_new (server, g_hash_table_lookup (attributes,
+                                                                                          "account")));
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The attributes are readable in a locked collection: listing neither
+ * unlocks nor reads a secret. */
+static void
+secret_list_async (PassportCredentialStore *store,
+                   GCancellable            *cancellable,
+                   GAsyncReadyCallback      callback,
+                   gpointer                 user_data)
+{
+  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
+  g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_task_set_source_tag (task, secret_list_async);
+  secret_password_searchv (&session_schema, attributes, SECRET_SEARCH_ALL, cancellable, list_cb,
+                           g_steal_pointer (&task));
+}
+
+static GPtrArray *
+secret_list_finish (PassportCredentialStore  *store,
+                    GAsyncResult             *result,
+                    GError                  **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -393,4 +359,6 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->load_finish = secret_load_finish;
   iface->delete_async = secret_delete_async;
   iface->delete_finish = secret_boolean_finish;
+  iface->list_async = secret_list_async;
+  iface->list_finish = secret_list_finish;
 }

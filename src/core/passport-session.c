@@ -686,7 +686,8 @@ refresh_cb (GObject      *source,
       /* Perhaps another process rotated it without the lock (an older
        * version, or one that gave up waiting): its newer token is stored. */
       self->reread_after_refusal = TRUE;
-      passport_credential_store_load_async (self->shared_store, self->shared_key, self->cancellable,
+      passport_credential_store_load_async (self->shared_store, self->shared_key, self->subject,
+                                            self->cancellable,
                                             reread_after_refusal_cb, g_object_ref (self));
       return;
     }
@@ -852,7 +853,8 @@ locked_cb (GObject      *source,
       complete_waiters (self, error);
       return;
     }
-  passport_credential_store_load_async (self->shared_store, self->shared_key, self->cancellable,
+  passport_credential_store_load_async (self->shared_store, self->shared_key, self->subject,
+                                        self->cancellable,
                                         reread_before_cb, g_object_ref (self));
 }
 
@@ -1087,7 +1089,8 @@ passport_session_revoke_async (PassportSession     *self,
     passport_session_refresh_async (self, NULL, revoke_after_refresh_cb, task);
   else if (self->shared_store != NULL)
     /* Another process may hold a newer one: revoke that, not a retired one. */
-    passport_credential_store_load_async (self->shared_store, self->shared_key, cancellable,
+    passport_credential_store_load_async (self->shared_store, self->shared_key, self->subject,
+                                          cancellable,
                                           revoke_after_reread_cb, task);
   else
     revoke_now (task);

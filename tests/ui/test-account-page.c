@@ -317,7 +317,7 @@ test_delete_account (UiFixture     *f,
     g_autoptr(PassportSecret) secret = NULL;
 
     passport_credential_store_load_async (PASSPORT_CREDENTIAL_STORE (store),
-                                          passport_flow_get_server_url (f->flow), NULL,
+                                          passport_flow_get_server_url (f->flow), NULL, NULL,
                                           keep_result, &result);
     PD_RUN_UNTIL (result != NULL, 5);
     secret = passport_credential_store_load_finish (PASSPORT_CREDENTIAL_STORE (store), result, NULL,
