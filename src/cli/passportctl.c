@@ -47,9 +47,11 @@ static char *opt_device_name;
 static gboolean opt_yes;
 static gboolean opt_device;
 static gboolean opt_qr;
+static char *opt_account;
 
 static const GOptionEntry entries[] = {
-  { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER)"), N_("URL") },
+  { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER; default the active account’s)"), N_("URL") },
+  { "account", 'a', 0, G_OPTION_ARG_STRING, &opt_account, N_("Work on this remembered account (its e-mail or id) instead of the active one (or $PASSPORT_ACCOUNT)"), N_("ACCOUNT") },
   { "provider", 'p', 0, G_OPTION_ARG_STRING, &opt_provider, N_("Sign in with this social network"), N_("ID") },
   { "email", 'e', 0, G_OPTION_ARG_STRING, &opt_email, N_("Sign in with this e-mail and a password"), N_("ADDRESS") },
   { "device", 0, 0, G_OPTION_ARG_NONE, &opt_device, N_("Sign in by approving a code on another device, such as a phone"), NULL },
@@ -109,6 +111,16 @@ flush_and_exit (PassportFlow *flow,
 
   passport_flow_flush_async (flow, NULL, keep_result, &flushed);
   passport_flow_flush_finish (flow, await_result (&flushed), NULL);
+  if (passport_flow_get_accounts (flow) != NULL)
+    {
+      PassportAccounts *accounts = passport_flow_get_accounts (flow);
+      g_autoptr(GAsyncResult) written = NULL;
+      g_autoptr(GError) error = NULL;
+
+      passport_accounts_flush_async (accounts, NULL, keep_result, &written);
+      if (!passport_accounts_flush_finish (accounts, await_result (&written), &error))
+        g_printerr (_("Error: %s\n"), error->message);
+    }
   return code;
 }
 
@@ -1872,6 +1884,167 @@ identities_command (PassportFlow *flow,
   return flush_and_exit (flow, EXIT_OK);
 }
 
+/* Accounts ------------------------------------------------------------------ */
+
+static const char *
+known_state_id (PassportKnownAccountState state)
+{
+  switch (state)
+    {
+    case PASSPORT_KNOWN_ACCOUNT_SIGNED_IN: return "signed-in";
+    case PASSPORT_KNOWN_ACCOUNT_NEEDS_SIGN_IN: return "needs-sign-in";
+    case PASSPORT_KNOWN_ACCOUNT_UNKNOWN:
+    default: return "unknown";
+    }
+}
+
+static const char *
+known_state_text (PassportKnownAccountState state)
+{
+  switch (state)
+    {
+    case PASSPORT_KNOWN_ACCOUNT_SIGNED_IN: return _("signed in");
+    case PASSPORT_KNOWN_ACCOUNT_NEEDS_SIGN_IN: return _("signed out: sign in again");
+    case PASSPORT_KNOWN_ACCOUNT_UNKNOWN:
+    default: return _("unknown: the keyring cannot be read");
+    }
+}
+
+static void
+print_accounts (PassportAccounts *accounts)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (accounts));
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PassportKnownAccount) known = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "server");
+          json_builder_add_string_value (b, passport_known_account_get_server_url (known));
+          json_builder_set_member_name (b, "account_id");
+          json_builder_add_string_value (b, passport_known_account_get_account_id (known));
+          json_builder_set_member_name (b, "email");
+          json_builder_add_string_value (b, passport_known_account_get_email (known));
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, passport_known_account_get_name (known));
+          json_builder_set_member_name (b, "state");
+          json_builder_add_string_value (b, known_state_id (passport_known_account_get_state (known)));
+          json_builder_set_member_name (b, "active");
+          json_builder_add_boolean_value (b, passport_known_account_get_active (known));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      print_json (b);
+      return;
+    }
+
+  if (n == 0)
+    {
+      g_print (_("No accounts yet: “passportctl --server URL sign-in …” adds one.\n"));
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PassportKnownAccount) known = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      /* Translators: one account per line: the active one is marked with *;
+       * then the e-mail, the server and the state */
+      g_print (_("%s %s on %s (%s)\n"), passport_known_account_get_active (known) ? "*" : " ",
+               passport_known_account_get_title (known), passport_known_account_get_server_url (known),
+               known_state_text (passport_known_account_get_state (known)));
+    }
+}
+
+/* Signs the account out here (its session revoked, its keyring item
+ * deleted) and forgets it; the other accounts stay. */
+static int
+remove_account (PassportAccounts     *accounts,
+                PassportCredentialStore *store,
+                PassportKnownAccount *known)
+{
+  g_autoptr(PassportFlow) flow = passport_flow_new (store);
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) signed_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = g_strdup (passport_known_account_get_server_url (known));
+  g_autofree char *account_id = g_strdup (passport_known_account_get_account_id (known));
+  g_autofree char *title = g_strdup (passport_known_account_get_title (known));
+  int code = EXIT_OK;
+
+  passport_flow_set_accounts (flow, accounts);
+  passport_flow_open_account_async (flow, server, account_id, NULL, keep_result, &opened);
+  passport_flow_open_account_finish (flow, await_result (&opened), NULL);
+  /* Unreachable or not: the item goes; the token expires by itself. */
+  passport_flow_sign_out_async (flow, NULL, keep_result, &signed_out);
+  if (!passport_flow_sign_out_finish (flow, await_result (&signed_out), &error))
+    {
+      g_printerr (_("Error: %s\n"), passport_error_describe (error));
+      code = EXIT_ERROR;
+    }
+  passport_accounts_forget (accounts, server, account_id);
+  code = flush_and_exit (flow, code);
+  if (code == EXIT_OK && !opt_json)
+    /* Translators: %s is the account's e-mail, %s the server */
+    g_print (_("Removed %s on %s.\n"), title, server);
+  return code;
+}
+
+/* passportctl accounts list | switch ACCOUNT | remove ACCOUNT. */
+static int
+accounts_command (PassportAccounts        *accounts,
+                  PassportCredentialStore *store,
+                  const char              *subcommand,
+                  const char              *query,
+                  const char              *server)
+{
+  g_autoptr(GAsyncResult) written = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normalized = NULL;
+  PassportKnownAccount *known;
+
+  if (g_str_equal (subcommand, "list"))
+    {
+      print_accounts (accounts);
+      return EXIT_OK;
+    }
+
+  if (server != NULL && (normalized = passport_server_normalize_url (server, &error)) == NULL)
+    {
+      g_printerr (_("Error: %s\n"), passport_error_describe (error));
+      return EXIT_USAGE;
+    }
+  known = passport_accounts_find (accounts, normalized, query, &error);
+  if (known == NULL)
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      g_printerr (_("See “passportctl accounts list”.\n"));
+      return EXIT_ERROR;
+    }
+  if (g_str_equal (subcommand, "remove"))
+    return remove_account (accounts, store, known);
+
+  passport_accounts_set_active (accounts, passport_known_account_get_server_url (known),
+                                passport_known_account_get_account_id (known));
+  passport_accounts_flush_async (accounts, NULL, keep_result, &written);
+  if (!passport_accounts_flush_finish (accounts, await_result (&written), &error))
+    {
+      g_printerr (_("Error: %s\n"), error->message);
+      return EXIT_ERROR;
+    }
+  known = passport_accounts_get_active (accounts);
+  if (!opt_json)
+    /* Translators: %s is the account's e-mail, %s the server */
+    g_print (_("Now using %s on %s.\n"), passport_known_account_get_title (known),
+             passport_known_account_get_server_url (known));
+  return EXIT_OK;
+}
+
 static int
 usage (GOptionContext *context,
        const char     *message)
@@ -1893,6 +2066,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PassportCredentialStore) store = NULL;
   g_autoptr(PassportFlow) flow = NULL;
+  g_autoptr(PassportAccounts) accounts = NULL;
+  PassportKnownAccount *target = NULL;
+  const char *account_query;
   g_autoptr(GAsyncResult) connected = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok = TRUE;
@@ -1954,6 +2130,15 @@ main (int   argc,
     "  sessions revoke-others      sign out on every other device\n"
     "  delete-account --yes *      delete the account for good; signs out here\n"
     "\n"
+    "Several accounts, on one server or several (like the app's):\n"
+    "  accounts list               the remembered accounts (* the active one), each\n"
+    "                              with its server and whether it is signed in\n"
+    "  accounts switch ACCOUNT     make that account (its e-mail or id) the active\n"
+    "                              one: the commands work on it by default\n"
+    "  accounts remove ACCOUNT     sign it out here and forget it; the others stay\n"
+    "sign-in adds an account and makes it the active one; --account ACCOUNT runs\n"
+    "one command on another. Without --server, the active account's server.\n"
+    "\n"
     "The session is kept in the system keyring, like the app's. $PASSPORT_BROWSER\n"
     "names the browser command to use. A sign-in names this device in the\n"
     "account's sessions with --device-name, $PASSPORT_DEVICE_NAME, or else\n"
@@ -1988,14 +2173,23 @@ main (int   argc,
 
   command = argc > 1 ? argv[1] : "status";
   server = opt_server != NULL ? opt_server : g_getenv ("PASSPORT_SERVER");
-  if (server == NULL)
-    return usage (context, _("No server: give --server URL or set $PASSPORT_SERVER."));
+  account_query = opt_account != NULL ? opt_account : g_getenv ("PASSPORT_ACCOUNT");
 
   if (!g_strv_contains ((const char *[]) { "status", "sign-in", "terms", "accept-terms", "bind-email",
                                            "resend", "sign-out", "token", "reset-password", "otp",
                                            "app-passwords", "sessions", "delete-account", "identities",
-                                           NULL }, command))
+                                           "accounts", NULL }, command))
     return usage (context, _("Unknown command."));
+  if (g_str_equal (command, "accounts") &&
+      (argc < 3 || !g_strv_contains ((const char *[]) { "list", "switch", "remove", NULL }, argv[2])))
+    return usage (context, _("accounts needs list, switch ACCOUNT or remove ACCOUNT."));
+  if (g_str_equal (command, "accounts") && !g_str_equal (argv[2], "list") && argc < 4)
+    return usage (context, _("accounts switch and remove need the account’s e-mail or id "
+                             "(see “passportctl accounts list”)."));
+  if (g_str_equal (command, "accounts") && argc > (g_str_equal (argv[2], "list") ? 3 : 4))
+    return usage (context, _("Too many arguments."));
+  if ((g_str_equal (command, "accounts") || account_query != NULL) && opt_no_keyring)
+    return usage (context, _("Accounts are remembered in the keyring: not with --no-keyring."));
   if (g_str_equal (command, "otp") &&
       (argc < 3 || !g_strv_contains ((const char *[]) { "setup", "confirm", "recovery-codes", "disable", NULL },
                                      argv[2])))
@@ -2061,14 +2255,78 @@ main (int   argc,
 
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
                          : PASSPORT_CREDENTIAL_STORE (passport_secret_store_new ());
+  if (!opt_no_keyring)
+    {
+      g_autoptr(GAsyncResult) loaded = NULL;
+
+      accounts = passport_accounts_new (store, NULL);
+      passport_accounts_load_async (accounts, NULL, keep_result, &loaded);
+      if (!passport_accounts_load_finish (accounts, await_result (&loaded), &error))
+        {
+          g_printerr (_("Error: %s\n"), error->message);
+          return EXIT_ERROR;
+        }
+    }
+  if (g_str_equal (command, "accounts"))
+    return accounts_command (accounts, store, argv[2], argc >= 4 ? argv[3] : NULL, server);
+
+  /* Which account: the one named, else the active one (on the server
+   * named, if one is), else any of the server's. sign-in adds one. */
+  if (account_query != NULL)
+    {
+      g_autofree char *normalized = NULL;
+
+      if (server != NULL && (normalized = passport_server_normalize_url (server, &error)) == NULL)
+        return usage (context, passport_error_describe (error));
+      target = passport_accounts_find (accounts, normalized, account_query, &error);
+      if (target == NULL)
+        {
+          g_printerr (_("Error: %s\n"), error->message);
+          g_printerr (_("See “passportctl accounts list”.\n"));
+          return EXIT_ERROR;
+        }
+    }
+  else if (accounts != NULL && passport_accounts_get_active (accounts) != NULL &&
+           !g_str_equal (command, "sign-in"))
+    {
+      PassportKnownAccount *active = passport_accounts_get_active (accounts);
+      g_autofree char *normalized = server != NULL ? passport_server_normalize_url (server, NULL) : NULL;
+
+      if (server == NULL ||
+          g_strcmp0 (normalized, passport_known_account_get_server_url (active)) == 0)
+        target = active;
+    }
+  if (target != NULL)
+    server = passport_known_account_get_server_url (target);
+  if (server == NULL)
+    return usage (context, _("No server: give --server URL or set $PASSPORT_SERVER."));
+
   flow = passport_flow_new (store);
+  if (accounts != NULL)
+    passport_flow_set_accounts (flow, accounts);
   if (opt_no_browser)
     passport_flow_set_browser_command (flow, "true");
   g_signal_connect (flow, "notify::browser-url", G_CALLBACK (browser_url_cb), NULL);
   g_signal_connect (flow, "notify::browser-launch-error", G_CALLBACK (browser_launch_error_cb), NULL);
 
-  passport_flow_set_server_url_async (flow, server, NULL, keep_result, &connected);
-  passport_flow_set_server_url_finish (flow, await_result (&connected), NULL);
+  if (target != NULL)
+    {
+      passport_flow_open_account_async (flow, server, passport_known_account_get_account_id (target),
+                                        NULL, keep_result, &connected);
+      passport_flow_open_account_finish (flow, await_result (&connected), NULL);
+    }
+  else if (g_str_equal (command, "sign-in"))
+    {
+      /* Another account beside those remembered (the same one again
+       * replaces its own). */
+      passport_flow_open_account_async (flow, server, NULL, NULL, keep_result, &connected);
+      passport_flow_open_account_finish (flow, await_result (&connected), NULL);
+    }
+  else
+    {
+      passport_flow_set_server_url_async (flow, server, NULL, keep_result, &connected);
+      passport_flow_set_server_url_finish (flow, await_result (&connected), NULL);
+    }
   if (passport_flow_get_state (flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER)
     {
       print_status (flow, FALSE);

@@ -24,6 +24,7 @@ struct _PassportFlow
   GObject parent_instance;
 
   PassportCredentialStore *store;
+  PassportAccounts *accounts;     /* the list of accounts to keep up to date, or NULL */
   PassportFlowState state;
   gboolean busy;              /* action_busy or a save in flight */
   gboolean action_busy;

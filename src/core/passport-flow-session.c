@@ -69,6 +69,20 @@ _passport_flow_fetch_terms (PassportFlow *self)
   passport_server_get_terms_async (self->server, step, terms_cb, g_object_ref (self));
 }
 
+/* A stored session's account is in the list of accounts, as who it is. */
+static void
+note_account (PassportFlow    *self,
+              PassportAccount *account)
+{
+  const char *account_id = passport_flow_get_account_id (self);
+
+  if (self->accounts == NULL || !self->session_remembered || account_id == NULL)
+    return;
+  passport_accounts_remember (self->accounts, self->server_url, account_id,
+                              passport_account_get_email (account),
+                              passport_account_get_display_name (account));
+}
+
 /* Takes @account as the current one and moves to its state. TRUE when that
  * state has more to load first (the agreement's text): the running action
  * goes on, and finishes when it is there. */
@@ -82,6 +96,8 @@ _passport_flow_apply_account (PassportFlow    *self,
     _passport_flow_set_object (self, &self->account, account, PROP_ACCOUNT);
   else if (self->account != account)
     passport_account_update (self->account, account);
+  /* Who it is may have changed (an e-mail bound): the list follows. */
+  note_account (self, self->account);
 
   if (state_for_account (self->account) == PASSPORT_FLOW_STATE_SIGNED_IN)
     {
@@ -131,6 +147,7 @@ me_cb (GObject      *source,
     {
       /* A plain OpenID provider: sign-in and the profile, nothing to manage. */
       _passport_flow_set_object (self, &self->account, account, PROP_ACCOUNT);
+      note_account (self, account);
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_IN);
       _passport_flow_action_done (self);
       return;
@@ -295,6 +312,8 @@ _passport_flow_forget_stored_session (PassportFlow *self)
   /* Never "every account of the server": the others are not ours. */
   if (self->server_url == NULL || account_id == NULL)
     return;
+  if (self->accounts != NULL)
+    passport_accounts_mark_signed_out (self->accounts, self->server_url, account_id);
   self->pending_forgets++;
   passport_credential_store_delete_async (self->store, self->server_url, account_id, NULL,
                                           forgot_cb, g_object_ref (self));
@@ -1079,6 +1098,8 @@ delete_stored_account (PassportFlow *self)
       _passport_flow_action_done (self);
       return;
     }
+  if (self->accounts != NULL)
+    passport_accounts_mark_signed_out (self->accounts, self->server_url, account_id);
   passport_credential_store_delete_async (self->store, self->server_url, account_id, NULL,
                                           sign_out_deleted_cb, g_object_ref (self));
 }

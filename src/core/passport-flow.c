@@ -563,6 +563,18 @@ gboolean passport_flow_get_busy (PassportFlow *self) { return self->busy; }
 const GError *passport_flow_get_error (PassportFlow *self) { return self->error; }
 PassportServer *passport_flow_get_server (PassportFlow *self) { return self->server; }
 const char *passport_flow_get_server_url (PassportFlow *self) { return self->server_url; }
+PassportAccounts *passport_flow_get_accounts (PassportFlow *self) { return self->accounts; }
+
+void
+passport_flow_set_accounts (PassportFlow     *self,
+                            PassportAccounts *accounts)
+{
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+  g_return_if_fail (accounts == NULL || PASSPORT_IS_ACCOUNTS (accounts));
+
+  g_set_object (&self->accounts, accounts);
+}
+
 const char *passport_flow_get_account_id (PassportFlow *self) { return self->account_id != NULL && *self->account_id != '\0' ? self->account_id : NULL; }
 PassportAccount *passport_flow_get_account (PassportFlow *self) { return self->account; }
 PassportTerms *passport_flow_get_terms (PassportFlow *self) { return self->terms; }
@@ -646,6 +658,7 @@ passport_flow_dispose (GObject *object)
   _passport_flow_clear_session (self);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
+  g_clear_object (&self->accounts);
 
   G_OBJECT_CLASS (passport_flow_parent_class)->dispose (object);
 }

@@ -10,6 +10,7 @@
 #include "passport-account.h"
 #include "passport-client.h"
 #include "passport-conflict.h"
+#include "passport-accounts.h"
 #include "passport-credential-store.h"
 #include "passport-device-sign-in.h"
 #include "passport-server.h"
@@ -93,6 +94,12 @@ PassportServer      *passport_flow_get_server           (PassportFlow *self);
 /* The address being connected to, or of the server connected (normalized). */
 const char          *passport_flow_get_server_url       (PassportFlow *self);
 const char          *passport_flow_get_account_id       (PassportFlow *self);
+/* The list of accounts the flow keeps up to date: an account whose session
+ * is stored is remembered there (and made the active one), one signed out
+ * or ended is marked so. None by default. */
+void                 passport_flow_set_accounts         (PassportFlow     *self,
+                                                         PassportAccounts *accounts);
+PassportAccounts    *passport_flow_get_accounts         (PassportFlow     *self);
 PassportAccount     *passport_flow_get_account          (PassportFlow *self);
 PassportTerms       *passport_flow_get_terms            (PassportFlow *self);
 const char          *passport_flow_get_conflict_email   (PassportFlow *self);

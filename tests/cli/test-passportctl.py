@@ -1095,7 +1095,8 @@ try:
     token = run(['token']).stdout.strip()
     assert token and token not in out and token not in err, 'the access token in the output'
     assert 'device_code' not in out + err and 'refresh_token' not in out + err, err
-    assert 'Already signed in' in run(['sign-in', '--device'], expect=1).stderr
+    # sign-in adds an account; with --account, the one named is signed in
+    assert 'Already signed in' in run(['sign-in', '--device', '--account', email], expect=1).stderr
     run(['sign-out'])
 
     # Denied: said so, exit 1. Words for people; standard output is no
@@ -1170,5 +1171,118 @@ finally:
         p.kill()
     server.terminate()
     server.wait(timeout=30)
+
+# Several accounts: two passportd on two loopback ports, two accounts on
+# the first. Each sign-in adds one and makes it the active one; --account
+# and "accounts switch" choose; signing out keeps the account, needing a
+# sign-in; "accounts remove" forgets only the one named.
+servers = []
+try:
+    def start(name):
+        d = tempfile.mkdtemp(prefix='passportctl-' + name + '-')
+        p = subprocess.Popen([passportd, '--listen', '127.0.0.1:0', '--database', d + '/db.sqlite3',
+                              '--maildir', d + '/Maildir'], stdout=subprocess.PIPE)
+        servers.append(p)
+        return p.stdout.readline().decode().strip()
+
+    url_a, url_b = start('a'), start('b')
+
+    def call_at(where, token):
+        u = urllib.parse.urlsplit(where)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        c.request('GET', '/api/v1/me', headers={'Authorization': 'Bearer ' + token})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    del env['PASSPORT_SERVER']
+
+    def sign_in(where, name, email=None):
+        """A social sign-in as @name; with @email, also the agreement and a
+        password bound to that (verified) address."""
+        social = {'PASSPORT_TEST_EMAIL': email or name.lower() + '@social.example', 'PASSPORT_TEST_NAME': name,
+                  'PASSPORT_TEST_VERIFIED': '1'}
+        run(['--server', where, 'sign-in', '--provider', 'google'], expect=3, extra_env=social)
+        if email:
+            run(['--server', where, 'accept-terms'], expect=3)
+            run(['--server', where, 'bind-email', email], stdin='a long QA password\n')
+
+    def accounts():
+        listed = json.loads(run(['accounts', 'list', '--json']).stdout)
+        return {(a['name'], a['server']): a for a in listed if a['server'] in (url_a, url_b)}
+
+    def who(args=(), expect=0, extra_env=None):
+        s = json.loads(run(list(args) + ['status', '--json'], expect=expect, extra_env=extra_env).stdout)
+        return s['account']['display_name'] if s['account'] else None, s['server']
+
+    sign_in(url_a, 'Alice', 'alice@example.org')
+    sign_in(url_b, 'Bob')
+    sign_in(url_a, 'Carol')
+    a = accounts()
+    assert sorted(a) == [('Alice', url_a), ('Bob', url_b), ('Carol', url_a)], a
+    assert all(x['state'] == 'signed-in' for x in a.values()), a
+    assert [k for k, x in a.items() if x['active']] == [('Carol', url_a)], a
+    assert a[('Alice', url_a)]['email'] == 'alice@example.org' and a[('Bob', url_b)]['email'] is None, a
+    bob, carol = a[('Bob', url_b)]['account_id'], a[('Carol', url_a)]['account_id']
+    listed = run(['accounts', 'list']).stdout
+    assert re.search(r'^\* Carol on ' + re.escape(url_a) + r' \(signed in\)$', listed, re.M), listed
+    assert re.search(r'^  alice@example\.org on ' + re.escape(url_a) + r' \(signed in\)$', listed, re.M), listed
+
+    # No --server: the active account's; --account (e-mail in any case, or
+    # id) or $PASSPORT_ACCOUNT: another
+    assert who(expect=3) == ('Carol', url_a)
+    assert who(['--account', 'ALICE@example.org']) == ('Alice', url_a)
+    assert who(extra_env={'PASSPORT_ACCOUNT': bob}, expect=3) == ('Bob', url_b)
+    token_b = run(['--account', bob, 'token']).stdout.strip()
+    assert call_at(url_b, token_b) == 200
+    # the server named, without --account: the active one if it is there, else any of its own
+    assert who(['--server', url_b], expect=3) == ('Bob', url_b)
+    assert who(['--server', url_a], expect=3) == ('Carol', url_a)
+    p = run(['--account', 'nobody@example.org', 'status'], expect=1)
+    assert 'No account nobody@example.org is known here.' in p.stderr, p.stderr
+    assert 'accounts needs list' in run(['accounts'], expect=2).stderr
+    assert 'not with --no-keyring' in run(['--no-keyring', 'accounts', 'list'], expect=2).stderr
+
+    # switch: the next commands follow, in new processes
+    assert 'Now using Bob on ' + url_b in run(['accounts', 'switch', bob]).stdout
+    assert who(expect=3) == ('Bob', url_b)
+    assert [k for k, x in accounts().items() if x['active']] == [('Bob', url_b)]
+    run(['accounts', 'switch', 'nobody@example.org'], expect=1)
+
+    # signing out one account of a server leaves the other signed in
+    run(['--account', 'alice@example.org', 'sign-out'])
+    a = accounts()
+    assert a[('Alice', url_a)]['state'] == 'needs-sign-in', a
+    assert a[('Carol', url_a)]['state'] == 'signed-in', a
+    assert who(['--account', carol], expect=3) == ('Carol', url_a)
+    assert who(['--account', 'alice@example.org'], expect=3) == (None, url_a)
+    # and signing in again as Alice brings her back, active
+    run(['--server', url_a, 'sign-in', '--email', 'alice@example.org'], stdin='a long QA password\n')
+    a = accounts()
+    assert a[('Alice', url_a)]['state'] == 'signed-in' and a[('Alice', url_a)]['active'], a
+
+    # remove: revoked at the server, gone from the list and the keyring; the others stay
+    token_c = run(['--account', carol, 'token']).stdout.strip()
+    assert call_at(url_a, token_c) == 200
+    assert 'Removed Carol on ' + url_a in run(['accounts', 'remove', carol]).stdout
+    assert call_at(url_a, token_c) == 401
+    a = accounts()
+    assert ('Carol', url_a) not in a, a
+    assert a[('Bob', url_b)]['state'] == 'signed-in', a
+    assert a[('Alice', url_a)]['state'] == 'signed-in', a
+    run(['--account', carol, 'status'], expect=1)
+    assert who(['--account', bob], expect=3) == ('Bob', url_b)
+
+    # the list says who, never a secret; only the user reads it
+    path = os.path.join(os.environ.get('XDG_CONFIG_HOME', os.path.expanduser('~/.config')),
+                        'passport', 'accounts.ini')
+    text = open(path).read()
+    assert 'alice@example.org' in text and bob in text and carol not in text, text
+    assert token_b not in text and token_c not in text, text
+    assert os.stat(path).st_mode & 0o077 == 0, oct(os.stat(path).st_mode)
+    checks += 1
+finally:
+    for p in servers:
+        p.terminate()
+        p.wait(timeout=30)
 
 print('passportctl: %d checks passed' % checks)
