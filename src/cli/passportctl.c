@@ -1965,40 +1965,29 @@ print_accounts (PassportAccounts *accounts)
  * deleted) and forgets it; the other accounts stay. */
 static int
 remove_account (PassportAccounts     *accounts,
-                PassportCredentialStore *store,
                 PassportKnownAccount *known)
 {
-  g_autoptr(PassportFlow) flow = passport_flow_new (store);
-  g_autoptr(GAsyncResult) opened = NULL;
-  g_autoptr(GAsyncResult) signed_out = NULL;
+  g_autoptr(GAsyncResult) removed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *server = g_strdup (passport_known_account_get_server_url (known));
-  g_autofree char *account_id = g_strdup (passport_known_account_get_account_id (known));
   g_autofree char *title = g_strdup (passport_known_account_get_title (known));
-  int code = EXIT_OK;
 
-  passport_flow_set_accounts (flow, accounts);
-  passport_flow_open_account_async (flow, server, account_id, NULL, keep_result, &opened);
-  passport_flow_open_account_finish (flow, await_result (&opened), NULL);
-  /* Unreachable or not: the item goes; the token expires by itself. */
-  passport_flow_sign_out_async (flow, NULL, keep_result, &signed_out);
-  if (!passport_flow_sign_out_finish (flow, await_result (&signed_out), &error))
+  passport_accounts_disconnect_async (accounts, server, passport_known_account_get_account_id (known),
+                                      TRUE, NULL, keep_result, &removed);
+  if (!passport_accounts_disconnect_finish (accounts, await_result (&removed), &error))
     {
       g_printerr (_("Error: %s\n"), passport_error_describe (error));
-      code = EXIT_ERROR;
+      return EXIT_ERROR;
     }
-  passport_accounts_forget (accounts, server, account_id);
-  code = flush_and_exit (flow, code);
-  if (code == EXIT_OK && !opt_json)
+  if (!opt_json)
     /* Translators: %s is the account's e-mail, %s the server */
     g_print (_("Removed %s on %s.\n"), title, server);
-  return code;
+  return EXIT_OK;
 }
 
 /* passportctl accounts list | switch ACCOUNT | remove ACCOUNT. */
 static int
 accounts_command (PassportAccounts        *accounts,
-                  PassportCredentialStore *store,
                   const char              *subcommand,
                   const char              *query,
                   const char              *server)
@@ -2027,7 +2016,7 @@ accounts_command (PassportAccounts        *accounts,
       return EXIT_ERROR;
     }
   if (g_str_equal (subcommand, "remove"))
-    return remove_account (accounts, store, known);
+    return remove_account (accounts, known);
 
   passport_accounts_set_active (accounts, passport_known_account_get_server_url (known),
                                 passport_known_account_get_account_id (known));
@@ -2268,7 +2257,7 @@ main (int   argc,
         }
     }
   if (g_str_equal (command, "accounts"))
-    return accounts_command (accounts, store, argv[2], argc >= 4 ? argv[3] : NULL, server);
+    return accounts_command (accounts, argv[2], argc >= 4 ? argv[3] : NULL, server);
 
   /* Which account: the one named, else the active one (on the server
    * named, if one is), else any of the server's. sign-in adds one. */
