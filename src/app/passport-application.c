@@ -27,6 +27,9 @@ struct _PassportApplication
 
   GSettings      *settings;
   PassportFlow   *flow;
+  PassportAccounts *accounts;
+  gboolean        accounts_loaded;
+  gboolean        accounts_flushed;
   char           *server_url;
   gint64          started_at;
   /* PASSPORT_BENCHMARK: a file name to report main-loop stalls to (the
@@ -72,22 +75,58 @@ on_server_changed (PassportApplication *self)
     }
 }
 
+/* Where to start: the server given with --server (its active account if
+ * that is one of its), else the active account, else the last server. */
 static void
 connect_if_known (PassportApplication *self)
 {
   g_autofree char *url = NULL;
+  PassportKnownAccount *active = NULL;
 
+  /* Which account is active is read first: a moment, and it decides. */
+  if (!self->accounts_loaded)
+    return;
+  active = passport_accounts_get_active (self->accounts);
   if (self->server_url != NULL)
-    url = g_strdup (self->server_url);
+    {
+      g_autofree char *normalized = passport_server_normalize_url (self->server_url, NULL);
+
+      url = g_strdup (self->server_url);
+      if (active != NULL && g_strcmp0 (normalized, passport_known_account_get_server_url (active)) != 0)
+        active = NULL;
+    }
+  else if (active != NULL)
+    url = g_strdup (passport_known_account_get_server_url (active));
   else if (self->settings != NULL)
     url = g_settings_get_string (self->settings, "last-server-url");
 
   if (url == NULL || *url == '\0')
     return;
-  if (passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_NEEDS_SERVER ||
-      (self->server_url != NULL &&
-       passport_flow_get_state (self->flow) == PASSPORT_FLOW_STATE_SIGNED_OUT))
+  if (passport_flow_get_state (self->flow) != PASSPORT_FLOW_STATE_NEEDS_SERVER &&
+      (self->server_url == NULL ||
+       passport_flow_get_state (self->flow) != PASSPORT_FLOW_STATE_SIGNED_OUT))
+    return;
+  if (active != NULL)
+    passport_flow_open_account_async (self->flow, url, passport_known_account_get_account_id (active),
+                                      NULL, NULL, NULL);
+  else
     passport_flow_set_server_url_async (self->flow, url, NULL, NULL, NULL);
+}
+
+static void
+accounts_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PassportApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Unreadable: the app still works, with the server it knows. */
+  if (!passport_accounts_load_finish (PASSPORT_ACCOUNTS (source), result, &error))
+    g_warning ("%s", error->message);
+  self->accounts_loaded = TRUE;
+  if (gtk_application_get_active_window (GTK_APPLICATION (self)) != NULL)
+    connect_if_known (self);
 }
 
 static void
@@ -237,6 +276,9 @@ passport_application_startup (GApplication *application)
   self->settings = settings_new_if_installed ();
   store = passport_secret_store_new ();
   self->flow = passport_flow_new (PASSPORT_CREDENTIAL_STORE (store));
+  self->accounts = passport_accounts_new (PASSPORT_CREDENTIAL_STORE (store), NULL);
+  passport_flow_set_accounts (self->flow, self->accounts);
+  passport_accounts_load_async (self->accounts, NULL, accounts_loaded_cb, g_object_ref (self));
   passport_flow_set_browser_timeout (self->flow, BROWSER_TIMEOUT_SECONDS);
   g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (on_server_changed),
                            self, G_CONNECT_SWAPPED);
@@ -267,12 +309,35 @@ passport_application_handle_local_options (GApplication *application,
 }
 
 static void
+flushed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PassportApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_accounts_flush_finish (PASSPORT_ACCOUNTS (source), result, &error))
+    g_debug ("the list of accounts: %s", error->message);
+  self->accounts_flushed = TRUE;
+}
+
+static void
 passport_application_shutdown (GApplication *application)
 {
   PassportApplication *self = PASSPORT_APPLICATION (application);
 
   if (self->flow != NULL)
     passport_flow_cancel (self->flow);
+  if (self->accounts != NULL)
+    {
+      /* The list of accounts is a small file: let a write in flight end
+       * rather than lose it (waiting at most a couple of seconds). */
+      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+      passport_accounts_flush_async (self->accounts, NULL, flushed_cb, g_object_ref (self));
+      while (!self->accounts_flushed && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+    }
   passport_stall_probe_stop ();
 
   G_APPLICATION_CLASS (passport_application_parent_class)->shutdown (application);
@@ -284,6 +349,7 @@ passport_application_finalize (GObject *object)
   PassportApplication *self = PASSPORT_APPLICATION (object);
 
   g_clear_object (&self->flow);
+  g_clear_object (&self->accounts);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->server_url, g_free);
 

@@ -11,6 +11,7 @@
 
 #include "passport-a11y.h"
 #include "passport-account-page.h"
+#include "passport-accounts-dialog.h"
 #include "passport-bind-page.h"
 #include "passport-browser-page.h"
 #include "passport-device-page.h"
@@ -36,6 +37,7 @@ struct _PassportWindow
   AdwStatusPage        *progress_page;
   GtkWidget            *cancel_connecting_button;
   GtkWidget            *back_button;
+  GtkWidget            *accounts_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
 
@@ -384,6 +386,16 @@ retry_activated (GtkWidget  *widget,
 }
 
 static void
+show_accounts_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  PassportWindow *self = PASSPORT_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (passport_accounts_dialog_new (GTK_WINDOW (self), self->flow)));
+}
+
+static void
 change_server_activated (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
@@ -503,6 +515,10 @@ passport_window_constructed (GObject *object)
     if (PASSPORT_IS_PAGE (child))
       passport_page_set_flow (PASSPORT_PAGE (child), self->flow);
 
+  /* Several accounts where the flow keeps a list of them (the app's does). */
+  gtk_widget_set_visible (self->accounts_button, passport_flow_get_accounts (self->flow) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.show-accounts",
+                                 passport_flow_get_accounts (self->flow) != NULL);
   g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (on_busy), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_chrome), self, G_CONNECT_SWAPPED);
@@ -650,6 +666,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, progress_page);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, cancel_connecting_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, accounts_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_label);
 
@@ -659,6 +676,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.go-back", NULL, go_back_activated);
   gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
+  gtk_widget_class_install_action (widget_class, "window.show-accounts", NULL, show_accounts_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "window.retry", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.go-back", NULL);
