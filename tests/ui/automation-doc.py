@@ -85,6 +85,28 @@ FROM_C = [
          msgids=["_Sign Out", "_Continue Without Remembering"],
          source="src/app/passport-window.c", needle="adw_message_dialog_add_responses",
          note="the responses of `keyring-dialog`; see *Dialogs*"),
+    dict(page="window", name="accounts-dialog", role="frame", msgids=["Accounts"],
+         source="src/app/passport-accounts-dialog.c", needle='"accounts-dialog"',
+         note="opened by `accounts-button` (the app only): every account remembered on this device"),
+    dict(page="window", name="accounts-list", role="list", msgids=["Accounts on this device"],
+         source="src/app/passport-accounts-dialog.c", needle='"accounts-list"',
+         note="in `accounts-dialog`: one `account-row` per account, the active one first marked"),
+    dict(page="window", name="account-row", role="list item", msgids=["%s, active", "%s · %s"],
+         source="src/app/passport-accounts-dialog.c", needle='"account-row"',
+         note="in `accounts-list`: named by the account's e-mail (else its name), \", active\" for the "
+              "active one; described by its server and state (Signed in / Signed out: sign in again); "
+              "activating it opens that account (action `accounts.switch` with server and id)"),
+    dict(page="window", name="—", role="push button", msgids=["Disconnect %s", "Remove %s"],
+         source="src/app/passport-accounts-dialog.c", needle='"accounts.disconnect"',
+         note="in each `account-row`: Disconnect (signed in accounts only; signs out here, keeps it) and "
+              "Remove (asks in `remove-account-dialog`, then signs out here and forgets it)"),
+    dict(page="window", name="add-account-button", role="push button", mnemonic=True,
+         msgids=["_Add Account…"],
+         source="src/app/passport-accounts-dialog.c", needle='"add-account-button"',
+         note="in `accounts-dialog`: the sign-in page of the same server; the other accounts stay"),
+    dict(page="window", name="remove-account-dialog", role="dialog", msgids=["Remove %s?"],
+         source="src/app/passport-accounts-dialog.c", needle='"remove-account-dialog"',
+         note="heading; responses Cancel and Remove (`_Cancel`, `_Remove`)"),
     dict(page="sign-in-page", name="provider-<id>", role="push button", msgids=["Sign in with %s"],
          source="src/app/passport-provider-button.c", needle='"provider-%s"',
          note="one per social network of the server: `%s` is its name (Google), `<id>` its id (google); "
