@@ -16,7 +16,10 @@ build_dir=${BUILD_DIR:-$top/build}
 # Test: Xvfb, a private D-Bus session with gnome-keyring, the accessibility
 # bus, a real browser (chromium), the validators for the desktop files and
 # gnome-text-editor (the idle peer of the app-idle benchmark). clang and its
-# libFuzzer runtime build the fuzz targets (tests/fuzz).
+# libFuzzer runtime build the fuzz targets (tests/fuzz). The Flatpak lane
+# (tests/flatpak): bubblewrap, xdg-dbus-proxy, xdg-desktop-portal with its
+# gtk backend (gnome-keyring's Secret backend comes with gnome-keyring),
+# fuse3 for the document portal it starts, flatpak and flatpak-builder.
 debian_packages=(
   gcc pkg-config meson ninja-build gettext clang libclang-rt-14-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
@@ -27,6 +30,8 @@ debian_packages=(
   gir1.2-gtk-4.0 gir1.2-adw-1
   chromium imagemagick appstream desktop-file-utils curl ca-certificates
   gnome-text-editor
+  bubblewrap xdg-dbus-proxy xdg-desktop-portal xdg-desktop-portal-gtk fuse3
+  flatpak flatpak-builder libglib2.0-bin
 )
 
 missing=()
