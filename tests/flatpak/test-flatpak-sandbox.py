@@ -25,8 +25,11 @@
 # stored by libsecret's file backend under the sandbox's
 # $XDG_DATA_HOME/keyrings, keyed by the Secret portal (gnome-keyring's
 # backend), with no Secret Service call; a new sandboxed process restores
-# it; sign-out removes it; a password sign-in does the same.
-import configparser, glob, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
+# it; sign-out removes it; a password sign-in does the same. When the app is
+# built (PASSPORT_APP), the GTK app in the same sandbox, driven through
+# AT-SPI, restores that session, signs out, and signs in with Google through
+# the OpenURI portal, and passportctl restores the app's session.
+import argparse, configparser, glob, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.request
 
 APP_ID = 'io.github.passportdesk.Passport'
 KEYRING_MAGIC = b'GnomeKeyring\n\r\0\n'
@@ -149,7 +152,9 @@ class Sandbox:
         start(['stdbuf', '-oL', '-eL'] + argv, log)
         wait_for('the D-Bus proxy socket', lambda: os.path.exists(self.proxy_socket))
 
-    def run(self, argv, stdin=None, env=None, timeout=30):
+    def command(self, argv, env=None, binds=()):
+        """bwrap's command line for @argv in the sandbox; @binds are
+        (outside, inside) pairs bound read-only."""
         sandbox_env = {
             'HOME': self.home, 'PATH': '/app/bin:/usr/bin', 'LC_ALL': 'C.UTF-8',
             'XDG_DATA_HOME': os.path.join(self.app_dir, 'data'),
@@ -168,12 +173,17 @@ class Sandbox:
             '--ro-bind', ctl, '/app/bin/passportctl',
             '--ro-bind', shim, '/app/lib/portal-response-shim.so',
             '--dir', self.home, '--bind', self.app_dir, self.app_dir,
-            '--dir', self.runtime_dir, '--ro-bind', self.proxy_socket, self.runtime_dir + '/bus',
-            '--clearenv']
+            '--dir', self.runtime_dir, '--ro-bind', self.proxy_socket, self.runtime_dir + '/bus']
+        for outside, inside in binds:
+            full += ['--ro-bind', outside, inside]
+        full.append('--clearenv')
         for name, value in sandbox_env.items():
             full += ['--setenv', name, value]
+        return full + ['--'] + argv
+
+    def run(self, argv, stdin=None, env=None, timeout=30):
         try:
-            return subprocess.run(full + ['--'] + argv, input=stdin, capture_output=True, text=True,
+            return subprocess.run(self.command(argv, env), input=stdin, capture_output=True, text=True,
                                   timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Failed('sandboxed %s did not end within %d s' % (' '.join(argv), timeout))
@@ -191,6 +201,90 @@ class Sandbox:
         require(p.returncode in (0, 1), 'secret-tool search in the sandbox: exit %d: %s'
                 % (p.returncode, p.stderr.strip()))
         return [line for line in p.stdout.splitlines() if line.startswith('label = ')]
+
+
+def app_flow(sandbox, url, tmp, log):
+    """The GTK app in the same sandbox, driven through AT-SPI as
+    tests/ui/story.py drives it: it restores the session passportctl
+    stored, signs out, and signs in with Google through the OpenURI portal;
+    passportctl then finds that session in a new process."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'ui'))
+    sys.dont_write_bytecode = True
+    import story as ui_story
+    from gi.repository import Atspi, GLib
+
+    p = subprocess.run(['gdbus', 'call', '--session', '--dest', 'org.a11y.Bus', '--object-path',
+                        '/org/a11y/bus', '--method', 'org.a11y.Bus.GetAddress'],
+                       capture_output=True, text=True, timeout=30)
+    a11y = re.search(r"unix:path=([^,']+)", p.stdout)
+    require(a11y is not None, 'no accessibility bus: %s %s' % (p.stdout, p.stderr))
+    binds = [(os.environ['PASSPORT_APP'], '/app/bin/passport'),
+             (os.environ['PASSPORT_SCHEMAS'], '/app/share/glib-2.0/schemas/gschemas.compiled'),
+             (a11y.group(1), sandbox.runtime_dir + '/at-spi-bus')]
+    if os.path.isdir('/tmp/.X11-unix'):
+        binds.append(('/tmp/.X11-unix', '/tmp/.X11-unix'))
+    # What flatpak run gives a GTK app under X11 with the a11y bus.
+    # GTK's cairo renderer: Xvfb's software GL would take the CPU the test
+    # needs on a loaded machine, and rendering is not what this shows.
+    env = {'DISPLAY': os.environ['DISPLAY'], 'GDK_BACKEND': 'x11', 'GSETTINGS_BACKEND': 'keyfile',
+           'AT_SPI_BUS_ADDRESS': 'unix:path=%s/at-spi-bus' % sandbox.runtime_dir, 'LANGUAGE': '',
+           'GSK_RENDERER': 'cairo'}
+    story = ui_story.Story(argparse.Namespace(app=None, shots=tmp, work=tmp))
+    story.proc = None
+
+    def start_app():
+        proc = start(sandbox.command(['passport', '--server', url], env, binds), log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and story.app is None:
+            desktop = Atspi.get_desktop(0)
+            for i in range(desktop.get_child_count()):
+                app = desktop.get_child_at_index(i)
+                try:
+                    if app is not None and app.get_name() == 'passport':
+                        story.app = app
+                except GLib.Error:
+                    pass
+            require(proc.poll() is None, 'the sandboxed app ended (exit %s)' % proc.returncode)
+            time.sleep(0.2)
+        require(story.app is not None, 'the sandboxed app did not appear on the accessibility bus')
+        return proc
+
+    def page(key, timeout=60):
+        # As story.page, without its name check and screenshot; walking the
+        # tree is a round trip per node (GTK 4.8 has no AT-SPI cache), so
+        # once a second.
+        name = story.name(key)
+        deadline = time.monotonic() + timeout
+        while name not in story.current_pages():
+            if time.monotonic() > deadline:
+                raise Failed('the sandboxed app did not show %r (shown: %s)' % (name, story.current_pages()))
+            time.sleep(1)
+
+    def quit_app(proc):
+        story.press_keys('Control_L', 'w')   # closes the window; the app ends
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            raise Failed('the sandboxed app did not end after Ctrl+W')
+        require(proc.returncode == 0, 'the sandboxed app ended with %d' % proc.returncode)
+        story.app = None
+
+    try:
+        proc = start_app()
+        page('account-page')   # restored from the portal's keyring
+        story.sign_out()
+        page('sign-in-page')
+        wait_for('the app\'s sign-out to reach the keyring', lambda: sandbox.session_items(url) == [])
+        before = len(sandbox.proxy_lines())
+        story.click('provider', 'Google')
+        page('account-page')   # back from the browser outside
+        require(any('org.freedesktop.portal.OpenURI.OpenURI' in line
+                    for line in sandbox.proxy_lines()[before:]),
+                'the app did not open the browser through the OpenURI portal')
+        wait_for('the app\'s session in the keyring', lambda: len(sandbox.session_items(url)) == 1)
+        quit_app(proc)
+    except AssertionError as e:   # story.py's helpers assert
+        raise Failed('the sandboxed app: %s' % e)
 
 
 def main():
@@ -323,6 +417,14 @@ def main():
         ctl_run(['sign-in', '--email', 'flatpak@example.net'], 0, stdin='a long QA password in a sandbox\n')
         require(len(sandbox.session_items(url)) == 1, 'the password sign-in stored its session')
         require(status(0)['account']['email'] == 'flatpak@example.net', 'restored after the password sign-in')
+
+        # The app: restores it, signs out, signs in through the browser.
+        if os.environ.get('PASSPORT_APP'):
+            app_flow(sandbox, url, tmp, log('passport'))
+            with open(opened) as f:
+                require(len(f.read().split()) == 2, 'the app opened the browser outside')
+            require(status(0)['account']['email'] == 'flatpak@example.net',
+                    'passportctl restores the app\'s session in a new process')
         ctl_run(['sign-out'], 0)
         require(sandbox.session_items(url) == [], 'the second sign-out left the session behind')
         require(status(3)['state'] == 'signed-out', 'signed out at the end')
@@ -357,7 +459,8 @@ def main():
                 'the proxy log does not show the call to the Secret Service')
 
         print('ok: %d checks (social sign-in through the OpenURI portal, the session in the Secret '
-              'portal\'s file keyring, restored in new sandboxed processes, removed by sign-out)' % checks)
+              'portal\'s file keyring, restored in new sandboxed processes, removed by sign-out%s)'
+              % (checks, '; the app too' if os.environ.get('PASSPORT_APP') else ''))
         return 0
     except (Failed, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
         print('FAIL: %s' % e, file=sys.stderr)
