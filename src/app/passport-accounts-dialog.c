@@ -7,6 +7,7 @@
 
 #include "passport-a11y.h"
 #include "passport-accounts-dialog.h"
+#include "passport-disconnect.h"
 #include "passport-error.h"
 
 struct _PassportAccountsDialog
@@ -233,7 +234,7 @@ disconnected_cb (GObject      *source,
   g_autoptr(Change) change = user_data;
   g_autoptr(GError) error = NULL;
 
-  passport_accounts_disconnect_finish (PASSPORT_ACCOUNTS (source), result, &error);
+  passport_disconnect_account_finish (result, &error);
   change_done (change, error);
 }
 
@@ -273,7 +274,7 @@ start_change (PassportAccountsDialog *self,
   if (is_shown (self, change->server_url, change->account_id))
     passport_flow_sign_out_async (self->flow, NULL, shown_signed_out_cb, change);
   else
-    passport_accounts_disconnect_async (self->accounts, change->server_url, change->account_id, forget,
+    passport_disconnect_account_async (self->accounts, change->server_url, change->account_id, forget,
                                         NULL, disconnected_cb, change);
 }
 

@@ -19,6 +19,7 @@
 #include "passport-account-watch.h"
 #include "passport-browser-launcher.h"
 #include "passport-core.h"
+#include "passport-disconnect.h"
 #include "passport-flow.h"
 #include "passport-memory-store.h"
 #include "passport-secret-store.h"
@@ -1972,9 +1973,9 @@ remove_account (PassportAccounts     *accounts,
   g_autofree char *server = g_strdup (passport_known_account_get_server_url (known));
   g_autofree char *title = g_strdup (passport_known_account_get_title (known));
 
-  passport_accounts_disconnect_async (accounts, server, passport_known_account_get_account_id (known),
+  passport_disconnect_account_async (accounts, server, passport_known_account_get_account_id (known),
                                       TRUE, NULL, keep_result, &removed);
-  if (!passport_accounts_disconnect_finish (accounts, await_result (&removed), &error))
+  if (!passport_disconnect_account_finish (await_result (&removed), &error))
     {
       g_printerr (_("Error: %s\n"), passport_error_describe (error));
       return EXIT_ERROR;

@@ -64,21 +64,8 @@ PassportKnownAccount *passport_accounts_find            (PassportAccounts     *s
                                                          const char           *query,
                                                          GError              **error);
 
-/* Signs @account_id out on @server_url for the user ("Disconnect"): its
- * session revoked (best effort: offline, it expires by itself) and its
- * stored session deleted, by a flow of its own, so whatever flow the
- * caller shows stays as it is; with @forget, also out of the list
- * ("Remove"). Fails only when the stored session cannot be deleted. */
-void                  passport_accounts_disconnect_async  (PassportAccounts     *self,
-                                                           const char           *server_url,
-                                                           const char           *account_id,
-                                                           gboolean              forget,
-                                                           GCancellable         *cancellable,
-                                                           GAsyncReadyCallback   callback,
-                                                           gpointer              user_data);
-gboolean              passport_accounts_disconnect_finish (PassportAccounts     *self,
-                                                           GAsyncResult         *result,
-                                                           GError              **error);
+/* The store whose items it lists. */
+PassportCredentialStore *passport_accounts_get_store (PassportAccounts *self);
 
 /* Finishes when the key file holds every change made so far; a write that
  * failed is its error. */
