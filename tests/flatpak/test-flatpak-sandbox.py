@@ -52,12 +52,12 @@ def require(condition, message):
     checks += 1
 
 
-def wait_for(what, condition, timeout=20):
+def wait_for(what, condition, timeout=20, interval=0.05):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise Failed('timed out after %d s waiting for %s' % (timeout, what))
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 def start(argv, log, **kwargs):
@@ -198,8 +198,8 @@ class Sandbox:
         the schema's server attribute: the file backend keeps no
         xdg:schema."""
         p = self.run(['secret-tool', 'search', '--all', 'server', server_url])
-        require(p.returncode in (0, 1), 'secret-tool search in the sandbox: exit %d: %s'
-                % (p.returncode, p.stderr.strip()))
+        if p.returncode not in (0, 1):
+            raise Failed('secret-tool search in the sandbox: exit %d: %s' % (p.returncode, p.stderr.strip()))
         return [line for line in p.stdout.splitlines() if line.startswith('label = ')]
 
 
@@ -274,14 +274,16 @@ def app_flow(sandbox, url, tmp, log):
         page('account-page')   # restored from the portal's keyring
         story.sign_out()
         page('sign-in-page')
-        wait_for('the app\'s sign-out to reach the keyring', lambda: sandbox.session_items(url) == [])
+        wait_for('the app\'s sign-out to reach the keyring', lambda: sandbox.session_items(url) == [],
+                 interval=0.5)
         before = len(sandbox.proxy_lines())
         story.click('provider', 'Google')
         page('account-page')   # back from the browser outside
         require(any('org.freedesktop.portal.OpenURI.OpenURI' in line
                     for line in sandbox.proxy_lines()[before:]),
                 'the app did not open the browser through the OpenURI portal')
-        wait_for('the app\'s session in the keyring', lambda: len(sandbox.session_items(url)) == 1)
+        wait_for('the app\'s session in the keyring', lambda: len(sandbox.session_items(url)) == 1,
+                 interval=0.5)
         quit_app(proc)
     except AssertionError as e:   # story.py's helpers assert
         raise Failed('the sandboxed app: %s' % e)
