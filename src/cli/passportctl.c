@@ -9,10 +9,15 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include <glib.h>
+#ifdef G_OS_UNIX
+#include <termios.h>
 #include <glib-unix.h>
+#else
+#include <windows.h>
+#endif
 #include <glib/gi18n.h>
 #include <qrencode.h>
 
@@ -22,8 +27,116 @@
 #include "passport-disconnect.h"
 #include "passport-flow.h"
 #include "passport-memory-store.h"
+#ifdef G_OS_WIN32
+#include "passport-wincred-store.h"
+#else
 #include "passport-secret-store.h"
+#endif
 #include "passport-secure.h"
+
+#ifdef G_OS_WIN32
+/* Windows has no signals to watch from a main loop. Ctrl+C and Ctrl+Break
+ * (as SIGINT) and the console closing (as SIGTERM) arrive in a thread of
+ * their own (SetConsoleCtrlHandler), which marks that "signal" pending and
+ * wakes the main context; a source per g_unix_signal_add() call site
+ * dispatches it there, so the callers stay as on Unix. */
+#define g_unix_signal_add console_signal_add
+
+typedef struct
+{
+  GSource source;
+  int     signum;
+} ConsoleSignalSource;
+
+static gint console_signals_pending[2]; /* SIGINT, SIGTERM */
+
+static gint *
+console_signal_flag (GSource *source)
+{
+  return &console_signals_pending[((ConsoleSignalSource *) source)->signum == SIGINT ? 0 : 1];
+}
+
+static gboolean
+console_signal_check (GSource *source)
+{
+  return g_atomic_int_get (console_signal_flag (source)) != 0;
+}
+
+static gboolean
+console_signal_prepare (GSource *source,
+                        gint    *timeout)
+{
+  *timeout = -1;
+  return console_signal_check (source);
+}
+
+static gboolean
+console_signal_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  g_atomic_int_set (console_signal_flag (source), 0);
+  return callback != NULL ? callback (user_data) : G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs console_signal_funcs = {
+  console_signal_prepare, console_signal_check, console_signal_dispatch, NULL, NULL, NULL,
+};
+
+static BOOL WINAPI
+console_ctrl_cb (DWORD type)
+{
+  gboolean interrupt = type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
+
+  g_atomic_int_set (&console_signals_pending[interrupt ? 0 : 1], 1);
+  g_main_context_wakeup (NULL);
+  return TRUE;
+}
+
+/* GLib on Windows has started a thread before main() (GIO reads the
+ * registered applications in one), and g_log_writer_default_set_use_stderr()
+ * refuses once there is a thread: the default writer, with what it would
+ * print on standard output sent to standard error. */
+static GLogWriterOutput
+log_to_stderr (GLogLevelFlags   log_level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  const char *domain = NULL;
+  g_autofree char *line = NULL;
+
+  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE))
+    return g_log_writer_default (log_level, fields, n_fields, user_data);
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (log_level, domain))
+    return G_LOG_WRITER_HANDLED;
+  line = g_log_writer_format_fields (log_level, fields, n_fields, FALSE);
+  fprintf (stderr, "%s\n", line);
+  fflush (stderr);
+  return G_LOG_WRITER_HANDLED;
+}
+
+static guint
+console_signal_add (int         signum,
+                    GSourceFunc handler,
+                    gpointer    user_data)
+{
+  static gsize installed = 0;
+  g_autoptr(GSource) source = g_source_new (&console_signal_funcs, sizeof (ConsoleSignalSource));
+
+  if (g_once_init_enter (&installed))
+    {
+      SetConsoleCtrlHandler (console_ctrl_cb, TRUE);
+      g_once_init_leave (&installed, 1);
+    }
+  ((ConsoleSignalSource *) source)->signum = signum;
+  g_source_set_callback (source, handler, user_data, NULL);
+  return g_source_attach (source, NULL);
+}
+#endif
 
 enum
 {
@@ -158,23 +271,37 @@ static char *
 read_password (const char *prompt)
 {
   g_autoptr(GString) line = g_string_new (NULL);
+#ifdef G_OS_WIN32
+  HANDLE input = GetStdHandle (STD_INPUT_HANDLE);
+  DWORD old = 0;
+  gboolean tty = isatty (STDIN_FILENO) && GetConsoleMode (input, &old);
+#else
   struct termios old, quiet;
   gboolean tty = isatty (STDIN_FILENO);
+#endif
   int c;
 
   if (tty)
     {
       g_printerr ("%s", prompt);
+#ifdef G_OS_WIN32
+      SetConsoleMode (input, old & ~(DWORD) ENABLE_ECHO_INPUT);
+#else
       tcgetattr (STDIN_FILENO, &old);
       quiet = old;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+#endif
     }
   while ((c = getchar ()) != EOF && c != '\n')
     g_string_append_c (line, (char) c);
   if (tty)
     {
+#ifdef G_OS_WIN32
+      SetConsoleMode (input, old);
+#else
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+#endif
       g_printerr ("\n");
     }
   if (line->len > 0 && line->str[line->len - 1] == '\r')
@@ -2069,7 +2196,11 @@ main (int   argc,
   setlocale (LC_ALL, "");
   /* Standard output is for what scripts read (JSON, a token, codes): the
    * log, G_MESSAGES_DEBUG's too, goes to standard error. */
+#ifdef G_OS_WIN32
+  g_log_set_writer_func (log_to_stderr, NULL, NULL);
+#else
   g_log_writer_default_set_use_stderr (TRUE);
+#endif
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -2243,8 +2374,13 @@ main (int   argc,
   if (opt_redirect_port != NULL)
     g_setenv ("PASSPORT_REDIRECT_PORT", opt_redirect_port, TRUE);
 
+#ifdef G_OS_WIN32
+  store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
+                         : PASSPORT_CREDENTIAL_STORE (passport_wincred_store_new ());
+#else
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
                          : PASSPORT_CREDENTIAL_STORE (passport_secret_store_new ());
+#endif
   if (!opt_no_keyring)
     {
       g_autoptr(GAsyncResult) loaded = NULL;

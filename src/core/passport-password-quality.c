@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#ifdef HAVE_PWQUALITY
 #include <pwquality.h>
+#else
+#include <math.h>
+#endif
 #include <string.h>
 
 #include "passport-password-quality.h"
@@ -17,7 +21,9 @@ struct _PassportPasswordQuality
 {
   GObject parent_instance;
 
+#ifdef HAVE_PWQUALITY
   pwquality_settings_t *settings;
+#endif
   GMutex lock;   /* the checks of several threads share the settings */
 };
 
@@ -28,7 +34,9 @@ passport_password_quality_finalize (GObject *object)
 {
   PassportPasswordQuality *self = PASSPORT_PASSWORD_QUALITY (object);
 
+#ifdef HAVE_PWQUALITY
   g_clear_pointer (&self->settings, pwquality_free_settings);
+#endif
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (passport_password_quality_parent_class)->finalize (object);
@@ -44,11 +52,13 @@ static void
 passport_password_quality_init (PassportPasswordQuality *self)
 {
   g_mutex_init (&self->lock);
+#ifdef HAVE_PWQUALITY
   /* Default settings, not the local /etc/security/pwquality.conf: the
    * password is for the server's account, not for this machine. */
   self->settings = pwquality_default_settings ();
   if (self->settings != NULL)
     pwquality_set_int_value (self->settings, PWQ_SETTING_MIN_LENGTH, MIN_LENGTH);
+#endif
 }
 
 PassportPasswordQuality *
@@ -102,52 +112,16 @@ contains_casefold (const char *haystack_folded,
   return strstr (haystack_folded, folded) != NULL;
 }
 
-guint
-passport_password_quality_check (PassportPasswordQuality   *self,
-                                 const char                *password,
-                                 const char                *email,
-                                 const char                *display_name,
-                                 char                    ***out_reasons)
+#ifdef HAVE_PWQUALITY
+/* libpwquality's score, and its verdicts as server-style reasons. */
+static int
+library_check (PassportPasswordQuality *self,
+               const char              *password,
+               const char              *folded,
+               glong                    length,
+               GPtrArray               *reasons)
 {
-  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *folded = NULL;
-  glong length;
   int score = 0;
-
-  g_return_val_if_fail (PASSPORT_IS_PASSWORD_QUALITY (self), 0);
-
-  if (password == NULL)
-    password = "";
-  length = g_utf8_strlen (password, -1);
-  folded = g_utf8_casefold (password, -1);
-
-  if (length < MIN_LENGTH)
-    add_reason (reasons, "too_short");
-  if (length > MAX_LENGTH)
-    add_reason (reasons, "too_long");
-
-  if (email != NULL)
-    {
-      g_autofree char *local = g_strdup (email);
-      char *at = strchr (local, '@');
-
-      if (at != NULL)
-        *at = '\0';
-      if (contains_casefold (folded, local))
-        add_reason (reasons, "contains_email");
-    }
-
-  if (display_name != NULL)
-    {
-      g_auto (GStrv) words = g_strsplit_set (display_name, " \t.,-_", -1);
-
-      for (guint i = 0; words[i] != NULL; i++)
-        if (contains_casefold (folded, words[i]))
-          {
-            add_reason (reasons, "contains_name");
-            break;
-          }
-    }
 
   g_mutex_lock (&self->lock);
   if (self->settings != NULL && length > 0)
@@ -231,6 +205,107 @@ passport_password_quality_check (PassportPasswordQuality   *self,
         }
     }
   g_mutex_unlock (&self->lock);
+  return score;
+}
+#else
+/* Without libpwquality (Windows): a score from the length and the kinds
+ * of characters (about the bits of a random password of that shape), and
+ * only the most obvious guesses (one character repeated, a straight run
+ * such as "12345678") called too_common; the server keeps its list of
+ * common passwords and decides. */
+static int
+library_check (PassportPasswordQuality *self,
+               const char              *password,
+               const char              *folded,
+               glong                    length,
+               GPtrArray               *reasons)
+{
+  gboolean lower = FALSE, upper = FALSE, digit = FALSE, other = FALSE;
+  gboolean repeated = TRUE, run = TRUE;
+  guint pool = 0;
+  double bits;
+
+  if (length == 0)
+    return 0;
+  for (const char *p = password; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_islower (c))
+        lower = TRUE;
+      else if (g_unichar_isupper (c))
+        upper = TRUE;
+      else if (g_unichar_isdigit (c))
+        digit = TRUE;
+      else
+        other = TRUE;
+      if (p != password)
+        {
+          gunichar before = g_utf8_get_char (g_utf8_prev_char (p));
+
+          repeated = repeated && c == before;
+          run = run && (c == before + 1 || c + 1 == before);
+        }
+    }
+  if (repeated || run)
+    {
+      add_reason (reasons, "too_common");
+      return 0;
+    }
+  pool = (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (other ? 33 : 0);
+  bits = (double) length * log2 ((double) pool);
+  return (int) MIN (100.0, bits);
+}
+#endif
+
+guint
+passport_password_quality_check (PassportPasswordQuality   *self,
+                                 const char                *password,
+                                 const char                *email,
+                                 const char                *display_name,
+                                 char                    ***out_reasons)
+{
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *folded = NULL;
+  glong length;
+  int score = 0;
+
+  g_return_val_if_fail (PASSPORT_IS_PASSWORD_QUALITY (self), 0);
+
+  if (password == NULL)
+    password = "";
+  length = g_utf8_strlen (password, -1);
+  folded = g_utf8_casefold (password, -1);
+
+  if (length < MIN_LENGTH)
+    add_reason (reasons, "too_short");
+  if (length > MAX_LENGTH)
+    add_reason (reasons, "too_long");
+
+  if (email != NULL)
+    {
+      g_autofree char *local = g_strdup (email);
+      char *at = strchr (local, '@');
+
+      if (at != NULL)
+        *at = '\0';
+      if (contains_casefold (folded, local))
+        add_reason (reasons, "contains_email");
+    }
+
+  if (display_name != NULL)
+    {
+      g_auto (GStrv) words = g_strsplit_set (display_name, " \t.,-_", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (contains_casefold (folded, words[i]))
+          {
+            add_reason (reasons, "contains_name");
+            break;
+          }
+    }
+
+  score = library_check (self, password, folded, length, reasons);
 
   if (reasons->len > 0)
     score = 0;

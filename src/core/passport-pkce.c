@@ -3,10 +3,32 @@
 
 #include <errno.h>
 #include <string.h>
+#include <glib.h>
+#ifdef G_OS_WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#else
 #include <sys/random.h>
+#endif
 
 #include "passport-pkce.h"
+#include "passport-secure.h"
 
+#ifdef G_OS_WIN32
+void
+passport_random_bytes (guint8 *buffer,
+                       gsize   len)
+{
+  /* The system-preferred CSPRNG (BCryptGenRandom, as RtlGenRandom and
+   * CryptGenRandom end up in); requests here are a few dozen bytes. */
+  NTSTATUS status;
+
+  g_assert (len <= G_MAXULONG);
+  status = BCryptGenRandom (NULL, buffer, (ULONG) len, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+  if (!BCRYPT_SUCCESS (status))
+    g_error ("BCryptGenRandom failed: 0x%lx", (unsigned long) status);
+}
+#else
 void
 passport_random_bytes (guint8 *buffer,
                        gsize   len)
@@ -30,6 +52,7 @@ passport_random_bytes (guint8 *buffer,
       done += (gsize) n;
     }
 }
+#endif
 
 char *
 passport_base64url_encode (const guint8 *data,

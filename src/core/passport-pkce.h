@@ -6,7 +6,8 @@
 G_BEGIN_DECLS
 
 /* Proof Key for Code Exchange (RFC 7636) and the random strings of a
- * sign-in. All randomness comes from the kernel CSPRNG (getrandom(2)). */
+ * sign-in. All randomness comes from the system CSPRNG (getrandom(2);
+ * BCryptGenRandom on Windows). */
 
 /* A new code verifier: 32 random bytes, base64url without padding
  * (43 characters). Free with passport_secure_free(). */

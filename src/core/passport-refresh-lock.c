@@ -8,6 +8,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 #endif
+#ifdef G_OS_WIN32
+#include <io.h>
+#include <windows.h>
+/* Not inherited by child processes, as O_CLOEXEC on Unix. */
+#define O_CLOEXEC O_NOINHERIT
+#endif
 
 #include "passport-refresh-lock.h"
 
@@ -24,11 +30,9 @@ passport_refresh_lock_release (PassportRefreshLock *lock)
 {
   if (lock == NULL)
     return;
-#ifdef G_OS_UNIX
-  /* Closing the descriptor drops the flock. */
+  /* Closing the descriptor drops the lock (flock, or LockFileEx's). */
   if (lock->fd >= 0)
-    close (lock->fd);
-#endif
+    g_close (lock->fd, NULL);
   g_free (lock);
 }
 
@@ -41,17 +45,43 @@ lock_path (const char *key)
   return g_build_filename (g_get_user_runtime_dir (), "passport", name, NULL);
 }
 
+/* Takes the lock on @fd without waiting: TRUE when had; FALSE with *@busy
+ * when another process holds it, FALSE alone when locking fails. */
+static gboolean
+try_lock (int       fd,
+          gboolean *busy)
+{
+#ifdef G_OS_WIN32
+  HANDLE handle = (HANDLE) _get_osfhandle (fd);
+  OVERLAPPED overlapped = { 0 };
+
+  if (LockFileEx (handle, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &overlapped))
+    return TRUE;
+  *busy = GetLastError () == ERROR_LOCK_VIOLATION;
+  if (!*busy)
+    g_debug ("refresh lock failed: LockFileEx error %lu", (unsigned long) GetLastError ());
+  return FALSE;
+#else
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    return TRUE;
+  *busy = errno == EWOULDBLOCK || errno == EINTR;
+  if (!*busy)
+    g_debug ("refresh lock failed: %s", g_strerror (errno));
+  return FALSE;
+#endif
+}
+
 static void
 acquire_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-#ifdef G_OS_UNIX
   g_autofree char *path = lock_path (task_data);
   g_autofree char *dir = g_path_get_dirname (path);
   gint64 give_up = g_get_monotonic_time () + GIVE_UP_SECONDS * G_USEC_PER_SEC;
   PassportRefreshLock *lock;
+  gboolean busy = FALSE;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0700) != 0 ||
@@ -62,24 +92,23 @@ acquire_thread (GTask        *task,
       return;
     }
 
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+  while (!try_lock (fd, &busy))
     {
-      if (errno != EWOULDBLOCK && errno != EINTR)
+      if (!busy)
         {
-          g_debug ("refresh lock failed: %s", g_strerror (errno));
-          close (fd);
+          g_close (fd, NULL);
           g_task_return_pointer (task, NULL, NULL);
           return;
         }
       if (g_task_return_error_if_cancelled (task))
         {
-          close (fd);
+          g_close (fd, NULL);
           return;
         }
       if (g_get_monotonic_time () > give_up)
         {
           g_debug ("refresh lock held elsewhere for %d s; going on without it", GIVE_UP_SECONDS);
-          close (fd);
+          g_close (fd, NULL);
           g_task_return_pointer (task, NULL, NULL);
           return;
         }
@@ -89,12 +118,6 @@ acquire_thread (GTask        *task,
   lock = g_new0 (PassportRefreshLock, 1);
   lock->fd = fd;
   g_task_return_pointer (task, lock, (GDestroyNotify) passport_refresh_lock_release);
-#else
-  PassportRefreshLock *lock = g_new0 (PassportRefreshLock, 1);
-
-  lock->fd = -1;
-  g_task_return_pointer (task, lock, (GDestroyNotify) passport_refresh_lock_release);
-#endif
 }
 
 void

@@ -9,8 +9,8 @@ G_BEGIN_DECLS
  * process) that share one stored session: whoever holds it may spend the
  * refresh token, and stores the new one before letting go, so no process
  * presents a refresh token that another has already retired (which revokes
- * the whole family, RFC 9700 §4.14). A file lock (flock) in the user's
- * runtime directory, named after a hash of @key; taken in a worker thread.
+ * the whole family, RFC 9700 §4.14). A file lock (flock; LockFileEx on
+ * Windows) in the user's runtime directory, named after a hash of @key; taken in a worker thread.
  * A lock not had within 15 s is given up on: the caller goes on without it
  * (the finish returns NULL without an error), as it did before locks. */
 typedef struct _PassportRefreshLock PassportRefreshLock;

@@ -2,16 +2,33 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib.h>
+#ifdef G_OS_WIN32
+#include <windows.h>
+#endif
 
 #include "passport-secure.h"
+
+void
+passport_secure_zero (void  *data,
+                      gsize  len)
+{
+  if (data == NULL || len == 0)
+    return;
+#ifdef G_OS_WIN32
+  SecureZeroMemory (data, len);
+#else
+  explicit_bzero (data, len);
+#endif
+}
 
 void
 passport_secure_free (char *secret)
 {
   if (secret == NULL)
     return;
-  /* explicit_bzero, unlike memset, is not optimised away before free. */
-  explicit_bzero (secret, strlen (secret));
+  /* Unlike memset, not optimised away before free. */
+  passport_secure_zero (secret, strlen (secret));
   g_free (secret);
 }
 
@@ -47,7 +64,7 @@ passport_secure_group_in_fours (const char *secret)
   result = g_strdup (grouped->str);
   /* A GString may have moved its buffer while growing: sized up front so
    * it did not, and the one buffer is wiped. */
-  explicit_bzero (grouped->str, grouped->allocated_len);
+  passport_secure_zero (grouped->str, grouped->allocated_len);
   g_string_free (grouped, TRUE);
   return result;
 }

@@ -5,6 +5,16 @@
 
 G_BEGIN_DECLS
 
+/* Wipes @len bytes at @data so that the compiler cannot leave it out as a
+ * dead store (explicit_bzero; SecureZeroMemory on Windows). */
+void passport_secure_zero (void  *data,
+                           gsize  len);
+
+#ifdef G_OS_WIN32
+/* Windows has no explicit_bzero(); the core's callers keep its name. */
+#define explicit_bzero(data, len) passport_secure_zero ((data), (len))
+#endif
+
 /* Wipes a NUL-terminated secret (token, password, serialized session)
  * before freeing it, so it does not linger in freed heap memory. NULL is
  * fine. */

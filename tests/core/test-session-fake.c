@@ -243,8 +243,13 @@ test_browser_env_command (void)
   g_assert_false (launch (NULL, NULL, &error));
   g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_BROWSER_LAUNCH);
   g_clear_error (&error);
-  /* `true` takes the URL and exits 0: launched. */
+  /* `true` takes the URL and exits 0: launched (on Windows, cmd.exe with
+   * the URL as a comment). */
+#ifdef G_OS_WIN32
+  g_setenv ("PASSPORT_BROWSER", "cmd.exe /c rem", TRUE);
+#else
   g_setenv ("PASSPORT_BROWSER", "true", TRUE);
+#endif
   g_assert_true (launch (NULL, NULL, &error));
   g_assert_no_error (error);
   /* A command of the caller's goes before the environment's. */
