@@ -9,7 +9,11 @@ set -euo pipefail
 
 if [[ -z "${PASSPORT_ISOLATED_INNER:-}" ]]; then
   home=$(mktemp -d "${TMPDIR:-/tmp}/passport-isolated-XXXXXX")
-  trap 'rm -rf "$home"' EXIT
+  # A GTK or libadwaita test starts xdg-desktop-portal on the private bus
+  # (libadwaita asks it for the colour scheme), which starts the document
+  # portal: it mounts FUSE on $XDG_RUNTIME_DIR/doc, and rm cannot remove a
+  # mount point while that portal is still going away with the bus.
+  trap 'fusermount3 -u -z "$home/run/doc" 2>/dev/null || true; rm -rf "$home"' EXIT
   export HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
          XDG_CACHE_HOME="$home/cache" XDG_RUNTIME_DIR="$home/run"
   mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
