@@ -6,16 +6,18 @@
  * request's Response only when the reply has come back; a portal that answers
  * fast sends the Response before that, and the process waits for it forever.
  * Debian's GLib (fix for CVE-2024-34397) widens the gap: a signal subscribed
- * by well-known name is dropped until GetNameOwner has answered. In the lane
- * about one process start in four hung. libsecret later subscribes before
+ * by well-known name is dropped until GetNameOwner has answered, and that is
+ * what lost it here: 7-9 of 20-30 sandboxed starts hung, secret-tool's as
+ * well as passportctl's. libsecret later subscribes before
  * the call (with a handle_token), as the GNOME runtime's does, so an app in
  * a real Flatpak does not meet this; the lane stands in Debian's libraries
  * for the runtime's, and this shim stands in that order.
  *
- * How: while a RetrieveSecret is outstanding, one subscription of ours takes
- * every Response from the portal, made before the call goes out; a
- * subscription to a request's Response is kept here instead of in GDBus, and
- * gets the Response whether it came before or after. Nothing else changes:
+ * How: from the first RetrieveSecret on, one subscription of ours, made
+ * before that call goes out (so GDBus knows the portal's owner in time),
+ * takes every Response from the portal; a subscription to a request's
+ * Response is then kept here instead of in GDBus, and gets the Response
+ * whether it came before or after it. Nothing else changes:
  * the call, the portal, the pipe and libsecret's file are the real ones. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
