@@ -13,7 +13,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$top/build}
 
 # Debian 12 package names. Build: compiler, meson and the libraries.
-# Test: Xvfb, a private D-Bus session with gnome-keyring, the accessibility
+# Test: Xvfb, a private D-Bus session with gnome-keyring (its password
+# dialog, gcr-prompter from gcr, answered with xdotool), the accessibility
 # bus, a real browser (chromium), the validators for the desktop files and
 # gnome-text-editor (the idle peer of the app-idle benchmark). clang and its
 # libFuzzer runtime build the fuzz targets (tests/fuzz). The Flatpak lane
@@ -25,7 +26,7 @@ debian_packages=(
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
   libsqlite3-dev libargon2-dev libssl-dev libpwquality-dev cracklib-runtime
   libgtk-4-dev libadwaita-1-dev libqrencode-dev
-  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
+  xvfb xauth dbus dbus-x11 gnome-keyring gcr xdotool libsecret-tools
   at-spi2-core python3 python3-gi gir1.2-atspi-2.0 gir1.2-glib-2.0
   gir1.2-gtk-4.0 gir1.2-adw-1
   chromium imagemagick appstream desktop-file-utils curl ca-certificates

@@ -39,6 +39,10 @@ struct _PassportWindow
   GtkWidget            *back_button;
   GtkWidget            *accounts_button;
   GtkRevealer          *error_revealer;
+  GtkRevealer          *keyring_revealer;
+  GtkLabel             *keyring_label;
+  GtkWidget            *unlock_button;
+  GCancellable         *unlock_cancellable;
   GtkLabel             *error_label;
 
   PassportFlow         *flow;
@@ -385,6 +389,55 @@ retry_activated (GtkWidget  *widget,
   passport_flow_retry_async (PASSPORT_WINDOW (widget)->flow, NULL, NULL, NULL);
 }
 
+/* Before signing in (the pages where it matters next), a locked or missing
+ * keyring is said, with what to do; a locked one offers to unlock. */
+static void
+update_keyring_bar (PassportWindow *self)
+{
+  PassportKeyringHealth health = passport_flow_get_keyring_health (self->flow);
+  PassportFlowState state = passport_flow_get_state (self->flow);
+  gboolean before_sign_in = state == PASSPORT_FLOW_STATE_NEEDS_SERVER ||
+                            state == PASSPORT_FLOW_STATE_SIGNED_OUT;
+  gboolean show = before_sign_in &&
+                  (health == PASSPORT_KEYRING_LOCKED || health == PASSPORT_KEYRING_MISSING);
+
+  if (show)
+    gtk_label_set_text (self->keyring_label, passport_keyring_health_describe (health));
+  gtk_widget_set_visible (self->unlock_button, health == PASSPORT_KEYRING_LOCKED);
+  gtk_widget_set_visible (GTK_WIDGET (self->keyring_revealer), show);
+  gtk_revealer_set_reveal_child (self->keyring_revealer, show);
+}
+
+static void
+unlocked_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PassportWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean unlocked = passport_flow_unlock_keyring_finish (PASSPORT_FLOW (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.unlock-keyring", TRUE);
+  if (unlocked)
+    passport_window_show_toast (self, _("The keyring is unlocked"));
+  else
+    passport_window_show_toast (self, passport_error_describe (error));
+}
+
+static void
+unlock_keyring_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  PassportWindow *self = PASSPORT_WINDOW (widget);
+
+  /* The keyring's own dialog asks for the password; once at a time. */
+  gtk_widget_action_set_enabled (widget, "window.unlock-keyring", FALSE);
+  passport_flow_unlock_keyring_async (self->flow, self->unlock_cancellable, unlocked_cb, g_object_ref (self));
+}
+
 static void
 show_accounts_activated (GtkWidget  *widget,
                          const char *action_name,
@@ -520,6 +573,10 @@ passport_window_constructed (GObject *object)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.show-accounts",
                                  passport_flow_get_accounts (self->flow) != NULL);
   g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (on_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::state", G_CALLBACK (update_keyring_bar), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flow, "notify::keyring-health", G_CALLBACK (update_keyring_bar), self,
+                           G_CONNECT_SWAPPED);
+  update_keyring_bar (self);
   g_signal_connect_object (self->flow, "notify::busy", G_CALLBACK (on_busy), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::server", G_CALLBACK (update_chrome), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->flow, "notify::server-url", G_CALLBACK (update_chrome), self, G_CONNECT_SWAPPED);
@@ -555,6 +612,8 @@ passport_window_dispose (GObject *object)
 {
   PassportWindow *self = PASSPORT_WINDOW (object);
 
+  g_cancellable_cancel (self->unlock_cancellable);
+  g_clear_object (&self->unlock_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), PASSPORT_TYPE_WINDOW);
   g_clear_object (&self->flow);
   g_clear_pointer (&self->previous_server_url, g_free);
@@ -668,6 +727,9 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, accounts_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, PassportWindow, unlock_button);
   gtk_widget_class_bind_template_child (widget_class, PassportWindow, error_label);
 
   gtk_widget_class_install_action (widget_class, "window.show-password-page", NULL, show_password_page_activated);
@@ -677,6 +739,7 @@ passport_window_class_init (PassportWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "window.change-server", NULL, change_server_activated);
   gtk_widget_class_install_action (widget_class, "window.show-accounts", NULL, show_accounts_activated);
+  gtk_widget_class_install_action (widget_class, "window.unlock-keyring", NULL, unlock_keyring_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "window.retry", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.go-back", NULL);
@@ -687,6 +750,7 @@ static void
 passport_window_init (PassportWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->unlock_cancellable = g_cancellable_new ();
   /* Every page is in the template: no spinner of a page that is not shown
    * keeps the frame clock ticking. */
   passport_spinners_spin_while_mapped (GTK_WIDGET (self));

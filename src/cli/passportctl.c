@@ -162,6 +162,8 @@ static gboolean opt_yes;
 static gboolean opt_device;
 static gboolean opt_qr;
 static char *opt_account;
+/* The keyring's state, looked at before the command runs. */
+static PassportKeyringHealth keyring_health = PASSPORT_KEYRING_AVAILABLE;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, N_("Passport server address (or $PASSPORT_SERVER; default the active account’s)"), N_("URL") },
@@ -438,6 +440,20 @@ print_otp_status (PassportAccount *account)
     g_print ("%s\n", _("Few recovery codes are left: make a new set with “passportctl otp recovery-codes”."));
 }
 
+static const char *
+keyring_health_text (PassportKeyringHealth health)
+{
+  switch (health)
+    {
+    case PASSPORT_KEYRING_AVAILABLE: return _("available");
+    case PASSPORT_KEYRING_LOCKED: return _("locked");
+    case PASSPORT_KEYRING_MISSING: return _("missing");
+    case PASSPORT_KEYRING_SANDBOXED: return _("through the sandbox’s Secret portal");
+    case PASSPORT_KEYRING_NO_BACKEND:
+    default: return _("none: nothing is remembered");
+    }
+}
+
 static void
 print_status (PassportFlow *flow,
               gboolean      expect_signed_in)
@@ -461,6 +477,13 @@ print_status (PassportFlow *flow,
       json_builder_add_string_value (b, passport_flow_state_to_string (state));
       json_builder_set_member_name (b, "remembered");
       json_builder_add_boolean_value (b, not_remembered_reason (flow) == NULL);
+      json_builder_set_member_name (b, "keyring");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, passport_keyring_health_to_string (keyring_health));
+      json_builder_set_member_name (b, "advice");
+      json_builder_add_string_value (b, passport_keyring_health_describe (keyring_health));
+      json_builder_end_object (b);
       json_builder_set_member_name (b, "not_remembered_reason");
       json_builder_add_string_value (b, not_remembered_reason (flow));
       json_builder_set_member_name (b, "account");
@@ -529,6 +552,9 @@ print_status (PassportFlow *flow,
 
   g_print (_("Server:  %s\n"), server ? passport_server_get_base_url (server) : _("none"));
   g_print (_("State:   %s\n"), passport_flow_state_to_string (state));
+  g_print (_("Keyring: %s\n"), keyring_health_text (keyring_health));
+  if (keyring_health == PASSPORT_KEYRING_LOCKED || keyring_health == PASSPORT_KEYRING_MISSING)
+    g_printerr ("%s\n", passport_keyring_health_describe (keyring_health));
   if (account != NULL)
     {
       g_print (_("Account: %s (%s)\n"), passport_account_get_display_name (account),
@@ -2381,6 +2407,12 @@ main (int   argc,
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
                          : PASSPORT_CREDENTIAL_STORE (passport_secret_store_new ());
 #endif
+  {
+    g_autoptr(GAsyncResult) checked = NULL;
+
+    passport_credential_store_check_async (store, NULL, keep_result, &checked);
+    keyring_health = passport_credential_store_check_finish (store, await_result (&checked));
+  }
   if (!opt_no_keyring)
     {
       g_autoptr(GAsyncResult) loaded = NULL;

@@ -17,6 +17,18 @@ G_DECLARE_INTERFACE (PassportCredentialStore, passport_credential_store, PASSPOR
  * PassportMemoryStore ("don't remember me"); others per platform.
  * Errors: PASSPORT_ERROR_KEYRING_UNAVAILABLE, PASSPORT_ERROR_KEYRING_LOCKED. */
 
+/* What the store can do now, as the first page and `passportctl status`
+ * show it before it matters. */
+typedef enum
+{
+  PASSPORT_KEYRING_AVAILABLE,  /* sessions are remembered */
+  PASSPORT_KEYRING_LOCKED,     /* the keyring is locked: unlocking asks for its password */
+  PASSPORT_KEYRING_MISSING,    /* no keyring service answers (none installed or running) */
+  PASSPORT_KEYRING_SANDBOXED,  /* inside Flatpak: kept through the Secret portal */
+  PASSPORT_KEYRING_NO_BACKEND, /* nothing is remembered (no store on this system, or the
+                                * user chose to continue without) */
+} PassportKeyringHealth;
+
 /* One stored item, as listed: no secret. */
 typedef struct
 {
@@ -66,6 +78,20 @@ struct _PassportCredentialStoreInterface
                              GAsyncReadyCallback      callback,
                              gpointer                 user_data);
   GPtrArray *(*list_finish) (PassportCredentialStore *self,
+                             GAsyncResult            *result,
+                             GError                 **error);
+  /* Optional: by default AVAILABLE, and unlocking is not supported. */
+  void     (*check_async)   (PassportCredentialStore *self,
+                             GCancellable            *cancellable,
+                             GAsyncReadyCallback      callback,
+                             gpointer                 user_data);
+  PassportKeyringHealth (*check_finish) (PassportCredentialStore *self,
+                                         GAsyncResult            *result);
+  void     (*unlock_async)  (PassportCredentialStore *self,
+                             GCancellable            *cancellable,
+                             GAsyncReadyCallback      callback,
+                             gpointer                 user_data);
+  gboolean (*unlock_finish) (PassportCredentialStore *self,
                              GAsyncResult            *result,
                              GError                 **error);
 };
@@ -122,5 +148,29 @@ void       passport_credential_store_list_async  (PassportCredentialStore *self,
 GPtrArray *passport_credential_store_list_finish (PassportCredentialStore  *self,
                                                   GAsyncResult             *result,
                                                   GError                  **error);
+
+/* Looks at the keyring without reading or writing a secret. Never fails:
+ * what goes wrong is a state. */
+void                  passport_credential_store_check_async   (PassportCredentialStore *self,
+                                                               GCancellable            *cancellable,
+                                                               GAsyncReadyCallback      callback,
+                                                               gpointer                 user_data);
+PassportKeyringHealth passport_credential_store_check_finish  (PassportCredentialStore *self,
+                                                               GAsyncResult            *result);
+/* Asks the keyring to unlock (it asks the user for its password). FALSE
+ * with PASSPORT_ERROR_KEYRING_LOCKED when the user dismissed it, or
+ * G_IO_ERROR_NOT_SUPPORTED. */
+void                  passport_credential_store_unlock_async  (PassportCredentialStore *self,
+                                                               GCancellable            *cancellable,
+                                                               GAsyncReadyCallback      callback,
+                                                               gpointer                 user_data);
+gboolean              passport_credential_store_unlock_finish (PassportCredentialStore  *self,
+                                                               GAsyncResult             *result,
+                                                               GError                  **error);
+/* A word for scripts: "available", "locked", "missing", "sandboxed",
+ * "no-backend". */
+const char           *passport_keyring_health_to_string       (PassportKeyringHealth health);
+/* What it means and what the user can do, translated; NULL for AVAILABLE. */
+const char           *passport_keyring_health_describe        (PassportKeyringHealth health);
 
 G_END_DECLS

@@ -25,6 +25,8 @@ struct _PassportFlow
 
   PassportCredentialStore *store;
   PassportAccounts *accounts;     /* the list of accounts to keep up to date, or NULL */
+  PassportKeyringHealth keyring_health;
+  GCancellable *keyring_check;    /* the health check running */
   PassportFlowState state;
   gboolean busy;              /* action_busy or a save in flight */
   gboolean action_busy;
@@ -105,6 +107,7 @@ enum
   PROP_REMEMBER,
   PROP_SESSION_REMEMBERED,
   PROP_KEYRING_UNAVAILABLE,
+  PROP_KEYRING_HEALTH,
   PROP_DEVICE_SIGN_IN,
   N_PROPS
 };

@@ -370,6 +370,7 @@ passport_flow_continue_without_keyring (PassportFlow *self)
       _passport_flow_update_session_remembered (self);
     }
   _passport_flow_set_keyring_unavailable (self, FALSE);
+  passport_flow_check_keyring (self);
   save_session (self);
 }
 

@@ -82,6 +82,7 @@ PassportFlow       *passport_flow_new                  (PassportCredentialStore 
  *                    stored, and the server issued a refresh token); FALSE
  *                    with a session: "you will need to sign in again when
  *                    this session ends"
+ *   keyring-health   PassportKeyringHealth: see passport_flow_get_keyring_health()
  *   keyring-unavailable gboolean: the store failed; the UI asks for consent and
  *                    calls passport_flow_continue_without_keyring()
  */
@@ -94,6 +95,22 @@ PassportServer      *passport_flow_get_server           (PassportFlow *self);
 /* The address being connected to, or of the server connected (normalized). */
 const char          *passport_flow_get_server_url       (PassportFlow *self);
 const char          *passport_flow_get_account_id       (PassportFlow *self);
+/* The keyring's state (passport_credential_store_check_async()), looked at
+ * when the flow is made, when a keyring call fails, after unlocking and
+ * when asked; AVAILABLE until first known. */
+PassportKeyringHealth passport_flow_get_keyring_health  (PassportFlow *self);
+void                 passport_flow_check_keyring        (PassportFlow *self);
+/* Asks the keyring to unlock (it asks the user for its password), then
+ * looks again; "keyring-unavailable" is cleared when it worked. Fails with
+ * PASSPORT_ERROR_KEYRING_LOCKED when the user did not unlock it. Not an
+ * action: it runs beside whatever the flow is doing. */
+void                 passport_flow_unlock_keyring_async  (PassportFlow        *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean             passport_flow_unlock_keyring_finish (PassportFlow        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 /* The list of accounts the flow keeps up to date: an account whose session
  * is stored is remembered there (and made the active one), one signed out
  * or ended is marked so. None by default. */

@@ -203,6 +203,26 @@ memory_list_finish (PassportCredentialStore  *store,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Nothing outlives the process: the "continue without remembering" store. */
+static void
+memory_check_async (PassportCredentialStore *store,
+                    GCancellable            *cancellable,
+                    GAsyncReadyCallback      callback,
+                    gpointer                 user_data)
+{
+  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, memory_check_async);
+  g_task_return_int (task, PASSPORT_KEYRING_NO_BACKEND);
+}
+
+static PassportKeyringHealth
+memory_check_finish (PassportCredentialStore *store,
+                     GAsyncResult            *result)
+{
+  return (PassportKeyringHealth) g_task_propagate_int (G_TASK (result), NULL);
+}
+
 static void
 credential_store_iface_init (PassportCredentialStoreInterface *iface)
 {
@@ -214,4 +234,6 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->delete_finish = memory_boolean_finish;
   iface->list_async = memory_list_async;
   iface->list_finish = memory_list_finish;
+  iface->check_async = memory_check_async;
+  iface->check_finish = memory_check_finish;
 }

@@ -350,6 +350,200 @@ secret_list_finish (PassportCredentialStore  *store,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The health check --------------------------------------------------------- */
+
+/* libsecret keeps secrets in a file unlocked through the Secret portal
+ * inside Flatpak (it looks for /.flatpak-info), or when told to
+ * (SECRET_BACKEND=file); the Secret Service on the session bus otherwise. */
+static gboolean
+uses_file_backend (void)
+{
+  const char *backend = g_getenv ("SECRET_BACKEND");
+
+  if (backend != NULL)
+    return g_str_equal (backend, "file");
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+static void
+check_listed_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+
+  g_list_free_full (items, g_object_unref);
+  if (error != NULL)
+    g_debug ("keyring (file backend): %s", error->message);
+  g_task_return_int (task, error != NULL ? PASSPORT_KEYRING_MISSING
+                          : g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ? PASSPORT_KEYRING_SANDBOXED
+                          : PASSPORT_KEYRING_AVAILABLE);
+}
+
+static void
+check_collection_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_debug ("keyring: no default collection: %s", error->message);
+      g_task_return_int (task, PASSPORT_KEYRING_MISSING);
+      return;
+    }
+  /* No default collection yet: the first save makes one (asking for its
+   * password): nothing is wrong now. */
+  g_task_return_int (task, collection != NULL && secret_collection_get_locked (collection)
+                             ? PASSPORT_KEYRING_LOCKED : PASSPORT_KEYRING_AVAILABLE);
+}
+
+static void
+check_service_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    {
+      g_debug ("keyring: no Secret Service: %s", error->message);
+      g_task_return_int (task, PASSPORT_KEYRING_MISSING);
+      return;
+    }
+  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               g_task_get_cancellable (task), check_collection_cb, g_object_ref (task));
+}
+
+static void
+secret_check_async (PassportCredentialStore *store,
+                    GCancellable            *cancellable,
+                    GAsyncReadyCallback      callback,
+                    gpointer                 user_data)
+{
+  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, secret_check_async);
+  if (uses_file_backend ())
+    {
+      g_autoptr (GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+      /* Listing our items (no secret read) opens the file through the
+       * portal: it works or says why not. */
+      secret_password_searchv (&session_schema, attributes, SECRET_SEARCH_NONE, cancellable,
+                               check_listed_cb, g_steal_pointer (&task));
+      return;
+    }
+  secret_service_get (SECRET_SERVICE_NONE, cancellable, check_service_cb, g_steal_pointer (&task));
+}
+
+static PassportKeyringHealth
+secret_check_finish (PassportCredentialStore *store,
+                     GAsyncResult            *result)
+{
+  gssize health = g_task_propagate_int (G_TASK (result), NULL);
+
+  return health < 0 ? PASSPORT_KEYRING_MISSING : (PassportKeyringHealth) health;
+}
+
+static void
+unlocked_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GList *unlocked = NULL;
+  int count = secret_service_unlock_finish (SECRET_SERVICE (source), result, &unlocked, &error);
+
+  g_list_free_full (unlocked, g_object_unref);
+  if (error != NULL)
+    g_task_return_error (task, map_error (error));
+  else if (count == 0)
+    /* Dismissed, or a wrong password given up on. */
+    g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_KEYRING_LOCKED, "%s",
+                             passport_error_code_describe (PASSPORT_ERROR_KEYRING_LOCKED));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+unlock_collection_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr (SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+  GList *objects;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      return;
+    }
+  if (collection == NULL || !secret_collection_get_locked (collection))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  objects = g_list_append (NULL, collection);
+  /* The keyring asks the user for the password itself (its prompter). */
+  secret_service_unlock (secret_collection_get_service (collection), objects,
+                         g_task_get_cancellable (task), unlocked_cb, g_object_ref (task));
+  g_list_free (objects);
+}
+
+static void
+unlock_service_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      return;
+    }
+  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               g_task_get_cancellable (task), unlock_collection_cb, g_object_ref (task));
+}
+
+static void
+secret_unlock_async (PassportCredentialStore *store,
+                     GCancellable            *cancellable,
+                     GAsyncReadyCallback      callback,
+                     gpointer                 user_data)
+{
+  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, secret_unlock_async);
+  if (uses_file_backend ())
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  secret_service_get (SECRET_SERVICE_NONE, cancellable, unlock_service_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+secret_unlock_finish (PassportCredentialStore  *store,
+                      GAsyncResult             *result,
+                      GError                  **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 credential_store_iface_init (PassportCredentialStoreInterface *iface)
 {
@@ -361,4 +555,8 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->delete_finish = secret_boolean_finish;
   iface->list_async = secret_list_async;
   iface->list_finish = secret_list_finish;
+  iface->check_async = secret_check_async;
+  iface->check_finish = secret_check_finish;
+  iface->unlock_async = secret_unlock_async;
+  iface->unlock_finish = secret_unlock_finish;
 }

@@ -1280,6 +1280,30 @@ try:
     assert token_b not in text and token_c not in text, text
     assert os.stat(path).st_mode & 0o077 == 0, oct(os.stat(path).st_mode)
     checks += 1
+
+    # The keyring's health, each state produced for real: gnome-keyring
+    # unlocked, then its login collection locked over D-Bus, no session bus at
+    # all, and --no-keyring. (Last: the keyring stays locked.)
+    def keyring(args=(), extra_env=None):
+        """The keyring member of status --json, whatever the exit status."""
+        global checks
+        p = subprocess.run([ctl] + list(args) + ['--server', url_a, 'status', '--json'], capture_output=True,
+                           text=True, env=dict(env, **(extra_env or {})), timeout=60)
+        checks += 1
+        return json.loads(p.stdout)['keyring']
+
+    assert keyring() == {'state': 'available', 'advice': None}, keyring()
+    assert keyring(['--no-keyring'])['state'] == 'no-backend'
+    subprocess.run(['gdbus', 'call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path',
+                    '/org/freedesktop/secrets', '--method', 'org.freedesktop.Secret.Service.Lock',
+                    "[objectpath '/org/freedesktop/secrets/collection/login']"], check=True, capture_output=True)
+    k = keyring()
+    assert k['state'] == 'locked' and 'Unlock it with its password' in k['advice'], k
+    p = subprocess.run([ctl, '--account', bob, 'status'], capture_output=True, text=True, env=env, timeout=60)
+    assert 'Keyring: locked' in p.stdout and 'The keyring is locked.' in p.stderr, p
+    k = keyring(extra_env={'DBUS_SESSION_BUS_ADDRESS': 'unix:path=' + tmp + '/no-bus'})
+    assert k['state'] == 'missing' and 'No keyring is running' in k['advice'], k
+    checks += 1
 finally:
     for p in servers:
         p.terminate()

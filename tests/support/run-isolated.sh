@@ -24,7 +24,7 @@ fi
 
 if [[ -z "${PASSPORT_NO_KEYRING_DAEMON:-}" ]]; then
   # The login keyring, created and unlocked with a throwaway password.
-  eval "$(printf 'passport-test\n' | gnome-keyring-daemon --unlock --components=secrets)"
+  eval "$(printf 'passport-test' | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
 fi
 exec "$@"

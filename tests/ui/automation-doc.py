@@ -390,6 +390,10 @@ ENVIRONMENT = {
     "PASSPORT_DEVICE_NAME": "The name of this device sent with every sign-in and shown in the account's "
                             "Devices (default: the host name and the system, e.g. `ivan-laptop (Debian "
                             "GNU/Linux 12 (bookworm))`).",
+    "SECRET_BACKEND": "libsecret's own: `file` keeps sessions in libsecret's encrypted file (as inside "
+                      "Flatpak, where the Secret portal unlocks it), `service` the Secret Service; unset, "
+                      "libsecret decides by the sandbox. The keyring's state shown before signing in follows "
+                      "it.",
     "PASSPORT_TEST_SAVE_PATH": "UI tests only: the file Save… of the recovery codes writes to, instead of "
                                "asking with the system's file chooser, which a test cannot drive.",
     "PASSPORT_BENCHMARK": "Benchmarks only, never for a UI test: a path (with a `/`) gets a report of the "
