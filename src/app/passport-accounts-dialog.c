@@ -106,6 +106,16 @@ create_row (gpointer item,
   /* Translators: the account's server, then its state, e.g.
    * "https://passport.example · Signed in" */
   subtitle = g_strdup_printf (_("%s · %s"), passport_known_account_get_server_url (known), state_text (state));
+  /* Two accounts may have had one address (one freed it for the other):
+   * the name tells them apart. */
+  if (passport_known_account_get_email (known) != NULL && passport_known_account_get_name (known) != NULL)
+    {
+      g_autofree char *with_name = g_strdup_printf (_("%s · %s"), passport_known_account_get_name (known),
+                                                    subtitle);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&with_name);
+    }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_set_name (row, "account-row");
 
@@ -118,6 +128,9 @@ create_row (gpointer item,
     accessible = g_strdup_printf (_("%s, active"), title);
   else
     accessible = g_strdup (title);
+  /* The name alone: AdwActionRow's own relation to its title would add
+   * the title again after it (GTK 4.8 joins both). */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 

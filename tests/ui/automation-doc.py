@@ -94,7 +94,8 @@ FROM_C = [
     dict(page="window", name="account-row", role="list item", msgids=["%s, active", "%s · %s"],
          source="src/app/passport-accounts-dialog.c", needle='"account-row"',
          note="in `accounts-list`: named by the account's e-mail (else its name), \", active\" for the "
-              "active one; described by its server and state (Signed in / Signed out: sign in again); "
+              "active one; described by its name (when it has an e-mail), server and state (Signed in / "
+              "Signed out: sign in again); "
               "activating it opens that account (action `accounts.switch` with server and id)"),
     dict(page="window", name="—", role="push button", msgids=["Disconnect %s", "Remove %s"],
          source="src/app/passport-accounts-dialog.c", needle='"accounts.disconnect"',
@@ -106,7 +107,10 @@ FROM_C = [
          note="in `accounts-dialog`: the sign-in page of the same server; the other accounts stay"),
     dict(page="window", name="remove-account-dialog", role="dialog", msgids=["Remove %s?"],
          source="src/app/passport-accounts-dialog.c", needle='"remove-account-dialog"',
-         note="heading; responses Cancel and Remove (`_Cancel`, `_Remove`)"),
+         note="heading; asks before Remove"),
+    dict(page="window", name="—", role="push button", mnemonic=True, msgids=["_Cancel", "_Remove"],
+         source="src/app/passport-accounts-dialog.c", needle='"remove", _("_Remove")',
+         note="the responses of `remove-account-dialog`; see *Dialogs*"),
     dict(page="sign-in-page", name="provider-<id>", role="push button", msgids=["Sign in with %s"],
          source="src/app/passport-provider-button.c", needle='"provider-%s"',
          note="one per social network of the server: `%s` is its name (Google), `<id>` its id (google); "

@@ -65,6 +65,8 @@ NAMES = {
         "device-page": "Sign in with another device", "device": "Sign in with another device",
         "device-qr": "QR code of the sign-in link",
         "use-recovery-code": "Use a recovery code instead", "recovery-code": "Recovery code",
+        "accounts": "Accounts", "add-account": "Add Account…", "account-active": "%s, active",
+        "remove-account": "Remove %s", "remove": "Remove",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
@@ -146,6 +148,20 @@ class Story:
             time.sleep(0.2)
         raise AssertionError("no %s%s named %r (page: %s)" % (
             "enabled " if sensitive else "", role, name, self.current_pages()))
+
+    def find_described(self, role, name, ending, timeout=TIMEOUT):
+        """The @role named @name whose description ends with @ending."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.walk():
+                try:
+                    if item.get_role_name() == role and item.get_name() == name and \
+                            (item.get_description() or "").endswith(ending):
+                        return item
+                except gi.repository.GLib.Error:
+                    continue
+            time.sleep(0.2)
+        raise AssertionError("no %s named %r described as ...%r" % (role, name, ending))
 
     def current_pages(self):
         names = []
@@ -252,13 +268,17 @@ class Story:
 
     def sign_out(self):
         """Sign Out on the account page, then Sign Out in the dialog that
-        asks first. libadwaita 1.2's dialog holds its responses twice (a
-        row and a column of buttons, one of them hidden) and names each by
-        its mnemonic label and its label; every such button of the dialog
-        is pressed, and the hidden one does nothing. Each is named once,
-        without the mnemonic's underscore, as a screen reader should read
-        it (finding 22)."""
+        asks first."""
         self.click("sign-out")
+        self.respond("sign-out", "no dialog asked before signing out")
+
+    def respond(self, key, missing):
+        """Presses the response @key of the open dialog. libadwaita 1.2's
+        dialog holds its responses twice (a row and a column of buttons, one
+        of them hidden) and names each by its mnemonic label and its label;
+        every such button of the dialog is pressed, and the hidden one does
+        nothing. Each is named once, without the mnemonic's underscore, as a
+        screen reader should read it (finding 22)."""
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
             pressed = 0
@@ -268,8 +288,8 @@ class Story:
                         continue
                     for button in self.walk(item):
                         if button.get_role_name() == "push button" and \
-                           self.name("sign-out") in (button.get_name() or ""):
-                            assert button.get_name() == self.name("sign-out"), \
+                           self.name(key) in (button.get_name() or ""):
+                            assert button.get_name() == self.name(key), \
                                 "the dialog's button is named %r" % button.get_name()
                             Atspi.Action.do_action(button, 0)
                             pressed += 1
@@ -278,7 +298,7 @@ class Story:
             if pressed:
                 return
             time.sleep(0.2)
-        raise AssertionError("no dialog asked before signing out")
+        raise AssertionError(missing)
 
     def click_at(self, item):
         """A left click in the middle of @item, as a mouse would."""
@@ -586,9 +606,37 @@ class Story:
         self.stop()
         self.start()
         self.page("account-page", timeout=60)
+
+        # Several accounts: another one added through the Accounts dialog
+        # (the normal sign-in), back to the first by choosing it, then the
+        # new one removed, asked first.
+        carol = "Carol Example"
+        self.click("accounts")
+        self.find("list item", self.name("account-active") % "ada@example.com")
+        self.click("add-account")
+        self.page("sign-in-page")
+        self.browser_identity(email="carol@social.example", name=carol, verified=True)
+        self.click("provider", "Yandex")
+        self.page("terms-page", timeout=60)
+        self.click("accounts")
+        self.find("list item", self.name("account-active") % carol)
+        self.shot("accounts")
+        # (Ada's first account had this address before it freed it for
+        # this one: the one signed in is chosen, as its description says.)
+        self.click_at(self.find_described("list item", "ada@example.com", "Signed in"))
+        self.page("account-page", timeout=30)
+        self.click("accounts")
+        self.find("list item", self.name("account-active") % "ada@example.com")
+        self.click("remove-account", carol)
+        self.respond("remove", "no dialog asked before removing an account")
+        deadline = time.monotonic() + TIMEOUT
+        while self.exists("push button", self.name("remove-account") % carol, timeout=1):
+            assert time.monotonic() < deadline, "Carol's account was not removed"
+        self.press_keys("Escape")
+        self.page("account-page")
         self.stop()
 
-        # And once more in Russian, signed in.
+        # And once more in Russian, signed in: the active account's.
         self.start(lang="ru")
         self.page("account-page", timeout=60)
         self.sign_out()

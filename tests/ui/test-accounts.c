@@ -131,6 +131,17 @@ respond (const char *response)
   ui_pump ();
 }
 
+/* "name · server · state", as a row of an account with an e-mail says it. */
+static char *
+row_subtitle (const char *name,
+              const char *server_url,
+              const char *state)
+{
+  g_autofree char *inner = g_strdup_printf (T ("%s · %s"), server_url, state);
+
+  return g_strdup_printf (T ("%s · %s"), name, inner);
+}
+
 static PassportKnownAccount *
 known (Accounts   *a,
        const char *email)
@@ -195,7 +206,8 @@ test_accounts (UiFixture     *f,
   dialog = open_dialog (f);
   row = row_of (dialog, bob);
   g_assert_nonnull (row);
-  subtitle = g_strdup_printf (T ("%s · %s"), passport_flow_get_server_url (f->flow), T ("Signed in"));
+  /* The name too, which tells apart two accounts that had one address. */
+  subtitle = row_subtitle ("Bob Kahn", passport_flow_get_server_url (f->flow), T ("Signed in"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
   ui_shot_widget (GTK_WIDGET (dialog), "accounts-two");
   /* A phone's 360 px, in any language: the rows wrap, nothing is cut. */
@@ -230,8 +242,7 @@ test_accounts (UiFixture     *f,
   g_assert_cmpint (passport_flow_get_state (f->flow), ==, PASSPORT_FLOW_STATE_SIGNED_IN);
   row = row_of (dialog, bob);
   g_clear_pointer (&subtitle, g_free);
-  subtitle = g_strdup_printf (T ("%s · %s"), passport_flow_get_server_url (f->flow),
-                              T ("Signed out: sign in again"));
+  subtitle = row_subtitle ("Bob Kahn", passport_flow_get_server_url (f->flow), T ("Signed out: sign in again"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
   g_assert_null (button_of (row, "accounts.disconnect"));
 
