@@ -169,7 +169,7 @@ delete_session (PdClient   *client,
 static void
 test_discovery (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
 
   g_assert_true (features_list (client, "sessions"));
@@ -180,7 +180,7 @@ test_discovery (void)
 static void
 test_list (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *email = pd_unique_email ("list");
   g_autoptr(JsonObject) browser = pd_account_with_password (server, "google", email, "Ivan Petrov", PASSWORD);
@@ -331,7 +331,7 @@ test_list (void)
 static void
 test_device_name (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *email = pd_unique_email ("names");
   g_autoptr(JsonObject) account = pd_account_with_password (server, "google", email, "Ivan", PASSWORD);
@@ -374,7 +374,7 @@ test_device_name (void)
 static void
 test_delete_one (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *email = pd_unique_email ("one");
   g_autofree char *other_email = pd_unique_email ("other");
@@ -491,7 +491,7 @@ test_delete_one (void)
 static void
 test_delete_others (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *email = pd_unique_email ("others");
   g_autofree char *other_email = pd_unique_email ("bystander");
@@ -565,7 +565,7 @@ test_delete_others (void)
 static void
 test_features_off (void)
 {
-  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
   g_autoptr(PdServer) off = NULL;
   g_autoptr(PdClient) client = pd_client_new (server);
   g_autofree char *email = pd_unique_email ("off");
