@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
+#include <string.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -42,6 +44,14 @@ lock_path (const char *key)
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
   g_autofree char *name = g_strdup_printf ("refresh-%.32s.lock", hash);
 
+  const char *flatpak_id = g_getenv ("FLATPAK_ID");
+
+  /* Inside Flatpak each instance has a runtime directory of its own; only
+   * the app's subdirectory is shared by its instances (the app and its
+   * passportctl), so the lock is kept there. */
+  if (flatpak_id != NULL && *flatpak_id != '\0' && strchr (flatpak_id, '/') == NULL &&
+      !g_str_equal (flatpak_id, ".") && !g_str_equal (flatpak_id, ".."))
+    return g_build_filename (g_get_user_runtime_dir (), "app", flatpak_id, "passport", name, NULL);
   return g_build_filename (g_get_user_runtime_dir (), "passport", name, NULL);
 }
 

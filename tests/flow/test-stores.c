@@ -10,6 +10,7 @@
 #include "passport-core.h"
 #include "passport-memory-store.h"
 #include "passport-password-quality.h"
+#include "passport-refresh-lock.h"
 
 static void
 result_cb (GObject      *source,
@@ -286,11 +287,62 @@ test_password_quality (void)
   }
 }
 
+static char *runtime_dir;
+
+/* Inside Flatpak the refresh lock is in the app's own part of the runtime
+ * directory, the only part its instances (the app, its passportctl)
+ * share; outside, in passport/. Two takers of one key take turns. */
+static void
+test_refresh_lock_place (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shared = g_build_filename (runtime_dir, "app", "io.example.Test", "passport", NULL);
+  g_autofree char *plain = g_build_filename (runtime_dir, "passport", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(PassportRefreshLock) first = NULL;
+  GAsyncResult *result = NULL;
+  GAsyncResult *second = NULL;
+
+  g_setenv ("FLATPAK_ID", "io.example.Test", TRUE);
+  passport_refresh_lock_acquire_async ("https://a.example\nacc_1", NULL, result_cb, &result);
+  first = passport_refresh_lock_acquire_finish (await (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  dir = g_dir_open (shared, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (g_dir_read_name (dir), "refresh-"));
+  g_assert_false (g_file_test (plain, G_FILE_TEST_EXISTS));
+
+  /* the second waits until the first lets go */
+  passport_refresh_lock_acquire_async ("https://a.example\nacc_1", NULL, result_cb, &second);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (second);
+  g_clear_pointer (&first, passport_refresh_lock_release);
+  passport_refresh_lock_release (passport_refresh_lock_acquire_finish (await (&second), &error));
+  g_assert_no_error (error);
+  g_object_unref (second);
+  g_object_unref (result);
+
+  /* a FLATPAK_ID that would leave the directory is not used as one */
+  g_setenv ("FLATPAK_ID", "..", TRUE);
+  result = NULL;
+  passport_refresh_lock_acquire_async ("https://b.example\nacc_2", NULL, result_cb, &result);
+  passport_refresh_lock_release (passport_refresh_lock_acquire_finish (await (&result), &error));
+  g_object_unref (result);
+  g_assert_true (g_file_test (plain, G_FILE_TEST_IS_DIR));
+  g_unsetenv ("FLATPAK_ID");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* Read once by GLib: set before anything asks. */
+  runtime_dir = g_dir_make_tmp ("passport-runtime-XXXXXX", NULL);
+  g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/stores/refresh-lock-place", test_refresh_lock_place);
   g_test_add_func ("/stores/memory", test_memory_store);
   g_test_add_func ("/password-quality", test_password_quality);
   return g_test_run ();
