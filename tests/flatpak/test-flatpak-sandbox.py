@@ -375,7 +375,11 @@ def main():
             state = json.loads(ctl_run(['status', '--json'], expect).stdout)
             return state
 
-        require(status(3)['state'] == 'signed-out', 'a fresh sandbox is signed out')
+        fresh = status(3)
+        require(fresh['state'] == 'signed-out', 'a fresh sandbox is signed out')
+        # The keyring's health says where the session will be kept.
+        require(fresh['keyring']['state'] == 'sandboxed',
+                'the keyring is said to be the Secret portal: %r' % fresh['keyring'])
 
         # Social sign-in: GLib finds no browser inside, so it asks the
         # OpenURI portal; the portal starts the default web handler outside;
