@@ -67,6 +67,7 @@ passport_password_quality_new (void)
   return g_object_new (PASSPORT_TYPE_PASSWORD_QUALITY, NULL);
 }
 
+#ifdef HAVE_PWQUALITY
 /* @folded with the usual stand-ins for letters put back ("p@ssw0rd" →
  * "password"); @one: what "1" stands for ('i' or 'l'). */
 static char *
@@ -89,6 +90,7 @@ unleet (const char *folded,
       }
   return plain;
 }
+#endif
 
 static void
 add_reason (GPtrArray  *reasons,
