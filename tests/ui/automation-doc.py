@@ -394,6 +394,9 @@ ENVIRONMENT = {
     "PASSPORT_DEVICE_NAME": "The name of this device sent with every sign-in and shown in the account's "
                             "Devices (default: the host name and the system, e.g. `ivan-laptop (Debian "
                             "GNU/Linux 12 (bookworm))`).",
+    "FLATPAK_ID": "Set by Flatpak inside its sandbox: the refresh lock that the app and its passportctl "
+                  "share is kept under `$XDG_RUNTIME_DIR/app/$FLATPAK_ID/passport`, the only part of the "
+                  "runtime directory their sandboxes share.",
     "SECRET_BACKEND": "libsecret's own: `file` keeps sessions in libsecret's encrypted file (as inside "
                       "Flatpak, where the Secret portal unlocks it), `service` the Secret Service; unset, "
                       "libsecret decides by the sandbox. The keyring's state shown before signing in follows "

@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import base64
 import hashlib
@@ -67,6 +69,7 @@ NAMES = {
         "use-recovery-code": "Use a recovery code instead", "recovery-code": "Recovery code",
         "accounts": "Accounts", "add-account": "Add Account…", "account-active": "%s, active",
         "remove-account": "Remove %s", "remove": "Remove",
+        "devices": "Devices", "session-sign-out": "Sign out %s",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
@@ -386,6 +389,33 @@ class Story:
             time.sleep(0.2)
         raise AssertionError("no confirmation mail to %s" % address)
 
+    def token_request(self, **form):
+        request = urllib.request.Request(self.args.server + "/oauth/token",
+                                         data=urllib.parse.urlencode(form).encode(), method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def sign_in_elsewhere(self, email, password, recovery_code, device_name):
+        """A password sign-in from another device, as its app would make it,
+        the second step with a recovery code."""
+        status, answer = self.token_request(grant_type="password", client_id="passport-desktop",
+                                            username=email, password=password, device_name=device_name,
+                                            scope="openid profile email passport")
+        assert answer.get("error") == "mfa_required", (status, answer)
+        status, answer = self.token_request(grant_type="urn:passport:params:oauth:grant-type:otp",
+                                            client_id="passport-desktop", mfa_token=answer["mfa_token"],
+                                            recovery_code=recovery_code)
+        assert status == 200, answer
+        return answer
+
+    def refresh_status(self, refresh_token):
+        status, _ = self.token_request(grant_type="refresh_token", client_id="passport-desktop",
+                                       refresh_token=refresh_token)
+        return status
+
     def reset_password(self, address, after, password):
         """Opens the newest password reset link sent to @address after the
         mail count @after in the (headless) browser, and saves @password in
@@ -604,8 +634,28 @@ class Story:
 
         # 8. Restart: the session comes back from the keyring.
         self.stop()
+        # Meanwhile Ada signs in on her phone too (a recovery code for the
+        # second step); the account's Devices list shows it, this device
+        # first, and signs it out after asking.
+        phone = "ada-phone (Android 14)"
+        phone_tokens = self.sign_in_elsewhere("ada@example.com", bob_password, codes[1], phone)
         self.start()
         self.page("account-page", timeout=60)
+        devices = self.find("list", self.name("devices"))
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            # In the order a screen reader reads them (walk() goes backwards).
+            rows = [devices.get_child_at_index(i).get_name() for i in range(devices.get_child_count())]
+            if phone in rows:
+                break
+            assert time.monotonic() < deadline, "the phone is not in Devices: %r" % rows
+            time.sleep(0.2)
+        assert rows.index(phone) > 0, "this device is not first in Devices: %r" % rows
+        self.click("session-sign-out", phone)
+        self.respond("sign-out", "no dialog asked before signing the phone out")
+        while self.exists("push button", self.name("session-sign-out") % phone, timeout=1):
+            assert time.monotonic() < deadline, "the phone was not signed out"
+        assert self.refresh_status(phone_tokens["refresh_token"]) == 400, "the phone's session still works"
 
         # Several accounts: another one added through the Accounts dialog
         # (the normal sign-in), back to the first by choosing it, then the
