@@ -247,6 +247,10 @@ FROM_C = [
          msgids=["_Continue", "_Get New Codes", "_Turn Off"],
          source="src/app/passport-otp-group.c", needle="passport_proof_dialog_new",
          note="in `proof-dialog`: sends the proof (off until a field is filled); busy while the server checks"),
+    dict(page="account-page", name="—", role="push button", mnemonic=True, msgids=["_Delete Account"],
+         source="src/app/passport-account-page.c", needle='_("_Delete Account")',
+         note="`proof-submit` of `delete-account-dialog` (the proof dialog of Delete Account, destructive): "
+              "deletes the account once the server accepts the proof; then the sign-in page"),
     dict(page="account-page", name="proof-password", role="password text", msgids=["Password"],
          source="src/app/passport-proof-dialog.c", needle='"proof-password"',
          note="in `proof-dialog`: the account's password"),

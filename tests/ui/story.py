@@ -70,11 +70,14 @@ NAMES = {
         "accounts": "Accounts", "add-account": "Add Account…", "account-active": "%s, active",
         "remove-account": "Remove %s", "remove": "Remove",
         "devices": "Devices", "session-sign-out": "Sign out %s",
+        "delete-account": "Delete Account", "delete-submit": "Delete Account",
     },
     "ru": {
         "server-page": "Выберите сервер", "server-address": "Адрес сервера", "connect": "Подключиться",
         "account-page": "Ваша учётная запись", "sign-in-page": "Вход",
         "sign-out": "Выйти", "with-password": "Войти по почте и паролю",
+        "delete-account": "Удаление учётной записи", "proof-password": "Пароль",
+        "delete-submit": "Удалить учётную запись",
     },
 }
 
@@ -686,11 +689,22 @@ class Story:
         self.page("account-page")
         self.stop()
 
-        # And once more in Russian, signed in: the active account's.
+        # And once more in Russian, signed in: the active account's. Then
+        # the account deleted, confirmed with its password: gone at once,
+        # and nothing of it left for the next start.
         self.start(lang="ru")
         self.page("account-page", timeout=60)
-        self.sign_out()
-        self.page("sign-in-page")
+        self.click("delete-account")
+        self.type("proof-password", bob_password)
+        self.click("delete-submit")
+        self.page("sign-in-page", timeout=30)
+        self.stop()
+        status, answer = self.token_request(grant_type="password", client_id="passport-desktop",
+                                            username="ada@example.com", password=bob_password,
+                                            scope="openid profile email passport")
+        assert answer.get("error") == "invalid_grant", (status, answer)
+        self.start(lang="ru")
+        self.page("sign-in-page", timeout=60)
         self.stop()
 
 def main():
