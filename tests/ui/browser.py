@@ -11,7 +11,11 @@
 # landed on the app's loopback page, or with an error. Given a password
 # reset link (…/password/new?token=…) instead, it types the new password
 # ($PASSPORT_STORY_NEW_PASSWORD) twice, presses Save, and exits once the
-# page says the password was changed.
+# page says the password was changed. Given passportd's device page
+# (…/device?user_code=…, the link of "Sign in with another device"), it is
+# the phone: Continue with the code, signs in with
+# $PASSPORT_STORY_DEVICE_EMAIL and $PASSPORT_STORY_DEVICE_PASSWORD, and
+# presses Approve.
 import fcntl
 import json
 import os
@@ -128,6 +132,27 @@ def reset_password(browser, session, password):
           file=sys.stderr)
 
 
+def approve_device(browser, session, email, password):
+    """passportd's /device pages, as a phone's browser goes through them:
+    the code (filled in from the link), the sign-in, then Approve."""
+    wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('user_code')"
+                               " && document.getElementById('user_code').value !== ''")
+    evaluate(browser, session, "document.getElementById('continue').click(); true")
+    wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('password')")
+    evaluate(browser, session, """
+        document.getElementById('email').value = %s;
+        document.getElementById('password').value = %s;
+        document.getElementById('sign-in').click();
+        true
+    """ % (json.dumps(email), json.dumps(password)))
+    wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('approve')")
+    evaluate(browser, session, "document.getElementById('approve').click(); true")
+    wait_for(browser, session, "document.readyState === 'complete' && !document.getElementById('approve')"
+                               " && !document.getElementById('password')")
+    print("browser: approved on the device page: %s" % evaluate(browser, session, "document.title"),
+          file=sys.stderr)
+
+
 def main():
     url = sys.argv[-1]
     identity = {"email": "ada@social.example", "name": "Ada Lovelace",
@@ -146,6 +171,10 @@ def main():
         browser.send("Page.navigate", {"url": url}, session)
         if "/password/new?token=" in url:
             reset_password(browser, session, os.environ["PASSPORT_STORY_NEW_PASSWORD"])
+            return
+        if "/device?user_code=" in url:
+            approve_device(browser, session, os.environ["PASSPORT_STORY_DEVICE_EMAIL"],
+                           os.environ["PASSPORT_STORY_DEVICE_PASSWORD"])
             return
         wait_for(browser, session, "document.readyState === 'complete' && !!document.getElementById('email')")
         # The user takes a moment (and the story photographs the app meanwhile).

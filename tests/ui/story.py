@@ -581,6 +581,21 @@ class Story:
         self.click("sign-in")
         self.page("account-page")
 
+        # Signed out, and back in with the phone: the code and the link read
+        # from the page, approved in the (headless) browser as the phone
+        # would; the window signs in by itself.
+        self.sign_out()
+        self.page("sign-in-page")
+        self.click("device")
+        self.page("device-page")
+        code = self.text_matching(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}")
+        link = self.text_matching(re.escape(self.args.server) + r"/device")
+        browser = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser.py")
+        subprocess.run([sys.executable, browser, "%s?user_code=%s" % (link, code)], check=True,
+                       timeout=2 * TIMEOUT, env=dict(os.environ, PASSPORT_STORY_DEVICE_EMAIL="ada@example.com",
+                                                     PASSPORT_STORY_DEVICE_PASSWORD=bob_password))
+        self.page("account-page", timeout=30)
+
         # Two-step sign-in, turned on in the app: the proof, the key read
         # from the accessible text and the first code computed here, the
         # recovery codes once.
