@@ -15,7 +15,9 @@
 # (…/device?user_code=…, the link of "Sign in with another device"), it is
 # the phone: Continue with the code, signs in with
 # $PASSPORT_STORY_DEVICE_EMAIL and $PASSPORT_STORY_DEVICE_PASSWORD, and
-# presses Approve.
+# presses Approve. Given a link to link another network
+# (…/identities/link?ticket=…), it signs in on the stand-in social page as
+# above and exits on passportd's page that says how it went.
 import fcntl
 import json
 import os
@@ -187,6 +189,12 @@ def main():
             true
         """ % (json.dumps(identity["email"]), json.dumps(identity["name"]),
                "true" if identity["verified"] else "false", json.dumps(identity["action"])))
+        if "/identities/link?ticket=" in url:
+            # Linking a network ends on passportd's own page, which says how.
+            wait_for(browser, session, "document.readyState === 'complete' && !document.getElementById('email')"
+                                       " && !!document.querySelector('p[id]')")
+            print("browser: %s" % evaluate(browser, session, "document.querySelector('p[id]').id"), file=sys.stderr)
+            return
         # The app's own page on 127.0.0.1 answers the redirect.
         wait_for(browser, session,
                  "location.hostname === '127.0.0.1' && location.pathname === '/callback'"

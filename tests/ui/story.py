@@ -70,6 +70,7 @@ NAMES = {
         "accounts": "Accounts", "add-account": "Add Account…", "account-active": "%s, active",
         "remove-account": "Remove %s", "remove": "Remove",
         "devices": "Devices", "session-sign-out": "Sign out %s",
+        "link-network": "Link Another Network", "sign-in-methods": "Sign-in methods",
         "delete-account": "Delete Account", "delete-submit": "Delete Account",
     },
     "ru": {
@@ -277,6 +278,15 @@ class Story:
         asks first."""
         self.click("sign-out")
         self.respond("sign-out", "no dialog asked before signing out")
+
+    def respond_literal(self, name):
+        """Presses the response @name (the server's data, such as a network's
+        name, not the app's words) of the open dialog."""
+        NAMES["en"]["_literal"] = name
+        try:
+            self.respond("_literal", "no dialog offers %s" % name)
+        finally:
+            del NAMES["en"]["_literal"]
 
     def respond(self, key, missing):
         """Presses the response @key of the open dialog. libadwaita 1.2's
@@ -595,6 +605,20 @@ class Story:
                        timeout=2 * TIMEOUT, env=dict(os.environ, PASSPORT_STORY_DEVICE_EMAIL="ada@example.com",
                                                      PASSPORT_STORY_DEVICE_PASSWORD=bob_password))
         self.page("account-page", timeout=30)
+
+        # Another network linked: chosen in the app, confirmed with the
+        # password, signed in to in the browser; the account page shows it
+        # when the browser is done.
+        self.browser_identity(email="ada.google@social.example", name="Ada Lovelace", verified=True)
+        self.click("link-network")
+        self.respond_literal("Google")
+        self.type("proof-password", bob_password)
+        self.click("proof-continue")
+        methods = self.find("list", self.name("sign-in-methods"))
+        deadline = time.monotonic() + TIMEOUT
+        while "Google" not in [methods.get_child_at_index(i).get_name() for i in range(methods.get_child_count())]:
+            assert time.monotonic() < deadline, "Google is not among the sign-in methods"
+            time.sleep(0.2)
 
         # Two-step sign-in, turned on in the app: the proof, the key read
         # from the accessible text and the first code computed here, the
