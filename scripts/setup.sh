@@ -21,6 +21,8 @@ build_dir=${BUILD_DIR:-$top/build}
 # (tests/flatpak): bubblewrap, xdg-dbus-proxy, xdg-desktop-portal with its
 # gtk backend (gnome-keyring's Secret backend comes with gnome-keyring),
 # fuse3 for the document portal it starts, flatpak and flatpak-builder.
+# The Windows lane (scripts/windows/build.sh): mingw-w64, wine, dpkg-dev
+# for apt-get source, tcl and cmake for two of the libraries it builds.
 debian_packages=(
   gcc pkg-config meson ninja-build gettext clang libclang-rt-14-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
@@ -33,6 +35,7 @@ debian_packages=(
   gnome-text-editor
   bubblewrap xdg-dbus-proxy xdg-desktop-portal xdg-desktop-portal-gtk fuse3
   flatpak flatpak-builder libglib2.0-bin
+  mingw-w64 wine wine64 dpkg-dev tcl cmake
 )
 
 missing=()

@@ -202,6 +202,14 @@ if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
   log "creating the wine prefix $WINEPREFIX"
   wineboot -i >/dev/null 2>&1 || die "wineboot failed"
 fi
+# One wineserver for the whole run (started here, ended at exit): without
+# it each wine process boots wine's services again, several times slower.
+wineserver -p
+trap 'wineserver -k 2>/dev/null || true' EXIT
+# No debugger for a crashing process: wine's would wait for someone to
+# attach, and the test for it, until its timeout.
+wine reg delete 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\AeDebug' /v Debugger /f \
+  >/dev/null 2>&1 || true
 WINEPATH=$(winepath -w "$prefix/bin" 2>/dev/null)
 export WINEPATH
 

@@ -37,7 +37,7 @@ email, password = 'qa.wine@example.com', 'a long QA password'
 
 def run(command, args, stdin=None, expect=0, extra_env=None):
     e = dict(env, **(extra_env or {}))
-    p = subprocess.run(command + args, input=stdin, capture_output=True, text=True, env=e, timeout=120)
+    p = subprocess.run(command + args, input=stdin, capture_output=True, text=True, env=e, timeout=60)
     assert p.returncode == expect, '%s: exit %d, expected %d\nstdout: %s\nstderr: %s' % (
         args, p.returncode, expect, p.stdout, p.stderr)
     return p
