@@ -775,10 +775,13 @@ delete_account_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  /* Gone at the server: nothing of it is kept here either. */
+  /* Gone at the server: nothing of it is kept here either, not even in the
+   * list of accounts (there is nothing to sign in to again). */
   if (self->client == PASSPORT_CLIENT (source))
     {
       _passport_flow_forget_stored_session (self);
+      if (self->accounts != NULL && passport_flow_get_account_id (self) != NULL)
+        passport_accounts_forget (self->accounts, self->server_url, passport_flow_get_account_id (self));
       _passport_flow_clear_session (self);
       _passport_flow_transition (self, PASSPORT_FLOW_STATE_SIGNED_OUT);
     }

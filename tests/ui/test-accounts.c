@@ -28,6 +28,7 @@ typedef struct
 {
   PassportCredentialStore *store;
   PassportAccounts *accounts;
+  PassportFlow *flow;     /* the fixture's, which outlives this */
   char *dir;
 } Accounts;
 
@@ -52,6 +53,7 @@ use_accounts (UiFixture *f)
   flow = pd_flow_new_with_store (a->store);
   passport_flow_set_accounts (flow, a->accounts);
   ui_restart (f, flow);
+  a->flow = flow;
   return a;
 }
 
@@ -59,7 +61,14 @@ static void
 accounts_free (Accounts *a)
 {
   g_autofree char *path = g_build_filename (a->dir, "accounts.ini", NULL);
+  GAsyncResult *result = NULL;
 
+  /* Nothing more is written, and what was is on disk, before it goes. */
+  passport_flow_set_accounts (a->flow, NULL);
+  passport_accounts_flush_async (a->accounts, NULL, keep_result, &result);
+  PD_RUN_UNTIL (result != NULL, 10);
+  g_assert_true (passport_accounts_flush_finish (a->accounts, result, NULL));
+  g_object_unref (result);
   g_clear_object (&a->accounts);
   g_clear_object (&a->store);
   g_unlink (path);
@@ -266,6 +275,31 @@ test_accounts (UiFixture     *f,
   ui_wait_for_page (f, "sign-in-page", 10);
 }
 
+/* An account deleted at the server leaves the list too: there is nothing
+ * to sign in to again. */
+static void
+test_deleted (UiFixture     *f,
+              gconstpointer  data)
+{
+  g_autoptr(Accounts) a = use_accounts (f);
+  g_autofree char *ada = pd_unique_email ("ada");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (f->server, "vk", ada, "Ada Lovelace", PASSWORD);
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, ada, PASSWORD);
+  ui_wait_for_page (f, "account-page", 20);
+  PD_RUN_UNTIL (known (a, ada) != NULL, 5);
+  passport_flow_delete_account_async (f->flow, PASSPORT_PROOF_PASSWORD, PASSWORD, NULL, keep_result, &result);
+  PD_RUN_UNTIL (result != NULL, 20);
+  g_assert_true (passport_flow_delete_account_finish (f->flow, result, &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_assert_null (known (a, ada));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (a->accounts)), ==, 0);
+}
+
 /* Without a list of accounts (a flow of passportctl's kind), no button. */
 static void
 test_no_list (UiFixture     *f,
@@ -286,6 +320,7 @@ main (int   argc,
   ui_init (&argc, &argv);
   g_test_add ("/accounts/switch-disconnect-remove", UiFixture, NULL, ui_fixture_set_up, test_accounts,
               ui_fixture_tear_down);
+  g_test_add ("/accounts/deleted", UiFixture, NULL, ui_fixture_set_up, test_deleted, ui_fixture_tear_down);
   g_test_add ("/accounts/no-list", UiFixture, NULL, ui_fixture_set_up, test_no_list, ui_fixture_tear_down);
   return ui_run ();
 }
