@@ -169,6 +169,10 @@ if [[ "$(cat "$prefix/.key" 2>/dev/null)" != "$key" ]]; then
   mkdir -p "$prefix"
   echo "$key" >"$prefix/.key"
 fi
+# The cross file that names the prefix, for the libraries' builds and for
+# Passport's (whose build.ninja reads it again when Meson regenerates).
+mkdir -p "$work"
+printf "[constants]\nprefix = '%s'\n" "$prefix" >"$work/prefix.ini"
 
 if [[ ! -f "$prefix/.complete" ]]; then
   start=$SECONDS

@@ -17,7 +17,7 @@
 # the loopback listener of the Windows process.
 # Environment: PASSPORTD, SCRIPTED_BROWSER, WINE (default: wine); WINEPATH
 # and WINEPREFIX as build.sh sets them.
-import glob, http.client, json, os, re, subprocess, sys, tempfile, urllib.parse
+import glob, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
 
 linux_ctl, windows_ctl = sys.argv[1], sys.argv[2]
 passportd, browser = os.environ['PASSPORTD'], os.environ['SCRIPTED_BROWSER']
@@ -145,6 +145,7 @@ try:
 finally:
     server.terminate()
     server.wait(timeout=10)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 print('%d passed, %d failed' % (passed, failed))
 sys.exit(1 if failed else 0)
