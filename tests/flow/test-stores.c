@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// The memory credential store and the password quality checker, without a
-// server. (The libsecret store is tested against a real gnome-keyring in
-// test-flow-keyring.)
+// The refresh lock's place and the password quality checker, without a
+// server. (The credential stores have their conformance test,
+// tests/core/test-credential-store.c, once per backend.)
 #include "config.h"
 
 #include <string.h>
@@ -26,137 +26,6 @@ await (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
-}
-
-static char *
-load (PassportCredentialStore  *store,
-      const char               *server_url,
-      const char               *account_id,
-      char                    **account_out)
-{
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  passport_credential_store_load_async (store, server_url, account_id, NULL, result_cb, &res);
-  secret = passport_credential_store_load_finish (store, await (&res), account_out, &error);
-  g_assert_no_error (error);
-  return secret;
-}
-
-static void
-save (PassportCredentialStore *store,
-      const char              *server_url,
-      const char              *account_id,
-      const char              *secret)
-{
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GError) error = NULL;
-
-  passport_credential_store_save_async (store, server_url, account_id, secret, NULL, result_cb, &res);
-  g_assert_true (passport_credential_store_save_finish (store, await (&res), &error));
-  g_assert_no_error (error);
-}
-
-static void
-delete (PassportCredentialStore *store,
-        const char              *server_url,
-        const char              *account_id)
-{
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GError) error = NULL;
-
-  passport_credential_store_delete_async (store, server_url, account_id, NULL, result_cb, &res);
-  g_assert_true (passport_credential_store_delete_finish (store, await (&res), &error));
-  g_assert_no_error (error);
-}
-
-static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* "server account" lines of the listing, sorted. */
-static char *
-list (PassportCredentialStore *store)
-{
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-
-  passport_credential_store_list_async (store, NULL, result_cb, &res);
-  items = passport_credential_store_list_finish (store, await (&res), &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < items->len; i++)
-    {
-      PassportStoredAccount *stored = g_ptr_array_index (items, i);
-
-      g_ptr_array_add (lines, g_strdup_printf ("%s %s", stored->server_url, stored->account_id));
-    }
-  g_ptr_array_sort (lines, compare_lines);
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv (",", (char **) lines->pdata);
-}
-
-/* Several accounts on one server and on two: each its own item. */
-static void
-test_memory_store (void)
-{
-  g_autoptr(PassportMemoryStore) memory = passport_memory_store_new ();
-  PassportCredentialStore *store = PASSPORT_CREDENTIAL_STORE (memory);
-  g_autofree char *account = NULL;
-  g_autofree char *secret = NULL;
-  g_autofree char *listed = NULL;
-
-  secret = load (store, "https://a.example", NULL, &account);
-  g_assert_null (secret);
-  g_assert_null (account);
-
-  save (store, "https://a.example", "acc_1", "{\"r\":\"one\"}");
-  save (store, "https://a.example", "acc_2", "{\"r\":\"two\"}");
-  save (store, "https://b.example", "acc_1", "{\"r\":\"b\"}");
-  /* replacing one account's item leaves the others */
-  save (store, "https://a.example", "acc_1", "{\"r\":\"one again\"}");
-
-  secret = load (store, "https://a.example", "acc_1", &account);
-  g_assert_cmpstr (secret, ==, "{\"r\":\"one again\"}");
-  g_assert_cmpstr (account, ==, "acc_1");
-  g_clear_pointer (&secret, g_free);
-  g_clear_pointer (&account, g_free);
-  secret = load (store, "https://a.example", "acc_2", NULL);
-  g_assert_cmpstr (secret, ==, "{\"r\":\"two\"}");
-  g_clear_pointer (&secret, g_free);
-  secret = load (store, "https://a.example", "acc_3", &account);
-  g_assert_null (secret);
-  g_assert_null (account);
-  /* any account of the server */
-  secret = load (store, "https://b.example", NULL, &account);
-  g_assert_cmpstr (secret, ==, "{\"r\":\"b\"}");
-  g_assert_cmpstr (account, ==, "acc_1");
-  g_clear_pointer (&secret, g_free);
-  g_clear_pointer (&account, g_free);
-
-  listed = list (store);
-  g_assert_cmpstr (listed, ==, "https://a.example acc_1,https://a.example acc_2,https://b.example acc_1");
-  g_clear_pointer (&listed, g_free);
-
-  /* deleting one account leaves the server's others */
-  delete (store, "https://a.example", "acc_1");
-  listed = list (store);
-  g_assert_cmpstr (listed, ==, "https://a.example acc_2,https://b.example acc_1");
-  g_clear_pointer (&listed, g_free);
-  /* deleting without an account: every account of that server */
-  save (store, "https://a.example", "acc_4", "{}");
-  delete (store, "https://a.example", NULL);
-  listed = list (store);
-  g_assert_cmpstr (listed, ==, "https://b.example acc_1");
-  secret = load (store, "https://a.example", NULL, NULL);
-  g_assert_null (secret);
-  /* nothing stored is not an error */
-  delete (store, "https://c.example", "nobody");
 }
 
 static gboolean
@@ -343,7 +212,6 @@ main (int   argc,
   g_setenv ("XDG_RUNTIME_DIR", runtime_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/stores/refresh-lock-place", test_refresh_lock_place);
-  g_test_add_func ("/stores/memory", test_memory_store);
   g_test_add_func ("/password-quality", test_password_quality);
   return g_test_run ();
 }
