@@ -13,8 +13,10 @@
 # new Windows process: signed out, a wrong password, password sign-in, the
 # session restored from the Credential Manager by the next processes
 # (status, token, the token good at the server), sign-out (the token
-# revoked, nothing restored), and a browser sign-in whose redirect reaches
-# the loopback listener of the Windows process.
+# revoked, nothing restored), and browser sign-ins whose redirect reaches
+# the loopback listener of the Windows process: through $PASSPORT_BROWSER
+# (GLib's spawn), and through the default browser (GLib's app info, wine's
+# winebrowser).
 # Environment: PASSPORTD, SCRIPTED_BROWSER, WINE (default: wine); WINEPATH
 # and WINEPREFIX as build.sh sets them.
 import glob, http.client, json, os, re, shutil, subprocess, sys, tempfile, urllib.parse
@@ -35,8 +37,8 @@ failed = 0
 email, password = 'qa.wine@example.com', 'a long QA password'
 
 
-def run(command, args, stdin=None, expect=0, extra_env=None):
-    e = dict(env, **(extra_env or {}))
+def run(command, args, stdin=None, expect=0, extra_env=None, drop_env=()):
+    e = {k: v for k, v in dict(env, **(extra_env or {})).items() if k not in drop_env}
     p = subprocess.run(command + args, input=stdin, capture_output=True, text=True, env=e, timeout=60)
     assert p.returncode == expect, '%s: exit %d, expected %d\nstdout: %s\nstderr: %s' % (
         args, p.returncode, expect, p.stdout, p.stderr)
@@ -130,6 +132,27 @@ def browser_sign_in():
     windows(['sign-out'])
 
 
+def default_browser_sign_in():
+    # Without $PASSPORT_BROWSER the core asks GLib for the default handler
+    # of http URLs: under wine that is winebrowser, told here (in the wine
+    # prefix's registry, for this test only) to run the scripted browser.
+    script = tmp + '/browser.sh'
+    with open(script, 'w') as f:
+        f.write('#!/bin/sh\nexec /usr/bin/python3 %s "$@"\n' % browser)
+    os.chmod(script, 0o755)
+    key = r'HKCU\Software\Wine\WineBrowser'
+    subprocess.run(wine + ['reg', 'add', key, '/v', 'Browsers', '/d', script, '/f'],
+                   capture_output=True, env=env, timeout=60, check=True)
+    try:
+        p = windows(['sign-in', '--provider', 'google'], drop_env=('PASSPORT_BROWSER',))
+        s = json.loads(windows(['status', '--json']).stdout)
+        assert s['state'] == 'signed-in' and s['account']['email'] == email, (s, p.stderr)
+        windows(['sign-out'])
+    finally:
+        subprocess.run(wine + ['reg', 'delete', key, '/v', 'Browsers', '/f'],
+                       capture_output=True, env=env, timeout=60)
+
+
 try:
     check('prepare the account (Linux passportctl)', prepare_account)
     check('signed out at first', signed_out)
@@ -141,6 +164,7 @@ try:
     check('sign-out', sign_out)
     check('nothing restored after sign-out', signed_out)
     check('browser sign-in through the loopback listener', browser_sign_in)
+    check('browser sign-in through the default browser (GLib, winebrowser)', default_browser_sign_in)
     check('signed out at the end', signed_out)
 finally:
     server.terminate()
