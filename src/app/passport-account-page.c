@@ -100,6 +100,32 @@ add_method (PassportAccountPage *self,
   gtk_list_box_append (self->methods_list, row);
 }
 
+
+/* The network's address and, from a 1.1 server, when it was linked:
+ * "ada@gmail.com · linked 1 Mar 2025". */
+static char *
+identity_subtitle (PassportIdentity *identity)
+{
+  const char *email = passport_identity_get_email (identity);
+  GDateTime *linked_at = passport_identity_get_linked_at (identity);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *linked = NULL;
+
+  if (linked_at == NULL)
+    return g_strdup (email);
+  local = g_date_time_to_local (linked_at);
+  /* Translators: the day a network was linked, in g_date_time_format()'s
+   * codes: "1 Mar 2025" */
+  date = g_date_time_format (local, _("%-d %b %Y"));
+  /* Translators: %s is a date ("1 Mar 2025") */
+  linked = g_strdup_printf (_("linked %s"), date);
+  if (email == NULL)
+    return g_steal_pointer (&linked);
+  /* Translators: the network's e-mail, then when it was linked */
+  return g_strdup_printf (_("%s · %s"), email, linked);
+}
+
 static void
 rebuild_methods (PassportAccountPage *self)
 {
@@ -119,8 +145,10 @@ rebuild_methods (PassportAccountPage *self)
       PassportServer *server = passport_flow_get_server (flow);
       PassportProvider *provider = server ? passport_server_find_provider (server, id) : NULL;
 
-      add_method (self, provider ? passport_provider_get_name (provider) : id,
-                  passport_identity_get_email (identity), provider, "system-users-symbolic");
+      g_autofree char *subtitle = identity_subtitle (identity);
+
+      add_method (self, provider ? passport_provider_get_name (provider) : id, subtitle, provider,
+                  "system-users-symbolic");
       if (server != NULL && passport_server_has_feature (server, "identities"))
         {
           GtkWidget *row = gtk_widget_get_last_child (GTK_WIDGET (self->methods_list));

@@ -1649,7 +1649,7 @@ print_identities (PassportFlow    *flow,
   GListModel *list = passport_account_get_identities (account);
   GListModel *offered = passport_server_get_providers (passport_flow_get_server (flow));
   guint n = g_list_model_get_n_items (list);
-  const char *headers[] = { _("PROVIDER"), _("NETWORK"), _("E-MAIL") };
+  const char *headers[] = { _("PROVIDER"), _("NETWORK"), _("E-MAIL"), _("LINKED") };
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) others = g_string_new (NULL);
 
@@ -1671,6 +1671,12 @@ print_identities (PassportFlow    *flow,
           json_builder_add_string_value (b, passport_identity_get_email (identity));
           json_builder_set_member_name (b, "email_verified");
           json_builder_add_boolean_value (b, passport_identity_get_email_verified (identity));
+          json_builder_set_member_name (b, "linked_at");
+          {
+            g_autofree char *linked = format_utc (passport_identity_get_linked_at (identity));
+
+            json_builder_add_string_value (b, linked);
+          }
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -1694,6 +1700,9 @@ print_identities (PassportFlow    *flow,
           g_ptr_array_add (cells, g_strdup (provider));
           g_ptr_array_add (cells, g_strdup (network_name (flow, provider)));
           g_ptr_array_add (cells, g_strdup (email != NULL ? email : "-"));
+          g_ptr_array_add (cells, passport_identity_get_linked_at (identity) != NULL
+                                    ? format_local (passport_identity_get_linked_at (identity))
+                                    : g_strdup ("-"));
         }
       print_table (cells, G_N_ELEMENTS (headers));
     }

@@ -203,6 +203,7 @@ parse_identities (PassportAccount  *self,
       g_autoptr(PassportIdentity) identity = NULL;
       g_autofree char *provider = NULL;
       g_autofree char *email = NULL;
+      g_autoptr(GDateTime) linked_at = NULL;
       gboolean verified = FALSE;
       JsonObject *object;
 
@@ -215,10 +216,11 @@ parse_identities (PassportAccount  *self,
       object = json_node_get_object (item);
       if (!passport_json_require_string (object, "provider", &provider, error) ||
           !passport_json_optional_string (object, "email", &email, error) ||
-          !passport_json_optional_boolean (object, "email_verified", FALSE, &verified, error))
+          !passport_json_optional_boolean (object, "email_verified", FALSE, &verified, error) ||
+          !passport_json_optional_datetime (object, "linked_at", &linked_at, error))
         return FALSE;
 
-      identity = passport_identity_new (provider, email, verified);
+      identity = passport_identity_new (provider, email, verified, linked_at);
       g_list_store_append (self->identities, identity);
     }
 

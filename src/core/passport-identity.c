@@ -9,6 +9,7 @@ struct _PassportIdentity
   char *provider;
   char *email;
   gboolean email_verified;
+  GDateTime *linked_at;
 };
 
 G_DEFINE_FINAL_TYPE (PassportIdentity, passport_identity, G_TYPE_OBJECT)
@@ -23,6 +24,7 @@ passport_identity_finalize (GObject *object)
 
   g_free (self->provider);
   g_free (self->email);
+  g_clear_pointer (&self->linked_at, g_date_time_unref);
   G_OBJECT_CLASS (passport_identity_parent_class)->finalize (object);
 }
 
@@ -103,15 +105,27 @@ passport_identity_init (PassportIdentity *self)
 PassportIdentity *
 passport_identity_new (const char *provider,
                        const char *email,
-                       gboolean    email_verified)
+                       gboolean    email_verified,
+                       GDateTime  *linked_at)
 {
+  PassportIdentity *self;
+
   g_return_val_if_fail (provider != NULL, NULL);
 
-  return g_object_new (PASSPORT_TYPE_IDENTITY,
+  self = g_object_new (PASSPORT_TYPE_IDENTITY,
                        "provider", provider,
                        "email", email,
                        "email-verified", email_verified,
                        NULL);
+  self->linked_at = linked_at != NULL ? g_date_time_ref (linked_at) : NULL;
+  return self;
+}
+
+GDateTime *
+passport_identity_get_linked_at (PassportIdentity *self)
+{
+  g_return_val_if_fail (PASSPORT_IS_IDENTITY (self), NULL);
+  return self->linked_at;
 }
 
 const char *
@@ -144,5 +158,7 @@ passport_identity_equal (PassportIdentity *a,
 
   return g_strcmp0 (a->provider, b->provider) == 0 &&
          g_strcmp0 (a->email, b->email) == 0 &&
-         !a->email_verified == !b->email_verified;
+         !a->email_verified == !b->email_verified &&
+         (a->linked_at == NULL ? b->linked_at == NULL
+                               : b->linked_at != NULL && g_date_time_equal (a->linked_at, b->linked_at));
 }

@@ -9,10 +9,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PassportIdentity, passport_identity, PASSPORT, IDENTITY, GObject)
 
 /* One social identity linked to an account (an item of `identities` in
- * GET /me). Immutable. Returns a new reference; @email may be NULL. */
+ * GET /me). Immutable. Returns a new reference; @email and @linked_at
+ * (contract 1.1; a 1.0 server does not say) may be NULL. */
 PassportIdentity *passport_identity_new                (const char *provider,
                                                         const char *email,
-                                                        gboolean    email_verified);
+                                                        gboolean    email_verified,
+                                                        GDateTime  *linked_at);
 
 /* The provider id (e.g. "google"). Owned by @self. */
 const char       *passport_identity_get_provider       (PassportIdentity *self);
@@ -22,6 +24,9 @@ const char       *passport_identity_get_email          (PassportIdentity *self);
 
 /* Whether the social network had verified that address. */
 gboolean          passport_identity_get_email_verified (PassportIdentity *self);
+
+/* When it was linked, or NULL. Owned by @self. */
+GDateTime        *passport_identity_get_linked_at      (PassportIdentity *self);
 
 /* TRUE when both describe the same identity with the same fields. */
 gboolean          passport_identity_equal              (PassportIdentity *a,

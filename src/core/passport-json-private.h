@@ -78,5 +78,10 @@ gboolean    passport_json_require_datetime  (JsonObject  *object,
                                              const char  *member,
                                              GDateTime  **out,
                                              GError     **error);
+/* The same, or NULL in @out when absent or null. */
+gboolean    passport_json_optional_datetime (JsonObject  *object,
+                                             const char  *member,
+                                             GDateTime  **out,
+                                             GError     **error);
 
 G_END_DECLS

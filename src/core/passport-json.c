@@ -492,17 +492,14 @@ passport_json_optional_strv (JsonObject   *object,
   return TRUE;
 }
 
-gboolean
-passport_json_require_datetime (JsonObject  *object,
-                                const char  *name,
-                                GDateTime  **out,
-                                GError     **error)
+static gboolean
+parse_datetime (const char  *name,
+                const char  *text,
+                GDateTime  **out,
+                GError     **error)
 {
-  g_autofree char *text = NULL;
   GDateTime *parsed;
 
-  if (!passport_json_require_string (object, name, &text, error))
-    return FALSE;
   /* RFC 3339 needs a zone; g_date_time_new_from_iso8601 would otherwise
    * take the local one. */
   parsed = g_date_time_new_from_iso8601 (text, NULL);
@@ -510,4 +507,31 @@ passport_json_require_datetime (JsonObject  *object,
     return fail (error, name, "is not an RFC 3339 time");
   *out = parsed;
   return TRUE;
+}
+
+gboolean
+passport_json_require_datetime (JsonObject  *object,
+                                const char  *name,
+                                GDateTime  **out,
+                                GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!passport_json_require_string (object, name, &text, error))
+    return FALSE;
+  return parse_datetime (name, text, out, error);
+}
+
+gboolean
+passport_json_optional_datetime (JsonObject  *object,
+                                 const char  *name,
+                                 GDateTime  **out,
+                                 GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  *out = NULL;
+  if (!passport_json_optional_string (object, name, &text, error))
+    return FALSE;
+  return text == NULL || parse_datetime (name, text, out, error);
 }

@@ -629,12 +629,17 @@ try:
     run(['accept-terms'], expect=3)
     run(['bind-email', 'qa.links@example.net'], stdin=password)
     listed = json.loads(run(['identities', 'list', '--json']).stdout)
+    linked_at = listed['identities'][0].pop('linked_at', None)
     assert listed == {'identities': [{'provider': 'vk', 'email': 'qa.links@example.net',
                                       'email_verified': True}]}, listed
+    # when it was linked (contract 1.1): now, in UTC
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', linked_at or ''), linked_at
+    assert abs(calendar.timegm(time.strptime(linked_at, '%Y-%m-%dT%H:%M:%SZ')) - time.time()) < 600, linked_at
     p = run(['identities', 'list'])
     lines = p.stdout.splitlines()
-    assert lines[0].split() == ['PROVIDER', 'NETWORK', 'E-MAIL'], p.stdout
-    assert lines[1].split() == ['vk', 'VK', 'qa.links@example.net'], p.stdout
+    assert lines[0].split() == ['PROVIDER', 'NETWORK', 'E-MAIL', 'LINKED'], p.stdout
+    assert lines[1].split()[:3] == ['vk', 'VK', 'qa.links@example.net'], p.stdout
+    assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d', ' '.join(lines[1].split()[3:])), p.stdout
     assert re.search(r'^Can be linked too .*: .*\bgoogle\b', p.stdout, re.M) and ', vk' not in p.stdout, p.stdout
 
     # The proof: none (exit 3, what the server takes), a wrong password (1).
@@ -674,8 +679,10 @@ try:
     assert LINK.search(p.stdout) and 'Google is now linked to your account.' in p.stdout, p.stdout
     listed = json.loads(run(['identities', 'list', '--json']).stdout)
     assert providers_of(listed) == ['google', 'vk'], listed
-    assert {'provider': 'google', 'email': 'qa.links.google@example.net',
-            'email_verified': False} in listed['identities'], listed
+    google = [dict(i) for i in listed['identities'] if i['provider'] == 'google']
+    assert google and google[0].pop('linked_at') >= linked_at, listed
+    assert google == [{'provider': 'google', 'email': 'qa.links.google@example.net',
+                       'email_verified': False}], listed
     # Once is enough: already linked, before any browser is opened.
     p = run(['identities', 'link', 'google', '--json'], stdin=password, expect=1)
     assert json.loads(p.stdout)['error']['code'] == 'already_linked', p.stdout

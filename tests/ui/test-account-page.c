@@ -238,6 +238,14 @@ test_link_network (UiFixture     *f,
                            "Google is now linked to your account.") == 0, 30);
   PD_RUN_UNTIL (methods_have (f, "Google"), 10);
   ui_shot (f, "account-linked");
+  /* Its address, and the day it was linked. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *today = g_date_time_format (now, "%-d %b %Y");
+    g_autofree char *expected = g_strdup_printf ("ada.google@example.com · linked %s", today);
+
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (method_row (f, "Google"))), ==, expected);
+  }
 
   /* Unlink: asked first; Cancel keeps it. */
   g_signal_emit_by_name (ui_find (method_row (f, "Google"), "method-unlink"), "clicked");
