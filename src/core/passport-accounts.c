@@ -429,7 +429,8 @@ passport_accounts_remember (PassportAccounts *self,
                             const char       *server_url,
                             const char       *account_id,
                             const char       *email,
-                            const char       *name)
+                            const char       *name,
+                            gboolean          make_active)
 {
   g_autofree char *group = NULL;
 
@@ -445,7 +446,7 @@ passport_accounts_remember (PassportAccounts *self,
 
     /* Called whenever the account is read: write only what is news. */
     if (g_key_file_has_group (self->keyfile, group) && g_strcmp0 (old_email, email) == 0 &&
-        g_strcmp0 (old_name, name) == 0 && g_strcmp0 (active, group) == 0 &&
+        g_strcmp0 (old_name, name) == 0 && (!make_active || g_strcmp0 (active, group) == 0) &&
         self->stored != NULL && g_hash_table_contains (self->stored, key))
       return;
   }
@@ -459,7 +460,8 @@ passport_accounts_remember (PassportAccounts *self,
     g_key_file_set_string (self->keyfile, group, "name", name);
   else
     g_key_file_remove_key (self->keyfile, group, "name", NULL);
-  g_key_file_set_string (self->keyfile, MAIN_GROUP, ACTIVE_KEY, group);
+  if (make_active)
+    g_key_file_set_string (self->keyfile, MAIN_GROUP, ACTIVE_KEY, group);
   if (self->stored == NULL)
     self->stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_add (self->stored, stored_key (server_url, account_id));

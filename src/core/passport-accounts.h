@@ -35,13 +35,15 @@ gboolean              passport_accounts_load_finish     (PassportAccounts     *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
-/* A session of @account_id on @server_url was stored: known from now on as
- * @email / @name (nullable), signed in, and the active account. */
+/* A session of @account_id on @server_url is stored: known from now on as
+ * @email / @name (nullable), signed in; with @make_active (a new sign-in,
+ * not a command run on a remembered account) the active account too. */
 void                  passport_accounts_remember        (PassportAccounts     *self,
                                                          const char           *server_url,
                                                          const char           *account_id,
                                                          const char           *email,
-                                                         const char           *name);
+                                                         const char           *name,
+                                                         gboolean              make_active);
 /* Its stored session is gone (signed out here, or ended): kept, needing a
  * sign-in. */
 void                  passport_accounts_mark_signed_out (PassportAccounts     *self,

@@ -25,6 +25,8 @@ struct _PassportFlow
 
   PassportCredentialStore *store;
   PassportAccounts *accounts;     /* the list of accounts to keep up to date, or NULL */
+  gboolean signed_in_here;        /* the session is a new sign-in: its account becomes the
+                                   * active one once known */
   PassportKeyringHealth keyring_health;
   GCancellable *keyring_check;    /* the health check running */
   PassportFlowState state;

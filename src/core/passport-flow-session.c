@@ -80,7 +80,8 @@ note_account (PassportFlow    *self,
     return;
   passport_accounts_remember (self->accounts, self->server_url, account_id,
                               passport_account_get_email (account),
-                              passport_account_get_display_name (account));
+                              passport_account_get_display_name (account), self->signed_in_here);
+  self->signed_in_here = FALSE;
 }
 
 /* Takes @account as the current one and moves to its state. TRUE when that
@@ -265,6 +266,9 @@ _passport_flow_take_session (PassportFlow    *self,
   g_signal_connect_object (session, "notify::can-refresh",
                            G_CALLBACK (_passport_flow_update_session_remembered), self, G_CONNECT_SWAPPED);
   _passport_flow_update_session_remembered (self);
+  /* A new sign-in makes its account the active one; a restored session
+   * (a command run on a remembered account) does not. */
+  self->signed_in_here = save;
   if (save)
     save_session (self);
   load_account (self);
