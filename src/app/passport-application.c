@@ -12,7 +12,7 @@
 
 #include "passport-application.h"
 #include "passport-flow.h"
-#include "passport-secret-store.h"
+#include "passport-system-store.h"
 #include "passport-server.h"
 #include "passport-stall-probe.h"
 #include "passport-window-size.h"
@@ -260,7 +260,7 @@ static void
 passport_application_startup (GApplication *application)
 {
   PassportApplication *self = PASSPORT_APPLICATION (application);
-  g_autoptr (PassportSecretStore) store = NULL;
+  g_autoptr (PassportCredentialStore) store = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *help_accels[] = { "<Control>question", NULL };
 
@@ -274,9 +274,9 @@ passport_application_startup (GApplication *application)
     }
 
   self->settings = settings_new_if_installed ();
-  store = passport_secret_store_new ();
-  self->flow = passport_flow_new (PASSPORT_CREDENTIAL_STORE (store));
-  self->accounts = passport_accounts_new (PASSPORT_CREDENTIAL_STORE (store), NULL);
+  store = passport_system_store_new ();
+  self->flow = passport_flow_new (store);
+  self->accounts = passport_accounts_new (store, NULL);
   passport_flow_set_accounts (self->flow, self->accounts);
   passport_accounts_load_async (self->accounts, NULL, accounts_loaded_cb, g_object_ref (self));
   passport_flow_set_browser_timeout (self->flow, BROWSER_TIMEOUT_SECONDS);

@@ -27,11 +27,7 @@
 #include "passport-disconnect.h"
 #include "passport-flow.h"
 #include "passport-memory-store.h"
-#ifdef G_OS_WIN32
-#include "passport-wincred-store.h"
-#else
-#include "passport-secret-store.h"
-#endif
+#include "passport-system-store.h"
 #include "passport-secure.h"
 
 #ifdef G_OS_WIN32
@@ -2409,13 +2405,8 @@ main (int   argc,
   if (opt_redirect_port != NULL)
     g_setenv ("PASSPORT_REDIRECT_PORT", opt_redirect_port, TRUE);
 
-#ifdef G_OS_WIN32
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
-                         : PASSPORT_CREDENTIAL_STORE (passport_wincred_store_new ());
-#else
-  store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
-                         : PASSPORT_CREDENTIAL_STORE (passport_secret_store_new ());
-#endif
+                         : passport_system_store_new ();
   {
     g_autoptr(GAsyncResult) checked = NULL;
 

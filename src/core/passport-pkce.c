@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <string.h>
 #include <glib.h>
-#ifdef G_OS_WIN32
+#if defined(G_OS_WIN32)
 #include <windows.h>
 #include <bcrypt.h>
 #else
-#include <sys/random.h>
+#include <sys/random.h>  /* getrandom(); getentropy() on macOS */
 #endif
 
 #include "passport-pkce.h"
@@ -27,6 +27,18 @@ passport_random_bytes (guint8 *buffer,
   status = BCryptGenRandom (NULL, buffer, (ULONG) len, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
   if (!BCRYPT_SUCCESS (status))
     g_error ("BCryptGenRandom failed: 0x%lx", (unsigned long) status);
+}
+#elif defined(__APPLE__)
+void
+passport_random_bytes (guint8 *buffer,
+                       gsize   len)
+{
+  /* macOS has no getrandom(2); getentropy(2) (macOS 10.12 and later) reads
+   * the same kernel CSPRNG, at most 256 bytes a call. Unbuilt here: no
+   * macOS SDK on this machine (see README). */
+  for (gsize done = 0; done < len; done += MIN (len - done, 256))
+    if (getentropy (buffer + done, MIN (len - done, 256)) != 0)
+      g_error ("getentropy failed: %s", g_strerror (errno));
 }
 #else
 void

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#ifdef __APPLE__
+/* memset_s() (C11 Annex K) is declared only when asked for, before any
+ * system header. */
+#define __STDC_WANT_LIB_EXT1__ 1
+#endif
 #include <string.h>
 #include <glib.h>
 #ifdef G_OS_WIN32
@@ -15,8 +20,10 @@ passport_secure_zero (void  *data,
 {
   if (data == NULL || len == 0)
     return;
-#ifdef G_OS_WIN32
+#if defined(G_OS_WIN32)
   SecureZeroMemory (data, len);
+#elif defined(__APPLE__)
+  memset_s (data, len, 0, len);
 #else
   explicit_bzero (data, len);
 #endif

@@ -6,12 +6,14 @@
 G_BEGIN_DECLS
 
 /* Wipes @len bytes at @data so that the compiler cannot leave it out as a
- * dead store (explicit_bzero; SecureZeroMemory on Windows). */
+ * dead store (explicit_bzero; SecureZeroMemory on Windows, memset_s on
+ * macOS). */
 void passport_secure_zero (void  *data,
                            gsize  len);
 
-#ifdef G_OS_WIN32
-/* Windows has no explicit_bzero(); the core's callers keep its name. */
+#if defined(G_OS_WIN32) || defined(__APPLE__)
+/* Windows and macOS have no explicit_bzero(); the core's callers keep its
+ * name. */
 #define explicit_bzero(data, len) passport_secure_zero ((data), (len))
 #endif
 
