@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef G_OS_UNIX
 #include <glib-unix.h>
+#include <sys/resource.h>
+#endif
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "passport-application.h"
 #include "passport-flow.h"
@@ -134,17 +136,24 @@ on_after_paint (GdkFrameClock       *clock,
                 PassportApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  struct rusage usage;
+  long max_rss_kib = 0;
 
   if (window == NULL ||
       g_strcmp0 (passport_window_get_visible_page_name (PASSPORT_WINDOW (window)), "sign-in-page") != 0)
     return;
 
   g_signal_handlers_disconnect_by_func (clock, on_after_paint, self);
-  getrusage (RUSAGE_SELF, &usage);
-  /* Machine-readable lines for the benchmark script. */
+#ifdef G_OS_UNIX
+  {
+    struct rusage usage;
+
+    getrusage (RUSAGE_SELF, &usage);
+    max_rss_kib = usage.ru_maxrss;
+  }
+#endif
+  /* Machine-readable lines for the benchmark script (Linux). */
   g_print ("first-frame-ms: %.1f\n", (g_get_monotonic_time () - self->started_at) / 1000.0);
-  g_print ("max-rss-kib: %ld\n", usage.ru_maxrss);
+  g_print ("max-rss-kib: %ld\n", max_rss_kib);
   g_application_quit (G_APPLICATION (self));
 }
 
@@ -248,6 +257,7 @@ static const GActionEntry app_actions[] = {
   { .name = "set-server", .activate = set_server_activated, .parameter_type = "s" },
 };
 
+#ifdef G_OS_UNIX
 /* The story stops the app with SIGTERM: quit, so the probe reports. */
 static gboolean
 on_sigterm (gpointer data)
@@ -255,6 +265,7 @@ on_sigterm (gpointer data)
   g_application_quit (G_APPLICATION (data));
   return G_SOURCE_CONTINUE;
 }
+#endif
 
 static void
 passport_application_startup (GApplication *application)
@@ -270,7 +281,9 @@ passport_application_startup (GApplication *application)
   if (self->stall_report != NULL)
     {
       passport_stall_probe_start (self->stall_report);
+#ifdef G_OS_UNIX
       g_unix_signal_add (SIGTERM, on_sigterm, self);
+#endif
     }
 
   self->settings = settings_new_if_installed ();

@@ -8,11 +8,18 @@
 // I/O or a lock), from /proc.
 #include "config.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#ifdef __linux__
+/* The thread's state is read from /proc: Linux only; elsewhere the probe
+ * still times the stalls, without saying where the thread was. */
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 
 #include "passport-stall-probe.h"
 
@@ -180,6 +187,7 @@ post_ping (guint serial)
 static gboolean
 main_thread_blocked (void)
 {
+#ifdef __linux__
   char path[64];
   char buf[512];
   const char *paren;
@@ -197,6 +205,9 @@ main_thread_blocked (void)
   buf[len] = '\0';
   paren = strrchr (buf, ')');
   return paren != NULL && paren[1] == ' ' && (paren[2] == 'S' || paren[2] == 'D');
+#else
+  return FALSE;
+#endif
 }
 
 static const char *
@@ -348,7 +359,9 @@ passport_stall_probe_start (const char *report_path)
   probe.running = TRUE;
   probe.report_path = g_strdup (report_path);
   probe.context = g_main_context_default ();
+#ifdef __linux__
   probe.main_tid = (pid_t) syscall (SYS_gettid);
+#endif
   probe.started_at = g_get_monotonic_time ();
 
   toplevels = gtk_window_get_toplevels ();
@@ -387,7 +400,7 @@ passport_stall_probe_stop (void)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const Stall *longest = NULL;
-  int fd;
+  FILE *file;
 
   if (!probe.running)
     return;
@@ -426,12 +439,12 @@ passport_stall_probe_stop (void)
     }
   g_string_append (out, "}}\n");
 
-  /* One write of one line: the story's runs append to the same file. */
-  fd = open (probe.report_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0 || write (fd, out->str, out->len) != (ssize_t) out->len)
+  /* One line appended: the story's runs append to the same file. */
+  file = g_fopen (probe.report_path, "a");
+  if (file == NULL || fwrite (out->str, 1, out->len, file) != out->len)
     g_printerr ("stall probe: cannot write %s\n", probe.report_path);
-  if (fd >= 0)
-    close (fd);
+  if (file != NULL && fclose (file) != 0)
+    g_printerr ("stall probe: cannot write %s\n", probe.report_path);
 
   for (guint k = 0; k < N_KINDS; k++)
     for (guint i = 0; i < probe.n_top[k]; i++)
