@@ -279,22 +279,22 @@ class Story:
         self.click("sign-out")
         self.respond("sign-out", "no dialog asked before signing out")
 
+    def respond(self, key, missing):
+        """Presses the response @key (a NAMES key) of the open dialog."""
+        self.press_response(self.name(key), missing)
+
     def respond_literal(self, name):
         """Presses the response @name (the server's data, such as a network's
         name, not the app's words) of the open dialog."""
-        NAMES["en"]["_literal"] = name
-        try:
-            self.respond("_literal", "no dialog offers %s" % name)
-        finally:
-            del NAMES["en"]["_literal"]
+        self.press_response(name, "no dialog offers %s" % name)
 
-    def respond(self, key, missing):
-        """Presses the response @key of the open dialog. libadwaita 1.2's
-        dialog holds its responses twice (a row and a column of buttons, one
-        of them hidden) and names each by its mnemonic label and its label;
-        every such button of the dialog is pressed, and the hidden one does
-        nothing. Each is named once, without the mnemonic's underscore, as a
-        screen reader should read it (finding 22)."""
+    def press_response(self, name, missing):
+        """Presses the response named @name of the open dialog. libadwaita
+        1.2's dialog holds its responses twice (a row and a column of
+        buttons, one of them hidden) and names each by its mnemonic label
+        and its label; every such button of the dialog is pressed, and the
+        hidden one does nothing. Each is named once, without the mnemonic's
+        underscore, as a screen reader should read it (finding 22)."""
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
             pressed = 0
@@ -303,9 +303,8 @@ class Story:
                     if item.get_role_name() != "dialog":
                         continue
                     for button in self.walk(item):
-                        if button.get_role_name() == "push button" and \
-                           self.name(key) in (button.get_name() or ""):
-                            assert button.get_name() == self.name(key), \
+                        if button.get_role_name() == "push button" and name in (button.get_name() or ""):
+                            assert button.get_name() == name, \
                                 "the dialog's button is named %r" % button.get_name()
                             Atspi.Action.do_action(button, 0)
                             pressed += 1
