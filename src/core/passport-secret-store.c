@@ -365,6 +365,60 @@ uses_file_backend (void)
   return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }
 
+/* The Secret Service's default collection (the "login" keyring), for the
+ * health check and for unlocking: NULL without an error when there is none
+ * yet (the first save makes one). */
+static void
+default_collection_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  SecretCollection *collection = secret_collection_for_alias_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, collection, g_object_unref);
+}
+
+static void
+default_collection_service_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               g_task_get_cancellable (task), default_collection_cb, g_object_ref (task));
+}
+
+static void
+default_collection_async (GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, default_collection_async);
+  secret_service_get (SECRET_SERVICE_NONE, cancellable, default_collection_service_cb, task);
+}
+
+static SecretCollection *
+default_collection_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 check_listed_cb (GObject      *source,
                  GAsyncResult *result,
@@ -389,11 +443,11 @@ check_collection_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+  g_autoptr (SecretCollection) collection = default_collection_finish (result, &error);
 
   if (error != NULL)
     {
-      g_debug ("keyring: no default collection: %s", error->message);
+      g_debug ("keyring: %s", error->message);
       g_task_return_int (task, PASSPORT_KEYRING_MISSING);
       return;
     }
@@ -401,25 +455,6 @@ check_collection_cb (GObject      *source,
    * password): nothing is wrong now. */
   g_task_return_int (task, collection != NULL && secret_collection_get_locked (collection)
                              ? PASSPORT_KEYRING_LOCKED : PASSPORT_KEYRING_AVAILABLE);
-}
-
-static void
-check_service_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
-
-  if (service == NULL)
-    {
-      g_debug ("keyring: no Secret Service: %s", error->message);
-      g_task_return_int (task, PASSPORT_KEYRING_MISSING);
-      return;
-    }
-  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
-                               g_task_get_cancellable (task), check_collection_cb, g_object_ref (task));
 }
 
 static void
@@ -441,7 +476,7 @@ secret_check_async (PassportCredentialStore *store,
                                check_listed_cb, g_steal_pointer (&task));
       return;
     }
-  secret_service_get (SECRET_SERVICE_NONE, cancellable, check_service_cb, g_steal_pointer (&task));
+  default_collection_async (cancellable, check_collection_cb, g_steal_pointer (&task));
 }
 
 static PassportKeyringHealth
@@ -481,7 +516,7 @@ unlock_collection_cb (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
-  g_autoptr (SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+  g_autoptr (SecretCollection) collection = default_collection_finish (result, &error);
   GList *objects;
 
   if (error != NULL)
@@ -502,24 +537,6 @@ unlock_collection_cb (GObject      *source,
 }
 
 static void
-unlock_service_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
-
-  if (service == NULL)
-    {
-      g_task_return_error (task, map_error (error));
-      return;
-    }
-  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
-                               g_task_get_cancellable (task), unlock_collection_cb, g_object_ref (task));
-}
-
-static void
 secret_unlock_async (PassportCredentialStore *store,
                      GCancellable            *cancellable,
                      GAsyncReadyCallback      callback,
@@ -533,7 +550,7 @@ secret_unlock_async (PassportCredentialStore *store,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  secret_service_get (SECRET_SERVICE_NONE, cancellable, unlock_service_cb, g_steal_pointer (&task));
+  default_collection_async (cancellable, unlock_collection_cb, g_steal_pointer (&task));
 }
 
 static gboolean
