@@ -335,6 +335,12 @@ flushed_cb (GObject      *source,
 }
 
 static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
 passport_application_shutdown (GApplication *application)
 {
   PassportApplication *self = PASSPORT_APPLICATION (application);
@@ -344,12 +350,16 @@ passport_application_shutdown (GApplication *application)
   if (self->accounts != NULL)
     {
       /* The list of accounts is a small file: let a write in flight end
-       * rather than lose it (waiting at most a couple of seconds). */
-      gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+       * rather than lose it, waiting at most a couple of seconds, asleep
+       * until the write or the deadline wakes the loop. */
+      gboolean late = FALSE;
+      guint deadline = g_timeout_add_once (2000, set_flag, &late);
 
       passport_accounts_flush_async (self->accounts, NULL, flushed_cb, g_object_ref (self));
-      while (!self->accounts_flushed && g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, FALSE);
+      while (!self->accounts_flushed && !late)
+        g_main_context_iteration (NULL, TRUE);
+      if (!late)
+        g_source_remove (deadline);
     }
   passport_stall_probe_stop ();
 
