@@ -72,6 +72,7 @@ test_locked (UiFixture     *f,
   ui_pump ();
   g_assert_true (bar_shown (f));
   text = gtk_label_get_text (GTK_LABEL (ui_find (GTK_WIDGET (f->window), "keyring-bar-message")));
+  g_assert_cmpstr (text, ==, passport_keyring_health_describe (PASSPORT_KEYRING_LOCKED));
   g_assert_true (g_str_has_prefix (text, "The keyring is locked."));
   g_assert_true (gtk_widget_get_visible (ui_find (GTK_WIDGET (f->window), "unlock-keyring-button")));
   ui_shot (f, "keyring-locked");
@@ -94,11 +95,46 @@ test_locked (UiFixture     *f,
   g_assert_true (passport_flow_get_remember (f->flow));
 }
 
+/* The locked keyring's bar at a phone's 360 px, in the language the test
+ * runs in (ui-keyring-ru: Russian, the longer one): it says what it should,
+ * its Unlock stays reachable, and the window is no wider than 360 px.
+ * shot-keyring-locked-360-<language>.png. */
+static void
+test_locked_narrow (UiFixture     *f,
+                    gconstpointer  data)
+{
+  g_autoptr(PassportSecretStore) store = passport_secret_store_new ();
+  const char *language = g_getenv ("LANGUAGE");
+  g_autofree char *shot = NULL;
+  GtkWidget *unlock;
+  int minimum = 0;
+
+  lock_login_keyring ();
+  ui_restart (f, pd_flow_new_with_store (PASSPORT_CREDENTIAL_STORE (store)));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  ui_connect (f);
+  PD_RUN_UNTIL (passport_flow_get_keyring_health (f->flow) == PASSPORT_KEYRING_LOCKED, 10);
+  ui_pump ();
+  g_assert_true (bar_shown (f));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ui_find (GTK_WIDGET (f->window), "keyring-bar-message"))), ==,
+                   passport_keyring_health_describe (PASSPORT_KEYRING_LOCKED));
+  unlock = ui_find (GTK_WIDGET (f->window), "unlock-keyring-button");
+  /* Mapped once the bar's slide has begun. */
+  PD_RUN_UNTIL (gtk_widget_get_mapped (unlock), 5);
+  g_assert_cmpint (gtk_widget_get_width (unlock), >, 0);
+  gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360);
+  shot = g_strdup_printf ("keyring-locked-360-%s", language != NULL && *language != '\0' ? language : "en");
+  ui_shot (f, shot);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   ui_init (&argc, &argv);
   g_test_add ("/keyring/locked-unlock", UiFixture, NULL, ui_fixture_set_up, test_locked, ui_fixture_tear_down);
+  g_test_add ("/keyring/locked-narrow", UiFixture, NULL, ui_fixture_set_up, test_locked_narrow,
+              ui_fixture_tear_down);
   return ui_run ();
 }
