@@ -39,6 +39,9 @@ struct _PassportAccountPage
   GtkListBox          *methods_list;
   GtkLabel            *methods_message;
   GtkWidget           *link_button;
+  GtkWidget           *link_wait_box;
+  GtkWidget           *link_copy_button;
+  GtkLabel            *link_copy_label;
   GtkWidget           *sessions_group;
   GtkWidget           *otp_group;
   GtkWidget           *app_passwords_group;
@@ -52,6 +55,8 @@ struct _PassportAccountPage
   PassportProofDialog *link_dialog;
   char                *link_provider;
   char                *link_id;
+  char                *link_url;      /* a secret: passport_secure_free() */
+  char                *link_deadline; /* when the link lapses, as a time of day */
   PassportAccountWatch *link_watch;
   guint                link_timeout;
   GCancellable        *methods_cancellable;
@@ -170,6 +175,7 @@ rebuild_methods (PassportAccountPage *self)
                 NULL, "dialog-password-symbolic");
 }
 
+static void end_link_wait        (PassportAccountPage *self);
 static void stop_link_wait       (PassportAccountPage *self);
 static void show_methods_message (PassportAccountPage *self,
                                   const char          *text,
@@ -308,6 +314,7 @@ update (PassportAccountPage *self)
                                    can_link && !busy && self->link_watch == NULL);
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.unlink",
                                    signed_in && managed && !busy && self->link_watch == NULL);
+    gtk_widget_set_visible (self->link_wait_box, self->link_watch != NULL);
   }
 
   /* Only where the server offers it (contract 12). */
@@ -523,14 +530,7 @@ delete_cb (GObject      *source,
   if (self->methods_cancellable != NULL)
     g_cancellable_cancel (self->methods_cancellable);
   g_clear_object (&self->methods_cancellable);
-  g_clear_handle_id (&self->link_timeout, g_source_remove);
-  if (self->link_watch != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->link_watch, self);
-      passport_account_watch_stop (self->link_watch);
-      g_clear_object (&self->link_watch);
-    }
-  g_clear_pointer (&self->link_id, g_free);
+  end_link_wait (self);
   g_clear_pointer (&self->link_provider, g_free);
   gtk_widget_activate_action (GTK_WIDGET (self), "window.show-toast", "s",
                               _("Your account has been deleted."));
@@ -615,9 +615,9 @@ methods_cancellable (PassportAccountPage *self)
   return self->methods_cancellable;
 }
 
-/* The wait for a link's outcome ends: told, or lapsed, or signed out. */
+/* Forgets a link's wait: its deadline, its long poll, its link. */
 static void
-stop_link_wait (PassportAccountPage *self)
+end_link_wait (PassportAccountPage *self)
 {
   g_clear_handle_id (&self->link_timeout, g_source_remove);
   if (self->link_watch != NULL)
@@ -627,6 +627,21 @@ stop_link_wait (PassportAccountPage *self)
       g_clear_object (&self->link_watch);
     }
   g_clear_pointer (&self->link_id, g_free);
+  g_clear_pointer (&self->link_url, passport_secure_free);
+  g_clear_pointer (&self->link_deadline, g_free);
+  if (self->link_copy_button != NULL)
+    {
+      gtk_widget_set_visible (self->link_copy_button, FALSE);
+      gtk_label_set_text_with_mnemonic (self->link_copy_label, _("_Copy Link"));
+    }
+}
+
+/* The wait for a link's outcome ends: told, or lapsed, or signed out, or
+ * stopped. */
+static void
+stop_link_wait (PassportAccountPage *self)
+{
+  end_link_wait (self);
   update (self);
 }
 
@@ -684,12 +699,25 @@ link_launched_cb (GObject      *source,
   g_autoptr(PassportAccountPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!passport_browser_launch_finish (result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_autofree char *text = NULL;
+  gboolean launched = passport_browser_launch_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->link_watch == NULL)
+    return;
+  if (!launched)
     {
+      /* The way on: the link, to open in a browser by hand; the wait goes
+       * on, since the outcome comes whichever browser opens it. */
       show_methods_message (self, passport_error_describe (error), TRUE);
-      stop_link_wait (self);
+      gtk_widget_set_visible (self->link_copy_button, TRUE);
+      return;
     }
+  /* Translators: the first %s is a social network, e.g. "Google"; the
+   * second a time of day, e.g. "14:05" */
+  text = g_strdup_printf (_("Sign in with %s in the browser that has opened; the outcome is shown here. "
+                            "The link works until %s."),
+                          provider_name (self, self->link_provider), self->link_deadline);
+  show_methods_message (self, text, FALSE);
 }
 
 static void
@@ -700,10 +728,10 @@ link_cb (GObject      *source,
   g_autoptr(PassportAccountPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
+  guint seconds = 0;
   g_autoptr(PassportSecret) url =
-    passport_client_link_identity_finish (PASSPORT_CLIENT (source), result, &id, &error);
+    passport_client_link_identity_finish (PASSPORT_CLIENT (source), result, &id, &seconds, &error);
   PassportFlow *flow = passport_page_get_flow (PASSPORT_PAGE (self));
-  g_autofree char *text = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -719,18 +747,23 @@ link_cb (GObject      *source,
     return;
 
   /* The outcome comes through the long poll while the user is in the
-   * browser; the link works for 10 minutes (contract 10). */
-  g_free (self->link_id);
+   * browser, until the link lapses (contract 10). What the browser did is
+   * said once it is known. */
+  end_link_wait (self);
   self->link_id = g_steal_pointer (&id);
+  self->link_url = g_steal_pointer (&url);
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) deadline = g_date_time_add_seconds (now, seconds);
+
+    self->link_deadline = g_date_time_format (deadline, "%H:%M");
+  }
   self->link_watch = passport_account_watch_new (PASSPORT_CLIENT (source), self->account);
   g_signal_connect (self->link_watch, "changed", G_CALLBACK (link_changed_cb), self);
   passport_account_watch_start (self->link_watch);
-  self->link_timeout = g_timeout_add_seconds (10 * 60, link_lapsed_cb, self);
-  /* Translators: %s is a social network, e.g. "Google" */
-  text = g_strdup_printf (_("Sign in with %s in the browser that has opened. Its outcome is shown here."),
-                          provider_name (self, self->link_provider));
-  show_methods_message (self, text, FALSE);
-  passport_browser_launch_async (passport_flow_get_browser_command (flow), url,
+  self->link_timeout = g_timeout_add (seconds * 1000, link_lapsed_cb, self);
+  show_methods_message (self, _("Opening your browser…"), FALSE);
+  passport_browser_launch_async (passport_flow_get_browser_command (flow), self->link_url,
                                  methods_cancellable (self), link_launched_cb, g_object_ref (self));
   update (self);
 }
@@ -776,6 +809,33 @@ link_chosen_cb (AdwMessageDialog    *chooser,
   g_signal_connect_object (self->link_dialog, "submit", G_CALLBACK (on_link_proof), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (self->link_dialog));
+}
+
+/* No browser could be opened: the link goes on the clipboard, said on the
+ * button itself. */
+static void
+copy_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+
+  if (self->link_url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->link_url);
+  gtk_label_set_text_with_mnemonic (self->link_copy_label, _("Link Copied"));
+}
+
+/* Stop Waiting: the link lapses by itself at the server. */
+static void
+stop_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (widget);
+
+  show_methods_message (self, NULL, FALSE);
+  stop_link_wait (self);
 }
 
 static void
@@ -914,6 +974,12 @@ passport_account_page_dispose (GObject *object)
 {
   PassportAccountPage *self = PASSPORT_ACCOUNT_PAGE (object);
 
+  /* The link's wait holds @self in its deadline and its long poll. */
+  if (self->methods_cancellable != NULL)
+    g_cancellable_cancel (self->methods_cancellable);
+  g_clear_object (&self->methods_cancellable);
+  end_link_wait (self);
+  g_clear_pointer (&self->link_provider, g_free);
   set_account (self, NULL);
   g_clear_object (&self->strength);
   if (self->delete_dialog != NULL)
@@ -952,6 +1018,9 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_list);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, methods_message);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, link_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, link_wait_box);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, link_copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, link_copy_label);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, sessions_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, otp_group);
   gtk_widget_class_bind_template_child (widget_class, PassportAccountPage, app_passwords_group);
@@ -974,6 +1043,8 @@ passport_account_page_class_init (PassportAccountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "account.sign-out", NULL, sign_out_activated);
   gtk_widget_class_install_action (widget_class, "account.delete", NULL, delete_activated);
   gtk_widget_class_install_action (widget_class, "account.link", NULL, link_activated);
+  gtk_widget_class_install_action (widget_class, "account.copy-link", NULL, copy_link_activated);
+  gtk_widget_class_install_action (widget_class, "account.stop-link", NULL, stop_link_activated);
   gtk_widget_class_install_action (widget_class, "account.unlink", "s", unlink_activated);
 }
 

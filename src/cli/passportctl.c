@@ -1888,7 +1888,7 @@ link_identity (PassportFlow *flow,
   g_autofree char *message = NULL;
   LinkWait wait = { passport_flow_get_account (flow), NULL, NULL, NULL, FALSE };
   PassportProofKind proof_kind;
-  guint sigint, sigterm, lapse;
+  guint sigint, sigterm, lapse, seconds = 0;
 
   proof_kind = read_proof (flow, &proof);
   /* Ctrl+C stops the call, then the wait; not while reading the
@@ -1896,7 +1896,7 @@ link_identity (PassportFlow *flow,
   sigint = g_unix_signal_add (SIGINT, cancel_on_signal, cancellable);
   sigterm = g_unix_signal_add (SIGTERM, cancel_on_signal, cancellable);
   passport_client_link_identity_async (client, provider, proof_kind, proof, cancellable, keep_result, &result);
-  url = passport_client_link_identity_finish (client, await_result (&result), &id, &error);
+  url = passport_client_link_identity_finish (client, await_result (&result), &id, &seconds, &error);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   if (url == NULL)
@@ -1915,7 +1915,7 @@ link_identity (PassportFlow *flow,
   g_signal_connect (watch, "failed", G_CALLBACK (link_watch_failed_cb), &wait);
   g_signal_connect (watch, "trouble", G_CALLBACK (link_trouble_cb), &wait);
   passport_account_watch_start (watch);
-  lapse = g_timeout_add_seconds (10 * 60, link_lapsed_cb, &wait);
+  lapse = g_timeout_add (seconds * 1000, link_lapsed_cb, &wait);
   sigint = g_unix_signal_add (SIGINT, link_stop_cb, &wait);
   sigterm = g_unix_signal_add (SIGTERM, link_stop_cb, &wait);
   if (!opt_no_browser)

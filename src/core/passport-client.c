@@ -10,6 +10,8 @@
 #include "passport-util-private.h"
 
 #define MAX_WAIT_SECONDS 60
+/* A link ticket works for 10 minutes (contract 10). */
+#define LINK_LIFETIME_SECONDS (10 * 60)
 
 struct _PassportClient
 {
@@ -1148,10 +1150,12 @@ char *
 passport_client_link_identity_finish (PassportClient  *self,
                                       GAsyncResult    *result,
                                       char           **id,
+                                      guint           *seconds,
                                       GError         **error)
 {
   g_autoptr(JsonNode) json = finish_json (self, result, error);
   g_autoptr(PassportSecret) link_url = NULL;
+  g_autoptr(GDateTime) expires_at = NULL;
   g_autofree char *link_id = NULL;
   JsonObject *object;
 
@@ -1159,7 +1163,8 @@ passport_client_link_identity_finish (PassportClient  *self,
     return NULL;
   object = json_node_get_object (json);
   if (!passport_json_require_string (object, "id", &link_id, error) ||
-      !passport_json_require_string (object, "link_url", &link_url, error))
+      !passport_json_require_string (object, "link_url", &link_url, error) ||
+      !passport_json_optional_datetime (object, "expires_at", &expires_at, error))
     return NULL;
   /* Opened in the browser: only a URL a browser may be sent to safely. */
   if (*link_id == '\0' || !passport_server_url_is_secure (link_url))
@@ -1170,6 +1175,18 @@ passport_client_link_identity_finish (PassportClient  *self,
     }
   if (id != NULL)
     *id = g_steal_pointer (&link_id);
+  if (seconds != NULL)
+    {
+      gint64 left = LINK_LIFETIME_SECONDS;
+
+      if (expires_at != NULL)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+          left = g_date_time_difference (expires_at, now) / G_TIME_SPAN_SECOND;
+        }
+      *seconds = (guint) CLAMP (left, 60, LINK_LIFETIME_SECONDS);
+    }
   return g_steal_pointer (&link_url);
 }
 

@@ -274,10 +274,14 @@ void              passport_client_link_identity_async  (PassportClient      *sel
                                                         gpointer             user_data);
 /* Returns the link to open in the browser (a secret: free with
  * passport_secure_free()) and the attempt's id in @id (g_free), or NULL.
- * The outcome comes in the account's identity-link-status. */
+ * The outcome comes in the account's identity-link-status. @seconds (may be
+ * NULL) is how long to wait for it: until the answer's expires_at by this
+ * machine's clock, kept within 1 to 10 minutes (the ticket's lifetime), so
+ * a clock set wrong neither ends the wait at once nor stretches it. */
 char             *passport_client_link_identity_finish (PassportClient  *self,
                                                         GAsyncResult    *result,
                                                         char           **id,
+                                                        guint           *seconds,
                                                         GError         **error);
 
 /* DELETE /me/identities/{provider}: refused with LAST_SIGN_IN_METHOD when

@@ -12,6 +12,7 @@
 #include "passport-core.h"
 #include "passport-flow.h"
 #include "passport-memory-store.h"
+#include "passport-secure.h"
 #include "passport-secret-store.h"
 #include "pd-test-server.h"
 
@@ -1516,6 +1517,50 @@ test_device_sign_in_not_offered (void)
                    "This server does not offer sign-in with another device.");
 }
 
+/* A link's wait (contract 10): until the answer's expires_at, but a server
+ * clock far off neither stretches it past the ticket's 10 minutes nor ends
+ * it at once. */
+static guint
+link_wait_seconds (PdServer *server)
+{
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autofree char *email = pd_unique_email ("linker");
+  g_autoptr(JsonObject) tokens = pd_account_with_password (server, "vk", email, "Ada Linker",
+                                                           "a long and good password");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(PassportSecret) url = NULL;
+  PassportClient *client;
+  guint seconds = 0;
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  START (flow, sign_in_with_password, email, "a long and good password");
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
+  client = passport_flow_get_client (flow);
+  passport_client_link_identity_async (client, "google", PASSPORT_PROOF_PASSWORD, "a long and good password",
+                                       NULL, device_keep, &result);
+  RUN_UNTIL (result != NULL, 20);
+  url = passport_client_link_identity_finish (client, result, &id, &seconds, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (url);
+  g_assert_nonnull (id);
+  return seconds;
+}
+
+static void
+test_link_wait (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
+  guint seconds = link_wait_seconds (server);
+
+  g_assert_cmpuint (seconds, >=, 590);
+  g_assert_cmpuint (seconds, <=, 600);
+  /* The server's clock a day ahead: its expires_at is a day away. */
+  pd_server_advance_clock (server, 24 * 3600);
+  g_assert_cmpuint (link_wait_seconds (server), ==, 600);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1551,6 +1596,7 @@ main (int   argc,
       g_test_add_func ("/flow/device-sign-in", test_device_sign_in);
       g_test_add_func ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
       g_test_add_func ("/flow/device-sign-in/flow", test_device_sign_in_flow);
+      g_test_add_func ("/flow/link-wait", test_link_wait);
     }
 
   return g_test_run ();

@@ -207,6 +207,100 @@ link_google (UiFixture  *f,
   PD_RUN_UNTIL (ui_find_window ("proof-dialog") == NULL, 20);
 }
 
+static void
+read_text_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+/* Chooses @provider to link and gives the password. */
+static void
+start_link (UiFixture  *f,
+            const char *provider)
+{
+  GtkWindow *proof;
+
+  ui_click (f, PAGE, "link-network-button");
+  adw_message_dialog_response (ui_find_dialog ("link-network-dialog"), provider);
+  proof = ui_wait_for_window ("proof-dialog", 5);
+  gtk_editable_set_text (GTK_EDITABLE (ui_find (GTK_WIDGET (proof), "proof-password")), OLD);
+  g_signal_emit_by_name (ui_find (GTK_WIDGET (proof), "proof-submit"), "clicked");
+  PD_RUN_UNTIL (ui_find_window ("proof-dialog") == NULL, 20);
+}
+
+/* Linking when no browser can be opened: nothing claims one did; the link
+ * is offered to copy and open by hand, and the outcome still comes. Then,
+ * with a browser that never comes back: what to do and until when, and
+ * Stop Waiting ends the wait. */
+static void
+test_link_without_browser (UiFixture     *f,
+                           gconstpointer  data)
+{
+  g_autofree char *browser = g_strdup_printf ("/usr/bin/python3 %s", g_getenv ("SCRIPTED_BROWSER"));
+  g_autofree char *copied = NULL;
+  g_autoptr(GSubprocess) by_hand = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) until = NULL;
+  const char *message;
+
+  ui_make_account (f, EMAIL, OLD);
+  ui_connect (f);
+  pd_flow_sign_in_with_password (f->flow, EMAIL, OLD);
+  ui_wait_for_page (f, PAGE, 10);
+
+  passport_flow_set_browser_command (f->flow, "/nonexistent/passport-test-browser");
+  start_link (f, "google");
+  PD_RUN_UNTIL (g_strcmp0 (ui_label (f, PAGE, "methods-message"),
+                           passport_error_code_describe (PASSPORT_ERROR_BROWSER_LAUNCH)) == 0, 10);
+  g_assert_false (ui_shows_text (GTK_WIDGET (f->window), "has opened"));
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "link-wait")));
+  g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "link-stop-button")));
+  g_assert_true (ui_enabled (f, PAGE, "link-copy-button"));
+  g_assert_false (ui_enabled (f, PAGE, "link-network-button"));
+  ui_shot (f, "account-link-no-browser");
+
+  ui_click (f, PAGE, "link-copy-button");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, read_text_cb, &copied);
+  PD_RUN_UNTIL (copied != NULL, 5);
+  g_assert_true (g_str_has_prefix (copied, f->server->url));
+  g_assert_nonnull (strstr (copied, "/api/v1/identities/link?ticket="));
+  g_assert_true (ui_shows_text (ui_get (f, PAGE, "link-copy-button"), "Link Copied"));
+
+  /* Opened by hand: the outcome comes all the same. */
+  pd_browser_as ("ada.google@example.com", "Ada at Google", TRUE, "continue");
+  by_hand = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/usr/bin/python3",
+                              g_getenv ("SCRIPTED_BROWSER"), copied, NULL);
+  g_assert_no_error (error);
+  PD_RUN_UNTIL (g_strcmp0 (ui_label (f, PAGE, "methods-message"),
+                           "Google is now linked to your account.") == 0, 30);
+  PD_RUN_UNTIL (methods_have (f, "Google"), 10);
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "link-wait")));
+  g_assert_true (ui_enabled (f, PAGE, "link-network-button"));
+
+  /* A browser that opens and never comes back: the message says so only
+   * now, with the time the link lapses; Stop Waiting ends the wait. */
+  passport_flow_set_browser_command (f->flow, browser);
+  pd_browser_as ("ada.yandex@example.com", "Ada at Yandex", TRUE, "ignore");
+  start_link (f, "yandex");
+  until = g_regex_new ("^Sign in with Yandex in the browser that has opened; the outcome is shown here\\. "
+                       "The link works until [0-2][0-9]:[0-5][0-9]\\.$", 0, 0, NULL);
+  PD_RUN_UNTIL ((message = ui_label (f, PAGE, "methods-message")) != NULL &&
+                g_regex_match (until, message, 0, NULL), 10);
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "link-copy-button")));
+  ui_click (f, PAGE, "link-stop-button");
+  ui_pump ();
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "link-wait")));
+  g_assert_false (gtk_widget_get_visible (ui_get (f, PAGE, "methods-message")));
+  g_assert_true (ui_enabled (f, PAGE, "link-network-button"));
+  g_assert_false (methods_have (f, "Yandex"));
+}
+
 /* Linking another network (contract 10): asked with the password, signed
  * in to it in the browser, and the outcome shown when the long poll brings
  * it; a network account that belongs to another account is refused with
@@ -357,6 +451,7 @@ main (int   argc,
   UI_TEST_ADD ("/account-page/sign-out", test_sign_out);
   UI_TEST_ADD ("/account-page/delete", test_delete_account);
   UI_TEST_ADD ("/account-page/link-network", test_link_network);
+  UI_TEST_ADD ("/account-page/link-without-browser", test_link_without_browser);
   UI_TEST_ADD ("/account-page/delete-not-offered", test_delete_not_offered);
   return ui_run ();
 }
