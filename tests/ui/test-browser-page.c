@@ -23,17 +23,6 @@ start (UiFixture  *f,
   ui_wait_shown (f, PAGE, 10);
 }
 
-static void
-read_text_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **text = user_data;
-
-  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (*text == NULL)
-    *text = g_strdup ("");
-}
 
 /* Presses Escape: the window's own key binding for it, activated. */
 static void
@@ -90,8 +79,7 @@ test_browser_page (UiFixture     *f,
 
   /* Copy Link: the sign-in's address on the clipboard, and said. */
   ui_click (f, PAGE, "copy-link-button");
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, read_text_cb, &copied);
-  PD_RUN_UNTIL (copied != NULL, 5);
+  copied = ui_clipboard_text (f);
   g_assert_cmpstr (copied, ==, passport_flow_get_browser_url (f->flow));
   g_assert_true (g_str_has_prefix (copied, f->server->url));
   /* Said on the button itself: a toast would cover Cancel (finding 15). */

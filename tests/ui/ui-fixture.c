@@ -161,6 +161,29 @@ checking_strength (void)
   return FALSE;
 }
 
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+char *
+ui_clipboard_text (UiFixture *f)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (f->window)), NULL, clipboard_read_cb,
+                                 &text);
+  PD_RUN_UNTIL (text != NULL, 5);
+  return text;
+}
+
 void
 ui_pump (void)
 {

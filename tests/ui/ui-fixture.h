@@ -62,6 +62,9 @@ void         ui_connect         (UiFixture   *f);
 
 /* Lets idles, bindings and the pages' strength checks run. */
 void         ui_pump            (void);
+/* The text on the window's clipboard ("" when none), read as a paste
+ * would; g_free it. */
+char        *ui_clipboard_text  (UiFixture   *f);
 /* Runs until @page is the one shown (and the flow not busy), or fails. */
 void         ui_wait_for_page   (UiFixture   *f,
                                  const char  *page,
