@@ -54,18 +54,21 @@ try:
     # No browser can be opened (SSH, a container): the address comes first,
     # then the plain word that no browser opened, while the sign-in waits.
     waiting = subprocess.Popen([ctl, 'sign-in', '--provider', 'google'], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True,
-                               env=dict(env, PASSPORT_BROWSER='/nonexistent/browser'))
+                               stderr=subprocess.PIPE, env=dict(env, PASSPORT_BROWSER='/nonexistent/browser'))
     said = []
+    pending = b''
     deadline = time.monotonic() + 20
     try:
+        # Read from the pipe itself: select() on a buffered reader misses
+        # the lines that came in the same write as the one readline() took.
         while time.monotonic() < deadline and not any('No web browser' in line for line in said):
             ready, _, _ = select.select([waiting.stderr], [], [], 1)
             if ready:
-                line = waiting.stderr.readline()
-                if not line:
+                chunk = os.read(waiting.stderr.fileno(), 65536)
+                if not chunk:
                     break
-                said.append(line)
+                *lines, pending = (pending + chunk).split(b'\n')
+                said += [line.decode() + '\n' for line in lines]
     finally:
         waiting.terminate()
         waiting.wait(timeout=10)
