@@ -245,6 +245,13 @@ test_link_without_browser (UiFixture     *f,
   g_assert_true (gtk_widget_get_visible (ui_get (f, PAGE, "link-stop-button")));
   g_assert_true (ui_enabled (f, PAGE, "link-copy-button"));
   g_assert_false (ui_enabled (f, PAGE, "link-network-button"));
+  /* Its buttons fit a phone's 360 px beside the page's margins. */
+  {
+    int minimum = 0;
+
+    gtk_widget_measure (ui_get (f, PAGE, "link-wait"), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 300);
+  }
   ui_shot (f, "account-link-no-browser");
 
   ui_click (f, PAGE, "link-copy-button");
