@@ -633,6 +633,7 @@ end_link_wait (PassportAccountPage *self)
     {
       gtk_widget_set_visible (self->link_copy_button, FALSE);
       gtk_label_set_text_with_mnemonic (self->link_copy_label, _("_Copy Link"));
+      passport_a11y_name_button (self->link_copy_button, _("Copy Link"));
     }
 }
 
@@ -698,7 +699,6 @@ link_launched_cb (GObject      *source,
 {
   g_autoptr(PassportAccountPage) self = user_data;
   g_autoptr(GError) error = NULL;
-
   g_autofree char *text = NULL;
   gboolean launched = passport_browser_launch_finish (result, &error);
 
@@ -824,6 +824,7 @@ copy_link_activated (GtkWidget  *widget,
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->link_url);
   gtk_label_set_text_with_mnemonic (self->link_copy_label, _("Link Copied"));
+  passport_a11y_name_button (self->link_copy_button, _("Link Copied"));
 }
 
 /* Stop Waiting: the link lapses by itself at the server. */
