@@ -2407,12 +2407,15 @@ main (int   argc,
 
   store = opt_no_keyring ? PASSPORT_CREDENTIAL_STORE (passport_memory_store_new ())
                          : passport_system_store_new ();
-  {
-    g_autoptr(GAsyncResult) checked = NULL;
+  /* Only status says how the keyring is (the flow checks it again for
+   * itself): the other commands spare the round trip. */
+  if (g_str_equal (command, "status"))
+    {
+      g_autoptr(GAsyncResult) checked = NULL;
 
-    passport_credential_store_check_async (store, NULL, keep_result, &checked);
-    keyring_health = passport_credential_store_check_finish (store, await_result (&checked));
-  }
+      passport_credential_store_check_async (store, NULL, keep_result, &checked);
+      keyring_health = passport_credential_store_check_finish (store, await_result (&checked));
+    }
   if (!opt_no_keyring)
     {
       g_autoptr(GAsyncResult) loaded = NULL;
