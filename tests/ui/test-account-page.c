@@ -215,7 +215,6 @@ link_google (UiFixture  *f,
   start_link (f, "google");
 }
 
-
 /* Linking when no browser can be opened: nothing claims one did; the link
  * is offered to copy and open by hand, and the outcome still comes. Then,
  * with a browser that never comes back: what to do and until when, and
