@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "passport-credential-store.h"
+#include "passport-secure.h"
 
 G_DEFINE_INTERFACE (PassportCredentialStore, passport_credential_store, G_TYPE_OBJECT)
 
@@ -26,6 +27,53 @@ passport_stored_account_free (PassportStoredAccount *stored)
   g_free (stored->server_url);
   g_free (stored->account_id);
   g_free (stored);
+}
+
+/* What a load found. */
+typedef struct
+{
+  char *account_id;
+  char *secret;
+} Loaded;
+
+static void
+loaded_free (gpointer data)
+{
+  Loaded *loaded = data;
+
+  g_free (loaded->account_id);
+  passport_secure_free (loaded->secret);
+  g_free (loaded);
+}
+
+void
+passport_credential_store_return_loaded (GTask *task,
+                                         char  *account_id,
+                                         char  *secret)
+{
+  Loaded *loaded = g_new0 (Loaded, 1);
+
+  loaded->account_id = account_id;
+  loaded->secret = secret;
+  g_task_return_pointer (task, loaded, loaded_free);
+}
+
+char *
+passport_credential_store_loaded_finish (PassportCredentialStore  *self,
+                                         GAsyncResult             *result,
+                                         char                    **account_id,
+                                         GError                  **error)
+{
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), error);
+  char *secret;
+
+  if (loaded == NULL)
+    return NULL;
+  secret = g_steal_pointer (&loaded->secret);
+  if (account_id != NULL && secret != NULL)
+    *account_id = g_steal_pointer (&loaded->account_id);
+  loaded_free (loaded);
+  return secret;
 }
 
 static void

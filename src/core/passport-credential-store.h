@@ -40,6 +40,18 @@ PassportStoredAccount *passport_stored_account_new  (const char            *serv
                                                      const char            *account_id);
 void                   passport_stored_account_free (PassportStoredAccount *stored);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportStoredAccount, passport_stored_account_free)
+
+/* For backends: answers a load on @task with what was found. @account_id
+ * and @secret (wiped when freed) are taken; NULL @secret: nothing stored. */
+void  passport_credential_store_return_loaded (GTask                    *task,
+                                               char                     *account_id,
+                                               char                     *secret);
+/* For backends: the load_finish of one that answers with
+ * passport_credential_store_return_loaded(). */
+char *passport_credential_store_loaded_finish (PassportCredentialStore  *self,
+                                               GAsyncResult             *result,
+                                               char                    **account_id,
+                                               GError                  **error);
 struct _PassportCredentialStoreInterface
 {
   GTypeInterface parent_iface;

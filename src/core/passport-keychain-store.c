@@ -564,22 +564,6 @@ keychain_boolean_finish (PassportCredentialStore  *store,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  char *account_id;
-  char *secret;
-} Found;
-
-static void
-found_free (gpointer data)
-{
-  Found *found = data;
-
-  g_free (found->account_id);
-  passport_secure_free (found->secret);
-  g_free (found);
-}
-
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -588,7 +572,6 @@ load_thread (GTask        *task,
 {
   Request *request = task_data;
   g_autofree char *account_id = g_strdup (request->account_id);
-  Found *found;
   GError *error = NULL;
   char *secret = NULL;
 
@@ -605,12 +588,8 @@ load_thread (GTask        *task,
       return;
     }
 
-  /* Nothing stored is an empty Found, not an error. */
-  found = g_new0 (Found, 1);
-  found->secret = secret;
-  if (secret != NULL)
-    found->account_id = g_steal_pointer (&account_id);
-  g_task_return_pointer (task, found, found_free);
+  /* Nothing stored is an empty answer, not an error. */
+  passport_credential_store_return_loaded (task, secret != NULL ? g_steal_pointer (&account_id) : NULL, secret);
 }
 
 static void
@@ -626,24 +605,6 @@ keychain_load_async (PassportCredentialStore *store,
                                              keychain_load_async);
 
   g_task_run_in_thread (task, load_thread);
-}
-
-static char *
-keychain_load_finish (PassportCredentialStore  *store,
-                      GAsyncResult             *result,
-                      char                    **account_id,
-                      GError                  **error)
-{
-  Found *found = g_task_propagate_pointer (G_TASK (result), error);
-  char *secret;
-
-  if (found == NULL)
-    return NULL;
-  secret = g_steal_pointer (&found->secret);
-  if (account_id != NULL && secret != NULL)
-    *account_id = g_steal_pointer (&found->account_id);
-  found_free (found);
-  return secret;
 }
 
 static void
@@ -749,7 +710,7 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->save_async = keychain_save_async;
   iface->save_finish = keychain_boolean_finish;
   iface->load_async = keychain_load_async;
-  iface->load_finish = keychain_load_finish;
+  iface->load_finish = passport_credential_store_loaded_finish;
   iface->delete_async = keychain_delete_async;
   iface->delete_finish = keychain_boolean_finish;
   iface->list_async = keychain_list_async;

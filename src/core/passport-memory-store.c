@@ -126,35 +126,13 @@ memory_load_async (PassportCredentialStore *store,
   PassportMemoryStore *self = PASSPORT_MEMORY_STORE (store);
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   int found = find_entry (self, server_url, account_id);
-  Entry *copy = g_new0 (Entry, 1);
+  Entry *entry = found >= 0 ? g_ptr_array_index (self->entries, (guint) found) : NULL;
 
   g_task_set_source_tag (task, memory_load_async);
-  if (found >= 0)
-    {
-      Entry *entry = g_ptr_array_index (self->entries, (guint) found);
-
-      copy->account_id = g_strdup (entry->account_id);
-      copy->secret = g_strdup (entry->secret);
-    }
-  g_task_return_pointer (task, copy, entry_free);
-}
-
-static char *
-memory_load_finish (PassportCredentialStore  *store,
-                    GAsyncResult             *result,
-                    char                    **account_id,
-                    GError                  **error)
-{
-  Entry *entry = g_task_propagate_pointer (G_TASK (result), error);
-  char *secret;
-
-  if (entry == NULL)
-    return NULL;
-  secret = g_steal_pointer (&entry->secret);
-  if (account_id != NULL && secret != NULL)
-    *account_id = g_steal_pointer (&entry->account_id);
-  entry_free (entry);
-  return secret;
+  if (entry != NULL)
+    passport_credential_store_return_loaded (task, g_strdup (entry->account_id), g_strdup (entry->secret));
+  else
+    passport_credential_store_return_loaded (task, NULL, NULL);
 }
 
 static void
@@ -229,7 +207,7 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->save_async = memory_save_async;
   iface->save_finish = memory_boolean_finish;
   iface->load_async = memory_load_async;
-  iface->load_finish = memory_load_finish;
+  iface->load_finish = passport_credential_store_loaded_finish;
   iface->delete_async = memory_delete_async;
   iface->delete_finish = memory_boolean_finish;
   iface->list_async = memory_list_async;

@@ -122,22 +122,6 @@ secret_boolean_finish (PassportCredentialStore  *store,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct
-{
-  char *account_id;
-  char *secret;
-} Found;
-
-static void
-found_free (gpointer data)
-{
-  Found *found = data;
-
-  g_free (found->account_id);
-  passport_secure_free (found->secret);
-  g_free (found);
-}
-
 static void search_again (GTask *task);
 
 static void
@@ -150,7 +134,6 @@ retrieve_cb (GObject      *source,
   g_autoptr (GHashTable) attributes = secret_retrievable_get_attributes (item);
   GError *error = NULL;
   SecretValue *value;
-  Found *found;
 
   value = secret_retrievable_retrieve_secret_finish (item, result, &error);
   if (error != NULL && g_task_get_task_data (task) == NULL &&
@@ -178,11 +161,9 @@ retrieve_cb (GObject      *source,
       return;
     }
 
-  found = g_new0 (Found, 1);
-  found->secret = g_strdup (secret_value_get_text (value));
-  found->account_id = g_strdup (g_hash_table_lookup (attributes, "account"));
+  passport_credential_store_return_loaded (task, g_strdup (g_hash_table_lookup (attributes, "account")),
+                                           g_strdup (secret_value_get_text (value)));
   secret_value_unref (value);
-  g_task_return_pointer (task, found, found_free);
 }
 
 static void
@@ -205,7 +186,7 @@ search_cb (GObject      *source,
   if (items == NULL)
     {
       /* Nothing stored: not an error. */
-      g_task_return_pointer (task, g_new0 (Found, 1), found_free);
+      passport_credential_store_return_loaded (task, NULL, NULL);
       return;
     }
 
@@ -243,24 +224,6 @@ secret_load_async (PassportCredentialStore *store,
   g_object_set_data_full (G_OBJECT (task), "server-url", g_strdup (server_url), g_free);
   g_object_set_data_full (G_OBJECT (task), "account-id", g_strdup (account_id), g_free);
   search_again (task);
-}
-
-static char *
-secret_load_finish (PassportCredentialStore  *store,
-                    GAsyncResult             *result,
-                    char                    **account_id,
-                    GError                  **error)
-{
-  Found *found = g_task_propagate_pointer (G_TASK (result), error);
-  char *secret;
-
-  if (found == NULL)
-    return NULL;
-  secret = g_steal_pointer (&found->secret);
-  if (account_id != NULL && secret != NULL)
-    *account_id = g_steal_pointer (&found->account_id);
-  found_free (found);
-  return secret;
 }
 
 static void
@@ -567,7 +530,7 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->save_async = secret_save_async;
   iface->save_finish = secret_boolean_finish;
   iface->load_async = secret_load_async;
-  iface->load_finish = secret_load_finish;
+  iface->load_finish = passport_credential_store_loaded_finish;
   iface->delete_async = secret_delete_async;
   iface->delete_finish = secret_boolean_finish;
   iface->list_async = secret_list_async;

@@ -520,7 +520,7 @@ load_thread (GTask        *task,
   g_autofree char *account_id = g_strdup (op->account_id);
   guint8 *buffer;
   gsize len = 0;
-  Op *result;
+  gboolean stored = FALSE;
   GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
@@ -539,10 +539,9 @@ load_thread (GTask        *task,
         account_id = g_strdup (((PassportStoredAccount *) g_ptr_array_index (accounts, 0))->account_id);
     }
 
-  result = g_new0 (Op, 1);
   if (account_id == NULL)
     {
-      g_task_return_pointer (task, result, op_free);
+      passport_credential_store_return_loaded (task, NULL, NULL);
       return;
     }
 
@@ -559,20 +558,21 @@ load_thread (GTask        *task,
         {
           SecureZeroMemory (buffer, len);
           g_free (buffer);
-          op_free (result);
           g_task_return_error (task, error);
           return;
         }
       if (!found)
         break;
       if (part == 1)
-        result->account_id = g_strdup (account_id);
+        stored = TRUE;
     }
-  if (result->account_id != NULL)
-    result->secret = g_strndup ((const char *) buffer, len);
+  if (stored)
+    passport_credential_store_return_loaded (task, g_steal_pointer (&account_id),
+                                             g_strndup ((const char *) buffer, len));
+  else
+    passport_credential_store_return_loaded (task, NULL, NULL);
   SecureZeroMemory (buffer, len);
   g_free (buffer);
-  g_task_return_pointer (task, result, op_free);
 }
 
 static void
@@ -591,24 +591,6 @@ wincred_load_async (PassportCredentialStore *store,
   op->account_id = g_strdup (account_id);
   g_task_set_task_data (task, op, op_free);
   g_task_run_in_thread (task, load_thread);
-}
-
-static char *
-wincred_load_finish (PassportCredentialStore  *store,
-                     GAsyncResult             *result,
-                     char                    **account_id,
-                     GError                  **error)
-{
-  Op *found = g_task_propagate_pointer (G_TASK (result), error);
-  char *secret;
-
-  if (found == NULL)
-    return NULL;
-  secret = g_steal_pointer (&found->secret);
-  if (account_id != NULL && secret != NULL)
-    *account_id = g_steal_pointer (&found->account_id);
-  op_free (found);
-  return secret;
 }
 
 static void
@@ -722,7 +704,7 @@ credential_store_iface_init (PassportCredentialStoreInterface *iface)
   iface->save_async = wincred_save_async;
   iface->save_finish = wincred_boolean_finish;
   iface->load_async = wincred_load_async;
-  iface->load_finish = wincred_load_finish;
+  iface->load_finish = passport_credential_store_loaded_finish;
   iface->delete_async = wincred_delete_async;
   iface->delete_finish = wincred_boolean_finish;
   iface->list_async = wincred_list_async;
