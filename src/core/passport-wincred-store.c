@@ -195,6 +195,30 @@ op_free (gpointer data)
   g_free (op);
 }
 
+/* Runs @thread on an Op of the arguments, in a worker thread: the
+ * Credential Manager's calls block. */
+static void
+run_op (PassportCredentialStore *store,
+        const char              *server_url,
+        const char              *account_id,
+        const char              *secret,
+        GCancellable            *cancellable,
+        GAsyncReadyCallback      callback,
+        gpointer                 user_data,
+        gpointer                 source_tag,
+        GTaskThreadFunc          thread)
+{
+  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  op->server_url = g_strdup (server_url);
+  op->account_id = g_strdup (account_id);
+  op->secret = g_strdup (secret);
+  g_task_set_task_data (task, op, op_free);
+  g_task_run_in_thread (task, thread);
+}
+
 static char *
 target_name (PassportWincredStore *self,
              const char           *server_url,
@@ -489,15 +513,8 @@ wincred_save_async (PassportCredentialStore *store,
                     GAsyncReadyCallback      callback,
                     gpointer                 user_data)
 {
-  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
-
-  g_task_set_source_tag (task, wincred_save_async);
-  op->server_url = g_strdup (server_url);
-  op->account_id = g_strdup (account_id != NULL ? account_id : "");
-  op->secret = g_strdup (secret);
-  g_task_set_task_data (task, op, op_free);
-  g_task_run_in_thread (task, save_thread);
+  run_op (store, server_url, account_id != NULL ? account_id : "", secret, cancellable, callback, user_data,
+          wincred_save_async, save_thread);
 }
 
 static gboolean
@@ -583,14 +600,8 @@ wincred_load_async (PassportCredentialStore *store,
                     GAsyncReadyCallback      callback,
                     gpointer                 user_data)
 {
-  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
-
-  g_task_set_source_tag (task, wincred_load_async);
-  op->server_url = g_strdup (server_url);
-  op->account_id = g_strdup (account_id);
-  g_task_set_task_data (task, op, op_free);
-  g_task_run_in_thread (task, load_thread);
+  run_op (store, server_url, account_id, NULL, cancellable, callback, user_data, wincred_load_async,
+          load_thread);
 }
 
 static void
@@ -649,14 +660,8 @@ wincred_delete_async (PassportCredentialStore *store,
                       GAsyncReadyCallback      callback,
                       gpointer                 user_data)
 {
-  g_autoptr (GTask) task = g_task_new (store, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
-
-  g_task_set_source_tag (task, wincred_delete_async);
-  op->server_url = g_strdup (server_url);
-  op->account_id = g_strdup (account_id);
-  g_task_set_task_data (task, op, op_free);
-  g_task_run_in_thread (task, delete_thread);
+  run_op (store, server_url, account_id, NULL, cancellable, callback, user_data, wincred_delete_async,
+          delete_thread);
 }
 
 static void
