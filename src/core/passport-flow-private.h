@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* PassportFlow is one object over three files, the way gnome-text-editor
- * splits EditorPage: passport-flow.c (the object, its properties, the
- * transition between states and the plumbing of actions),
- * passport-flow-session.c (connecting, signing in, restoring, storing and
- * signing out) and passport-flow-actions.c (what the user does with the
- * account, and the conflict). Only these three include this header. */
+/* PassportFlow is one object over several files, the way gnome-text-editor
+ * splits EditorPage: passport-flow.c (the object, its properties and the
+ * transition between states), passport-flow-run.c (the plumbing every
+ * action goes through), passport-flow-session.c (connecting, signing in,
+ * restoring, storing and signing out), passport-flow-actions.c (what the
+ * user does with the account, and the conflict), passport-flow-group.c (the
+ * flow as a GActionGroup) and passport-flow-keyring.c (the keyring's
+ * health). Only these include this header. */
 
 #include "passport-account-watch.h"
 #include "passport-browser-sign-in.h"
@@ -137,7 +139,7 @@ void          _passport_flow_drop_browser      (PassportFlow *self);
 PassportBrowserSignIn *_passport_flow_new_browser (PassportFlow *self, const char *provider_id,
                                                    const char *login_hint);
 
-/* passport-flow.c: actions. A public action is started with
+/* passport-flow-run.c: actions. A public action is started with
  * _start_action (or refused); its steps run with the cancellable of
  * _begin_step; it ends with _action_done, _action_ended (an answer that
  * is not shown as a failure) or _fail (shown in "error"). */
