@@ -23,6 +23,7 @@ build_dir=${BUILD_DIR:-$top/build}
 # fuse3 for the document portal it starts, flatpak and flatpak-builder.
 # The Windows lane (scripts/windows/build.sh): mingw-w64, wine, dpkg-dev
 # for apt-get source, tcl and cmake for two of the libraries it builds.
+# gdb prints the stacks of a test that hangs (tests/support/pd-watchdog.c).
 debian_packages=(
   gcc pkg-config meson ninja-build gettext clang libclang-rt-14-dev
   libglib2.0-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
@@ -36,6 +37,7 @@ debian_packages=(
   bubblewrap xdg-dbus-proxy xdg-desktop-portal xdg-desktop-portal-gtk fuse3
   flatpak flatpak-builder libglib2.0-bin
   mingw-w64 wine wine64 dpkg-dev tcl cmake
+  gdb
 )
 
 missing=()
