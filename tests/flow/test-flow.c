@@ -15,6 +15,7 @@
 #include "passport-secure.h"
 #include "passport-secret-store.h"
 #include "pd-test-server.h"
+#include "pd-watchdog.h"
 
 /* The tests wait for events, never for time: an action's own result, or a
  * property the flow moves by itself (the long poll). Each wait fails the
@@ -1561,6 +1562,15 @@ test_link_wait (void)
   g_assert_cmpuint (link_wait_seconds (server), ==, 600);
 }
 
+/* Each case has a minute (three under the sanitizers); past it the watchdog
+ * prints every thread's stack and aborts, so a hang says where it hung. */
+static void
+add_watched (const char *path,
+             GTestFunc   func)
+{
+  pd_test_add_func_watched (path, func, 60);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1568,35 +1578,35 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   if (g_getenv ("PASSPORT_NO_KEYRING_DAEMON") != NULL)
-    g_test_add_func ("/flow/keyring/missing", test_keyring_missing);
+    add_watched ("/flow/keyring/missing", test_keyring_missing);
   else if (g_getenv ("PASSPORT_ISOLATED_INNER") != NULL)
     {
-      g_test_add_func ("/flow/keyring/restore", test_keyring_restore);
-      g_test_add_func ("/flow/keyring/shared-item", test_keyring_shared_item);
+      add_watched ("/flow/keyring/restore", test_keyring_restore);
+      add_watched ("/flow/keyring/shared-item", test_keyring_shared_item);
     }
   else
     {
-      g_test_add_func ("/flow/story", test_story);
-      g_test_add_func ("/flow/verified", test_verified);
-      g_test_add_func ("/flow/conflict/free-address", test_conflict_free_address);
-      g_test_add_func ("/flow/conflict/other-address", test_conflict_other_address);
-      g_test_add_func ("/flow/conflict/free-by-social", test_conflict_free_by_social);
-      g_test_add_func ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
-      g_test_add_func ("/flow/actions", test_actions);
-      g_test_add_func ("/flow/server-down-at-start", test_server_down_at_start);
-      g_test_add_func ("/flow/server-lost-while-waiting", test_server_lost_while_waiting);
-      g_test_add_func ("/flow/truth/change-password-wrong", test_change_password_wrong);
-      g_test_add_func ("/flow/truth/conflict-same-account", test_conflict_same_account);
-      g_test_add_func ("/flow/truth/change-email-password-required", test_change_email_password_required);
-      g_test_add_func ("/flow/password-reset", test_password_reset);
-      g_test_add_func ("/flow/password-reset/not-offered", test_password_reset_not_offered);
-      g_test_add_func ("/flow/password-reset/conflict", test_password_reset_conflict);
-      g_test_add_func ("/flow/password-reset/retry", test_password_reset_retry);
-      g_test_add_func ("/flow/two-step", test_two_step);
-      g_test_add_func ("/flow/device-sign-in", test_device_sign_in);
-      g_test_add_func ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
-      g_test_add_func ("/flow/device-sign-in/flow", test_device_sign_in_flow);
-      g_test_add_func ("/flow/link-wait", test_link_wait);
+      add_watched ("/flow/story", test_story);
+      add_watched ("/flow/verified", test_verified);
+      add_watched ("/flow/conflict/free-address", test_conflict_free_address);
+      add_watched ("/flow/conflict/other-address", test_conflict_other_address);
+      add_watched ("/flow/conflict/free-by-social", test_conflict_free_by_social);
+      add_watched ("/flow/browser-cancel-and-errors", test_browser_cancel_and_errors);
+      add_watched ("/flow/actions", test_actions);
+      add_watched ("/flow/server-down-at-start", test_server_down_at_start);
+      add_watched ("/flow/server-lost-while-waiting", test_server_lost_while_waiting);
+      add_watched ("/flow/truth/change-password-wrong", test_change_password_wrong);
+      add_watched ("/flow/truth/conflict-same-account", test_conflict_same_account);
+      add_watched ("/flow/truth/change-email-password-required", test_change_email_password_required);
+      add_watched ("/flow/password-reset", test_password_reset);
+      add_watched ("/flow/password-reset/not-offered", test_password_reset_not_offered);
+      add_watched ("/flow/password-reset/conflict", test_password_reset_conflict);
+      add_watched ("/flow/password-reset/retry", test_password_reset_retry);
+      add_watched ("/flow/two-step", test_two_step);
+      add_watched ("/flow/device-sign-in", test_device_sign_in);
+      add_watched ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
+      add_watched ("/flow/device-sign-in/flow", test_device_sign_in_flow);
+      add_watched ("/flow/link-wait", test_link_wait);
     }
 
   return g_test_run ();
