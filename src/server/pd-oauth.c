@@ -167,7 +167,7 @@ pd_handle_discovery (Pd                *pd,
   add_strings (o, "token_endpoint_auth_methods_supported", "none", NULL);
   add_strings (o, "subject_types_supported", "public", NULL);
   add_strings (o, "id_token_signing_alg_values_supported", "RS256", NULL);
-  add_strings (o, "claims_supported", "iss", "sub", "aud", "exp", "iat", "nonce",
+  add_strings (o, "claims_supported", "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
                "name", "email", "email_verified", NULL);
   json_object_set_boolean_member (o, "authorization_response_iss_parameter_supported", TRUE);
   json_object_set_array_member (o, "passport_features", pd_features_json (pd));
@@ -238,6 +238,15 @@ pd_render_social_form (Pd                *pd,
   pd_respond_html_form (msg, email_error ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_OK, page, redirect_uri);
 }
 
+/* OpenID Connect Core §3.1.2.1: max_age, when given, is a number of
+ * seconds (absent is fine too). */
+static gboolean
+max_age_valid (const char *max_age)
+{
+  return max_age == NULL ||
+         g_ascii_string_to_unsigned (max_age, 10, 0, G_MAXINT32, NULL, NULL);
+}
+
 void
 pd_handle_authorize (Pd                *pd,
                      SoupServerMessage *msg,
@@ -246,7 +255,7 @@ pd_handle_authorize (Pd                *pd,
   PdLang lang = pd_request_lang (msg);
   const char *client_id = query ? g_hash_table_lookup (query, "client_id") : NULL;
   const char *redirect_uri = query ? g_hash_table_lookup (query, "redirect_uri") : NULL;
-  const char *state, *nonce, *challenge, *method, *scope, *response_type, *provider_id;
+  const char *state, *nonce, *challenge, *method, *scope, *response_type, *provider_id, *max_age;
   const PdClient *client = find_client (client_id);
   const PdProvider *provider;
   g_autofree char *iss_error = NULL;
@@ -274,8 +283,10 @@ pd_handle_authorize (Pd                *pd,
   scope = g_hash_table_lookup (query, "scope");
   response_type = g_hash_table_lookup (query, "response_type");
   provider_id = g_hash_table_lookup (query, "provider");
+  max_age = g_hash_table_lookup (query, "max_age");
 
   if (g_strcmp0 (response_type, "code") != 0 ||
+      !max_age_valid (max_age) ||
       challenge == NULL || strlen (challenge) != 43 ||
       g_strcmp0 (method, "S256") != 0 ||
       scope == NULL || strstr (scope, "openid") == NULL ||
@@ -286,6 +297,7 @@ pd_handle_authorize (Pd                *pd,
         (challenge == NULL || g_strcmp0 (method, "S256") != 0) ? "PKCE with S256 is required" :
         (challenge != NULL && strlen (challenge) != 43) ? "code_challenge is malformed" :
         (scope == NULL || strstr (scope, "openid") == NULL) ? "scope must include openid" :
+        !max_age_valid (max_age) ? "max_age must be a number of seconds" :
         "unknown provider";
       g_autofree char *location = redirect_with (redirect_uri,
                                                  "error", "invalid_request",
@@ -681,6 +693,17 @@ revoke_family (Pd         *pd,
   g_info ("token family revoked");
 }
 
+/* When the session of @family began: its auth_time. */
+static gint64
+family_created_at (Pd         *pd,
+                   const char *family)
+{
+  g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, "SELECT created_at FROM token_families WHERE id = ?",
+                                                "s", family);
+
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : pd_now ();
+}
+
 JsonObject *
 pd_issue_tokens (Pd         *pd,
                  const char *account_id,
@@ -729,6 +752,11 @@ pd_issue_tokens (Pd         *pd,
     json_object_set_string_member (claims, "aud", client_id);
     json_object_set_int_member (claims, "iat", now);
     json_object_set_int_member (claims, "exp", now + pd->access_token_ttl);
+    /* The user signs in on the page at every authorization request (there
+     * is no sign-in cookie to skip it), so max_age=0 needs nothing more;
+     * auth_time is when the grant began this session, as the proof rule
+     * counts it. */
+    json_object_set_int_member (claims, "auth_time", family_in == NULL ? now : family_created_at (pd, family));
     if (nonce != NULL)
       json_object_set_string_member (claims, "nonce", nonce);
     if (sqlite3_step (stmt) == SQLITE_ROW)

@@ -222,6 +222,67 @@ test_response_type (void)
   g_assert_null (pd_location_param (r, "code"));
 }
 
+/* Contract 2 (1.1): max_age, a number of seconds, is taken (the stand-in
+ * page signs the user in at every request anyway) and anything else is
+ * refused; the id_token says when the session's sign-in was (auth_time),
+ * and a refresh does not move it. */
+static void
+test_max_age (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
+  g_autoptr(PdClient) browser = pd_client_new (server);
+  const char *bad[] = { "abc", "-1", "1.5", "", "99999999999999999999" };
+  g_autoptr(PdAuthRequest) req = pd_auth_request_new ();
+  g_autofree char *base_url = pd_auth_request_url (server, req, "google");
+  g_autofree char *url = g_strconcat (base_url, "&max_age=0", NULL);
+  g_autoptr(PdSocialPage) page = NULL;
+  g_autoptr(PdResponse) done = NULL;
+  g_autoptr(PdResponse) tokens = NULL;
+  g_autoptr(PdResponse) refreshed = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autofree char *code = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(PdAuthRequest) bad_req = pd_auth_request_new ();
+      g_autofree char *bad_base = pd_auth_request_url (server, bad_req, "google");
+      g_autofree char *bad_url = g_strconcat (bad_base, "&max_age=", bad[i], NULL);
+      g_autoptr(PdResponse) r = pd_client_get (browser, bad_url, NULL);
+      g_autofree char *error = NULL;
+      g_autofree char *state = NULL;
+
+      g_test_message ("max_age=%s", bad[i]);
+      pd_assert_response (r, 302, NULL);
+      error = pd_location_param (r, "error");
+      state = pd_location_param (r, "state");
+      g_assert_cmpstr (error, ==, "invalid_request");
+      g_assert_cmpstr (state, ==, bad_req->state);
+      g_assert_null (pd_location_param (r, "code"));
+    }
+
+  page = pd_browser_open (browser, url);
+  done = pd_browser_submit (browser, page, NULL, "fresh@example.com", "Fresh", TRUE, "continue");
+  pd_assert_response (done, 302, NULL);
+  code = pd_location_param (done, "code");
+  g_assert_nonnull (code);
+  tokens = pd_token_code (browser, code, req->redirect_uri, req->verifier);
+  pd_assert_response (tokens, 200, NULL);
+  first = pd_jwt_payload (pd_response_string (tokens, "id_token"));
+  g_assert_true (json_object_has_member (first, "auth_time"));
+  g_assert_cmpint (json_object_get_int_member (first, "auth_time"), ==,
+                   json_object_get_int_member (first, "iat"));
+
+  pd_server_advance_clock (server, 120);
+  refreshed = pd_token_refresh (browser, pd_response_string (tokens, "refresh_token"));
+  pd_assert_response (refreshed, 200, NULL);
+  second = pd_jwt_payload (pd_response_string (refreshed, "id_token"));
+  g_assert_cmpint (json_object_get_int_member (second, "iat"), ==,
+                   json_object_get_int_member (first, "iat") + 120);
+  g_assert_cmpint (json_object_get_int_member (second, "auth_time"), ==,
+                   json_object_get_int_member (first, "auth_time"));
+}
+
 static void
 sign_in_with_redirect (const char *redirect_uri)
 {
@@ -853,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/authorize/bad-redirect", test_bad_redirect);
   g_test_add_func ("/authorize/pkce-required", test_pkce_required);
   g_test_add_func ("/authorize/response-type", test_response_type);
+  g_test_add_func ("/authorize/max-age", test_max_age);
   g_test_add_func ("/authorize/any-loopback-port", test_any_loopback_port);
   g_test_add_func ("/authorize/ipv6-loopback", test_ipv6_loopback);
   g_test_add_func ("/authorize/cancel", test_cancel);
