@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "passport-credential-store.h"
+#include "passport-http-private.h"
 #include "passport-secure.h"
 
 G_DEFINE_INTERFACE (PassportCredentialStore, passport_credential_store, G_TYPE_OBJECT)
@@ -125,6 +126,9 @@ passport_credential_store_default_init (PassportCredentialStoreInterface *iface)
   iface->check_finish = default_check_finish;
   iface->unlock_async = default_unlock_async;
   iface->unlock_finish = default_unlock_finish;
+  /* Before any store starts a thread that connects (libsecret's D-Bus):
+   * the types both need, made here, on this thread (passport-http.c). */
+  passport_http_ensure_types ();
 }
 
 void

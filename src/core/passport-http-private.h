@@ -15,6 +15,11 @@ G_BEGIN_DECLS
 /* PASSPORT_HTTP_TIMEOUT_SECONDS, or $PASSPORT_HTTP_TIMEOUT (1–3600). */
 guint        passport_http_default_timeout    (void);
 
+/* Makes ready, on the calling thread, the types that a first HTTP session
+ * and a first D-Bus connection both need. Called before the first thread
+ * that may connect starts (the credential stores: see passport-http.c). */
+void         passport_http_ensure_types       (void);
+
 /* The session a PassportServer owns: no redirect to other schemes, no
  * certificate exceptions, Accept-Language from the locale. */
 SoupSession *passport_http_session_new        (void);

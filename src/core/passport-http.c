@@ -100,6 +100,26 @@ passport_http_default_timeout (void)
   return PASSPORT_HTTP_TIMEOUT_SECONDS;
 }
 
+/* GLib 2.74 (Debian 12) can deadlock when one thread initialises a class,
+ * holding GType's class-init lock, while another registers a type that the
+ * class needs and waits for that same lock. Seen in a test under ASan, 1
+ * start in 59: the main thread in SoupSession's class_init waited for
+ * GInetSocketAddress, which GDBus's thread, connecting for the keyring
+ * check, was registering, and that thread waited in
+ * g_type_add_interface_static() for the lock the main thread held. With
+ * the address types registered and SoupSession's class made here first,
+ * neither waits for the other. */
+void
+passport_http_ensure_types (void)
+{
+  g_type_ensure (G_TYPE_INET_ADDRESS);
+  g_type_ensure (G_TYPE_INET_SOCKET_ADDRESS);
+  g_type_ensure (G_TYPE_PROXY_ADDRESS);
+  g_type_ensure (G_TYPE_SOCKET_CLIENT);
+  /* A static type's class stays once made. */
+  g_type_class_unref (g_type_class_ref (SOUP_TYPE_SESSION));
+}
+
 SoupSession *
 passport_http_session_new (void)
 {
