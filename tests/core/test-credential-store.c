@@ -459,6 +459,34 @@ test_wincred_items (void)
 }
 #endif
 
+/* A store is made before it starts a thread that may connect (libsecret's
+ * D-Bus): by then the types an HTTP session and a D-Bus connection both
+ * need are ready, so the two cannot deadlock in GLib 2.74's class-init
+ * lock (passport_http_ensure_types). In a fresh process, since another
+ * case may have made them already. */
+static void
+test_types_ready_subprocess (void)
+{
+  g_autoptr(PassportCredentialStore) store = NULL;
+  GType session = g_type_from_name ("SoupSession");
+
+  g_assert_true (session == 0 || g_type_class_peek (session) == NULL);
+  store = new_store ();
+  session = g_type_from_name ("SoupSession");
+  g_assert_cmpuint (session, !=, 0);
+  g_assert_nonnull (g_type_class_peek (session));
+  g_assert_cmpuint (g_type_from_name ("GInetSocketAddress"), !=, 0);
+  g_assert_cmpuint (g_type_from_name ("GProxyAddress"), !=, 0);
+}
+
+static void
+test_types_ready (void)
+{
+  g_test_trap_subprocess ("/credential-store/types-ready/subprocess", 30 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -479,6 +507,8 @@ main (int   argc,
   g_test_add_func ("/credential-store/delete-and-list", test_delete_and_list);
   g_test_add_func ("/credential-store/boundary-sizes", test_boundary_sizes);
   g_test_add_func ("/credential-store/concurrent-writers", test_concurrent_writers);
+  g_test_add_func ("/credential-store/types-ready", test_types_ready);
+  g_test_add_func ("/credential-store/types-ready/subprocess", test_types_ready_subprocess);
 #ifdef G_OS_WIN32
   if (g_str_equal (backend, "wincred"))
     g_test_add_func ("/credential-store/wincred-items", test_wincred_items);
