@@ -26,6 +26,8 @@ struct _PassportBrowserSignIn
   char *login_hint;
   char *url;
   guint timeout_seconds;
+  gint max_age;             /* -1: not asked */
+  gint64 started_at;        /* real time, seconds */
   GError *launch_error;
 
   PassportBrowserLauncher launcher;
@@ -190,6 +192,7 @@ static void
 passport_browser_sign_in_init (PassportBrowserSignIn *self)
 {
   self->timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
+  self->max_age = -1;
   self->cancellable = g_cancellable_new ();
 }
 
@@ -337,6 +340,7 @@ build_url (PassportBrowserSignIn *self,
            const char            *challenge)
 {
   const char *endpoint = passport_server_get_authorization_endpoint (self->server);
+  g_autofree char *max_age = self->max_age >= 0 ? g_strdup_printf ("%d", self->max_age) : NULL;
   GString *url = g_string_new (endpoint);
   const char *params[] = {
     "response_type", "code",
@@ -354,6 +358,7 @@ build_url (PassportBrowserSignIn *self,
      * its own sign-in page and no use for the parameter. */
     "provider", passport_server_has_account_api (self->server) ? self->provider_id : NULL,
     "login_hint", self->login_hint,
+    "max_age", max_age,
   };
   gboolean first = strchr (endpoint, '?') == NULL;
 
@@ -369,6 +374,40 @@ build_url (PassportBrowserSignIn *self,
     }
 
   return g_string_free (url, FALSE);
+}
+
+/* How far the server's clock may be behind ours for a sign-in to count as
+ * fresh (OpenID Connect leaves the allowance to the client). */
+#define AUTH_TIME_SKEW_SECONDS 300
+
+/* With max_age asked: the id_token must say the user signed in within it
+ * (OpenID Connect Core §3.1.2.1: auth_time is then required). */
+static void
+fresh_tokens_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PassportBrowserSignIn *self = g_task_get_source_object (task);
+  g_autoptr(PassportTokenResponse) response = NULL;
+  GError *error = NULL;
+
+  response = passport_token_request_finish (result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (response->auth_time == 0 ||
+      response->auth_time + self->max_age + AUTH_TIME_SKEW_SECONDS < self->started_at)
+    {
+      g_debug ("id_token: %s", response->auth_time == 0 ? "no auth_time" : "auth_time too old");
+      g_task_return_new_error (task, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_ID_TOKEN, "%s",
+                               passport_error_code_describe (PASSPORT_ERROR_INVALID_ID_TOKEN));
+      return;
+    }
+  g_task_return_pointer (task, passport_session_new_from_token_response (PASSPORT_SERVER (source), response),
+                         g_object_unref);
 }
 
 static void
@@ -415,7 +454,8 @@ wait_cb (GObject      *source,
   cancellable = g_task_get_cancellable (task);
   /* Our task goes through: the session is made of the answer and returned on it. */
   passport_token_request_async (self->server, msg, self->nonce, cancellable,
-                                passport_session_complete_token_request, g_steal_pointer (&task));
+                                self->max_age >= 0 ? fresh_tokens_cb : passport_session_complete_token_request,
+                                g_steal_pointer (&task));
 }
 
 static gboolean
@@ -474,6 +514,7 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
       return;
     }
   self->started = TRUE;
+  self->started_at = g_get_real_time () / G_USEC_PER_SEC;
 
   passport_server_get_redirect_ports (self->server, &first_port, &last_port);
   self->loopback = passport_loopback_new_for_ports (first_port, last_port, &error);
@@ -514,6 +555,16 @@ passport_browser_sign_in_start_async (PassportBrowserSignIn *self,
   /* A browser that does not open is no failure: the URL can be copied
    * (the launch-error says why). */
   passport_browser_sign_in_open_browser (self);
+}
+
+void
+passport_browser_sign_in_set_max_age (PassportBrowserSignIn *self,
+                                      gint                   max_age)
+{
+  g_return_if_fail (PASSPORT_IS_BROWSER_SIGN_IN (self));
+  g_return_if_fail (!self->started);
+
+  self->max_age = MAX (max_age, -1);
 }
 
 PassportSession *

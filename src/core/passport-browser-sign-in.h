@@ -49,6 +49,14 @@ void                   passport_browser_sign_in_set_timeout_seconds (PassportBro
                                                                      guint                  seconds);
 guint                  passport_browser_sign_in_get_timeout_seconds (PassportBrowserSignIn *self);
 
+/* Asks the server for a sign-in no older than @max_age seconds (OpenID
+ * Connect max_age; 0: the user signs in again even with a browser session
+ * at the server), and refuses tokens whose id_token does not show one
+ * (auth_time; PASSPORT_ERROR_INVALID_ID_TOKEN). -1, the default, asks
+ * nothing. Before start only. */
+void                   passport_browser_sign_in_set_max_age   (PassportBrowserSignIn *self,
+                                                               gint                   max_age);
+
 /* Starts the listener, builds the URL (notify::url), opens the browser,
  * waits for the callback (or the timeout: PASSPORT_ERROR_BROWSER_TIMEOUT;
  * the user cancelling: PASSPORT_ERROR_ACCESS_DENIED), exchanges the code

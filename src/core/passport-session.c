@@ -645,7 +645,7 @@ refresh_cb (GObject      *source,
   if (response != NULL && response->id_token != NULL &&
       !passport_id_token_check (response->id_token, passport_server_get_issuer (self->server),
                                 self->client_id, NULL, g_get_real_time () / G_USEC_PER_SEC,
-                                &subject, NULL, &error))
+                                &subject, NULL, NULL, &error))
     g_clear_pointer (&response, passport_token_response_free);
   /* A refreshed id_token must be about the same person (OIDC Core §12.2). */
   if (response != NULL && subject != NULL && g_strcmp0 (subject, self->subject) != 0)

@@ -32,6 +32,7 @@ typedef struct
   char *client_id;
   char *subject;
   char *email;          /* nullable */
+  gint64 auth_time;     /* the id_token's auth_time (Unix seconds), 0: not given */
 } PassportTokenResponse;
 
 /* Parses strictly: PASSPORT_ERROR_BAD_RESPONSE for anything missing or
@@ -44,8 +45,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PassportTokenResponse, passport_token_response_fr
 
 /* Checks an id_token's claims (OIDC Core §3.1.3.7): iss, aud (and azp
  * with several audiences), exp (a minute of clock skew), nonce when
- * @nonce is not NULL, sub. PASSPORT_ERROR_INVALID_ID_TOKEN otherwise.
- * @now is Unix seconds. Out strings newly allocated (may be NULL). */
+ * @nonce is not NULL, sub, and auth_time's form when given.
+ * PASSPORT_ERROR_INVALID_ID_TOKEN otherwise. @now is Unix seconds. Out
+ * strings newly allocated (may be NULL); @auth_time 0 when not given. */
 gboolean passport_id_token_check (const char  *id_token,
                                   const char  *issuer,
                                   const char  *client_id,
@@ -53,6 +55,7 @@ gboolean passport_id_token_check (const char  *id_token,
                                   gint64       now,
                                   char       **subject,
                                   char       **email,
+                                  gint64      *auth_time,
                                   GError     **error);
 
 /* Sends @msg (a POST to @server's token endpoint) and parses the answer,

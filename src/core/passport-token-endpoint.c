@@ -165,6 +165,7 @@ passport_id_token_check (const char  *id_token,
                          gint64       now,
                          char       **subject,
                          char       **email,
+                         gint64      *auth_time,
                          GError     **error)
 {
   g_auto(GStrv) parts = NULL;
@@ -180,6 +181,7 @@ passport_id_token_check (const char  *id_token,
   JsonNode *aud;
   gint64 exp;
   gint64 iat;
+  gint64 auth = 0;
 
   /* The signature is not checked: the token came straight from the token
    * endpoint over TLS (or loopback) in answer to our own request, which
@@ -250,11 +252,15 @@ passport_id_token_check (const char  *id_token,
     return id_token_fail (error, "sub");
   if (!passport_json_optional_string (claims, "email", &mail, NULL))
     return id_token_fail (error, "email");
+  if (json_object_has_member (claims, "auth_time") && !numeric_date (claims, "auth_time", &auth))
+    return id_token_fail (error, "auth_time");
 
   if (subject != NULL)
     *subject = g_steal_pointer (&sub);
   if (email != NULL)
     *email = g_steal_pointer (&mail);
+  if (auth_time != NULL)
+    *auth_time = auth;
   return TRUE;
 }
 
@@ -290,7 +296,7 @@ token_request_cb (GObject      *source,
       (response = passport_token_response_parse (json, &error)) == NULL ||
       !passport_id_token_check (response->id_token, passport_server_get_issuer (server),
                                 req->client_id, req->nonce, g_get_real_time () / G_USEC_PER_SEC,
-                                &response->subject, &response->email, &error))
+                                &response->subject, &response->email, &response->auth_time, &error))
     {
       g_task_return_error (task, error);
       return;

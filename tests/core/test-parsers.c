@@ -1008,7 +1008,7 @@ check_id_token (const char *header,
   gboolean result;
 
   result = passport_id_token_check (jwt, BASE, "passport-desktop", "n0nce", 1700000000,
-                                    &sub, &email, &error);
+                                    &sub, &email, NULL, &error);
   if (ok)
     {
       g_assert_no_error (error);
@@ -1023,6 +1023,21 @@ check_id_token (const char *header,
     }
 }
 
+/* auth_time (OpenID Connect Core §2) comes out as given, 0 when absent. */
+static void
+check_auth_time (const char *payload,
+                 gint64      expected)
+{
+  g_autofree char *jwt = make_jwt ("{'alg':'RS256'}", payload);
+  g_autoptr(GError) error = NULL;
+  gint64 auth_time = -1;
+
+  g_assert_true (passport_id_token_check (jwt, BASE, "passport-desktop", NULL, 1700000000,
+                                          NULL, NULL, &auth_time, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (auth_time, ==, expected);
+}
+
 static void
 test_id_token (void)
 {
@@ -1031,6 +1046,8 @@ test_id_token (void)
   check_id_token (rs, "{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100,'iat':1700000000,'nonce':'n0nce','email':'i@x.org'}", TRUE);
   check_id_token (rs, "{'iss':'" BASE "','sub':'user1','aud':['passport-desktop'],'exp':1700000100,'nonce':'n0nce'}", TRUE);
   check_id_token (rs, "{'iss':'" BASE "','sub':'user1','aud':['passport-desktop','other'],'azp':'passport-desktop','exp':1700000100,'nonce':'n0nce'}", TRUE);
+  check_auth_time ("{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100,'auth_time':1699999000}", 1699999000);
+  check_auth_time ("{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1700000100}", 0);
   /* within the clock skew */
   check_id_token (rs, "{'iss':'" BASE "','sub':'user1','aud':'passport-desktop','exp':1699999990,'nonce':'n0nce'}", TRUE);
 
@@ -1068,6 +1085,9 @@ test_id_token (void)
       "'exp':1700000100,'iat':1e30",
       "'exp':1700000100,'iat':-1",
       "'exp':1700000100,'iat':'yesterday'",
+      "'exp':1700000100,'auth_time':'now'",
+      "'exp':1700000100,'auth_time':-1",
+      "'exp':1700000100,'auth_time':1e30",
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
@@ -1088,7 +1108,7 @@ test_id_token (void)
         g_autoptr(GError) error = NULL;
 
         g_assert_false (passport_id_token_check (garbage[i], BASE, "passport-desktop", NULL,
-                                                 1700000000, NULL, NULL, &error));
+                                                 1700000000, NULL, NULL, NULL, &error));
         g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_ID_TOKEN);
       }
   }

@@ -25,7 +25,7 @@ check (const char *token)
   g_autofree char *email = NULL;
   gboolean ok;
 
-  ok = passport_id_token_check (token, ISSUER, CLIENT_ID, NONCE, NOW, &subject, &email, &error);
+  ok = passport_id_token_check (token, ISSUER, CLIENT_ID, NONCE, NOW, &subject, &email, NULL, &error);
   g_assert (ok == (error == NULL));
   g_assert (!ok || (subject != NULL && *subject != '\0'));
   g_assert (ok || error->code == PASSPORT_ERROR_INVALID_ID_TOKEN);
