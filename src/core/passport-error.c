@@ -184,6 +184,8 @@ passport_error_code_describe (PassportErrorCode code)
       return _("The system keyring is locked. Unlock it to stay signed in.");
     case PASSPORT_ERROR_SAME_ACCOUNT:
       return _("That is this same account. Sign in to the account that uses this e-mail.");
+    case PASSPORT_ERROR_OTHER_ACCOUNT:
+      return _("The browser signed in to another account. Sign in again with a network linked to this account.");
     case PASSPORT_ERROR_PASSWORD_REQUIRED:
       return _("Enter the account’s current password.");
     case PASSPORT_ERROR_ACTION_UNAVAILABLE:
@@ -305,6 +307,7 @@ passport_error_get_severity (const GError *error)
     case PASSPORT_ERROR_INVALID_PASSWORD:
     case PASSPORT_ERROR_NO_EMAIL:
     case PASSPORT_ERROR_SAME_ACCOUNT:
+    case PASSPORT_ERROR_OTHER_ACCOUNT:
     case PASSPORT_ERROR_PASSWORD_REQUIRED:
     case PASSPORT_ERROR_MFA_REQUIRED:
     case PASSPORT_ERROR_EXPIRED_TOKEN:

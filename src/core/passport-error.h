@@ -90,6 +90,9 @@ typedef enum
   PASSPORT_ERROR_UNKNOWN_PROVIDER,
   PASSPORT_ERROR_LAST_SIGN_IN_METHOD,  /* unlinking would leave no way in */
   PASSPORT_ERROR_IDENTITY_IN_USE,      /* a link's outcome: that network account is another's */
+
+  /* signing in again for a proof (contract 4, max_age=0) */
+  PASSPORT_ERROR_OTHER_ACCOUNT,        /* the browser signed in to another account */
 } PassportErrorCode;
 
 /* Where a user meets an error, decided here rather than by each page. */

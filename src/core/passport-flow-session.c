@@ -9,6 +9,7 @@
 
 #include "passport-error.h"
 #include "passport-flow-private.h"
+#include "passport-identity.h"
 #include "passport-memory-store.h"
 #include "passport-secure.h"
 
@@ -249,15 +250,13 @@ store_failed_cb (PassportSession *session,
 
 /* The only way a session enters the flow: a new sign-in (@save) or one
  * restored from the store. The account decides the state. */
-void
-_passport_flow_take_session (PassportFlow    *self,
-                             PassportSession *session,
-                             gboolean         save)
+/* @session becomes the flow's, with its client, its store and its signals. */
+static void
+attach_session (PassportFlow    *self,
+                PassportSession *session)
 {
-  _passport_flow_clear_session (self);
   self->session = g_object_ref (session);
   self->client = passport_client_new (session);
-  _passport_flow_set_account_id (self, passport_session_get_subject (session));
   self->tokens_changed_id = g_signal_connect (session, "tokens-changed",
                                               G_CALLBACK (tokens_changed_cb), self);
   /* The app and passportctl use one keyring item: refreshes take turns. */
@@ -266,6 +265,27 @@ _passport_flow_take_session (PassportFlow    *self,
   g_signal_connect_object (session, "notify::can-refresh",
                            G_CALLBACK (_passport_flow_update_session_remembered), self, G_CONNECT_SWAPPED);
   _passport_flow_update_session_remembered (self);
+}
+
+static void
+detach_session (PassportFlow *self)
+{
+  if (self->session != NULL && self->tokens_changed_id != 0)
+    g_clear_signal_handler (&self->tokens_changed_id, self->session);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->session);
+}
+
+void
+_passport_flow_take_session (PassportFlow    *self,
+                             PassportSession *session,
+                             gboolean         save)
+{
+  _passport_flow_clear_session (self);
+  _passport_flow_set_account_id (self, passport_session_get_subject (session));
+  attach_session (self, session);
   /* A new sign-in makes its account the active one; a restored session
    * (a command run on a remembered account) does not. */
   self->signed_in_here = save;
@@ -277,12 +297,7 @@ _passport_flow_take_session (PassportFlow    *self,
 void
 _passport_flow_clear_session (PassportFlow *self)
 {
-  if (self->session != NULL && self->tokens_changed_id != 0)
-    g_clear_signal_handler (&self->tokens_changed_id, self->session);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_clear_object (&self->client);
-  g_clear_object (&self->session);
+  detach_session (self);
   _passport_flow_update_session_remembered (self);
   _passport_flow_set_object (self, &self->account, NULL, PROP_ACCOUNT);
   _passport_flow_set_object (self, &self->terms, NULL, PROP_TERMS);
@@ -771,6 +786,120 @@ _passport_flow_new_browser (PassportFlow *self,
 }
 
 /* Signing in ------------------------------------------------------------------ */
+
+static void
+old_session_revoked_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Offline: the old tokens lapse on their own. */
+  if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
+    g_debug ("could not revoke the session signed in again: %s", error->message);
+}
+
+static void
+new_session_revoked_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
+    g_debug ("could not revoke the other account's session: %s", error->message);
+}
+
+static void
+again_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PassportFlow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportSession) fresh =
+    passport_browser_sign_in_start_finish (PASSPORT_BROWSER_SIGN_IN (source), result, &error);
+  g_autoptr(PassportSession) old = NULL;
+
+  if (PASSPORT_BROWSER_SIGN_IN (source) != self->browser || _passport_flow_is_cancelled (error))
+    return;
+  _passport_flow_drop_browser (self);
+
+  if (fresh == NULL)
+    {
+      _passport_flow_fail (self, error);
+      return;
+    }
+  if (self->session == NULL ||
+      g_strcmp0 (passport_session_get_subject (fresh), passport_flow_get_account_id (self)) != 0)
+    {
+      /* Not this account: its session is of no use here, and nobody keeps it. */
+      passport_session_revoke_async (fresh, NULL, new_session_revoked_cb, NULL);
+      _passport_flow_fail_with_code (self, PASSPORT_ERROR_OTHER_ACCOUNT);
+      return;
+    }
+
+  /* The fresh session takes the old one's place; the account, the state
+   * and the pages stay. The store gets the new tokens, the old ones are
+   * revoked (contract 4). */
+  old = g_object_ref (self->session);
+  detach_session (self);
+  attach_session (self, fresh);
+  save_session (self);
+  /* Its own tokens: a shared session would revoke what the store holds,
+   * the fresh ones. */
+  passport_session_share (old, NULL, NULL);
+  passport_session_revoke_async (old, NULL, old_session_revoked_cb, NULL);
+  _passport_flow_action_done (self);
+}
+
+void
+passport_flow_sign_in_again_async (PassportFlow        *self,
+                                   const char          *provider_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *provider = g_strdup (provider_id);
+  PassportBrowserSignIn *browser;
+  GCancellable *step;
+
+  g_return_if_fail (PASSPORT_IS_FLOW (self));
+
+  if (provider == NULL && self->account != NULL &&
+      g_list_model_get_n_items (passport_account_get_identities (self->account)) > 0)
+    {
+      g_autoptr(PassportIdentity) first = g_list_model_get_item (passport_account_get_identities (self->account), 0);
+
+      provider = g_strdup (passport_identity_get_provider (first));
+    }
+  /* Not while a step waits on the session's long poll (confirmation, the
+   * conflict): those go on with the session they have. */
+  if (self->session == NULL || self->account == NULL || provider == NULL ||
+      !passport_server_has_account_api (self->server) ||
+      (self->state != PASSPORT_FLOW_STATE_SIGNED_IN && self->state != PASSPORT_FLOW_STATE_NEEDS_TERMS &&
+       self->state != PASSPORT_FLOW_STATE_NEEDS_EMAIL))
+    {
+      _passport_flow_refuse_action (self, callback, user_data, passport_flow_sign_in_again_async,
+                                    "sign_in_again");
+      return;
+    }
+  _passport_flow_start_action (self, cancellable, callback, user_data, passport_flow_sign_in_again_async);
+  step = _passport_flow_begin_step (self, NULL);
+  browser = _passport_flow_new_browser (self, provider, passport_account_get_email (self->account));
+  /* OpenID Connect max_age=0: the user signs in again whatever the
+   * browser remembers, and the id_token shows when. */
+  passport_browser_sign_in_set_max_age (browser, 0);
+  passport_browser_sign_in_start_async (browser, step, again_cb, g_object_ref (self));
+}
+
+gboolean
+passport_flow_sign_in_again_finish (PassportFlow  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return _passport_flow_finish_action (self, result, passport_flow_sign_in_again_async, error);
+}
 
 static void
 browser_cb (GObject      *source,

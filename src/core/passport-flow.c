@@ -379,12 +379,15 @@ passport_flow_cancel (PassportFlow *self)
       if (self->conflict != NULL)
         passport_conflict_reset (self->conflict);
       break;
-    case PASSPORT_FLOW_STATE_NEEDS_SERVER:
-    case PASSPORT_FLOW_STATE_SIGNED_OUT:
     case PASSPORT_FLOW_STATE_NEEDS_TERMS:
     case PASSPORT_FLOW_STATE_NEEDS_EMAIL:
-    case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
     case PASSPORT_FLOW_STATE_SIGNED_IN:
+      /* a sign-in again (a proof) that is given up */
+      _passport_flow_drop_browser (self);
+      break;
+    case PASSPORT_FLOW_STATE_NEEDS_SERVER:
+    case PASSPORT_FLOW_STATE_SIGNED_OUT:
+    case PASSPORT_FLOW_STATE_AWAITING_CONFIRMATION:
     default:
       break;
     }

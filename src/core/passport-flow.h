@@ -181,6 +181,24 @@ gboolean passport_flow_open_account_finish   (PassportFlow  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 
+/* A proof for an account without a password (contract 4, "sign_in"):
+ * signs in again in the browser with max_age=0 while the state stays
+ * (SIGNED_IN, NEEDS_TERMS or NEEDS_EMAIL). browser-url, browser-provider,
+ * browser-deadline and browser-launch-error follow it as for a sign-in.
+ * The fresh session of this same account replaces the old one, in the
+ * store too, and the old one is revoked; a call made right after may send
+ * no proof. Another account in the browser: PASSPORT_ERROR_OTHER_ACCOUNT
+ * (its session revoked, ours kept). @provider_id NULL: the account's first
+ * linked network. Cancel with passport_flow_cancel() or @cancellable. */
+void     passport_flow_sign_in_again_async          (PassportFlow        *self,
+                                                     const char          *provider_id,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean passport_flow_sign_in_again_finish         (PassportFlow  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
+
 /* SIGNED_OUT (or AWAITING_BROWSER: a new try) → AWAITING_BROWSER →
  * SIGNING_IN → the account's state. @provider_id is a social network of
  * the server's; NULL on a plain OpenID provider (no account API), which

@@ -1549,6 +1549,113 @@ link_wait_seconds (PdServer *server)
   return seconds;
 }
 
+/* Two-step set-up with no proof (an account without a password): the
+ * error, or NULL when the server took it. */
+static GError *
+otp_setup_without_proof (PassportClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  PassportOtpSetup *setup;
+
+  passport_client_otp_setup_async (client, PASSPORT_PROOF_NONE, NULL, NULL, device_keep, &result);
+  RUN_UNTIL (result != NULL, 20);
+  setup = passport_client_otp_setup_finish (client, result, &error);
+  g_assert_true ((setup == NULL) == (error != NULL));
+  g_clear_pointer (&setup, passport_otp_setup_free);
+  return error;
+}
+
+static void
+assert_reauth_sign_in (GError *error)
+{
+  const char * const *accepted;
+
+  g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_REAUTH_REQUIRED);
+  accepted = passport_error_get_accepted (error);
+  g_assert_nonnull (accepted);
+  g_assert_cmpuint (g_strv_length ((char **) accepted), ==, 1);
+  g_assert_cmpstr (accepted[0], ==, "sign_in");
+  g_error_free (error);
+}
+
+/* Contract 4: an account without a password proves it is its owner by a
+ * sign-in at most 5 minutes old; the flow signs in again in the browser
+ * (max_age=0), keeps its state and account, replaces the session and
+ * revokes the old one. Another account in the browser changes nothing. */
+static void
+test_sign_in_again (void)
+{
+  g_autoptr(PdServer) server = pd_server_start ("--frozen-clock", NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+  g_autoptr(PassportClient) old_client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PassportAccount) me = NULL;
+  g_autofree char *account_id = NULL;
+  PassportClient *client;
+
+  sign_in_social (flow, "again@example.net", FALSE);
+  account_id = g_strdup (passport_flow_get_account_id (flow));
+  old_client = g_object_ref (passport_flow_get_client (flow));
+
+  /* Five minutes on, the sign-in is too old to stand for a proof. */
+  pd_server_advance_clock (server, 301);
+  assert_reauth_sign_in (otp_setup_without_proof (old_client));
+
+  browser_as ("again@example.net", "Ivan Again", FALSE, "continue");
+  START (flow, sign_in_again, NULL);
+  g_assert_nonnull (passport_flow_get_browser_url (flow));
+  g_assert_nonnull (strstr (passport_flow_get_browser_url (flow), "max_age=0"));
+  g_assert_nonnull (strstr (passport_flow_get_browser_url (flow), "provider=google"));
+  wait_for_state (flow, PASSPORT_FLOW_STATE_NEEDS_EMAIL, 30);
+  g_assert_cmpstr (passport_flow_get_account_id (flow), ==, account_id);
+  g_assert_null (passport_flow_get_browser_url (flow));
+  client = passport_flow_get_client (flow);
+  g_assert_true (client != old_client);
+
+  /* The fresh sign-in is the proof. */
+  g_assert_no_error (otp_setup_without_proof (client));
+  /* The old session is revoked. */
+  passport_client_get_me_async (old_client, 0, -1, NULL, device_keep, &result);
+  RUN_UNTIL (result != NULL, 20);
+  me = passport_client_get_me_finish (old_client, result, &error);
+  g_assert_null (me);
+  g_assert_nonnull (error);
+  g_assert_true (g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_SESSION_EXPIRED) ||
+                 g_error_matches (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_TOKEN));
+
+  /* Another account in the browser: refused, and ours stays as it was. */
+  pd_server_advance_clock (server, 301);
+  browser_as ("someone.else@example.net", "Someone Else", FALSE, "continue");
+  START (flow, sign_in_again, NULL);
+  wait_for_error (flow, PASSPORT_ERROR_OTHER_ACCOUNT, 30);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  g_assert_cmpstr (passport_flow_get_account_id (flow), ==, account_id);
+  g_assert_true (passport_flow_get_client (flow) == client);
+  assert_reauth_sign_in (otp_setup_without_proof (client));
+
+  /* Given up in the browser: the state stays, the flow says why. */
+  browser_as ("again@example.net", "Ivan Again", FALSE, "cancel");
+  START (flow, sign_in_again, NULL);
+  wait_for_error (flow, PASSPORT_ERROR_ACCESS_DENIED, 30);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_NEEDS_EMAIL);
+  g_assert_true (passport_flow_get_client (flow) == client);
+}
+
+/* Signing in again needs a session of a server with the account API. */
+static void
+test_sign_in_again_refused (void)
+{
+  g_autoptr(PdServer) server = pd_server_start (NULL);
+  g_autoptr(PassportFlow) flow = new_memory_flow (server);
+
+  wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
+  START (flow, sign_in_again, "google");
+  wait_for_error_refused (flow);
+  g_assert_cmpint (passport_flow_get_state (flow), ==, PASSPORT_FLOW_STATE_SIGNED_OUT);
+}
+
 static void
 test_link_wait (void)
 {
@@ -1607,6 +1714,8 @@ main (int   argc,
       add_watched ("/flow/device-sign-in/not-offered", test_device_sign_in_not_offered);
       add_watched ("/flow/device-sign-in/flow", test_device_sign_in_flow);
       add_watched ("/flow/link-wait", test_link_wait);
+      add_watched ("/flow/sign-in-again", test_sign_in_again);
+      add_watched ("/flow/sign-in-again/refused", test_sign_in_again_refused);
     }
 
   return g_test_run ();
