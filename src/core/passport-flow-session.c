@@ -787,27 +787,17 @@ _passport_flow_new_browser (PassportFlow *self,
 
 /* Signing in ------------------------------------------------------------------ */
 
+/* A session nobody keeps is revoked; offline, its tokens lapse on their
+ * own. @user_data names it for the log. */
 static void
-old_session_revoked_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* Offline: the old tokens lapse on their own. */
-  if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
-    g_debug ("could not revoke the session signed in again: %s", error->message);
-}
-
-static void
-new_session_revoked_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+unkept_revoked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
 
   if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
-    g_debug ("could not revoke the other account's session: %s", error->message);
+    g_debug ("could not revoke %s: %s", (const char *) user_data, error->message);
 }
 
 static void
@@ -834,7 +824,7 @@ again_cb (GObject      *source,
       g_strcmp0 (passport_session_get_subject (fresh), passport_flow_get_account_id (self)) != 0)
     {
       /* Not this account: its session is of no use here, and nobody keeps it. */
-      passport_session_revoke_async (fresh, NULL, new_session_revoked_cb, NULL);
+      passport_session_revoke_async (fresh, NULL, unkept_revoked_cb, (gpointer) "the other account's session");
       _passport_flow_fail_with_code (self, PASSPORT_ERROR_OTHER_ACCOUNT);
       return;
     }
@@ -849,7 +839,7 @@ again_cb (GObject      *source,
   /* Its own tokens: a shared session would revoke what the store holds,
    * the fresh ones. */
   passport_session_share (old, NULL, NULL);
-  passport_session_revoke_async (old, NULL, old_session_revoked_cb, NULL);
+  passport_session_revoke_async (old, NULL, unkept_revoked_cb, (gpointer) "the session signed in again");
   _passport_flow_action_done (self);
 }
 
