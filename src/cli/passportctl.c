@@ -148,6 +148,7 @@ static char *opt_provider;
 static char *opt_email;
 static char *opt_otp;
 static char *opt_recovery_code;
+static gboolean opt_sign_in_again;
 static gboolean opt_no_browser;
 static gboolean opt_json;
 static gboolean opt_no_keyring;
@@ -170,6 +171,7 @@ static const GOptionEntry entries[] = {
   { "qr", 0, 0, G_OPTION_ARG_NONE, &opt_qr, N_("With sign-in --device: draw the QR code even when standard output is not a terminal"), NULL },
   { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("The code from the authenticator app: for sign-in --email when the account asks for one, or as the proof for otp and app-passwords"), N_("CODE") },
   { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("A recovery code instead of the app's code (sign-in --email, or as the proof)"), N_("CODE") },
+  { "sign-in-again", 0, 0, G_OPTION_ARG_NONE, &opt_sign_in_again, N_("As the proof of an account without a password: sign in again in the browser first (with --provider ID, that network)"), NULL },
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON for scripts"), NULL },
   { "no-keyring", 0, 0, G_OPTION_ARG_NONE, &opt_no_keyring, N_("Do not use the system keyring (nothing is remembered)"), NULL },
@@ -747,7 +749,7 @@ static char *
 describe_reauth (const GError *error)
 {
   const char * const *accepted = passport_error_get_accepted (error);
-  gboolean password, otp, recovery;
+  gboolean password, otp, recovery, sign_in;
   GString *text;
 
   if (accepted == NULL)
@@ -755,10 +757,10 @@ describe_reauth (const GError *error)
   password = g_strv_contains (accepted, "password");
   otp = g_strv_contains (accepted, "otp");
   recovery = g_strv_contains (accepted, "recovery_code");
+  sign_in = g_strv_contains (accepted, "sign_in");
   if (!password && !otp && !recovery)
-    return g_strdup (_("This needs a recent sign-in. Sign in again in the browser "
-                       "(“passportctl sign-out”, then “passportctl sign-in --provider ID”) "
-                       "and run this again within 5 minutes."));
+    return g_strdup (_("This needs a recent sign-in. Run the same command again with "
+                       "--sign-in-again: it signs you in again in the browser first."));
 
   text = g_string_new (_("Confirm it is you. The server takes one of:"));
   if (password)
@@ -768,6 +770,8 @@ describe_reauth (const GError *error)
     g_string_append_printf (text, "\n  %s", _("--otp CODE: the code from the authenticator app"));
   if (recovery)
     g_string_append_printf (text, "\n  %s", _("--recovery-code CODE: one of the recovery codes"));
+  if (sign_in)
+    g_string_append_printf (text, "\n  %s", _("--sign-in-again: a new sign-in in the browser"));
   return g_string_free (text, FALSE);
 }
 
@@ -1252,6 +1256,75 @@ sign_in_with_device (PassportFlow  *flow,
   return ok;
 }
 
+/* A sign-in in the browser, the first one (sign-in --provider) or again
+ * as a proof (--sign-in-again): browser_url_cb prints the address before
+ * the flow opens the browser, and Ctrl+C cancels through the flow, so a
+ * session refreshed meanwhile still reaches the keyring. */
+static gboolean
+sign_in_in_browser (PassportFlow  *flow,
+                    const char    *provider,
+                    gboolean       again,
+                    GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  guint sigint = g_unix_signal_add (SIGINT, cancel_flow_on_signal, flow);
+  guint sigterm = g_unix_signal_add (SIGTERM, cancel_flow_on_signal, flow);
+  gboolean ok;
+
+  if (again)
+    {
+      passport_flow_sign_in_again_async (flow, provider, NULL, keep_result, &result);
+      ok = passport_flow_sign_in_again_finish (flow, await_result (&result), error);
+    }
+  else
+    {
+      passport_flow_sign_in_with_provider_async (flow, provider, NULL, keep_result, &result);
+      ok = passport_flow_sign_in_with_provider_finish (flow, await_result (&result), error);
+    }
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (!ok && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr (_("Sign-in cancelled.\n"));
+  return ok;
+}
+
+/* Whether the command sends a proof (contract 4): the ones marked * in
+ * --help. */
+static gboolean
+sends_proof (const char *command,
+             const char *subcommand)
+{
+  if (g_str_equal (command, "delete-account"))
+    return TRUE;
+  if (subcommand == NULL)
+    return FALSE;
+  if (g_str_equal (command, "otp"))
+    return g_strv_contains ((const char *[]) { "setup", "recovery-codes", "disable", NULL },
+                            subcommand);
+  if (g_str_equal (command, "app-passwords"))
+    return g_str_equal (subcommand, "create");
+  if (g_str_equal (command, "identities"))
+    return g_str_equal (subcommand, "link");
+  return FALSE;
+}
+
+/* The proof for a call: with --sign-in-again a new sign-in in the browser
+ * (max_age=0), after which the call needs none; else read_proof(). The
+ * flow's client changes with the session: take it again after this. */
+static gboolean
+prove (PassportFlow       *flow,
+       PassportProofKind  *kind,
+       char              **proof,
+       GError            **error)
+{
+  *kind = PASSPORT_PROOF_NONE;
+  *proof = NULL;
+  if (opt_sign_in_again)
+    return sign_in_in_browser (flow, opt_provider, TRUE, error);
+  *kind = read_proof (flow, proof);
+  return TRUE;
+}
+
 static gboolean
 cancel_on_signal (gpointer data)
 {
@@ -1318,7 +1391,6 @@ account_command (PassportFlow *flow,
   g_autoptr(PassportSecret) proof = NULL;
   PassportProofKind proof_kind = PASSPORT_PROOF_NONE;
   const char *unsupported_message;
-  gboolean needs_proof;
   gboolean ended_here = FALSE;
   guint sigint, sigterm;
 
@@ -1335,11 +1407,12 @@ account_command (PassportFlow *flow,
                                                                    : exit_code_for (flow));
     }
 
-  needs_proof = delete_account ||
-                g_strv_contains ((const char *[]) { "setup", "recovery-codes", "disable", "create", NULL },
-                                 subcommand);
-  if (needs_proof)
-    proof_kind = read_proof (flow, &proof);
+  if (sends_proof (command, subcommand))
+    {
+      if (!prove (flow, &proof_kind, &proof, &error))
+        return report_account_error (flow, command, error);
+      client = passport_flow_get_client (flow);
+    }
 
   /* Ctrl+C stops the call; the keyring still gets a refreshed session.
    * Not while reading the password: the terminal's echo is off then. */
@@ -1877,7 +1950,7 @@ static int
 link_identity (PassportFlow *flow,
                const char   *provider)
 {
-  PassportClient *client = passport_flow_get_client (flow);
+  PassportClient *client;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1890,7 +1963,9 @@ link_identity (PassportFlow *flow,
   PassportProofKind proof_kind;
   guint sigint, sigterm, lapse, seconds = 0;
 
-  proof_kind = read_proof (flow, &proof);
+  if (!prove (flow, &proof_kind, &proof, &error))
+    return report_account_error (flow, "identities", error);
+  client = passport_flow_get_client (flow);
   /* Ctrl+C stops the call, then the wait; not while reading the
    * password, since the terminal's echo is off then. */
   sigint = g_unix_signal_add (SIGINT, cancel_on_signal, cancellable);
@@ -2304,7 +2379,7 @@ main (int   argc,
     "--device exits 1 when the other device denies, the code lapses, Ctrl+C\n"
     "cancels or the server does not offer it."));
 
-  /* A paragraph of its own, after the exit status of the rest. */
+  /* Paragraphs of their own, after the exit status of the rest. */
   description = g_strconcat (g_option_context_get_description (context), "\n\n", _(
     "Linked sign-in methods, when the server offers them (* as above):\n"
     "  identities list             the social networks that sign in to the\n"
@@ -2317,7 +2392,12 @@ main (int   argc,
     "  identities unlink PROVIDER  stop signing in with that network (exit 1 when\n"
     "                              it is the account's only way in)\n"
     "identities exits 1 on a server that does not offer them, 3 when not signed\n"
-    "in or a proof is needed."), NULL);
+    "in or a proof is needed."), "\n\n", _(
+    "An account without a password proves it is you by a sign-in at most 5\n"
+    "minutes old. --sign-in-again gives the commands marked * that proof: they\n"
+    "sign in again in the browser first, as sign-in --provider does (the\n"
+    "account's first network, or --provider ID), then make the call. Exit 1\n"
+    "when that sign-in fails, is cancelled or is another account's."), NULL);
   g_option_context_set_description (context, description);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -2395,6 +2475,12 @@ main (int   argc,
     return usage (context, _("sign-in --device takes neither --provider nor --email."));
   if (opt_otp != NULL && opt_recovery_code != NULL)
     return usage (context, _("Give --otp or --recovery-code, not both."));
+  if (opt_sign_in_again && (opt_otp != NULL || opt_recovery_code != NULL))
+    return usage (context, _("--sign-in-again is the proof itself: give it without --otp or "
+                             "--recovery-code."));
+  if (opt_sign_in_again && !sends_proof (command, argc > 2 ? argv[2] : NULL))
+    return usage (context, _("--sign-in-again goes only with a command that needs a proof "
+                             "(marked * below)."));
   if (opt_redirect_port != NULL &&
       !passport_redirect_ports_parse (opt_redirect_port, &first_port, &last_port, &error))
     return usage (context, error->message);
@@ -2530,10 +2616,7 @@ main (int   argc,
             ok = submit_code (flow, &error);
         }
       else
-        {
-          passport_flow_sign_in_with_provider_async (flow, opt_provider, NULL, keep_result, &result);
-          ok = passport_flow_sign_in_with_provider_finish (flow, await_result (&result), &error);
-        }
+        ok = sign_in_in_browser (flow, opt_provider, FALSE, &error);
       report_outcome (flow, ok, error);
     }
   else if (g_str_equal (command, "terms"))

@@ -418,7 +418,8 @@ try:
     run(['sign-out'])
 
     # An account without a password: a fresh sign-in is its proof; after
-    # 5 minutes only a new sign-in in the browser is.
+    # 5 minutes only a new sign-in in the browser is, which --sign-in-again
+    # makes before the call.
     env['PASSPORT_TEST_EMAIL'] = 'qa.social-only@example.net'
     run(['sign-in', '--provider', 'vk'], expect=3)
     run(['accept-terms'], expect=3)
@@ -427,10 +428,88 @@ try:
     status, _ = api('POST', '/_test/clock', {'advance': 301})
     assert status == 200
     p = run(['otp', 'setup'], stdin='', expect=3)
-    assert 'Sign in again in the browser' in p.stderr and '5 minutes' in p.stderr, p.stderr
+    assert 'recent sign-in' in p.stderr and '--sign-in-again' in p.stderr, p.stderr
+    assert 'Secret' not in p.stdout, p.stdout
     p = run(['otp', 'setup', '--json'], stdin='', expect=3)
-    assert json.loads(p.stdout)['error']['accepted'] == ['sign_in'], p.stdout
-    run(['sign-out'])
+    answer = json.loads(p.stdout)['error']
+    assert answer['code'] == 'reauth_required' and answer['accepted'] == ['sign_in'], p.stdout
+    assert '--sign-in-again' in answer['message'], p.stdout
+
+    # --sign-in-again is the proof itself, and only for a call that takes one.
+    assert '--sign-in-again' in run(['otp', 'setup', '--sign-in-again', '--otp', '123456'], expect=2).stderr
+    run(['otp', 'disable', '--sign-in-again', '--recovery-code', 'BCDF-GHJK-LMNP'], expect=2)
+    assert '--sign-in-again' in run(['otp', 'confirm', '123456', '--sign-in-again'], expect=2).stderr
+    run(['status', '--sign-in-again'], expect=2)
+
+    # It signs in again in the browser (max_age=0) first. The browser signs
+    # in to another account: refused with the core's words, no call made,
+    # our session kept.
+    old = run(['token']).stdout.strip()
+    p = run(['otp', 'setup', '--sign-in-again'], expect=1,
+            extra_env={'PASSPORT_TEST_EMAIL': 'qa.someone-else@example.net'})
+    assert 'The browser signed in to another account.' in p.stderr, p.stderr
+    assert 'Secret' not in p.stdout, p.stdout
+    assert call('GET', '/api/v1/me', old) == 200
+    p = run(['otp', 'setup', '--sign-in-again', '--json'], expect=1,
+            extra_env={'PASSPORT_TEST_EMAIL': 'qa.someone-else@example.net'})
+    assert 'another account' in json.loads(p.stdout)['error']['message'], p.stdout
+    # Given up in the browser: exit 1 too.
+    p = run(['otp', 'setup', '--sign-in-again'], expect=1, extra_env={'PASSPORT_TEST_ACTION': 'cancel'})
+    assert 'Secret' not in p.stdout and 'Error:' in p.stderr, (p.stdout, p.stderr)
+    # Ctrl+C while the browser is awaited: cancelled through the flow, the
+    # session kept.
+    waiting = subprocess.Popen([ctl, 'otp', 'setup', '--sign-in-again'], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               env=dict(env, PASSPORT_TEST_ACTION='ignore'))
+    said = ''
+    deadline = time.monotonic() + 20
+    while 'Waiting for the sign-in' not in said and time.monotonic() < deadline:
+        if select.select([waiting.stderr], [], [], 1)[0]:
+            chunk = os.read(waiting.stderr.fileno(), 65536).decode()
+            if not chunk:
+                break
+            said += chunk
+    waiting.send_signal(signal.SIGINT)
+    out, err = waiting.communicate(timeout=30)
+    assert waiting.returncode == 1 and 'Sign-in cancelled.' in said + err, (waiting.returncode, said, err)
+    assert 'Secret' not in out, out
+    checks += 1
+    assert call('GET', '/api/v1/me', old) == 200
+    assert run(['token']).stdout.strip() == old
+
+    # The same account in the browser: the address is printed as sign-in
+    # prints it (the account's network, max_age=0), then the set-up needs
+    # no proof. The old session is revoked, the new one remembered.
+    p = run(['otp', 'setup', '--sign-in-again'], extra_env=DEBUG)
+    address = re.search(r'^(%s/oauth/authorize\?\S+)$' % re.escape(url), p.stderr, re.M)
+    assert address, p.stderr
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(address.group(1)).query)
+    assert query['max_age'] == ['0'] and query['provider'] == ['vk'], query
+    secret = re.search(r'^Secret: ([A-Z2-7]+)$', p.stdout, re.M).group(1)
+    assert re.search(r'^URI: otpauth://totp/\S+$', p.stdout, re.M), p.stdout
+    secret_free(p, secret, old)
+    assert call('GET', '/api/v1/me', old) == 401, 'the old session must be revoked'
+    fresh = run(['token']).stdout.strip()
+    assert fresh != old and call('GET', '/api/v1/me', fresh) == 200
+    assert fresh not in p.stderr
+    assert state(expect=3)['state'] == 'needs-email'
+    # Within the 5 minutes the next call needs no proof either.
+    p = run(['otp', 'setup', '--json'], stdin='')
+    assert json.loads(p.stdout)['secret'] != secret, p.stdout
+    # identities link takes it too: the browser signs in again, then links.
+    status, _ = api('POST', '/_test/clock', {'advance': 301})
+    assert status == 200
+    assert '--sign-in-again' in run(['identities', 'link', 'google'], stdin='', expect=3).stderr
+    p = run(['identities', 'link', 'google', '--sign-in-again'])
+    assert 'Google is now linked' in p.stdout, p.stdout
+    # --provider picks the network; delete-account takes it as well.
+    status, _ = api('POST', '/_test/clock', {'advance': 301})
+    assert status == 200
+    run(['delete-account', '--yes'], stdin='', expect=3)
+    p = run(['delete-account', '--yes', '--sign-in-again', '--provider', 'google'])
+    assert 'provider=google' in p.stderr and 'max_age=0' in p.stderr, p.stderr
+    assert 'The account is deleted' in p.stdout, p.stdout
+    assert state(expect=3)['state'] == 'signed-out'
 
     # App passwords (contract 8.4), with two-step sign-in on again.
     run(['sign-in', '--email', 'qa.setup@example.com'], stdin=password)
