@@ -787,17 +787,53 @@ _passport_flow_new_browser (PassportFlow *self,
 
 /* Signing in ------------------------------------------------------------------ */
 
-/* A session nobody keeps is revoked; offline, its tokens lapse on their
- * own. @user_data names it for the log. */
+/* A session nobody keeps any more, revoked before the action ends (so a
+ * process that exits then has sent it); offline, its tokens lapse on their
+ * own. The action then ends with @outcome (NULL: done), unless it was
+ * given up meanwhile. */
+typedef struct
+{
+  PassportFlow *self;
+  GCancellable *step;
+  GError *outcome;
+} Unkept;
+
 static void
 unkept_revoked_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
+  Unkept *unkept = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!passport_session_revoke_finish (PASSPORT_SESSION (source), result, &error))
-    g_debug ("could not revoke %s: %s", (const char *) user_data, error->message);
+    g_debug ("could not revoke a session given up: %s", error->message);
+  if (!g_cancellable_is_cancelled (unkept->step))
+    {
+      if (unkept->outcome != NULL)
+        _passport_flow_fail (unkept->self, unkept->outcome);
+      else
+        _passport_flow_action_done (unkept->self);
+    }
+  g_clear_error (&unkept->outcome);
+  g_object_unref (unkept->step);
+  g_object_unref (unkept->self);
+  g_free (unkept);
+}
+
+static void
+revoke_unkept (PassportFlow    *self,
+               PassportSession *session,
+               GError          *outcome)
+{
+  Unkept *unkept = g_new0 (Unkept, 1);
+
+  unkept->self = g_object_ref (self);
+  unkept->step = g_object_ref (self->cancellable);
+  unkept->outcome = outcome;
+  /* Its own tokens: a shared session would revoke what the store holds. */
+  passport_session_share (session, NULL, NULL);
+  passport_session_revoke_async (session, NULL, unkept_revoked_cb, unkept);
 }
 
 static void
@@ -823,9 +859,9 @@ again_cb (GObject      *source,
   if (self->session == NULL ||
       g_strcmp0 (passport_session_get_subject (fresh), passport_flow_get_account_id (self)) != 0)
     {
-      /* Not this account: its session is of no use here, and nobody keeps it. */
-      passport_session_revoke_async (fresh, NULL, unkept_revoked_cb, (gpointer) "the other account's session");
-      _passport_flow_fail_with_code (self, PASSPORT_ERROR_OTHER_ACCOUNT);
+      /* Not this account: its session is of no use here. */
+      revoke_unkept (self, fresh, g_error_new_literal (PASSPORT_ERROR, PASSPORT_ERROR_OTHER_ACCOUNT,
+                                                       passport_error_code_describe (PASSPORT_ERROR_OTHER_ACCOUNT)));
       return;
     }
 
@@ -836,11 +872,7 @@ again_cb (GObject      *source,
   detach_session (self);
   attach_session (self, fresh);
   save_session (self);
-  /* Its own tokens: a shared session would revoke what the store holds,
-   * the fresh ones. */
-  passport_session_share (old, NULL, NULL);
-  passport_session_revoke_async (old, NULL, unkept_revoked_cb, (gpointer) "the session signed in again");
-  _passport_flow_action_done (self);
+  revoke_unkept (self, old, NULL);
 }
 
 void
