@@ -149,6 +149,7 @@ static char *opt_email;
 static char *opt_otp;
 static char *opt_recovery_code;
 static gboolean opt_sign_in_again;
+static gboolean opt_otp_stdin;
 static gboolean opt_no_browser;
 static gboolean opt_json;
 static gboolean opt_no_keyring;
@@ -171,6 +172,7 @@ static const GOptionEntry entries[] = {
   { "qr", 0, 0, G_OPTION_ARG_NONE, &opt_qr, N_("With sign-in --device: draw the QR code even when standard output is not a terminal"), NULL },
   { "otp", 0, 0, G_OPTION_ARG_STRING, &opt_otp, N_("The code from the authenticator app: for sign-in --email when the account asks for one, or as the proof for otp and app-passwords"), N_("CODE") },
   { "recovery-code", 0, 0, G_OPTION_ARG_STRING, &opt_recovery_code, N_("A recovery code instead of the app's code (sign-in --email, or as the proof)"), N_("CODE") },
+  { "otp-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_otp_stdin, N_("Read the authenticator app's code (or a recovery code) from standard input: the line after the password for sign-in --email, or the proof instead of the password"), NULL },
   { "sign-in-again", 0, 0, G_OPTION_ARG_NONE, &opt_sign_in_again, N_("As the proof of an account without a password: sign in again in the browser first (with --provider ID, that network)"), NULL },
   { "no-browser", 0, 0, G_OPTION_ARG_NONE, &opt_no_browser, N_("Print the sign-in address instead of opening a browser"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON for scripts"), NULL },
@@ -324,14 +326,24 @@ looks_like_recovery_code (const char *code)
   return FALSE;
 }
 
+/* A code of two-step sign-in, read like the password (standard input, or
+ * a prompt without echo). */
+static char *
+read_code (void)
+{
+  return read_password (_("Code from the authenticator app (or a recovery code): "));
+}
+
 /* The second step of a password sign-in (contract 8.3): the code from
  * --otp or --recovery-code, else read like the password, again after a
- * wrong one while there are lines to read. */
+ * wrong one while there are lines to read (once with --otp-stdin). */
 static gboolean
 submit_code (PassportFlow  *flow,
              GError       **error)
 {
   gboolean from_option = opt_otp != NULL || opt_recovery_code != NULL;
+  /* --otp-stdin: one line, as an option gives one code */
+  gboolean once = from_option || opt_otp_stdin;
 
   for (;;)
     {
@@ -348,20 +360,22 @@ submit_code (PassportFlow  *flow,
         }
       else
         {
-          code = read_password (_("Code from the authenticator app (or a recovery code): "));
+          code = read_code ();
           if (*code == '\0')
             {
               g_propagate_error (error, passport_error_new_for_user (
                 PASSPORT_ERROR_MFA_REQUIRED,
-                _("This account asks for a code after the password: type it, "
-                  "or give --otp CODE or --recovery-code CODE.")));
+                opt_otp_stdin ? _("This account asks for a code after the password, and standard "
+                                  "input had none on the line after it.")
+                              : _("This account asks for a code after the password: type it, "
+                                  "or give --otp CODE or --recovery-code CODE.")));
               return FALSE;
             }
           is_recovery = looks_like_recovery_code (code);
         }
       passport_flow_submit_code_async (flow, code, is_recovery, NULL, keep_result, &result);
       ok = passport_flow_submit_code_finish (flow, await_result (&result), error);
-      if (ok || from_option || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_NEEDS_CODE)
+      if (ok || once || passport_flow_get_state (flow) != PASSPORT_FLOW_STATE_NEEDS_CODE)
         return ok;
       g_printerr ("%s\n", passport_error_describe (*error));
     }
@@ -709,8 +723,9 @@ format_local (GDateTime *time)
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
-/* What the user sends to show it is them (contract section 4): --otp or
- * --recovery-code, else the account's password like sign-in reads it;
+/* What the user sends to show it is them (contract section 4): --otp,
+ * --recovery-code or a code from standard input (--otp-stdin), else the
+ * account's password like sign-in reads it;
  * nothing for an account without a password (a fresh sign-in is its
  * proof) or when no password was typed (the server then says what it
  * takes). */
@@ -730,6 +745,11 @@ read_proof (PassportFlow  *flow,
     {
       *proof = g_strdup (opt_recovery_code);
       return PASSPORT_PROOF_RECOVERY_CODE;
+    }
+  if (opt_otp_stdin)
+    {
+      *proof = read_code ();
+      return looks_like_recovery_code (*proof) ? PASSPORT_PROOF_RECOVERY_CODE : PASSPORT_PROOF_OTP;
     }
   if (account != NULL && !passport_account_get_has_password (account))
     return PASSPORT_PROOF_NONE;
@@ -2475,9 +2495,12 @@ main (int   argc,
     return usage (context, _("sign-in --device takes neither --provider nor --email."));
   if (opt_otp != NULL && opt_recovery_code != NULL)
     return usage (context, _("Give --otp or --recovery-code, not both."));
-  if (opt_sign_in_again && (opt_otp != NULL || opt_recovery_code != NULL))
-    return usage (context, _("--sign-in-again is the proof itself: give it without --otp or "
-                             "--recovery-code."));
+  if (opt_otp_stdin && (opt_otp != NULL || opt_recovery_code != NULL))
+    return usage (context, _("--otp-stdin reads the code from standard input: give it without "
+                             "--otp or --recovery-code."));
+  if (opt_sign_in_again && (opt_otp != NULL || opt_recovery_code != NULL || opt_otp_stdin))
+    return usage (context, _("--sign-in-again is the proof itself: give it without --otp, "
+                             "--recovery-code or --otp-stdin."));
   if (opt_sign_in_again && !sends_proof (command, argc > 2 ? argv[2] : NULL))
     return usage (context, _("--sign-in-again goes only with a command that needs a proof "
                              "(marked * below)."));

@@ -263,6 +263,20 @@ try:
     run(['sign-out'])
     assert run(['sign-in', '--email', 'x@example.com', '--otp', '1', '--recovery-code', 'B'],
                expect=2)
+    # --otp-stdin: the code is the line after the password, so no code
+    # stands on the command line, where other users could read it.
+    run(['sign-in', '--email', 'qa.otp@example.com', '--otp-stdin'],
+        stdin='a long QA password\n%s\n' % totp(secret, next_step()))
+    assert state(expect=0)['state'] == 'signed-in'
+    run(['sign-out'])
+    run(['sign-in', '--email', 'qa.otp@example.com', '--otp-stdin'], stdin='a long QA password\n%s\n' % recovery[2])
+    run(['sign-out'])
+    # No code on the line after: said at once, and nothing more is read.
+    p = run(['sign-in', '--email', 'qa.otp@example.com', '--otp-stdin'], stdin='a long QA password\n', expect=1)
+    assert 'standard input' in p.stderr, p.stderr
+    for other in (['--otp', '1'], ['--recovery-code', 'B']):
+        p = run(['sign-in', '--email', 'x@example.com', '--otp-stdin'] + other, expect=2)
+        assert '--otp-stdin' in p.stderr, p.stderr
 finally:
     server.terminate()
     server.wait(timeout=30)
@@ -385,6 +399,13 @@ try:
     assert 'password' in p.stderr and '--otp CODE' in p.stderr and '--recovery-code CODE' in p.stderr, p.stderr
     p = run(['otp', 'disable', '--json'], stdin='', expect=3)
     assert json.loads(p.stdout)['error']['accepted'] == ['password', 'otp', 'recovery_code'], p.stdout
+    # The app's code as the proof from standard input (--otp-stdin), not
+    # from the command line.
+    p = run(['otp', 'recovery-codes', '--otp-stdin', '--json'], stdin=totp(secret, next_step()) + '\n')
+    assert len(json.loads(p.stdout)['recovery_codes']) == 10, p.stdout
+    p = run(['otp', 'recovery-codes', '--otp-stdin', '--json'], stdin='000000\n', expect=1)
+    assert json.loads(p.stdout)['error']['code'] == 'invalid_otp', p.stdout
+    assert '--sign-in-again' in run(['otp', 'setup', '--sign-in-again', '--otp-stdin'], expect=2).stderr
     # A recovery code as typed (lower case, no dashes) turns it off.
     p = run(['otp', 'recovery-codes'], stdin=password)
     fresh = codes_of(p.stdout)
