@@ -248,8 +248,6 @@ store_failed_cb (PassportSession *session,
   _passport_flow_set_keyring_unavailable (self, TRUE);
 }
 
-/* The only way a session enters the flow: a new sign-in (@save) or one
- * restored from the store. The account decides the state. */
 /* @session becomes the flow's, with its client, its store and its signals. */
 static void
 attach_session (PassportFlow    *self,
@@ -278,6 +276,9 @@ detach_session (PassportFlow *self)
   g_clear_object (&self->session);
 }
 
+/* The way a session enters the flow: a new sign-in (@save) or one restored
+ * from the store; the account decides the state. (Signing in again swaps
+ * the session of the same account without this.) */
 void
 _passport_flow_take_session (PassportFlow    *self,
                              PassportSession *session,
