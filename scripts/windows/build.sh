@@ -222,7 +222,7 @@ rc=0
 # Credential Manager's conformance, the flow's unit test, the fuzz seeds.
 rm -f "$build_dir/meson-logs/testlog.json"
 # wine-started.py runs a test once more when wine exited at once without a
-# word, before the program started (one test in four lanes of clean CI runs).
+# word, before the program started (once in eleven clean CI runs).
 meson test -C "$build_dir" --print-errorlogs --num-processes 2 --timeout-multiplier 3 \
   --wrapper "$top/tests/windows/wine-started.py" \
   --suite core --suite flow --suite fuzz-seeds || rc=1

@@ -4,7 +4,7 @@
 `wine PROGRAM ARGS...`.
 
 Now and then wine exits at once, with status 1 and not a byte of output,
-before the program has started: seen once in four lanes of clean CI runs on
+before the program has started: seen once in eleven clean CI runs, on
 a fuzz-seed replay, which prints a line per input as soon as it runs, and
 never in 375 starts by hand (WINEDEBUG=-all hides wine's reason). Every
 test of the lane prints before it can pass or fail, so a silent failure
