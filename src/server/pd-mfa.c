@@ -477,12 +477,8 @@ proof_check (Pd                *pd,
 
   if (given == 0)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
-
       /* a fresh sign-in stands for an account without a password */
-      stmt = pd_db_prepare (pd, "SELECT created_at FROM token_families WHERE id = ?", "s", family);
-      if (a->password_hash == NULL && family != NULL && sqlite3_step (stmt) == SQLITE_ROW &&
-          sqlite3_column_int64 (stmt, 0) >= pd_now () - PD_PROOF_MAX_AGE)
+      if (a->password_hash == NULL && pd_family_auth_time (pd, family) >= pd_now () - PD_PROOF_MAX_AGE)
         {
           done (pd, msg, account_id, data);
           return FALSE;

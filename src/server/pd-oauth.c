@@ -693,15 +693,16 @@ revoke_family (Pd         *pd,
   g_info ("token family revoked");
 }
 
-/* When the session of @family began: its auth_time. */
-static gint64
-family_created_at (Pd         *pd,
-                   const char *family)
+gint64
+pd_family_auth_time (Pd         *pd,
+                     const char *family)
 {
-  g_autoptr(sqlite3_stmt) stmt = pd_db_prepare (pd, "SELECT created_at FROM token_families WHERE id = ?",
-                                                "s", family);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : pd_now ();
+  if (family == NULL)
+    return 0;
+  stmt = pd_db_prepare (pd, "SELECT created_at FROM token_families WHERE id = ?", "s", family);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
 }
 
 JsonObject *
@@ -719,6 +720,7 @@ pd_issue_tokens (Pd         *pd,
   g_autofree char *access_hash = pd_sha256_hex (access);
   g_autofree char *refresh_hash = pd_sha256_hex (refresh);
   gint64 now = pd_now ();
+  gint64 auth_time = pd_family_auth_time (pd, family_in);  /* 0: a new session */
   /* the family lives (is not pruned) while its newest tokens do */
   gint64 family_expires = now + MAX (pd->access_token_ttl, PD_REFRESH_TTL);
   JsonObject *o = json_object_new ();
@@ -756,7 +758,7 @@ pd_issue_tokens (Pd         *pd,
      * is no sign-in cookie to skip it), so max_age=0 needs nothing more;
      * auth_time is when the grant began this session, as the proof rule
      * counts it. */
-    json_object_set_int_member (claims, "auth_time", family_in == NULL ? now : family_created_at (pd, family));
+    json_object_set_int_member (claims, "auth_time", auth_time > 0 ? auth_time : now);
     if (nonce != NULL)
       json_object_set_string_member (claims, "nonce", nonce);
     if (sqlite3_step (stmt) == SQLITE_ROW)

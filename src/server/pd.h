@@ -404,6 +404,10 @@ void pd_handle_api (Pd *pd, SoupServerMessage *msg, const char *path, GHashTable
 JsonObject *pd_issue_tokens (Pd *pd, const char *account_id, const char *client_id,
                              const char *scope, const char *family_in, const char *nonce,
                              char **family_out);
+/* When the session of token family @family began (its grant; a refresh
+ * does not move it): the id_token's auth_time and what the proof rule
+ * counts. 0 for NULL or an unknown family. */
+gint64      pd_family_auth_time (Pd *pd, const char *family);
 
 /* pd-mfa.c ------------------------------------------------------------- */
 
