@@ -59,6 +59,16 @@ keep_pending (GObject      *source,
   pending.result = g_object_ref (result);
 }
 
+/* Any GAsyncReadyCallback: the result into the GAsyncResult * at @user_data,
+ * for a test to await with RUN_UNTIL and then finish. */
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 static void
 start_pending (const char *name,
                FinishFunc  finish)
@@ -1335,13 +1345,6 @@ test_two_step (void)
  * PassportDeviceSignIn: the code and the link, a few polls while nothing
  * is decided, then the other device approves (a new session of that
  * account, named by this device's name), denies, or lets the code lapse. */
-static void
-device_keep (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static PassportDeviceSignIn *
 device_started (PassportServer *server,
@@ -1349,7 +1352,7 @@ device_started (PassportServer *server,
 {
   PassportDeviceSignIn *device = passport_device_sign_in_new (server);
 
-  passport_device_sign_in_start_async (device, NULL, device_keep, result);
+  passport_device_sign_in_start_async (device, NULL, keep_result, result);
   RUN_UNTIL (passport_device_sign_in_get_user_code (device) != NULL || *result != NULL, 20);
   g_assert_null (*result);
   return device;
@@ -1394,7 +1397,7 @@ test_device_sign_in (void)
     g_assert_nonnull (session);
 
     client = passport_client_new (session);
-    passport_client_list_sessions_async (client, NULL, device_keep, &listed);
+    passport_client_list_sessions_async (client, NULL, keep_result, &listed);
     RUN_UNTIL (listed != NULL, 20);
     sessions = passport_client_list_sessions_finish (client, listed, &error);
     g_assert_no_error (error);
@@ -1444,7 +1447,7 @@ test_device_sign_in (void)
     g_autoptr(PassportDeviceSignIn) device = passport_device_sign_in_new (passport_server);
     g_autoptr(GError) error = NULL;
 
-    passport_device_sign_in_start_async (device, cancellable, device_keep, &result);
+    passport_device_sign_in_start_async (device, cancellable, keep_result, &result);
     RUN_UNTIL (passport_device_sign_in_get_user_code (device) != NULL, 20);
     g_cancellable_cancel (cancellable);
     RUN_UNTIL (result != NULL, 2);
@@ -1510,7 +1513,7 @@ test_device_sign_in_not_offered (void)
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_OUT, 20);
   g_assert_false (g_action_group_get_action_enabled (passport_flow_get_actions (flow), "sign-in-device"));
   device = passport_device_sign_in_new (passport_flow_get_server (flow));
-  passport_device_sign_in_start_async (device, NULL, device_keep, &result);
+  passport_device_sign_in_start_async (device, NULL, keep_result, &result);
   RUN_UNTIL (result != NULL, 5);
   g_assert_null (passport_device_sign_in_start_finish (device, result, &error));
   g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_NOT_SUPPORTED);
@@ -1540,7 +1543,7 @@ link_wait_seconds (PdServer *server)
   wait_for_state (flow, PASSPORT_FLOW_STATE_SIGNED_IN, 20);
   client = passport_flow_get_client (flow);
   passport_client_link_identity_async (client, "google", PASSPORT_PROOF_PASSWORD, "a long and good password",
-                                       NULL, device_keep, &result);
+                                       NULL, keep_result, &result);
   RUN_UNTIL (result != NULL, 20);
   url = passport_client_link_identity_finish (client, result, &id, &seconds, &error);
   g_assert_no_error (error);
@@ -1558,7 +1561,7 @@ otp_setup_without_proof (PassportClient *client)
   GError *error = NULL;
   PassportOtpSetup *setup;
 
-  passport_client_otp_setup_async (client, PASSPORT_PROOF_NONE, NULL, NULL, device_keep, &result);
+  passport_client_otp_setup_async (client, PASSPORT_PROOF_NONE, NULL, NULL, keep_result, &result);
   RUN_UNTIL (result != NULL, 20);
   setup = passport_client_otp_setup_finish (client, result, &error);
   g_assert_true ((setup == NULL) == (error != NULL));
@@ -1617,7 +1620,7 @@ test_sign_in_again (void)
   /* The fresh sign-in is the proof. */
   g_assert_no_error (otp_setup_without_proof (client));
   /* The old session is revoked. */
-  passport_client_get_me_async (old_client, 0, -1, NULL, device_keep, &result);
+  passport_client_get_me_async (old_client, 0, -1, NULL, keep_result, &result);
   RUN_UNTIL (result != NULL, 20);
   me = passport_client_get_me_finish (old_client, result, &error);
   g_assert_null (me);
