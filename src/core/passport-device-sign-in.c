@@ -263,7 +263,7 @@ poll_once (PassportDeviceSignIn *self)
       finish (self, error, NULL);
       return;
     }
-  passport_token_request_async (self->server, msg, NULL, g_task_get_cancellable (self->task),
+  passport_token_request_async (self->server, msg, NULL, 0, g_task_get_cancellable (self->task),
                                 polled_cb, g_object_ref (self));
 }
 

@@ -32,7 +32,6 @@ typedef struct
   char *client_id;
   char *subject;
   char *email;          /* nullable */
-  gint64 auth_time;     /* the id_token's auth_time (Unix seconds), 0: not given */
 } PassportTokenResponse;
 
 /* Parses strictly: PASSPORT_ERROR_BAD_RESPONSE for anything missing or
@@ -59,11 +58,14 @@ gboolean passport_id_token_check (const char  *id_token,
                                   GError     **error);
 
 /* Sends @msg (a POST to @server's token endpoint) and parses the answer,
- * checking its id_token against @nonce (NULL: none was sent). The task's
- * source object is @server. */
+ * checking its id_token against @nonce (NULL: none was sent) and, when
+ * @not_before is not 0, that its auth_time is given and not older (Unix
+ * seconds; a sign-in asked with max_age). The task's source object is
+ * @server. */
 void                   passport_token_request_async  (PassportServer      *server,
                                                       SoupMessage         *msg,
                                                       const char          *nonce,
+                                                      gint64               not_before,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);

@@ -270,6 +270,7 @@ typedef struct
 {
   char *nonce;
   char *client_id;
+  gint64 not_before;    /* the oldest auth_time taken (Unix seconds); 0: any */
 } TokenRequest;
 
 static void
@@ -291,13 +292,22 @@ token_request_cb (GObject      *source,
   g_autoptr(PassportTokenResponse) response = NULL;
   g_autoptr(JsonNode) json = NULL;
   GError *error = NULL;
+  gint64 auth_time = 0;
 
   if (!passport_http_send_finish (result, NULL, &json, &error) ||
       (response = passport_token_response_parse (json, &error)) == NULL ||
       !passport_id_token_check (response->id_token, passport_server_get_issuer (server),
                                 req->client_id, req->nonce, g_get_real_time () / G_USEC_PER_SEC,
-                                &response->subject, &response->email, &response->auth_time, &error))
+                                &response->subject, &response->email, &auth_time, &error))
     {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* A sign-in asked with max_age (OpenID Connect Core §3.1.2.1): auth_time
+   * is then required, and must be that recent. */
+  if (req->not_before > 0 && (auth_time == 0 || auth_time < req->not_before))
+    {
+      id_token_fail (&error, auth_time == 0 ? "no auth_time" : "auth_time too old");
       g_task_return_error (task, error);
       return;
     }
@@ -311,6 +321,7 @@ void
 passport_token_request_async (PassportServer      *server,
                               SoupMessage         *msg,
                               const char          *nonce,
+                              gint64               not_before,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -322,6 +333,7 @@ passport_token_request_async (PassportServer      *server,
   g_task_set_source_tag (task, passport_token_request_async);
   req = g_new0 (TokenRequest, 1);
   req->nonce = g_strdup (nonce);
+  req->not_before = not_before;
   /* The client id the request was made with: the session keeps it. */
   req->client_id = g_strdup (passport_server_get_client_id (server));
   g_task_set_task_data (task, req, (GDestroyNotify) token_request_free);
@@ -370,7 +382,7 @@ passport_token_request_password_async (PassportServer      *server,
     }
 
   /* The caller's callback and data go straight to the request. */
-  passport_token_request_async (server, msg, NULL, cancellable, callback, user_data);
+  passport_token_request_async (server, msg, NULL, 0, cancellable, callback, user_data);
 }
 
 /* The otp grant */
@@ -401,5 +413,5 @@ passport_token_request_otp_async (PassportServer      *server,
       return;
     }
 
-  passport_token_request_async (server, msg, NULL, cancellable, callback, user_data);
+  passport_token_request_async (server, msg, NULL, 0, cancellable, callback, user_data);
 }
