@@ -48,6 +48,9 @@ token_answer (Fake       *fake,
 {
   g_autofree char *header = b64 ("{\"alg\":\"RS256\",\"kid\":\"test\"}");
   g_autofree char *nonce_claim = nonce ? g_strdup_printf (",\"nonce\":\"%s\"", nonce) : g_strdup ("");
+  g_autofree char *auth_time_claim =
+    fake->token_auth_time != 0 ? g_strdup_printf (",\"auth_time\":%" G_GINT64_FORMAT, fake->token_auth_time)
+                               : g_strdup ("");
   g_autofree char *claims = NULL;
   g_autofree char *payload = NULL;
   g_autofree char *expires_in = NULL;
@@ -77,10 +80,10 @@ token_answer (Fake       *fake,
 
   claims = g_strdup_printf ("{\"iss\":\"%s\",\"sub\":\"plain-user\",\"aud\":\"%s\","
                             "\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT ","
-                            "\"email\":\"plain@example.com\"%s}",
+                            "\"email\":\"plain@example.com\"%s%s}",
                             fake->token_iss ? fake->token_iss : fake->base,
                             fake->token_aud ? fake->token_aud : "passport-desktop",
-                            now + 300, now, nonce_claim);
+                            now + 300, now, nonce_claim, auth_time_claim);
   payload = b64 (claims);
   return g_strdup_printf ("{\"access_token\":\"%s%s\",\"token_type\":\"Bearer\"%s,"
                           "\"refresh_token\":\"%s%s\",\"scope\":\"openid\","

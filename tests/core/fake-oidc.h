@@ -45,6 +45,7 @@ typedef struct
   char *token_iss;
   char *token_nonce;          /* NULL: echo the authorization request's */
   gboolean token_without_id;
+  gint64 token_auth_time;     /* 0: no auth_time claim */
 
   /* authorization endpoint */
   FakeAuthorizeMode authorize_mode;

@@ -82,17 +82,19 @@ discover (const char *url)
 }
 
 static PassportSession *
-browser_sign_in (PassportServer *server,
-                 Browser        *browser,
-                 guint           timeout,
-                 GCancellable   *cancellable,
-                 GError        **error)
+browser_sign_in_max_age (PassportServer *server,
+                         Browser        *browser,
+                         guint           timeout,
+                         gint            max_age,
+                         GCancellable   *cancellable,
+                         GError        **error)
 {
   g_autoptr(PassportBrowserSignIn) sign_in = passport_browser_sign_in_new (server, "google", "hint@example.com");
   g_autoptr(GAsyncResult) res = NULL;
   g_autofree char *url = NULL;
 
   passport_browser_sign_in_set_launcher (sign_in, browser_launch, browser, NULL);
+  passport_browser_sign_in_set_max_age (sign_in, max_age);
   if (timeout > 0)
     passport_browser_sign_in_set_timeout_seconds (sign_in, timeout);
   g_assert_null (passport_browser_sign_in_get_url (sign_in));
@@ -106,8 +108,63 @@ browser_sign_in (PassportServer *server,
   g_assert_nonnull (strstr (url, "provider=google"));
   g_assert_nonnull (strstr (url, "login_hint=hint%40example.com"));
   g_assert_nonnull (strstr (url, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_true ((strstr (url, "max_age=0") != NULL) == (max_age == 0));
+  g_assert_true ((strstr (url, "max_age=") != NULL) == (max_age >= 0));
 
   return passport_browser_sign_in_start_finish (sign_in, core_test_await (&res), error);
+}
+
+static PassportSession *
+browser_sign_in (PassportServer *server,
+                 Browser        *browser,
+                 guint           timeout,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  return browser_sign_in_max_age (server, browser, timeout, -1, cancellable, error);
+}
+
+/* max_age=0 (OpenID Connect Core 3.1.2.1): the tokens count only with an
+ * auth_time in the id_token no older than the sign-in, give or take 5
+ * minutes for the provider's clock; without max_age, auth_time is not
+ * looked at. */
+static void
+test_browser_max_age (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  struct { gint max_age; gint64 auth_time; gboolean ok; } cases[] = {
+    { 0, 0, FALSE },               /* none: required with max_age */
+    { 0, now - 3600, FALSE },      /* an hour-old sign-in */
+    { 0, now - 400, FALSE },       /* past the 5 minutes of clock */
+    { 0, now - 200, TRUE },        /* within them */
+    { 0, now, TRUE },
+    { -1, 0, TRUE },               /* not asked */
+    { -1, now - 3600, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Fake) fake = fake_new (TRUE);
+      g_autoptr(Browser) browser = browser_new ();
+      g_autoptr(PassportServer) server = discover (fake->base);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PassportSession) session = NULL;
+
+      g_test_message ("max_age %d, auth_time now%+" G_GINT64_FORMAT, cases[i].max_age,
+                      cases[i].auth_time != 0 ? cases[i].auth_time - now : 0);
+      fake->token_auth_time = cases[i].auth_time;
+      session = browser_sign_in_max_age (server, browser, 0, cases[i].max_age, NULL, &error);
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (session);
+        }
+      else
+        {
+          g_assert_error (error, PASSPORT_ERROR, PASSPORT_ERROR_INVALID_ID_TOKEN);
+          g_assert_null (session);
+        }
+    }
 }
 
 static void
@@ -694,6 +751,7 @@ main (int   argc,
 
   g_test_add_func ("/session-fake/browser/ok", test_browser_ok);
   g_test_add_func ("/session-fake/browser/errors", test_browser_errors);
+  g_test_add_func ("/session-fake/browser/max-age", test_browser_max_age);
   g_test_add_func ("/session-fake/browser/cancel", test_browser_cancel);
   g_test_add_func ("/session-fake/browser/launch-failure", test_browser_launch_failure);
   g_test_add_func ("/session-fake/browser/launch-cancelled", test_browser_launch_cancelled);
